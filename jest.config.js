@@ -1,0 +1,25 @@
+// Three projects so that `npm test` runs everything while each layer can run alone:
+// unit (handlers and domain, mocked SDK only where an emulator cannot produce the case),
+// cdk (template assertions), e2e (the whole local stack against the real emulators).
+const path = require('path');
+
+// aws-cdk-lib caches under $HOME/.cdk; keep it inside the project (ignored by git).
+process.env.CDK_HOME = process.env.CDK_HOME || path.join(__dirname, '.cdk-home');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'cdk', testMatch: ['<rootDir>/test/cdk/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/e2e/globalTeardown.ts',
+    },
+  ],
+};

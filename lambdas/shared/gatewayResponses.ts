@@ -1,0 +1,94 @@
+import { API_VERSION } from './version';
+
+/**
+ * API Gateway's own answers (before or instead of a Lambda), rewritten into the contract's envelope.
+ * The CDK stack turns each into a Gateway Response template; the local gateway renders the same bodies.
+ */
+export interface GatewayAnswer {
+  /** API Gateway's ResponseType. */
+  readonly type: string;
+  readonly statusCode: number;
+  readonly code: string;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const GATEWAY_ANSWERS = {
+  unauthorized: {
+    type: 'UNAUTHORIZED',
+    statusCode: 401,
+    code: 'Unauthorized',
+    message: 'A valid IdToken is required: send Authorization: Bearer <IdToken> from GET /auth.',
+  },
+  expiredToken: {
+    type: 'EXPIRED_TOKEN',
+    statusCode: 401,
+    code: 'Unauthorized',
+    message: 'The token has expired: request a new one from GET /auth or POST /auth/refresh.',
+  },
+  invalidSignature: {
+    type: 'INVALID_SIGNATURE',
+    statusCode: 401,
+    code: 'Unauthorized',
+    message: 'The token signature is not valid.',
+  },
+  accessDenied: {
+    type: 'ACCESS_DENIED',
+    statusCode: 403,
+    code: 'Forbidden',
+    message: 'This identity may not call this operation.',
+  },
+  missingAuthenticationToken: {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    statusCode: 404,
+    code: 'NotFound',
+    message: 'No such resource or method.',
+  },
+  requestTooLarge: {
+    type: 'REQUEST_TOO_LARGE',
+    statusCode: 413,
+    code: 'PayloadTooLarge',
+    message: 'The request body is too large.',
+  },
+  throttled: {
+    type: 'THROTTLED',
+    statusCode: 429,
+    code: 'TooManyRequests',
+    message: 'Too many requests: retry after a short back-off.',
+    headers: { 'Retry-After': '1' },
+  },
+  badRequestBody: {
+    type: 'BAD_REQUEST_BODY',
+    statusCode: 400,
+    code: 'InvalidRequest',
+    message: 'The request body does not match the schema.',
+  },
+  default4xx: {
+    type: 'DEFAULT_4XX',
+    statusCode: 400,
+    code: 'BadRequest',
+    message: 'The request was refused.',
+  },
+  default5xx: {
+    type: 'DEFAULT_5XX',
+    statusCode: 500,
+    code: 'InternalError',
+    message: 'The service could not complete the request; retry later.',
+  },
+} as const satisfies Record<string, GatewayAnswer>;
+
+/** The body as a Gateway Response mapping template (API Gateway fills `$context.requestId`). */
+export function gatewayAnswerTemplate(answer: GatewayAnswer): string {
+  return JSON.stringify({
+    Success: false,
+    Result: null,
+    Version: API_VERSION,
+    RequestId: '$context.requestId',
+    Error: { Code: answer.code, Message: answer.message },
+  });
+}
+
+/** The same body as the local gateway sends it. */
+export function gatewayAnswerBody(answer: GatewayAnswer, requestId: string): string {
+  return gatewayAnswerTemplate(answer).replace('$context.requestId', requestId);
+}

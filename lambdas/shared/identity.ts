@@ -1,0 +1,18 @@
+/**
+ * The identity model shared by the stack, the local stack, the vendor CLI and the handlers:
+ * one Cognito user per integration or Scripting instance, tagged with its tenant, in exactly one role group.
+ */
+export const TENANT_ATTRIBUTE = 'tenant';
+/** How the tenant appears in tokens and in AdminCreateUser attributes. */
+export const TENANT_CLAIM = `custom:${TENANT_ATTRIBUTE}`;
+
+export const API_CALLERS_GROUP = 'api-callers';
+export const SCRIPTING_INSTANCES_GROUP = 'scripting-instances';
+export const ROLE_GROUPS = [API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP] as const;
+export type RoleGroup = (typeof ROLE_GROUPS)[number];
+
+/**
+ * Tenants become parts of table keys and log fields: keep them to a safe, documented alphabet.
+ * Lower-case letters, digits and hyphens, 2 to 63 characters, starting with a letter or digit.
+ */
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;

@@ -1,0 +1,178 @@
+/**
+ * The vendor CLI: provision tenants' users in the Remote Pop user pool, locally or in a deployed stack.
+ * This file wires commander only; commands.ts does the work. `npm run vendor -- --help`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import {
+  createUser,
+  deleteUser,
+  listUsers,
+  processIo,
+  setEnabled,
+  setPassword,
+  showUser,
+  type CommandContext,
+  type Io,
+} from './commands';
+import { describeError, EXIT } from './errors';
+import type { TargetDependencies, TargetOptions } from './target';
+
+const BIN = 'remote-pop-vendor';
+
+const TARGET_HELP = `
+Target (one of; default: the local stack's $LOCAL_DIR/endpoints.json, LOCAL_DIR defaulting to .local):
+  --endpoints FILE            an endpoints.json (UserPoolId, Region, CognitoEndpoint when local)
+  --stack NAME [--region R]   a deployed stack: its UserPoolId output (CloudFormation DescribeStacks)
+  --user-pool-id ID [--region R]
+Deployed targets use the standard AWS credential chain (AWS_PROFILE, environment, SSO, instance role).`;
+
+const EXIT_HELP = `
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 user not found, 4 already exists, 5 invalid input (tenant, username,
+email, password), 6 target or credentials (no target, unknown stack or pool, no/expired credentials, unreachable),
+7 cancelled at a confirmation.`;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${BIN} ${line}`).join('\n')}\n`;
+}
+
+function withTargetOptions(command: Command): Command {
+  return command
+    .option('--endpoints <file>', 'target the user pool of this endpoints.json')
+    .option('--stack <name>', "target a deployed stack's user pool (its UserPoolId output)")
+    .option('--user-pool-id <id>', 'target a user pool by id')
+    .option('--region <region>', 'AWS region for --stack or --user-pool-id (default: AWS_REGION or the profile)');
+}
+
+function targetOf(options: TargetOptions): TargetOptions {
+  return { endpoints: options.endpoints, stack: options.stack, userPoolId: options.userPoolId, region: options.region };
+}
+
+function passwordOptions(command: Command, what: string): Command {
+  return command
+    .option('--password <password>', `${what} (default: a strong generated one, shown once); visible in the process list`)
+    .option('--password-stdin', `read ${what} from stdin instead`);
+}
+
+function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext): Command {
+  const program = new Command(BIN)
+    .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, '')),
+      writeErr: (text) => io.err(text.replace(/\n$/, '')),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `${TARGET_HELP}\n${EXIT_HELP}`);
+
+  const user = program
+    .command('user')
+    .description('create, list, show, disable, enable, delete users, or set their password')
+    .addHelpText('after', examples('user create --tenant acme --username acme-crm --role api', 'user list --tenant acme'));
+
+  withTargetOptions(
+    passwordOptions(
+      user
+        .command('create')
+        .description("create a tenant's user in its role group with a permanent password")
+        .requiredOption('--tenant <tenant>', 'the customer: 2-63 lower-case letters, digits or hyphens')
+        .requiredOption('--username <username>', 'the user: 1-128 letters, digits or . _ @ + -')
+        .addOption(
+          new Option('--role <role>', 'api (a system calling the REST API) or instance (a Scripting instance)')
+            .choices(['api', 'instance'])
+            .makeOptionMandatory(),
+        )
+        .option('--email <email>', 'a contact email, stored verified (no message is sent)')
+        .option('--json', 'print the result as JSON (with the generated password, if any)'),
+      'the password',
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'user create --tenant acme --username acme-crm --role api',
+        'user create --tenant acme --username acme-scripting-1 --role instance --stack RemotePop --region eu-west-1',
+        'user create --tenant acme --username acme-crm --role api --password-stdin < password.txt',
+      ),
+    )
+    .action((options) => createUser(options, context(targetOf(options))));
+
+  withTargetOptions(
+    user
+      .command('list')
+      .description('list users (all tenants, or one) with role, status and creation date')
+      .option('--tenant <tenant>', 'only the users of this tenant')
+      .option('--json', 'print a JSON array for scripts'),
+  )
+    .addHelpText('after', examples('user list', 'user list --tenant acme --json', 'user list --stack RemotePop --region eu-west-1'))
+    .action((options) => listUsers(options, context(targetOf(options))));
+
+  withTargetOptions(
+    user.command('show').description('show one user').argument('<username>').option('--json', 'print JSON'),
+  )
+    .addHelpText('after', examples('user show acme-crm', 'user show acme-crm --json'))
+    .action((username: string, options) => showUser(username, options, context(targetOf(options))));
+
+  withTargetOptions(user.command('disable').description('stop a user from signing in (reversible)').argument('<username>'))
+    .addHelpText('after', examples('user disable acme-crm'))
+    .action((username: string, options) => setEnabled(username, false, context(targetOf(options))));
+
+  withTargetOptions(user.command('enable').description('let a disabled user sign in again').argument('<username>'))
+    .addHelpText('after', examples('user enable acme-crm'))
+    .action((username: string, options) => setEnabled(username, true, context(targetOf(options))));
+
+  withTargetOptions(
+    user
+      .command('delete')
+      .description('delete a user for good (asks on a terminal; --yes otherwise)')
+      .argument('<username>')
+      .option('-y, --yes', 'do not ask for confirmation (required without a terminal)'),
+  )
+    .addHelpText('after', examples('user delete acme-crm', 'user delete acme-crm --yes --stack RemotePop'))
+    .action((username: string, options) => deleteUser(username, options, context(targetOf(options))));
+
+  withTargetOptions(
+    passwordOptions(
+      user
+        .command('set-password')
+        .description('set a permanent password (the user need not change it)')
+        .argument('<username>'),
+      'the new password',
+    ),
+  )
+    .addHelpText('after', examples('user set-password acme-crm', 'user set-password acme-crm --password-stdin < password.txt'))
+    .action((username: string, options) => setPassword(username, options, context(targetOf(options))));
+
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (without node and script) and return its exit code. Never throws, never exits:
+ * bin.js and the direct `tsx vendor/main.ts` entry set process.exitCode; tests call it in process.
+ */
+export async function run(argv: readonly string[], io: Io = processIo(), deps?: TargetDependencies): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const errorContext: CommandContext['errorContext'] = {};
+  const program = buildProgram(io, (target) => ({ io, target, deps, errorContext }));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with 0; every parse error (already printed by commander) is a usage error.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    const described = describeError(error, errorContext);
+    io.err(`Error: ${described.message}`);
+    if (!described.expected) {
+      if (io.env.VENDOR_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+      else io.err('Set VENDOR_DEBUG=1 to see the stack trace.');
+    }
+    return described.exitCode;
+  }
+}
+
+if (require.main === module) {
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

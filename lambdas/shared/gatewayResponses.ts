@@ -13,7 +13,7 @@ export interface GatewayAnswer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export const GATEWAY_ANSWERS = {
+const ANSWERS = {
   unauthorized: {
     type: 'UNAUTHORIZED',
     statusCode: 401,
@@ -76,6 +76,9 @@ export const GATEWAY_ANSWERS = {
     message: 'The service could not complete the request; retry later.',
   },
 } as const satisfies Record<string, GatewayAnswer>;
+
+export type GatewayAnswerName = keyof typeof ANSWERS;
+export const GATEWAY_ANSWERS: Readonly<Record<GatewayAnswerName, GatewayAnswer>> = ANSWERS;
 
 /** The body as a Gateway Response mapping template (API Gateway fills `$context.requestId`). */
 export function gatewayAnswerTemplate(answer: GatewayAnswer): string {

@@ -1,0 +1,31 @@
+import { documentClient } from '../clients/documentClient';
+import { callerFromEvent, requireApiCaller } from '../domain/callerIdentity';
+import { ApiError } from '../shared/apiError';
+import { restHandler } from '../shared/restResponse';
+import { ENV, requireEnv } from '../shared/settings';
+import { PopStore, type PopRecord } from '../store/popStore';
+
+const pops = new PopStore(documentClient(), requireEnv(ENV.tableName));
+
+const notFound = () => new ApiError(404, 'PopNotFound', 'No pop with this PopId exists for your tenant.');
+
+/** GET /pops/{PopId}: a pop's status, to its own tenant only (another tenant's PopId is not found). */
+export const handler = restHandler(async ({ event, log }) => {
+  const caller = requireApiCaller(callerFromEvent(event));
+  log.appendKeys({ tenant: caller.tenant });
+  const popId = event.pathParameters?.PopId;
+  if (!popId || popId.length > 128) throw notFound();
+  const pop = await pops.getPop(caller.tenant, popId);
+  if (!pop) throw notFound();
+  const result: PopRecord = {
+    PopId: pop.PopId,
+    Username: pop.Username,
+    Campaign: pop.Campaign,
+    ...(pop.Reference !== undefined ? { Reference: pop.Reference } : {}),
+    Status: pop.Status,
+    ...(pop.Reason !== undefined ? { Reason: pop.Reason } : {}),
+    CreatedAt: pop.CreatedAt,
+    UpdatedAt: pop.UpdatedAt,
+  };
+  return { statusCode: 200, result };
+});

@@ -1,0 +1,306 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS, epochSeconds, keys } from './tableSchema';
+
+export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
+export type PopStatus = (typeof POP_STATUSES)[number];
+export const ACK_STATUSES = ['Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** Which statuses an acknowledgement may move a pop from: status only moves forward. */
+const MAY_FOLLOW: Readonly<Record<AckStatus, readonly PopStatus[]>> = {
+  Delivered: ['Sent'],
+  Opened: ['Sent', 'Delivered'],
+  Unchanged: ['Sent', 'Delivered'],
+  Failed: ['Sent', 'Delivered'],
+};
+
+export interface PopRecord {
+  readonly PopId: string;
+  readonly Username: string;
+  readonly Campaign: string;
+  readonly Reference?: string;
+  readonly Status: PopStatus;
+  readonly Reason?: string;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+}
+
+export interface StoredPop extends PopRecord {
+  readonly tenant: string;
+  readonly sentTo: readonly string[];
+}
+
+export type ClaimOutcome =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'heldBySameUser'; readonly popId: string }
+  | { readonly kind: 'heldByOtherUser' };
+
+export type AckOutcome =
+  | { readonly kind: 'updated'; readonly pop: StoredPop }
+  | { readonly kind: 'unchanged'; readonly pop: StoredPop }
+  | { readonly kind: 'notFound' }
+  | { readonly kind: 'notSentToConnection' }
+  | { readonly kind: 'alreadyFinal'; readonly status: PopStatus };
+
+export interface IdempotentAnswer {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+export type IdempotencyReservation =
+  | { readonly kind: 'reserved' }
+  | { readonly kind: 'answered'; readonly answer: IdempotentAnswer }
+  | { readonly kind: 'inProgress' }
+  | { readonly kind: 'reusedForOtherRequest' };
+
+const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Pops and their status, record claims and idempotency keys: everything a pop writes. */
+export class PopStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Claim Campaign+Reference of a tenant for one agent for the claim window, atomically: of any number of
+   * simultaneous claims for different agents exactly one succeeds (a conditional write).
+   */
+  async claimRecord(claim: {
+    tenant: string;
+    campaign: string;
+    reference: string;
+    username: string;
+    popId: string;
+    windowMs: number;
+  }): Promise<ClaimOutcome> {
+    const now = this.now();
+    const key = keys.claim(claim.tenant, claim.campaign, claim.reference);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...key,
+              Type: 'Claim',
+              Username: claim.username,
+              PopId: claim.popId,
+              ClaimedUntil: now + claim.windowMs,
+              [TABLE_KEYS.ttlAttribute]: epochSeconds(now + claim.windowMs) + 1,
+            },
+            ConditionExpression: 'attribute_not_exists(#pk) OR #until < :now',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#until': 'ClaimedUntil' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        return { kind: 'claimed' };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      // Released or expired between the write and the read: try again.
+      if (!Item || Item.ClaimedUntil < now) continue;
+      return Item.Username === claim.username
+        ? { kind: 'heldBySameUser', popId: Item.PopId }
+        : { kind: 'heldByOtherUser' };
+    }
+    return { kind: 'heldByOtherUser' };
+  }
+
+  /** Give a claim back (its pop failed), only if it is still this pop's. */
+  async releaseClaim(tenant: string, campaign: string, reference: string, popId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.claim(tenant, campaign, reference),
+          ConditionExpression: 'PopId = :popId',
+          ExpressionAttributeValues: { ':popId': popId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async putPop(pop: StoredPop, retentionMs: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.pop(pop.tenant, pop.PopId),
+          Type: 'Pop',
+          Tenant: pop.tenant,
+          PopId: pop.PopId,
+          Username: pop.Username,
+          Campaign: pop.Campaign,
+          Reference: pop.Reference,
+          Status: pop.Status,
+          Reason: pop.Reason,
+          CreatedAt: pop.CreatedAt,
+          UpdatedAt: pop.UpdatedAt,
+          SentTo: [...pop.sentTo],
+          [TABLE_KEYS.ttlAttribute]: epochSeconds(this.now() + retentionMs),
+        },
+      }),
+    );
+  }
+
+  /** A pop of this tenant only: another tenant's PopId is simply not found. */
+  async getPop(tenant: string, popId: string): Promise<StoredPop | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.pop(tenant, popId), ConsistentRead: true }),
+    );
+    if (!Item || this.expired(Item)) return undefined;
+    return toStoredPop(Item);
+  }
+
+  /** Record the outcome of delivery: which connections took the pop, and Failed with a reason if none did. */
+  async recordDelivery(tenant: string, popId: string, sentTo: readonly string[], failureReason?: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.pop(tenant, popId),
+        UpdateExpression: failureReason
+          ? 'SET SentTo = :sentTo, #status = :failed, Reason = :reason, UpdatedAt = :at'
+          : 'SET SentTo = :sentTo, UpdatedAt = :at',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: failureReason ? { '#status': 'Status' } : undefined,
+        ExpressionAttributeValues: {
+          ':sentTo': [...sentTo],
+          ':at': new Date(this.now()).toISOString(),
+          ...(failureReason ? { ':failed': 'Failed', ':reason': failureReason } : {}),
+        },
+      }),
+    );
+  }
+
+  /**
+   * Apply an instance's acknowledgement: only for a pop of the connection's tenant that was sent to that connection,
+   * and only forward (Sent -> Delivered -> Opened | Unchanged | Failed). A repeated ack changes nothing.
+   */
+  async acknowledge(ack: {
+    tenant: string;
+    popId: string;
+    connectionId: string;
+    status: AckStatus;
+    reason?: string;
+  }): Promise<AckOutcome> {
+    const at = new Date(this.now()).toISOString();
+    const allowed = MAY_FOLLOW[ack.status];
+    const names: Record<string, string> = { '#status': 'Status' };
+    const values: Record<string, unknown> = { ':status': ack.status, ':at': at, ':conn': ack.connectionId };
+    allowed.forEach((status, index) => (values[`:from${index}`] = status));
+    let update = 'SET #status = :status, UpdatedAt = :at';
+    if (ack.reason !== undefined) {
+      update += ', Reason = :reason';
+      values[':reason'] = ack.reason;
+    } else {
+      update += ' REMOVE Reason';
+    }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pop(ack.tenant, ack.popId),
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(PK) AND contains(SentTo, :conn) AND #status IN (${allowed
+            .map((_, index) => `:from${index}`)
+            .join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'updated', pop: toStoredPop(Attributes!) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const current = await this.getPop(ack.tenant, ack.popId);
+    if (!current) return { kind: 'notFound' };
+    if (!current.sentTo.includes(ack.connectionId)) return { kind: 'notSentToConnection' };
+    if (current.Status === ack.status) return { kind: 'unchanged', pop: current };
+    return { kind: 'alreadyFinal', status: current.Status };
+  }
+
+  /**
+   * Reserve an Idempotency-Key for one request (identified by its fingerprint) for the key's lifetime.
+   * A repeat gets the first answer once stored; a concurrent repeat learns that the first is still in progress.
+   */
+  async reserveIdempotencyKey(tenant: string, key: string, fingerprint: string, lifetimeMs: number): Promise<IdempotencyReservation> {
+    const now = this.now();
+    const itemKey = keys.idempotency(tenant, key);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...itemKey,
+            Type: 'IdempotencyKey',
+            Fingerprint: fingerprint,
+            ValidUntil: now + lifetimeMs,
+            [TABLE_KEYS.ttlAttribute]: epochSeconds(now + lifetimeMs),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return { kind: 'reserved' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }));
+    if (!Item) return { kind: 'inProgress' };
+    if (Item.Fingerprint !== fingerprint) return { kind: 'reusedForOtherRequest' };
+    if (typeof Item.StatusCode === 'number' && typeof Item.Body === 'string') {
+      return { kind: 'answered', answer: { statusCode: Item.StatusCode, body: Item.Body } };
+    }
+    return { kind: 'inProgress' };
+  }
+
+  async storeIdempotentAnswer(tenant: string, key: string, answer: IdempotentAnswer): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(tenant, key),
+        UpdateExpression: 'SET StatusCode = :code, Body = :body',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':code': answer.statusCode, ':body': answer.body },
+      }),
+    );
+  }
+
+  /** Forget a reservation whose request failed for a reason a retry may not meet (e.g. the store was down). */
+  async releaseIdempotencyKey(tenant: string, key: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.idempotency(tenant, key) }));
+  }
+
+  private expired(item: Record<string, any>): boolean {
+    const expiresAt = item[TABLE_KEYS.ttlAttribute];
+    return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
+  }
+}
+
+function toStoredPop(item: Record<string, any>): StoredPop {
+  return {
+    tenant: item.Tenant,
+    PopId: item.PopId,
+    Username: item.Username,
+    Campaign: item.Campaign,
+    ...(item.Reference !== undefined ? { Reference: item.Reference } : {}),
+    Status: item.Status,
+    ...(item.Reason !== undefined ? { Reason: item.Reason } : {}),
+    CreatedAt: item.CreatedAt,
+    UpdatedAt: item.UpdatedAt,
+    sentTo: Array.isArray(item.SentTo) ? item.SentTo : [],
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The local control surface: a small JSON HTTP API on 127.0.0.1 (never another interface) to drive the Desktop by
+ * hand or from tests.
+ *
+ *   GET  /agents                   the instance's state and each agent's current record and Activities list
+ *   GET  /agents/<name>            one agent (404 when not on the Desktop)
+ *   POST /agents/<name>/login      put an agent on the Desktop (sends Login)
+ *   POST /agents/<name>/logout     take an agent off the Desktop (sends Logout)
+ *   POST /plugin/enable|disable    switch the Cloud API plugin on or off at run time
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import type { AgentView, LoginResult, LogoutResult } from './desktop';
+
+export interface InstanceControl {
+  status(): Record<string, unknown>;
+  agent(username: string): AgentView | undefined;
+  login(username: string): LoginResult;
+  logout(username: string): LogoutResult;
+  setPluginEnabled(enabled: boolean): void;
+}
+
+export interface ControlServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+export function route(control: InstanceControl, method: string, path: string): { status: number; body: unknown } {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const notFound = { status: 404, body: { error: 'NotFound', message: `no such endpoint: ${method} ${path}` } };
+  if (parts[0] === 'agents' && parts.length === 1) {
+    return method === 'GET' ? { status: 200, body: control.status() } : { status: 405, body: { error: 'MethodNotAllowed' } };
+  }
+  if (parts[0] === 'agents' && parts.length === 2) {
+    if (method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed' } };
+    const agent = control.agent(parts[1]);
+    return agent
+      ? { status: 200, body: agent }
+      : { status: 404, body: { error: 'AgentNotOnDesktop', message: `"${parts[1]}" is not on the Desktop` } };
+  }
+  if (parts[0] === 'agents' && parts.length === 3 && (parts[2] === 'login' || parts[2] === 'logout')) {
+    if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
+    const result = parts[2] === 'login' ? control.login(parts[1]) : control.logout(parts[1]);
+    return { status: result.status === 'NotLoggedIn' ? 404 : 200, body: { agent: parts[1], ...result } };
+  }
+  if (parts[0] === 'plugin' && parts.length === 2 && (parts[1] === 'enable' || parts[1] === 'disable')) {
+    if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
+    control.setPluginEnabled(parts[1] === 'enable');
+    return { status: 200, body: { pluginEnabled: parts[1] === 'enable' } };
+  }
+  return notFound;
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port, for tests). */
+export async function startControlServer(control: InstanceControl, port: number): Promise<ControlServer> {
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    request.resume();
+    try {
+      const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const { status, body } = route(control, request.method ?? 'GET', pathname);
+      reply(response, status, body);
+    } catch (error) {
+      reply(response, 500, { error: 'InternalError', message: (error as Error).message });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Wires one reference Scripting instance together: the Desktop model, the connector and (optionally) the local
+ * control surface. `startInstance` is what the CLI runs and what in-process tests call.
+ */
+import { AuthClient } from './auth';
+import type { InstanceConfig } from './config';
+import { Connector, type Clock, type WebSocketFactory } from './connector';
+import { startControlServer, type ControlServer, type InstanceControl } from './control';
+import { Desktop } from './desktop';
+import { createConsoleLogger, type Logger } from './log';
+import { createPopHandler } from './popHandler';
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly webSocketFactory?: WebSocketFactory;
+  readonly fetch?: typeof fetch;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** The Desktop's clock and created-record ids (CSAUTO-<id>). */
+  readonly now?: () => Date;
+  readonly newRecordId?: () => string;
+  /** Start the control surface on this port, overriding the config; here 0 means any free port. */
+  readonly controlPort?: number;
+}
+
+export interface RunningInstance {
+  readonly config: InstanceConfig;
+  readonly desktop: Desktop;
+  readonly connector: Connector;
+  /** The control surface, when enabled (config.controlPort > 0 or options.controlPort). */
+  readonly control?: ControlServer;
+  /** Closes the connection and the control surface; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startInstance(config: InstanceConfig, options: StartOptions = {}): Promise<RunningInstance> {
+  const log = options.logger ?? createConsoleLogger(config.logLevel);
+  const desktop = new Desktop({
+    pluginEnabled: config.plugin.enabled,
+    licence: config.licence,
+    campaigns: config.campaigns,
+    now: options.now,
+    newRecordId: options.newRecordId,
+  });
+  const connector = new Connector({
+    webSocketUrl: config.webSocketUrl,
+    instanceName: config.instanceName,
+    auth: new AuthClient({
+      authUrl: config.authUrl,
+      refreshUrl: config.refreshUrl,
+      username: config.username,
+      password: config.password,
+      fetch: options.fetch,
+    }),
+    desktopAgents: () => desktop.agentNames(),
+    onPop: createPopHandler(desktop, log),
+    logger: log,
+    heartbeatMs: config.heartbeatSeconds * 1000,
+    reconnect: config.reconnect,
+    maxConnectionMs: config.maxConnectionMinutes * 60_000,
+    overlapMs: config.overlapSeconds * 1000,
+    webSocketFactory: options.webSocketFactory,
+    clock: options.clock,
+    random: options.random,
+  });
+
+  const control: InstanceControl = {
+    status: () => ({
+      instance: config.instanceName,
+      connected: connector.isConnected,
+      pluginEnabled: desktop.isPluginEnabled,
+      licence: config.licence,
+      campaigns: config.campaigns.map(({ name, type, active, workflow }) => ({ name, type, active, workflow })),
+      agents: desktop.listAgents(),
+    }),
+    agent: (username) => desktop.agent(username),
+    login: (username) => {
+      const result = desktop.login(username);
+      if (result.status === 'LoggedIn') {
+        log.info('agent login', { agent: username, licensed: result.licensed });
+        connector.login(username);
+      }
+      return result;
+    },
+    logout: (username) => {
+      const result = desktop.logout(username);
+      if (result.status === 'LoggedOut') {
+        log.info('agent logout', { agent: username });
+        if (result.seatPassedTo) log.info('Concurrent licence seat passed on', { agent: result.seatPassedTo });
+        connector.logout(username);
+      }
+      return result;
+    },
+    setPluginEnabled: (enabled) => {
+      desktop.setPluginEnabled(enabled);
+      log.info(enabled ? 'Cloud API plugin enabled' : 'Cloud API plugin disabled: pops will fail with PluginDisabled');
+      if (enabled && !connector.isStarted) connector.start();
+    },
+  };
+
+  for (const agent of config.agents) {
+    const result = desktop.login(agent);
+    log.info('agent login', { agent, licensed: result.licensed });
+  }
+
+  if (config.plugin.enabled) {
+    log.info('starting', { instance: config.instanceName, user: config.username, webSocketUrl: config.webSocketUrl });
+    connector.start();
+  } else {
+    log.warn('the Cloud API plugin is disabled (plugin.enabled: false): not connecting; pops for these agents cannot reach this instance', {
+      instance: config.instanceName,
+    });
+  }
+
+  const port = options.controlPort ?? (config.controlPort > 0 ? config.controlPort : undefined);
+  const controlServer = port === undefined ? undefined : await startControlServer(control, port);
+  if (controlServer) log.info('control surface listening', { url: `http://127.0.0.1:${controlServer.port}/agents` });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    desktop,
+    connector,
+    control: controlServer,
+    stop: () => {
+      stopping ??= Promise.all([connector.stop(), controlServer?.close()]).then(() => undefined);
+      return stopping;
+    },
+  };
+}

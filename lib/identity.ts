@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
+
+export interface IdentityProps {
+  /** IdToken and AccessToken lifetime (Cognito allows 5 minutes to 1 day). */
+  readonly tokenValidity: Duration;
+  /** RETAIN in prod, DESTROY in dev. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Refuse DeleteUserPool (prod). */
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * The user pool: one user per integration (`api-callers`) or Scripting instance (`scripting-instances`), created by
+ * the vendor only, each tagged with an immutable tenant; and the one app client the REST API signs them in with.
+ */
+export class Identity extends Construct {
+  readonly userPool: cognito.IUserPool;
+  readonly userPoolClient: cognito.IUserPoolClient;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+
+    const userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      signInCaseSensitive: false,
+      // Machine identities without mailboxes: the vendor resets passwords (vendor CLI), nobody self-recovers.
+      accountRecovery: cognito.AccountRecovery.NONE,
+      mfa: cognito.Mfa.OFF,
+      customAttributes: {
+        // 2..63 as TENANT_PATTERN; immutable so a user can never move to another tenant.
+        [TENANT_ATTRIBUTE]: new cognito.StringAttribute({ minLen: 2, maxLen: 63, mutable: false }),
+      },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // Plus tier (cdk-nag COG8): compromised-credential and adaptive sign-in detection. AUDIT_ONLY for now: every
+      // sign-in reaches Cognito from the auth Lambda, so the risk model sees the Lambda's address, not the caller's,
+      // until the auth handler forwards UserContextData; enforcing before that could block callers at random.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.AUDIT_ONLY,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'Users are non-interactive machine identities (third-party systems and Scripting instance servers) that ' +
+        'sign in with USER_PASSWORD_AUTH from code; there is no person to answer an MFA challenge. Passwords are ' +
+        'vendor-generated, 14+ characters, and Plus-tier threat protection watches for compromised credentials.',
+    });
+
+    for (const groupName of [API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP]) {
+      userPool.addGroup(groupName, { groupName, description: `Role group ${groupName}` });
+    }
+
+    this.userPoolClient = userPool.addClient('AppClient', {
+      // USER_PASSWORD_AUTH for GET /auth; CDK adds ALLOW_REFRESH_TOKEN_AUTH to every client for POST /auth/refresh.
+      authFlows: { userPassword: true },
+      // REFRESH_TOKEN_AUTH would need a SECRET_HASH with a secret (FACTS.md).
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: props.tokenValidity,
+      accessTokenValidity: props.tokenValidity,
+      refreshTokenValidity: Duration.days(30),
+      disableOAuth: true,
+    });
+    this.userPool = userPool;
+  }
+}

@@ -1,0 +1,90 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Functions } from './functions';
+import { Identity } from './identity';
+import { RestApi } from './restApi';
+import { settingsFromContext, type Settings } from './settings';
+import { Storage } from './storage';
+import { WebSocketApi } from './webSocketApi';
+
+export interface RemotePopStackProps extends StackProps {
+  /** @default - read from CDK context (lib/settings.ts), defaults where absent */
+  readonly settings?: Settings;
+}
+
+/** The output keys; the local stack writes the same keys to .local/endpoints.json (CONTRACT.md). */
+export const OUTPUT_KEYS = ['RestApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'Region'] as const;
+export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
+/** Remote Pop: identity, storage, one function per handler, the REST API and the WebSocket API, wired together. */
+export class RemotePopStack extends Stack {
+  readonly settings: Settings;
+  readonly identity: Identity;
+  readonly storage: Storage;
+  readonly functions: Functions;
+  readonly restApi: RestApi;
+  readonly webSocketApi: WebSocketApi;
+
+  constructor(scope: Construct, id: string, props: RemotePopStackProps = {}) {
+    super(scope, id, props);
+    const settings = props.settings ?? settingsFromContext(this);
+    this.settings = settings;
+    const prod = settings.environment === 'prod';
+    const removalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = settings.logRetentionDays as logs.RetentionDays;
+
+    this.identity = new Identity(this, 'Identity', {
+      tokenValidity: Duration.minutes(settings.idTokenValidityMinutes),
+      removalPolicy,
+      deletionProtection: prod,
+    });
+    this.storage = new Storage(this, 'Storage', { removalPolicy, deletionProtection: prod });
+
+    this.functions = new Functions(this, 'Functions', {
+      table: this.storage.table,
+      userPool: this.identity.userPool,
+      userPoolClient: this.identity.userPoolClient,
+      claimWindowSeconds: settings.claimWindowSeconds,
+      popRetentionDays: settings.popRetentionDays,
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      reservedConcurrency: settings.lambdaReservedConcurrency,
+    });
+
+    const accessLogs = (logId: string): logs.LogGroup =>
+      new logs.LogGroup(this, logId, { retention: logRetention, removalPolicy });
+
+    this.restApi = new RestApi(this, 'Rest', {
+      stageName: settings.stageName,
+      userPool: this.identity.userPool,
+      handlers: this.functions.byHandler,
+      throttleRate: settings.restThrottleRate,
+      throttleBurst: settings.restThrottleBurst,
+      accessLogGroup: accessLogs('RestAccessLogs'),
+    });
+
+    this.webSocketApi = new WebSocketApi(this, 'WebSocket', {
+      stageName: settings.stageName,
+      handlers: this.functions.byHandler,
+      throttleRate: settings.webSocketThrottleRate,
+      throttleBurst: settings.webSocketThrottleBurst,
+      accessLogGroup: accessLogs('WebSocketAccessLogs'),
+      // The REST API sets API Gateway's account-level CloudWatch role, which WebSocket access logging needs too.
+      loggingDependsOn: this.restApi.api,
+    });
+    this.functions.grantManageConnections(this.webSocketApi.stage);
+
+    const restApi = this.restApi.api;
+    const outputs: Record<OutputKey, string> = {
+      // No trailing slash, like WebSocketUrl and the local stack's URLs: `${RestApiUrl}/auth`.
+      RestApiUrl: `https://${restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${restApi.deploymentStage.stageName}`,
+      WebSocketUrl: this.webSocketApi.stage.url,
+      UserPoolId: this.identity.userPool.userPoolId,
+      UserPoolClientId: this.identity.userPoolClient.userPoolClientId,
+      TableName: this.storage.table.tableName,
+      Region: this.region,
+    };
+    for (const key of OUTPUT_KEYS) new CfnOutput(this, key, { value: outputs[key] });
+  }
+}

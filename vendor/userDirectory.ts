@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ROLE_GROUPS, TENANT_CLAIM } from '../lambdas/shared/identity';
 import { ROLE_TO_GROUP, type Role } from '../provisioning/tenantUsers';
-import type { PasswordPolicy } from './password';
+import { COGNITO_DEFAULT_POLICY, type PasswordPolicy } from './password';
 
 /** A user of the pool as the CLI shows it. */
 export interface DirectoryUser {
@@ -160,12 +160,13 @@ export class UserDirectory {
 
   /**
    * The pool's password policy, to check a given password before Cognito does (the local emulator checks none).
-   * Undefined when the caller may not describe the pool: Cognito still enforces its policy then.
+   * Cognito's default policy when the pool states none (an emulator's pool created without Policies);
+   * undefined when the caller may not describe the pool: Cognito still enforces its policy then.
    */
   async passwordPolicy(): Promise<PasswordPolicy | undefined> {
     try {
       const answer = await this.cognito.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }));
-      return answer.UserPool?.Policies?.PasswordPolicy;
+      return answer.UserPool?.Policies?.PasswordPolicy ?? COGNITO_DEFAULT_POLICY;
     } catch (error) {
       if ((error as { name?: string }).name === 'AccessDeniedException') return undefined;
       throw error;

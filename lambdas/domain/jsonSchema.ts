@@ -42,9 +42,9 @@ export function validateJson(schema: JsonSchema, value: unknown, path = ''): str
     const expected = Array.isArray(schema.type) ? schema.type : [schema.type as JsonType];
     const actual = typeOf(value);
     if (!expected.some((type) => typeMatches(type, actual))) {
-      const names = expected.map((t) => (t === 'object' ? 'an object' : t === 'array' ? 'an array' : `a ${t}`));
-      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0];
-      return [`${describe(path)}: must be ${list}`];
+      const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}` : expected[0]!;
+      const article = /^[aeiou]/.test(list) ? 'an' : 'a';
+      return [`${describe(path)}: must be ${article} ${list}`];
     }
   }
   if (schema.enum !== undefined && !schema.enum.includes(value as string | number | boolean)) {
@@ -58,7 +58,7 @@ export function validateJson(schema: JsonSchema, value: unknown, path = ''): str
     if (schema.maxLength !== undefined && length > schema.maxLength) {
       problems.push(`${describe(path)}: must have at most ${schema.maxLength} characters`);
     }
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
+    if (schema.pattern !== undefined && length > 0 && !new RegExp(schema.pattern, 'u').test(value)) {
       problems.push(`${describe(path)}: has characters that are not allowed`);
     }
   }

@@ -1,0 +1,49 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callerFromEvent, parseGroups, requireApiCaller } from '../../../lambdas/domain/callerIdentity';
+import { ApiError } from '../../../lambdas/shared/apiError';
+
+const eventWithClaims = (claims: Record<string, string> | undefined) =>
+  ({ requestContext: { authorizer: claims ? { claims } : undefined } }) as unknown as APIGatewayProxyEvent;
+
+describe('caller identity from API Gateway claims', () => {
+  it.each([
+    ['a REST API comma-separated string', 'api-callers,other', ['api-callers', 'other']],
+    ['an HTTP API bracketed string', '[api-callers other]', ['api-callers', 'other']],
+    ['a single group', 'api-callers', ['api-callers']],
+    ['an empty string', '', []],
+  ])('parses groups from %s', (_, raw, groups) => {
+    expect(parseGroups(raw)).toEqual(groups);
+  });
+
+  it('parses a real array too', () => {
+    expect(parseGroups(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('reads username, tenant and groups from string claims', () => {
+    const caller = callerFromEvent(
+      eventWithClaims({ 'cognito:username': 'crm', 'custom:tenant': 'acme', 'cognito:groups': 'api-callers', exp: 'Fri Jul 29 18:52:53 UTC 2016' }),
+    );
+    expect(caller).toEqual({ username: 'crm', tenant: 'acme', groups: ['api-callers'] });
+    expect(requireApiCaller(caller)).toBe(caller);
+  });
+
+  it('refuses a scripting instance with 403 Forbidden', () => {
+    const caller = callerFromEvent(
+      eventWithClaims({ 'cognito:username': 'inst', 'custom:tenant': 'acme', 'cognito:groups': 'scripting-instances' }),
+    );
+    expect(() => requireApiCaller(caller)).toThrow(expect.objectContaining({ statusCode: 403, code: 'Forbidden' }));
+  });
+
+  it('refuses an event without claims or tenant with 401', () => {
+    for (const claims of [undefined, { 'cognito:username': 'x' }]) {
+      let error: unknown;
+      try {
+        callerFromEvent(eventWithClaims(claims));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).statusCode).toBe(401);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { parseJsonBody } from '../../../lambdas/domain/requestBody';
+import { MAX_POP_BODY_BYTES, POP_REQUEST_SCHEMA, type PopRequest } from '../../../lambdas/domain/schemas';
+import { ApiError } from '../../../lambdas/shared/apiError';
+
+const parse = (body: string | null, isBase64Encoded = false) =>
+  parseJsonBody<PopRequest>(body, isBase64Encoded, POP_REQUEST_SCHEMA, MAX_POP_BODY_BYTES);
+
+function refusal(body: string | null): ApiError {
+  try {
+    parse(body);
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('pop request validation', () => {
+  it('accepts the contract example and keeps ScriptData as sent', () => {
+    const body = {
+      Username: 'jsmith',
+      Campaign: 'Sales',
+      Reference: 'REF-1',
+      ScriptData: { 'Contact Name': 'Ann', var_ContactReason: 'Billing', Amount: 12.5, Vip: true },
+    };
+    expect(parse(JSON.stringify(body))).toEqual(body);
+  });
+
+  it('accepts a pop without Reference or ScriptData', () => {
+    expect(parse('{"Username":"jsmith","Campaign":"Sales"}')).toEqual({ Username: 'jsmith', Campaign: 'Sales' });
+  });
+
+  it('decodes a base64-encoded body', () => {
+    const body = Buffer.from('{"Username":"a","Campaign":"b"}').toString('base64');
+    expect(parse(body, true).Username).toBe('a');
+  });
+
+  it.each([
+    ['missing Username', '{"Campaign":"Sales"}', 'Username: is required'],
+    ['empty Campaign', '{"Username":"a","Campaign":""}', 'Campaign: must not be empty'],
+    ['ScriptData not an object', '{"Username":"a","Campaign":"b","ScriptData":[1]}', 'ScriptData: must be an object'],
+    ['a ScriptData value that is an object', '{"Username":"a","Campaign":"b","ScriptData":{"k":{"x":1}}}', 'ScriptData.k: must be a string, number or boolean'],
+    ['a ScriptData value that is an array', '{"Username":"a","Campaign":"b","ScriptData":{"k":[1]}}', 'ScriptData.k: must be a string, number or boolean'],
+    ['a ScriptData value that is null', '{"Username":"a","Campaign":"b","ScriptData":{"k":null}}', 'ScriptData.k: must be a string, number or boolean'],
+    ['an unknown top-level field', '{"Username":"a","Campaign":"b","Extra":1}', 'Extra: is not a known field'],
+    ['Username of the wrong type', '{"Username":5,"Campaign":"b"}', 'Username: must be a string'],
+    ['a control character in Campaign', '{"Username":"a","Campaign":"b\\u0000"}', 'Campaign: has characters that are not allowed'],
+    ['a body that is not an object', '[1,2]', 'The body: must be an object'],
+    ['a body that is not JSON', '{"Username":', 'The body: is not valid JSON'],
+    ['an empty body', '', 'The body: is required'],
+  ])('refuses %s with 400 InvalidRequest naming the field', (_, body, detail) => {
+    const error = refusal(body);
+    expect([error.statusCode, error.code]).toEqual([400, 'InvalidRequest']);
+    expect(error.details).toContain(detail);
+  });
+
+  it('names every bad field at once', () => {
+    const error = refusal('{"Campaign":"","ScriptData":{"a":{}},"Nope":true}');
+    expect(error.details).toEqual(
+      expect.arrayContaining([
+        'Username: is required',
+        'Campaign: must not be empty',
+        'ScriptData.a: must be a string, number or boolean',
+        'Nope: is not a known field',
+      ]),
+    );
+  });
+
+  it('refuses a body over the size limit with 413 PayloadTooLarge', () => {
+    const body = JSON.stringify({ Username: 'a', Campaign: 'b', ScriptData: { big: 'x'.repeat(MAX_POP_BODY_BYTES) } });
+    const error = refusal(body);
+    expect([error.statusCode, error.code]).toEqual([413, 'PayloadTooLarge']);
+  });
+
+  it('treats __proto__ as a plain unknown field, polluting nothing', () => {
+    const error = refusal('{"Username":"a","Campaign":"b","__proto__":{"polluted":true}}');
+    expect(error.details).toContain('__proto__: is not a known field');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Provisions the emulators as the CDK stack provisions AWS: the user pool (immutable custom `tenant`, admin-created
+ * users only), its app client (USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH, no secret), the two role groups, and the
+ * table; then seeds the demo tenant with one api-caller and one Scripting instance user.
+ */
+import { randomBytes } from 'crypto';
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
+import { TABLE_KEYS } from '../lambdas/store/tableSchema';
+import { createTenantUser } from '../provisioning/tenantUsers';
+
+/** Emulators accept any credentials; the SDK only needs some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export function cognitoClient(endpoint: string, region: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+}
+
+export function dynamoDbClient(endpoint: string, region: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+}
+
+export interface UserPoolOptions {
+  /** IdToken and AccessToken validity. @default 60 (Cognito allows 5 to 1440; the emulator honours any value) */
+  readonly idTokenValidityMinutes?: number;
+}
+
+export interface ProvisionedUserPool {
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+}
+
+export async function createUserPool(
+  cognito: CognitoIdentityProviderClient,
+  options: UserPoolOptions = {},
+): Promise<ProvisionedUserPool> {
+  const pool = await cognito.send(
+    new CreateUserPoolCommand({
+      PoolName: 'remote-pop-local',
+      Schema: [{ Name: TENANT_ATTRIBUTE, AttributeDataType: 'String', Mutable: false }],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    }),
+  );
+  const userPoolId = pool.UserPool?.Id;
+  if (!userPoolId) throw new Error('CreateUserPool returned no pool id');
+  const validity = options.idTokenValidityMinutes ?? 60;
+  const client = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'remote-pop-api',
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      IdTokenValidity: validity,
+      AccessTokenValidity: validity,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'days' },
+      PreventUserExistenceErrors: 'ENABLED',
+    }),
+  );
+  const userPoolClientId = client.UserPoolClient?.ClientId;
+  if (!userPoolClientId) throw new Error('CreateUserPoolClient returned no client id');
+  for (const group of ROLE_GROUPS) {
+    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+  }
+  return { userPoolId, userPoolClientId };
+}
+
+/**
+ * The table of lambdas/store/tableSchema.ts, on demand, with the ByConnection index.
+ * TTL on `ExpiresAt` is not enabled: dynalite has no UpdateTimeToLive (items never expire locally; read paths
+ * ignore expired items anyway, as they must in AWS where TTL deletion lags).
+ */
+export async function createTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, byConnectionIndex: index } = TABLE_KEYS;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, sortKey, index.partitionKey, index.sortKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+export interface DemoCredentials {
+  readonly tenant: string;
+  readonly api: { readonly username: string; readonly password: string };
+  readonly instance: { readonly username: string; readonly password: string };
+}
+
+/** A password that satisfies Cognito's default policy (upper, lower, digit, symbol, 8+). */
+export function generatePassword(): string {
+  return `Pw-${randomBytes(12).toString('base64url')}7a!`;
+}
+
+export const DEMO_TENANT = 'demo';
+
+/** The demo tenant: `demo-api` (api-callers) and `demo-instance` (scripting-instances), fresh passwords per run. */
+export async function seedDemoTenant(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<DemoCredentials> {
+  const demo: DemoCredentials = {
+    tenant: DEMO_TENANT,
+    api: { username: 'demo-api', password: generatePassword() },
+    instance: { username: 'demo-instance', password: generatePassword() },
+  };
+  await createTenantUser(cognito, userPoolId, { tenant: demo.tenant, role: 'api', ...demo.api });
+  await createTenantUser(cognito, userPoolId, { tenant: demo.tenant, role: 'instance', ...demo.instance });
+  return demo;
+}

@@ -1,0 +1,71 @@
+/** Users and tokens against the e2e stack, through the same provisioning code and the real Cognito client. */
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
+import { generatePassword, LOCAL_CREDENTIALS } from '../../../local/provision';
+import { readEndpoints } from './endpoints';
+import { uniqueName } from './names';
+
+export interface TestUser {
+  readonly tenant: string;
+  readonly role: Role;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface Tokens {
+  readonly IdToken: string;
+  readonly AccessToken: string;
+  readonly RefreshToken?: string;
+  readonly ExpiresIn?: number;
+}
+
+let client: CognitoIdentityProviderClient | undefined;
+
+/** One client per test file, pointed at the Cognito emulator. */
+export function cognito(): CognitoIdentityProviderClient {
+  const endpoints = readEndpoints();
+  client ??= new CognitoIdentityProviderClient({
+    endpoint: endpoints.CognitoEndpoint,
+    region: endpoints.Region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return client;
+}
+
+/** A new user of `tenant` in the role's group, with a unique name and a generated password. */
+export async function createUser(tenant: string, role: Role, username = uniqueName(role)): Promise<TestUser> {
+  const password = generatePassword();
+  await createTenantUser(cognito(), readEndpoints().UserPoolId, { tenant, role, username, password });
+  return { tenant, role, username, password };
+}
+
+/** Tokens through the API's own `GET /auth` (Basic). Throws with the status and error code when refused. */
+export async function getToken(username: string, password: string): Promise<Tokens> {
+  const response = await fetch(`${readEndpoints().RestApiUrl}/auth`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+  });
+  const body = (await response.json()) as { Success: boolean; Result: Tokens; Error?: { Code: string } };
+  if (response.status !== 200 || !body.Success) {
+    throw new Error(`GET /auth answered ${response.status} ${body.Error?.Code ?? ''}`);
+  }
+  return body.Result;
+}
+
+/** Tokens straight from Cognito (InitiateAuth USER_PASSWORD_AUTH), bypassing the API. */
+export async function initiateAuth(username: string, password: string): Promise<Tokens> {
+  const result = await cognito().send(
+    new InitiateAuthCommand({
+      ClientId: readEndpoints().UserPoolClientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  );
+  const auth = result.AuthenticationResult;
+  if (!auth?.IdToken || !auth.AccessToken) throw new Error('InitiateAuth returned no tokens');
+  return {
+    IdToken: auth.IdToken,
+    AccessToken: auth.AccessToken,
+    ...(auth.RefreshToken ? { RefreshToken: auth.RefreshToken } : {}),
+    ...(auth.ExpiresIn ? { ExpiresIn: auth.ExpiresIn } : {}),
+  };
+}

@@ -106,6 +106,7 @@ class Checker {
   url(path: string, value: Json, protocols: readonly string[], fallback?: string): string {
     const text = this.string(path, value, fallback);
     if (!text) return text;
+    const before = this.issues.length;
     try {
       const url = new URL(text);
       if (!protocols.includes(url.protocol)) {
@@ -114,7 +115,7 @@ class Checker {
     } catch {
       this.fail(path, `is not a valid URL: "${text}"`);
     }
-    return text.replace(/\/+$/, '');
+    return this.issues.length > before ? '' : text.replace(/\/+$/, '');
   }
 
   boolean(path: string, value: Json, fallback: boolean): boolean {
@@ -294,7 +295,9 @@ export function validateConfig(raw: Json, source = 'config'): InstanceConfig {
   c.unknownKeys('', raw, TOP_LEVEL_KEYS);
 
   const authUrl = c.url('authUrl', raw.authUrl, ['http:', 'https:']);
-  const refreshUrl = c.url('refreshUrl', raw.refreshUrl, ['http:', 'https:'], authUrl ? `${authUrl}/refresh` : undefined);
+  // Derived from authUrl unless given; when authUrl itself is bad, that one error is enough.
+  const refreshUrl =
+    raw.refreshUrl === undefined && !authUrl ? '' : c.url('refreshUrl', raw.refreshUrl, ['http:', 'https:'], `${authUrl}/refresh`);
   const webSocketUrl = c.url('webSocketUrl', raw.webSocketUrl, ['ws:', 'wss:']);
   // The credentials of a "scripting-instances" user; a missing one reads "username: is required".
   const username = c.string('username', raw.username);

@@ -1,0 +1,361 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { HANDLER_NEEDS, REST_ROUTES, WEBSOCKET_ROUTES, type HandlerName } from '../../lambdas/apiRoutes';
+import { GATEWAY_ANSWERS, gatewayAnswerTemplate, type GatewayAnswer } from '../../lambdas/shared/gatewayResponses';
+import { API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP } from '../../lambdas/shared/identity';
+import { ENV } from '../../lambdas/shared/settings';
+import { OUTPUT_KEYS } from '../../lib/remotePopStack';
+import { actionsOf, logicalId, statementsByRole, synthStack } from './support';
+
+// One synth for the whole file (about 2 s): every test below only reads it.
+// GIVEN the stack with default settings
+const { stack, template } = synthStack();
+const functionId = (name: HandlerName): string => logicalId(stack.functions.byHandler[name]);
+const roleId = (name: HandlerName): string => logicalId(stack.functions.byHandler[name].executionRole);
+const handlerNames = Object.keys(HANDLER_NEEDS) as HandlerName[];
+
+describe('identity', () => {
+  test('the user pool: no self sign-up, immutable tenant attribute, strong passwords, Plus tier', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'tenant', AttributeDataType: 'String', Mutable: false }),
+      ]),
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 14,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      UserPoolTier: 'PLUS',
+    });
+  });
+
+  test('the two role groups exist', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolGroup', 2);
+    for (const group of [API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP]) {
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+        GroupName: group,
+        UserPoolId: { Ref: logicalId(stack.identity.userPool) },
+      });
+    }
+  });
+
+  test('the app client: password and refresh flows only, no secret, no user existence errors, token validity', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    const clients = template.findResources('AWS::Cognito::UserPoolClient');
+    const client = Object.values(clients)[0].Properties;
+    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    expect(client).toMatchObject({
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      IdTokenValidity: 60,
+      AccessTokenValidity: 60,
+      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes' },
+    });
+  });
+});
+
+describe('storage', () => {
+  test('one on-demand table with PK/SK, the ByConnection GSI, TTL, PITR and AWS-managed encryption', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ExpiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'ByConnection',
+          KeySchema: [
+            { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'PK', AttributeType: 'S' },
+        { AttributeName: 'SK', AttributeType: 'S' },
+        { AttributeName: 'GSI1PK', AttributeType: 'S' },
+        { AttributeName: 'GSI1SK', AttributeType: 'S' },
+      ]),
+    });
+  });
+});
+
+describe('functions', () => {
+  test('one function per handler, Node.js 24 on arm64, ESM bundle entry, X-Ray, source maps', () => {
+    template.resourceCountIs('AWS::Lambda::Function', handlerNames.length);
+    for (const name of handlerNames) {
+      const fn = template.toJSON().Resources[functionId(name)];
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+        LoggingConfig: { LogGroup: { Ref: logicalId(stack.functions.byHandler[name].functionLogGroup) } },
+      });
+    }
+  });
+
+  test('each function has exactly the environment HANDLER_NEEDS asks for', () => {
+    for (const name of handlerNames) {
+      const needs = HANDLER_NEEDS[name];
+      const expected = ['NODE_OPTIONS'];
+      if (needs.table) expected.push(ENV.tableName);
+      if (needs.userPool) expected.push(ENV.userPoolId, ENV.userPoolClientId);
+      if (needs.claimSettings) expected.push(ENV.claimWindowSeconds, ENV.popRetentionDays);
+      if (needs.manageConnections) expected.push(ENV.connectionsEndpoint);
+      const variables = template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
+      expect({ name, keys: Object.keys(variables).sort() }).toEqual({ name, keys: expected.sort() });
+    }
+  });
+
+  test('environment values point at this stack\'s resources and settings', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: logicalId(stack.storage.table) },
+          CLAIM_WINDOW_SECONDS: '60',
+          POP_RETENTION_DAYS: '3',
+          CONNECTIONS_ENDPOINT: {
+            'Fn::Join': ['', ['https://', { Ref: logicalId(stack.webSocketApi.api) }, Match.anyValue(), Match.anyValue(), Match.anyValue(), Match.anyValue(), '/v1']],
+          },
+        }),
+      },
+    });
+    const authToken = template.toJSON().Resources[functionId('authToken')].Properties.Environment.Variables;
+    expect(authToken).toMatchObject({
+      USER_POOL_ID: { Ref: logicalId(stack.identity.userPool) },
+      USER_POOL_CLIENT_ID: { Ref: logicalId(stack.identity.userPoolClient) },
+    });
+  });
+
+  test('log groups carry the retention setting; no reserved concurrency unless set', () => {
+    for (const name of handlerNames) {
+      const fn = stack.functions.byHandler[name];
+      expect(template.toJSON().Resources[logicalId(fn.functionLogGroup)].Properties.RetentionInDays).toBe(30);
+      expect(template.toJSON().Resources[functionId(name)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const byRole = statementsByRole(template);
+
+  test('no execution role has an AWS managed policy', () => {
+    for (const name of handlerNames) {
+      expect(template.toJSON().Resources[roleId(name)].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('only functions with manageConnections may call execute-api:ManageConnections, on this API\'s stage only', () => {
+    const holders = [...byRole].filter(([, statements]) =>
+      statements.some((s) => actionsOf(s).some((a) => a.startsWith('execute-api:'))),
+    );
+    const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].manageConnections).map(roleId);
+    expect(holders.map(([role]) => role).sort()).toEqual(expected.sort());
+    expect(expected).toEqual([roleId('pop')]);
+
+    const statement = holders[0][1].find((s) => actionsOf(s).includes('execute-api:ManageConnections'))!;
+    expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
+    expect(statement.Resource).not.toEqual('*');
+    expect(JSON.stringify(statement.Resource)).toContain(`{"Ref":"${logicalId(stack.webSocketApi.api)}"}`);
+    expect(JSON.stringify(statement.Resource)).toContain('/v1/*/@connections/*');
+  });
+
+  test('cognito-idp:AdminGetUser only for the functions that need it, on the pool ARN only', () => {
+    const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].adminGetUser);
+    expect(expected.sort()).toEqual(['authRefresh', 'authToken']);
+    for (const name of handlerNames) {
+      const cognitoStatements = (byRole.get(roleId(name)) ?? []).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('cognito-idp:')),
+      );
+      if (expected.includes(name)) {
+        expect(cognitoStatements).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'cognito-idp:AdminGetUser',
+            Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] },
+          },
+        ]);
+      } else {
+        expect({ name, cognitoStatements }).toEqual({ name, cognitoStatements: [] });
+      }
+    }
+  });
+
+  test('table access matches HANDLER_NEEDS: none, read only, or read-write', () => {
+    for (const name of handlerNames) {
+      const actions = (byRole.get(roleId(name)) ?? []).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+      const need = HANDLER_NEEDS[name].table;
+      if (!need) expect({ name, actions }).toEqual({ name, actions: [] });
+      if (need === 'read') {
+        expect(actions).toContain('dynamodb:Query');
+        expect(actions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+      }
+      if (need === 'readWrite') expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
+    }
+  });
+
+  test('the only "*" resources are X-Ray\'s, which has no resource-level permissions', () => {
+    for (const statements of byRole.values()) {
+      for (const statement of statements.filter((s) => JSON.stringify(s.Resource).includes('"*"'))) {
+        expect(actionsOf(statement).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      }
+    }
+  });
+});
+
+describe('REST API', () => {
+  test('stage: name, tracing, throttling, ERROR execution logs without data trace, JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+    const format: string = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties.AccessLogSetting.Format;
+    const sample = JSON.parse(format.replace(/\$context\.error\.messageString/, '"x"'));
+    expect(sample).toMatchObject({ status: '$context.status', resourcePath: '$context.resourcePath' });
+    expect(format).not.toMatch(/Authorization|header/i);
+  });
+
+  test('every route of REST_ROUTES, proxied to its function, with the Cognito authorizer where auth is cognito', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', REST_ROUTES.length);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+      ProviderARNs: [{ 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] }],
+    });
+    for (const route of REST_ROUTES) {
+      const method = stack.restApi.methods[route.handler]!;
+      expect(method.resource.path).toBe(route.resource);
+      const properties = template.toJSON().Resources[logicalId(method)].Properties;
+      expect(properties).toMatchObject({
+        HttpMethod: route.method,
+        AuthorizationType: route.auth === 'cognito' ? 'COGNITO_USER_POOLS' : 'NONE',
+        RequestValidatorId: { Ref: logicalId(stack.restApi.requestValidator) },
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+      });
+      expect(JSON.stringify(properties.Integration.Uri)).toContain(`"${functionId(route.handler)}"`);
+      if (route.auth === 'cognito') {
+        expect(properties.AuthorizerId).toEqual({ Ref: logicalId(stack.restApi.authorizer) });
+      } else {
+        expect(properties.AuthorizerId).toBeUndefined();
+      }
+    }
+  });
+
+  test('a Gateway Response per GATEWAY_ANSWERS entry, in the envelope, as application/json', () => {
+    const answers: GatewayAnswer[] = Object.values(GATEWAY_ANSWERS);
+    template.resourceCountIs('AWS::ApiGateway::GatewayResponse', answers.length);
+    for (const answer of answers) {
+      const headers = Object.fromEntries(
+        Object.entries(answer.headers ?? {}).map(([name, value]) => [`gatewayresponse.header.${name}`, `'${value}'`]),
+      );
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: answer.type,
+        StatusCode: String(answer.statusCode),
+        ResponseParameters: headers,
+        ResponseTemplates: { 'application/json': gatewayAnswerTemplate(answer) },
+      });
+      expect(JSON.parse(gatewayAnswerTemplate(answer))).toMatchObject({
+        Success: false,
+        Result: null,
+        RequestId: '$context.requestId',
+        Error: { Code: answer.code, Message: answer.message },
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', ResponseParameters: {} });
+  });
+});
+
+describe('WebSocket API', () => {
+  test('route selection on the Action field', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.Action',
+    });
+  });
+
+  test('the REQUEST authorizer on $connect reads the Authorization header and runs wsAuthorizer', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.header.Authorization'],
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionId('wsAuthorizer'), 'Arn'] }])],
+      }),
+    });
+  });
+
+  test('every route of WEBSOCKET_ROUTES, to its function, authorised on $connect only, two-way as listed', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', WEBSOCKET_ROUTES.length);
+    template.resourceCountIs('AWS::ApiGatewayV2::RouteResponse', WEBSOCKET_ROUTES.filter((r) => r.returnResponse).length);
+    const resources = template.toJSON().Resources;
+    for (const route of WEBSOCKET_ROUTES) {
+      const properties = resources[logicalId(stack.webSocketApi.routes[route.routeKey])].Properties;
+      expect(properties.RouteKey).toBe(route.routeKey);
+      if (route.routeKey === '$connect') {
+        const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+        expect(properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      } else {
+        expect(properties.AuthorizationType).toBe('NONE');
+        expect(properties.AuthorizerId).toBeUndefined();
+      }
+      expect(properties.RouteResponseSelectionExpression).toBe(route.returnResponse ? '$default' : undefined);
+      const integrationId: string = properties.Target['Fn::Join'][1][1].Ref;
+      expect(JSON.stringify(resources[integrationId].Properties.IntegrationUri)).toContain(`"${functionId(route.handler)}"`);
+    }
+  });
+
+  test('one auto-deployed stage with throttling and JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'v1',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"connectionId":"\\$context.connectionId"') },
+    });
+  });
+});
+
+describe('outputs', () => {
+  test('exactly the keys the local stack writes too', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
+    template.hasOutput('UserPoolId', { Value: { Ref: logicalId(stack.identity.userPool) } });
+    template.hasOutput('UserPoolClientId', { Value: { Ref: logicalId(stack.identity.userPoolClient) } });
+    template.hasOutput('TableName', { Value: { Ref: logicalId(stack.storage.table) } });
+    template.hasOutput('Region', { Value: { Ref: 'AWS::Region' } });
+    template.hasOutput('WebSocketUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', { Ref: logicalId(stack.webSocketApi.api) }, '/v1'])] },
+    });
+    template.hasOutput('RestApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: logicalId(stack.restApi.api) }])] },
+    });
+    const restParts: unknown[] = template.toJSON().Outputs.RestApiUrl.Value['Fn::Join'][1];
+    expect(restParts[restParts.length - 1]).toEqual({ Ref: logicalId(stack.restApi.api.deploymentStage) });
+  });
+});

@@ -92,6 +92,18 @@ function regionFromEnv(env: TargetEnvironment): string | undefined {
   return env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
 }
 
+/**
+ * `cdk deploy --outputs-file F` writes `{"<StackName>": {"UserPoolId": ...}}`: accept that too, when one stack
+ * in it has the output.
+ */
+function unwrapCdkOutputs(content: Record<string, unknown>): Record<string, unknown> {
+  if (typeof content !== 'object' || content === null || USER_POOL_OUTPUT in content) return content;
+  const stacks = Object.values(content).filter(
+    (value): value is Record<string, unknown> => typeof value === 'object' && value !== null && USER_POOL_OUTPUT in value,
+  );
+  return stacks.length === 1 ? stacks[0]! : content;
+}
+
 function fromEndpointsFile(
   file: string,
   shown: string,
@@ -111,6 +123,7 @@ function fromEndpointsFile(
   } catch {
     throw new CliError(`The endpoints file ${file} is not valid JSON.`, EXIT.TARGET);
   }
+  endpoints = unwrapCdkOutputs(endpoints);
   const userPoolId = typeof endpoints === 'object' && endpoints !== null ? endpoints[USER_POOL_OUTPUT] : undefined;
   if (typeof userPoolId !== 'string' || !userPoolId) {
     throw new CliError(`The endpoints file ${file} has no ${USER_POOL_OUTPUT}.`, EXIT.TARGET);

@@ -45,6 +45,12 @@ describe('resolveTarget', () => {
     expect(target).toMatchObject({ userPoolId: 'eu-west-1_AbC', region: 'eu-west-1', endpoint: undefined });
   });
 
+  it('reads a `cdk deploy --outputs-file` file (outputs nested under the stack name)', async () => {
+    const file = writeEndpoints({ RemotePop: { UserPoolId: 'eu-west-1_Nested', Region: 'eu-west-1', RestApiUrl: 'https://x' } });
+
+    expect(await resolveTarget({ endpoints: file }, {})).toMatchObject({ userPoolId: 'eu-west-1_Nested', region: 'eu-west-1' });
+  });
+
   it.each([
     ['no local stack', {}, undefined, EXIT.TARGET, /No target: .*endpoints\.json does not exist\. Start the local stack/],
     ['two targets', { stack: 'S', userPoolId: 'eu-west-1_a' }, undefined, EXIT.USAGE, /Choose one target/],

@@ -3,6 +3,7 @@
  * This file wires commander only; commands.ts does the work. `npm run vendor -- --help`.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { version } from '../package.json';
 import {
   createUser,
   deleteUser,
@@ -56,6 +57,7 @@ function passwordOptions(command: Command, what: string): Command {
 function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext): Command {
   const program = new Command(BIN)
     .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool.")
+    .version(version)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.replace(/\n$/, '')),

@@ -82,6 +82,8 @@ async function tokenResult(
   const user = await callCognito(() =>
     deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: username })),
   );
+  // Cognito refuses a disabled user before issuing tokens; cognito-local does not, so check here for both.
+  if (user.Enabled === false) throw new ApiError(401, 'NotAuthorized', NOT_AUTHORIZED_MESSAGE);
   const attributes: Record<string, string> = {};
   for (const attribute of user.UserAttributes ?? []) {
     if (attribute.Name && attribute.Value !== undefined) attributes[attribute.Name] = attribute.Value;

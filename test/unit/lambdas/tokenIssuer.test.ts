@@ -128,3 +128,12 @@ describe('refreshTokens', () => {
     expect((await refusal(refreshTokens(deps, 'bad'))).code).toBe('NotAuthorized');
   });
 });
+
+describe('a disabled user', () => {
+  it('is refused with the same 401 NotAuthorized even where the identity provider issued tokens', async () => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1 }), AccessToken: 'a' } });
+    cognitoMock.on(AdminGetUserCommand).resolves({ Username: 'crm', Enabled: false, UserStatus: 'CONFIRMED' });
+    const error = await refusal(issueTokens(deps, credentials));
+    expect([error.statusCode, error.code]).toEqual([401, 'NotAuthorized']);
+  });
+});

@@ -79,10 +79,11 @@ export async function handleManagementRequest(
       ok(200);
       return true;
     case 'GET':
+      // Wire names are lower camel case (the SDK maps them to ConnectedAt, Identity.SourceIp, ...).
       ok(200, {
-        ConnectedAt: new Date(connection.connectedAt).toISOString(),
-        Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent ?? '' },
-        LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        connectedAt: new Date(connection.connectedAt).toISOString(),
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent ?? '' },
+        lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
       });
       return true;
     case 'DELETE':

@@ -56,7 +56,6 @@ export function createRestServer(options: RestServerOptions): Server {
       body = await readBody(req, options.bodyLimitBytes);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
-      res.setHeader('Connection', 'close');
       sendGatewayAnswer(res, GATEWAY_ANSWERS.requestTooLarge, requestId);
       return done(413);
     }

@@ -1,10 +1,10 @@
 /**
  * Starts ONE local stack for the whole e2e run, on free ports, in a temporary LOCAL_DIR, without the demo instance.
  * Test files find it through process.env (inherited by jest's workers): E2E_ENDPOINTS (JSON), E2E_ENDPOINTS_FILE,
- * E2E_TEST_HOOKS_URL (the gateway's `/__local` test hooks) and E2E_LOCAL_DIR (logs: gateway.log, cognito/).
+ * E2E_TEST_HOOKS_URL (the gateway's `/__local` test hooks) and E2E_LOCAL_DIR (logs: stack.log for the handlers, gateway.log, cognito/).
  */
 import { spawn } from 'child_process';
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, openSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { StackProcessReady } from './support/stackProcess';
@@ -23,13 +23,15 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-'));
+  // The handlers' own logs (Powertools writes to stdout) go to a file, not into jest's output.
+  const output = openSync(path.join(localDir, 'stack.log'), 'a');
   const child = spawn(
     process.execPath,
     ['-r', path.join(ROOT, 'local/parentWatch.js'), '-r', 'tsx/cjs', path.join(__dirname, 'support/stackProcess.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, E2E_LOCAL_DIR: localDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['pipe', 'inherit', 'inherit', 'ipc'],
+      stdio: ['pipe', output, output, 'ipc'],
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -62,6 +62,8 @@ export class RemotePopStack extends Stack {
       throttleRate: settings.restThrottleRate,
       throttleBurst: settings.restThrottleBurst,
       accessLogGroup: accessLogs('RestAccessLogs'),
+      executionLogRetention: logRetention,
+      executionLogRemovalPolicy: removalPolicy,
     });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocket', {

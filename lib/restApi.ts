@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,6 +15,9 @@ export interface RestApiProps {
   readonly throttleRate: number;
   readonly throttleBurst: number;
   readonly accessLogGroup: logs.ILogGroup;
+  /** Retention and removal of the execution log group API Gateway would otherwise create without expiry. */
+  readonly executionLogRetention: logs.RetentionDays;
+  readonly executionLogRemovalPolicy: RemovalPolicy;
   /**
    * Hook for body validation by API Gateway: a JSON schema per handler becomes a Model checked by the request
    * validator (a mismatch answers 400 BAD_REQUEST_BODY in the envelope). The handlers validate every body themselves
@@ -84,6 +87,14 @@ export class RestApi extends Construct {
         accessLogFormat: REST_ACCESS_LOG_FORMAT,
       },
     });
+    // API Gateway writes ERROR execution logs to this name and would create it itself, kept forever; create it first.
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: props.executionLogRetention,
+      removalPolicy: props.executionLogRemovalPolicy,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
     // The stack's own outputs name the URL (RestApiUrl); drop the construct's automatic `Endpoint` output.
     this.api.node.tryRemoveChild('Endpoint');
     Validations.of(this.api).acknowledge({

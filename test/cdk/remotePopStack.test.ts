@@ -239,6 +239,18 @@ describe('REST API', () => {
     expect(format).not.toMatch(/Authorization|header/i);
   });
 
+  test('the execution log group exists before the stage, with the retention setting', () => {
+    const stageId = logicalId(stack.restApi.api.deploymentStage);
+    const [logGroupId, logGroup] = Object.entries(template.findResources('AWS::Logs::LogGroup')).find(([, r]) =>
+      JSON.stringify(r.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+    )!;
+    expect(logGroup.Properties).toMatchObject({
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: logicalId(stack.restApi.api) }, '/v1']] },
+      RetentionInDays: 30,
+    });
+    expect(template.toJSON().Resources[stageId].DependsOn).toContain(logGroupId);
+  });
+
   test('every route of REST_ROUTES, proxied to its function, with the Cognito authorizer where auth is cognito', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', REST_ROUTES.length);
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {

@@ -60,6 +60,8 @@ export const CONFIG_DEFAULTS = {
 const IDLE_TIMEOUT_SECONDS = 600;
 const CONNECTION_CAP_MINUTES = 120;
 const INSTANCE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** What the server accepts in a Desktop list (lambdas/domain/instanceMessages.ts): 1 to 128 characters, no controls. */
+export const AGENT_NAME_PATTERN = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -149,6 +151,7 @@ class Checker {
     value.forEach((item, index) => {
       const name = this.string(`${path}[${index}]`, item);
       if (!name) return;
+      if (name && !AGENT_NAME_PATTERN.test(name)) this.fail(`${path}[${index}]`, 'must be 1 to 128 characters without control characters');
       const first = seen.get(name);
       if (first !== undefined) this.fail(`${path}[${index}]`, `"${name}" is already listed at ${path}[${first}]`);
       else seen.set(name, index);

@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
+import { AGENT_NAME_PATTERN } from './config';
 import type { AgentView, LoginResult, LogoutResult } from './desktop';
 
 export interface InstanceControl {
@@ -45,6 +46,9 @@ export function route(control: InstanceControl, method: string, path: string): {
   }
   if (parts[0] === 'agents' && parts.length === 3 && (parts[2] === 'login' || parts[2] === 'logout')) {
     if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
+    if (!AGENT_NAME_PATTERN.test(parts[1])) {
+      return { status: 400, body: { error: 'InvalidAgentName', message: 'an agent name is 1 to 128 characters without control characters' } };
+    }
     const result = parts[2] === 'login' ? control.login(parts[1]) : control.logout(parts[1]);
     return { status: result.status === 'NotLoggedIn' ? 404 : 200, body: { agent: parts[1], ...result } };
   }

@@ -117,14 +117,13 @@ describe('connector', () => {
   });
 
   test('refreshes the IdToken before it expires and connects with the new one', async () => {
-    gateway.expiresIn = 0.5; // refresh due at 80%: 400 ms
+    gateway.expiresIn = 1; // refresh due at 80%: 800 ms after the token was issued
     const { connector } = startConnector();
     await connector.whenConnected();
-    const started = Date.now();
     await eventually(() => gateway.refreshCalls === 1);
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThan(250);
-    expect(elapsed).toBeLessThan(500 + 100);
+    const refreshedAfter = gateway.refreshRequestedAt[0] - gateway.issuedAt[0];
+    expect(refreshedAfter).toBeGreaterThanOrEqual(700);
+    expect(refreshedAfter).toBeLessThan(1000); // before the IdToken expires
     gateway.latest().ws.close(1001);
     await eventually(() => gateway.connections.length === 2 && gateway.latest().messages.length > 0);
     expect(gateway.latest().authorization).toBe(`Bearer ${gateway.issuedIdTokens[1]}`);
@@ -143,7 +142,7 @@ describe('connector', () => {
   });
 
   test('sends Ping every heartbeat and takes the Pong', async () => {
-    const { connector } = startConnector({ heartbeatMs: 50 });
+    const { connector } = startConnector({ heartbeatMs: 50, pongTimeoutMs: 2000 });
     const pongs: unknown[] = [];
     connector.on('pong', (event) => pongs.push(event));
     await connector.whenConnected();
@@ -161,7 +160,7 @@ describe('connector', () => {
   });
 
   test('renews the connection before the cap: Desktop on the new socket before the old one closes, no pop lost', async () => {
-    const { connector, popsHandled } = startConnector({ maxConnectionMs: 150, overlapMs: 200 });
+    const { connector, popsHandled } = startConnector({ maxConnectionMs: 150, overlapMs: 600 });
     await connector.whenConnected();
     const first = gateway.latest();
     const second = await eventually(() => gateway.connections.length === 2 && gateway.connections[1].messages.length > 0 && gateway.connections[1]);

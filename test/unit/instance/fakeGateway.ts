@@ -29,6 +29,9 @@ export class FakeGateway {
   /** Refuse the next N handshakes with this status. */
   refuseHandshakes: { count: number; status: number } = { count: 0, status: 401 };
   readonly issuedIdTokens: string[] = [];
+  /** When each token answer and each refresh request happened (ms). */
+  readonly issuedAt: number[] = [];
+  readonly refreshRequestedAt: number[] = [];
   private tokenSerial = 0;
   private readonly validIdTokens = new Set<string>();
   private server!: Server;
@@ -98,6 +101,7 @@ export class FakeGateway {
   private issue(withRefresh: boolean): Record<string, unknown> {
     const idToken = `id-token-${++this.tokenSerial}`;
     this.issuedIdTokens.push(idToken);
+    this.issuedAt.push(Date.now());
     this.validIdTokens.add(idToken);
     return {
       Authenticated: true,
@@ -124,6 +128,7 @@ export class FakeGateway {
       }
       if (request.method === 'POST' && request.url === '/v1/auth/refresh') {
         this.refreshCalls += 1;
+        this.refreshRequestedAt.push(Date.now());
         const { RefreshToken } = JSON.parse(body || '{}') as { RefreshToken?: string };
         if (this.refuseRefresh || !RefreshToken?.startsWith('refresh-token-')) {
           return send(401, null, { Code: 'NotAuthorized', Message: 'Refresh Token has expired.' });

@@ -144,6 +144,8 @@ describe('startInstance', () => {
     expect((await control('POST', '/agents/nobody/logout')).status).toBe(404);
     expect((await control('GET', '/agents/agent2')).body).toMatchObject({ username: 'agent2', licensed: true });
     expect((await control('GET', '/nothing')).status).toBe(404);
+    expect((await control('POST', '/agents/bad%01name/login')).status).toBe(400);
+    expect((await control('GET', '/agents/agent1/login')).status).toBe(405);
     await eventually(() => conn.messages.length >= 7);
     expect(conn.messages.filter((message) => message.Action === 'Login' || message.Action === 'Logout')).toEqual([
       { Action: 'Logout', Username: 'agent1' },

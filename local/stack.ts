@@ -199,8 +199,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.startDemoInstance) {
       const main = path.join(PROJECT_ROOT, 'instance', 'main.ts');
       if (existsSync(main)) {
+        // Ready means the demo agent is on the Desktop, so the printed curl pop works at once.
+        const desktop = gateway.waitForRoute('Desktop', 15_000);
         const child = startDemoInstance(main, instanceConfigFile, log);
         cleanups.push(() => stopChild(child));
+        const exited = new Promise<false>((resolve) => child.once('exit', () => resolve(false)));
+        if (!(await Promise.race([desktop, exited]))) {
+          demoInstanceNote = `the demo Scripting instance did not send its Desktop list (see its [instance] log lines).`;
+        }
       } else {
         demoInstanceNote = 'instance/main.ts does not exist yet: the demo Scripting instance was not started.';
       }

@@ -40,6 +40,8 @@ export interface GatewayOptions {
   readonly log?: GatewayLog;
 }
 
+const noop = () => undefined;
+
 export interface LocalGateway {
   readonly restApiUrl: string;
   readonly webSocketUrl: string;
@@ -47,6 +49,8 @@ export interface LocalGateway {
   readonly connectionsEndpoint: string;
   readonly restPort: number;
   readonly wsPort: number;
+  /** Resolves when a handler has answered a message on `routeKey` (from now on); false after timeoutMs. */
+  waitForRoute(routeKey: string, timeoutMs: number): Promise<boolean>;
   /** Test hook: drop a socket without close frame and without `$disconnect`. */
   dropConnection(connectionId: string): boolean;
   connectionIds(): string[];
@@ -87,7 +91,9 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     bodyLimitBytes: options.bodyLimitBytes ?? API_GATEWAY_PAYLOAD_LIMIT_BYTES,
     ...(options.throttle ? { throttle: options.throttle } : {}),
   });
+  const routeWaiters = new Set<(routeKey: string) => void>();
   const ws = createWebSocketApi({
+    onRouteHandled: (routeKey) => routeWaiters.forEach((waiter) => waiter(routeKey)),
     stage,
     apiId: 'localws',
     region: options.region,
@@ -116,6 +122,17 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     connectionsEndpoint,
     restPort,
     wsPort,
+    waitForRoute: (routeKey, timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => done(false), timeoutMs);
+        const waiter = (handled: string) => (handled === routeKey ? done(true) : noop());
+        const done = (result: boolean) => {
+          clearTimeout(timer);
+          routeWaiters.delete(waiter);
+          resolve(result);
+        };
+        routeWaiters.add(waiter);
+      }),
     dropConnection: ws.dropConnection,
     connectionIds: () => ws.connections.ids(),
     stop: () =>

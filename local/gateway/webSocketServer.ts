@@ -43,6 +43,8 @@ export interface WebSocketApiOptions {
   readonly testHooks: boolean;
   readonly messageLimitBytes?: number;
   readonly frameLimitBytes?: number;
+  /** Called after a message route's handler answered (the local stack waits for the demo instance's Desktop). */
+  readonly onRouteHandled?: (routeKey: string, connectionId: string) => void;
 }
 
 export interface LocalWebSocketApi {
@@ -306,6 +308,7 @@ export function createWebSocketApi(options: WebSocketApiOptions): LocalWebSocket
     const body = typeof result === 'object' && result !== null ? (result as { body?: unknown }).body : undefined;
     if (route.returnResponse && typeof body === 'string' && body !== '' && ws.readyState === ws.OPEN) ws.send(body);
     log.info(`WS MESSAGE ${routeKey} ${connection.id} -> ${statusOf(result)} ${Date.now() - started}ms`);
+    options.onRouteHandled?.(routeKey, connection.id);
   }
 
   async function close(): Promise<void> {

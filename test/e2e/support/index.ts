@@ -11,3 +11,4 @@ export {
   type ConnectOptions,
   type InstanceConnection,
 } from './instances';
+export { callApi, basic, pop, type ApiAnswer, type CallOptions } from './api';

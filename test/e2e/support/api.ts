@@ -1,0 +1,39 @@
+/** Calls to the local stack's REST API as a third-party system makes them, with the envelope parsed. */
+import { readEndpoints } from './endpoints';
+
+export interface ApiAnswer<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    Success: boolean;
+    Result: T;
+    Version: string;
+    RequestId: string;
+    Error?: { Code: string; Message: string; Details?: string[] };
+  };
+}
+
+export interface CallOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export async function callApi<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${readEndpoints().RestApiUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) };
+}
+
+export const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+
+export const pop = (token: string, body: unknown, headers?: Record<string, string>) =>
+  callApi<{ PopId: string; Status: string }>('POST', '/pop', { token, body, ...(headers ? { headers } : {}) });

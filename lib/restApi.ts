@@ -152,7 +152,7 @@ export class RestApi extends Construct {
       const headers: Record<string, string> = answer.headers ?? {};
       this.api.addGatewayResponse(key, {
         type: apigw.ResponseType.of(answer.type),
-        statusCode: String(answer.statusCode),
+        ...(answer.statusCode !== undefined ? { statusCode: String(answer.statusCode) } : {}),
         responseHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, literal(value)])),
         templates: { 'application/json': gatewayAnswerTemplate(answer) },
       });

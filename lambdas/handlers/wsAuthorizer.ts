@@ -1,4 +1,4 @@
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { createIdTokenVerifier, InvalidTokenError } from '../domain/idTokenVerifier';
 import { SCRIPTING_INSTANCES_GROUP } from '../shared/identity';
 import { requestLogger } from '../shared/logger';
@@ -42,8 +42,11 @@ function policy(
  * A missing or invalid token -> 401 (throw 'Unauthorized'); a valid token of another role or a bad instance name
  * -> 403 (Deny). Allowed connections carry tenant, username and instance to every later event.
  */
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const log = requestLogger(undefined, { apiRequestId: event.requestContext?.requestId ?? 'unknown' });
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEvent,
+  context?: Context,
+): Promise<APIGatewayAuthorizerResult> => {
+  const log = requestLogger(context, { apiRequestId: event.requestContext?.requestId ?? 'unknown' });
   const authorization = header(event, 'authorization');
   const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!match) {

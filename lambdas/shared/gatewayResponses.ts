@@ -7,7 +7,8 @@ import { API_VERSION } from './version';
 export interface GatewayAnswer {
   /** API Gateway's ResponseType. */
   readonly type: string;
-  readonly statusCode: number;
+  /** Omitted for the DEFAULT_* catch-alls: API Gateway then keeps the status of the error it answers (404, 405, 502...). */
+  readonly statusCode?: number;
   readonly code: string;
   readonly message: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -65,13 +66,11 @@ const ANSWERS = {
   },
   default4xx: {
     type: 'DEFAULT_4XX',
-    statusCode: 400,
     code: 'BadRequest',
     message: 'The request was refused.',
   },
   default5xx: {
     type: 'DEFAULT_5XX',
-    statusCode: 500,
     code: 'InternalError',
     message: 'The service could not complete the request; retry later.',
   },

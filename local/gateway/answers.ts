@@ -20,7 +20,7 @@ export function sendGatewayAnswer(
   res: ServerResponse,
   answer: GatewayAnswer,
   requestId: string,
-  statusCode: number = answer.statusCode,
+  statusCode: number = answer.statusCode ?? 500,
 ): void {
   const body = gatewayAnswerBody(answer, requestId);
   res.writeHead(statusCode, {

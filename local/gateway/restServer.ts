@@ -66,7 +66,7 @@ export function createRestServer(options: RestServerOptions): Server {
     const match = path === undefined ? undefined : router.match(method, path);
     if (!match || path === undefined) {
       sendGatewayAnswer(res, GATEWAY_ANSWERS.missingAuthenticationToken, requestId);
-      return done(GATEWAY_ANSWERS.missingAuthenticationToken.statusCode);
+      return done(GATEWAY_ANSWERS.missingAuthenticationToken.statusCode ?? 404);
     }
 
     let claims: Record<string, string> | undefined;
@@ -74,7 +74,7 @@ export function createRestServer(options: RestServerOptions): Server {
       const outcome = await options.authorizer.authorize(req.headers.authorization);
       if (!outcome.ok) {
         sendGatewayAnswer(res, outcome.answer, requestId);
-        return done(outcome.answer.statusCode, ` (${outcome.answer.type})`);
+        return done(outcome.answer.statusCode ?? 401, ` (${outcome.answer.type})`);
       }
       claims = outcome.claims;
     }

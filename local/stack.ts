@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { ENV } from '../lambdas/shared/settings';
-import { startCognitoLocal, startDynalite, type EmulatorHandle } from './emulators';
+import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
 import { startGateway, type LocalGateway } from './gateway';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
@@ -69,6 +69,18 @@ export interface LocalStackOptions {
   readonly log?: GatewayLog;
 }
 
+/** Test hooks for fault tests (only with `testHooks: true`): dependencies go down and come back on the same ports. */
+export interface LocalStackFaults {
+  /** DynamoDB stops answering (connection refused); its data is kept. */
+  stopDynamoDb(): Promise<void>;
+  startDynamoDb(): Promise<void>;
+  /** The Cognito emulator process stops; its state (users) is kept on disk. */
+  stopCognito(): Promise<void>;
+  startCognito(): Promise<void>;
+  /** `@connections` POSTs wait this long before delivering (0: at once). */
+  setManagementDelay(ms: number): void;
+}
+
 export interface LocalStack {
   readonly endpoints: LocalEndpoints;
   readonly demo: DemoCredentials;
@@ -76,6 +88,8 @@ export interface LocalStack {
   readonly gateway: Pick<LocalGateway, 'dropConnection' | 'connectionIds' | 'connectionsEndpoint'>;
   /** Why the demo instance did not start, when it did not. */
   readonly demoInstanceNote?: string;
+  /** Present with `testHooks: true`. */
+  readonly faults?: LocalStackFaults;
   stop(): Promise<void>;
 }
 
@@ -126,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const cognitoDir = path.join(localDir, 'cognito');
     rmSync(cognitoDir, { recursive: true, force: true });
 
-    const [cognito, dynamo]: [EmulatorHandle, EmulatorHandle] = await Promise.all([
+    const [cognito, dynamo]: [EmulatorHandle, DynaliteHandle] = await Promise.all([
       startCognitoLocal({ port: ports.cognito ?? 9229, dir: cognitoDir }).then((handle) => {
         cleanups.push(handle.stop);
         return handle;
@@ -166,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         [ENV.cognitoEndpoint]: cognito.endpoint,
         [ENV.dynamoDbEndpoint]: dynamo.endpoint,
         [ENV.claimWindowSeconds]: String(options.claimWindowSeconds ?? 60),
-        [ENV.popRetentionDays]: String(options.popRetentionDays ?? 30),
+        [ENV.popRetentionDays]: String(options.popRetentionDays ?? 3),
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -212,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
+    let liveCognito = cognito;
     return {
       endpoints,
       demo,
@@ -222,6 +237,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         connectionsEndpoint: gateway.connectionsEndpoint,
       },
       ...(demoInstanceNote ? { demoInstanceNote } : {}),
+      ...(options.testHooks
+        ? {
+            faults: {
+              stopDynamoDb: dynamo.suspend,
+              startDynamoDb: dynamo.resume,
+              stopCognito: () => liveCognito.stop(),
+              startCognito: async () => {
+                liveCognito = await startCognitoLocal({ port: cognito.port, dir: cognitoDir });
+                cleanups.push(liveCognito.stop);
+              },
+              setManagementDelay: gateway.setManagementDelay,
+            },
+          }
+        : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -5,6 +5,10 @@
 import './sdkQuiet';
 import { startLocalStack, type LocalStack } from './stack';
 
+// The gateway prints one line per request; the handlers' JSON logs (as CloudWatch would hold them) only from Warn up,
+// unless asked for: POWERTOOLS_LOG_LEVEL=INFO npm start.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
 function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -1,0 +1,333 @@
+/**
+ * The reference Scripting instance (instance/instance.ts `startInstance`) run in-process against a local stack (the
+ * shared e2e stack or one from `startOwnStack`), and a caller's view of the same stack: a unique tenant with an
+ * api-caller that pops and reads pop statuses, as a third-party system does.
+ *
+ *   const stack = sharedStack();
+ *   const tenant = await TestTenant.create(stack);
+ *   const desk = await startTestInstance(stack, await tenant.newInstanceUser(), { agents: ['agent1'] });
+ *   const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
+ *   desk.instance.desktop.agent('agent1');
+ */
+import WebSocket from 'ws';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { validateConfig } from '../../../instance/config';
+import { defaultWebSocketFactory } from '../../../instance/connector';
+import { startInstance, type RunningInstance } from '../../../instance/instance';
+import { createMemoryLogger, type LogEntry, type Logger } from '../../../instance/log';
+import { cognitoClient, generatePassword } from '../../../local/provision';
+import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
+import { readEndpoints, testHooksUrl, type LocalEndpoints } from './endpoints';
+import { uniqueName, uniqueTenant } from './names';
+import type { TestUser } from './users';
+
+/** Where a stack is: its endpoints and its gateway test hooks. */
+export interface StackTarget {
+  readonly endpoints: LocalEndpoints;
+  readonly testHooksUrl: string;
+}
+
+/** The one e2e stack of this run (globalSetup). */
+export function sharedStack(): StackTarget {
+  return { endpoints: readEndpoints(), testHooksUrl: testHooksUrl() };
+}
+
+/** Polls `check` until it returns something other than undefined/false; rejects after timeoutMs with `what`. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface RestAnswer<T = any> {
+  readonly status: number;
+  readonly body: {
+    Success: boolean;
+    Result: T;
+    Version: string;
+    RequestId: string;
+    Error?: { Code: string; Message: string; Details?: string[] };
+  };
+}
+
+export async function restCall<T = any>(
+  stack: StackTarget,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<RestAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(`${stack.endpoints.RestApiUrl}${path}`, { method, headers, body });
+  return { status: response.status, body: JSON.parse(await response.text()) };
+}
+
+/** `exp` of a JWT in epoch seconds (unverified; for planning waits only). */
+export function tokenExpiry(token: string): number {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  if (typeof claims.exp !== 'number') throw new Error('token without exp');
+  return claims.exp;
+}
+
+const cognitoClients = new Map<string, CognitoIdentityProviderClient>();
+
+/** A user of `tenant` in the role's group on that stack, through the same provisioning code as the vendor CLI. */
+export async function createStackUser(stack: StackTarget, tenant: string, role: Role): Promise<TestUser> {
+  const { CognitoEndpoint, Region, UserPoolId } = stack.endpoints;
+  let cognito = cognitoClients.get(CognitoEndpoint);
+  if (!cognito) {
+    cognito = cognitoClient(CognitoEndpoint, Region);
+    cognitoClients.set(CognitoEndpoint, cognito);
+  }
+  const username = uniqueName(role);
+  const password = generatePassword();
+  await createTenantUser(cognito, UserPoolId, { tenant, role, username, password });
+  return { tenant, role, username, password };
+}
+
+export interface PopStatus {
+  readonly PopId: string;
+  readonly Username: string;
+  readonly Campaign: string;
+  readonly Reference?: string;
+  readonly Status: 'Sent' | 'Delivered' | 'Opened' | 'Unchanged' | 'Failed';
+  readonly Reason?: string;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+}
+
+export interface PopBody {
+  readonly Username: string;
+  readonly Campaign: string;
+  readonly Reference?: string;
+  readonly ScriptData?: Record<string, string | number | boolean>;
+}
+
+/** One unique tenant on a stack, with its api-caller (the third-party system's view). */
+export class TestTenant {
+  private idToken?: string;
+
+  private constructor(
+    readonly stack: StackTarget,
+    readonly tenant: string,
+    readonly caller: TestUser,
+  ) {}
+
+  static async create(stack: StackTarget): Promise<TestTenant> {
+    const tenant = uniqueTenant();
+    return new TestTenant(stack, tenant, await createStackUser(stack, tenant, 'api'));
+  }
+
+  newInstanceUser(): Promise<TestUser> {
+    return createStackUser(this.stack, this.tenant, 'instance');
+  }
+
+  /** The caller's IdToken from `GET /auth`, re-used until 3 s before it expires (tokens may be short-lived). */
+  async token(): Promise<string> {
+    if (this.idToken && tokenExpiry(this.idToken) * 1000 - Date.now() > 3000) return this.idToken;
+    const basic = Buffer.from(`${this.caller.username}:${this.caller.password}`, 'utf8').toString('base64');
+    const answer = await restCall<{ IdToken: string }>(this.stack, 'GET', '/auth', { headers: { Authorization: `Basic ${basic}` } });
+    if (answer.status !== 200) throw new Error(`GET /auth answered ${answer.status} ${answer.body.Error?.Code ?? ''}`);
+    this.idToken = answer.body.Result.IdToken;
+    return this.idToken;
+  }
+
+  async pop(body: PopBody): Promise<RestAnswer<{ PopId: string; Status: 'Sent' }>> {
+    return restCall(this.stack, 'POST', '/pop', { token: await this.token(), body });
+  }
+
+  async popStatus(popId: string): Promise<RestAnswer<PopStatus>> {
+    return restCall(this.stack, 'GET', `/pops/${encodeURIComponent(popId)}`, { token: await this.token() });
+  }
+
+  /** Polls `GET /pops/{PopId}` until the instance's final acknowledgement (Opened, Unchanged or Failed) is in. */
+  async settled(popId: string, timeoutMs = 5000): Promise<PopStatus> {
+    return eventually(
+      `a final status of pop ${popId}`,
+      async () => {
+        const answer = await this.popStatus(popId);
+        if (answer.status !== 200) throw new Error(`GET /pops/${popId} answered ${answer.status}`);
+        const status = answer.body.Result;
+        return status.Status === 'Sent' || status.Status === 'Delivered' ? undefined : status;
+      },
+      timeoutMs,
+    );
+  }
+
+  /**
+   * POST /pop until it is accepted (202), as a caller does while an instance is (re)connecting: only
+   * 404 AgentNotOnDesktop is retried (the instance's Desktop list or Login may still be on its way), every 25 ms, for
+   * at most timeoutMs. Any other answer is returned at once.
+   */
+  async popUntilAccepted(body: PopBody, timeoutMs = 3000): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempts = 1; ; attempts++) {
+      const answer = await this.pop(body);
+      if (answer.status !== 404 || answer.body.Error?.Code !== 'AgentNotOnDesktop' || Date.now() >= deadline) {
+        return { answer, attempts };
+      }
+      await sleep(25);
+    }
+  }
+
+  /** POST /pop (until accepted, see popUntilAccepted), then wait for the pop's final status as the caller sees it. */
+  async popAndSettle(body: PopBody): Promise<PopStatus> {
+    const { answer } = await this.popUntilAccepted(body);
+    if (answer.status !== 202) {
+      throw new Error(`POST /pop answered ${answer.status} ${answer.body.Error?.Code ?? ''}, expected 202`);
+    }
+    return this.settled(answer.body.Result.PopId);
+  }
+}
+
+export const SALES = {
+  name: 'Sales',
+  type: 'external',
+  active: true,
+  allowRecordCreation: true,
+  workflow: 'Sales Call',
+  externalLinks: { 'Contact Name': { field: 'ContactName' }, var_ContactReason: { variable: 'ContactReason' } },
+} as const;
+export const SERVICE = {
+  name: 'Service',
+  type: 'external',
+  active: true,
+  allowRecordCreation: false,
+  workflow: 'Service Call',
+  externalLinks: { 'Case Number': { field: 'CaseNumber' } },
+} as const;
+export const SURVEY = { name: 'Survey', type: 'internal', active: true, workflow: 'Survey Call' } as const;
+export const WINTER = { name: 'Winter Promo', type: 'external', active: false, workflow: 'Promo Call' } as const;
+export const TEST_CAMPAIGNS = [SALES, SERVICE, SURVEY, WINTER];
+
+/** An in-process reference instance and what the test needs to observe it. */
+export interface TestInstance {
+  readonly instance: RunningInstance;
+  readonly logger: Logger & { readonly entries: LogEntry[] };
+  /** The gateway's connection id of every socket the instance opened, oldest first (from the e2e handshake header). */
+  readonly connectionIds: string[];
+  /** Every token request the instance made: `GET /auth` (Basic) or `POST /auth/refresh`, with the answer's status. */
+  readonly tokenRequests: { readonly kind: 'basic' | 'refresh'; readonly status: number; readonly idTokenExp?: number }[];
+  /** A call to the instance's control surface (127.0.0.1). */
+  control(method: 'GET' | 'POST', path: string): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<TestInstance>();
+
+/** Stops every instance started by startTestInstance in this file (call in afterEach/afterAll). */
+export async function stopTestInstances(): Promise<void> {
+  await Promise.all([...running].map((desk) => desk.stop()));
+}
+
+/**
+ * Starts the reference instance in-process with a config built in code: authUrl = RestApiUrl + '/auth',
+ * webSocketUrl = WebSocketUrl, the test campaigns, a Per System licence and short reconnect back-off unless
+ * overridden; the control surface on a free port. Resolves once connected (unless the plugin starts disabled).
+ */
+export async function startTestInstance(
+  stack: StackTarget,
+  user: TestUser,
+  overrides: Record<string, unknown> = {},
+): Promise<TestInstance> {
+  const config = validateConfig({
+    authUrl: `${stack.endpoints.RestApiUrl}/auth`,
+    webSocketUrl: stack.endpoints.WebSocketUrl,
+    username: user.username,
+    password: user.password,
+    instanceName: uniqueName('desk'),
+    plugin: { enabled: true },
+    licence: { type: 'PerSystem' },
+    campaigns: TEST_CAMPAIGNS,
+    agents: [],
+    reconnect: { minMs: 50, maxMs: 400 },
+    logLevel: 'debug',
+    ...overrides,
+  });
+  const logger = createMemoryLogger();
+  const connectionIds: string[] = [];
+  const tokenRequests: TestInstance['tokenRequests'][number][] = [];
+
+  const countingFetch: typeof fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const response = await fetch(input, init);
+    const kind = url.endsWith('/auth/refresh') ? 'refresh' : 'basic';
+    let idTokenExp: number | undefined;
+    try {
+      const body = (await response.clone().json()) as { Result?: { IdToken?: string } };
+      if (body.Result?.IdToken) idTokenExp = tokenExpiry(body.Result.IdToken);
+    } catch {
+      // not JSON: the AuthClient reports it
+    }
+    tokenRequests.push({ kind, status: response.status, ...(idTokenExp !== undefined ? { idTokenExp } : {}) });
+    return response;
+  };
+  const webSocketFactory = (url: string, options: { headers: Record<string, string> }): WebSocket => {
+    const ws = defaultWebSocketFactory(url, options);
+    ws.once('upgrade', (response) => {
+      const header = response.headers['x-local-connection-id'];
+      if (typeof header === 'string') connectionIds.push(decodeURIComponent(header));
+    });
+    return ws;
+  };
+
+  const instance = await startInstance(config, { logger, controlPort: 0, fetch: countingFetch, webSocketFactory });
+  const desk: TestInstance = {
+    instance,
+    logger,
+    connectionIds,
+    tokenRequests,
+    async control(method, path) {
+      if (!instance.control) throw new Error('the control surface is not running');
+      const response = await fetch(`http://127.0.0.1:${instance.control.port}${path}`, { method });
+      return { status: response.status, body: await response.json() };
+    },
+    async stop() {
+      running.delete(desk);
+      await instance.stop();
+    },
+  };
+  running.add(desk);
+  if (config.plugin.enabled) {
+    await eventually('the instance to connect', () => instance.connector.isConnected, 5000);
+  }
+  return desk;
+}
+
+/** Test hook of a stack's gateway: drop a socket without a close frame and without `$disconnect` (a lost network). */
+export async function dropStackConnection(stack: StackTarget, connectionId: string): Promise<boolean> {
+  const response = await fetch(`${stack.testHooksUrl}/connections/${encodeURIComponent(connectionId)}/drop`, { method: 'POST' });
+  return response.status === 200;
+}
+
+/** A handshake with this IdToken on that stack: 101 when accepted (then closed), else the refusal's HTTP status. */
+export function stackHandshakeStatus(stack: StackTarget, idToken: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(stack.endpoints.WebSocketUrl, { headers: { Authorization: `Bearer ${idToken}` } });
+    ws.once('unexpected-response', (_request, response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    ws.once('open', () => {
+      ws.close(1000);
+      resolve(101);
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}

@@ -4,8 +4,11 @@
  * are unit tests of the token issuer with a mocked client (test/unit/lambdas/tokenIssuer.test.ts).
  */
 import { AdminCreateUserCommand, AdminDisableUserCommand, AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createPrivateKey, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTenantUser } from '../../provisioning/tenantUsers';
-import { callApi, basic, cognito, createUser, getToken, initiateAuth, pop, readEndpoints, uniqueName, uniqueTenant } from './support';
+import { callApi, basic, cognito, createUser, getToken, handshakeStatus, initiateAuth, pop, readEndpoints, uniqueName, uniqueTenant } from './support';
 
 const auth = (authorization?: string) =>
   callApi('GET', '/auth', authorization === undefined ? {} : { headers: { Authorization: authorization } });
@@ -161,5 +164,43 @@ describe('tokens on POST /pop', () => {
     const instance = await createUser(uniqueTenant(), 'instance');
     const { IdToken } = await getToken(instance.username, instance.password);
     expectFailure(await pop(IdToken, body), 403, 'Forbidden');
+  });
+});
+
+/**
+ * cognito-local signs with one fixed key shipped in its package: re-signing a real token's claims with it gives a
+ * token the pool itself could have issued, so an expired one can be made without waiting an hour.
+ */
+function resign(idToken: string, change: (claims: Record<string, unknown>) => void): string {
+  const keyFile = join(__dirname, '../../node_modules/cognito-local/lib/keys/cognitoLocal.private.json');
+  const key = createPrivateKey({ key: JSON.parse(readFileSync(keyFile, 'utf8')).jwk, format: 'jwk' });
+  const [header, payload] = idToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+  change(claims);
+  const signed = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${signed}.${sign('RSA-SHA256', Buffer.from(signed), key).toString('base64url')}`;
+}
+
+describe('expired tokens', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('are refused on POST /pop with 401, while the same claims re-signed unexpired pass the authorizer', async () => {
+    const user = await createUser(uniqueTenant(), 'api');
+    const { IdToken } = await getToken(user.username, user.password);
+    const fresh = resign(IdToken, (claims) => (claims.exp = now() + 600));
+    const expired = resign(IdToken, (claims) => {
+      claims.iat = now() - 3700;
+      claims.exp = now() - 100;
+    });
+    expect((await pop(fresh, { Username: 'nobody', Campaign: 'Sales' })).status).toBe(404);
+    const answer = await pop(expired, { Username: 'nobody', Campaign: 'Sales' });
+    expectFailure(answer, 401, 'Unauthorized');
+  });
+
+  it('are refused at the WebSocket handshake with 401', async () => {
+    const instance = await createUser(uniqueTenant(), 'instance');
+    const { IdToken } = await getToken(instance.username, instance.password);
+    expect(await handshakeStatus(resign(IdToken, (claims) => (claims.exp = now() + 600)))).toBe(101);
+    expect(await handshakeStatus(resign(IdToken, (claims) => (claims.exp = now() - 100)))).toBe(401);
   });
 });

@@ -3,7 +3,7 @@ import { callerFromEvent, requireApiCaller } from '../domain/callerIdentity';
 import { ApiError } from '../shared/apiError';
 import { restHandler } from '../shared/restResponse';
 import { ENV, requireEnv } from '../shared/settings';
-import { PopStore, type PopRecord } from '../store/popStore';
+import { PopStore, toPopRecord } from '../store/popStore';
 
 const pops = new PopStore(documentClient(), requireEnv(ENV.tableName));
 
@@ -17,15 +17,5 @@ export const handler = restHandler(async ({ event, log }) => {
   if (!popId || popId.length > 128) throw notFound();
   const pop = await pops.getPop(caller.tenant, popId);
   if (!pop) throw notFound();
-  const result: PopRecord = {
-    PopId: pop.PopId,
-    Username: pop.Username,
-    Campaign: pop.Campaign,
-    ...(pop.Reference !== undefined ? { Reference: pop.Reference } : {}),
-    Status: pop.Status,
-    ...(pop.Reason !== undefined ? { Reason: pop.Reason } : {}),
-    CreatedAt: pop.CreatedAt,
-    UpdatedAt: pop.UpdatedAt,
-  };
-  return { statusCode: 200, result };
+  return { statusCode: 200, result: toPopRecord(pop) };
 });

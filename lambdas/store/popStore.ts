@@ -290,6 +290,20 @@ export class PopStore {
   }
 }
 
+/** What a caller may see of a stored pop (GET /pops/{PopId}). */
+export function toPopRecord(pop: StoredPop): PopRecord {
+  return {
+    PopId: pop.PopId,
+    Username: pop.Username,
+    Campaign: pop.Campaign,
+    ...(pop.Reference !== undefined ? { Reference: pop.Reference } : {}),
+    Status: pop.Status,
+    ...(pop.Reason !== undefined ? { Reason: pop.Reason } : {}),
+    CreatedAt: pop.CreatedAt,
+    UpdatedAt: pop.UpdatedAt,
+  };
+}
+
 function toStoredPop(item: Record<string, any>): StoredPop {
   return {
     tenant: item.Tenant,

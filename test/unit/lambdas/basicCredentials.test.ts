@@ -1,17 +1,7 @@
 import { parseBasicCredentials } from '../../../lambdas/domain/basicCredentials';
-import { ApiError } from '../../../lambdas/shared/apiError';
+import { refusal } from '../support/refusal';
 
 const basic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;
-
-function refusal(header: string | undefined): ApiError {
-  try {
-    parseBasicCredentials(header);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('parseBasicCredentials', () => {
   it('splits on the first colon so passwords may contain colons', () => {
@@ -26,8 +16,8 @@ describe('parseBasicCredentials', () => {
     expect(parseBasicCredentials(`bAsIc ${Buffer.from('a:b').toString('base64')}`).username).toBe('a');
   });
 
-  it('answers a missing header with 401 MissingCredentials and a Basic challenge', () => {
-    const error = refusal(undefined);
+  it('answers a missing header with 401 MissingCredentials and a Basic challenge', async () => {
+    const error = await refusal(() => parseBasicCredentials(undefined));
     expect([error.statusCode, error.code]).toEqual([401, 'MissingCredentials']);
     expect(error.headers['WWW-Authenticate']).toMatch(/^Basic realm=/);
   });
@@ -40,9 +30,9 @@ describe('parseBasicCredentials', () => {
     ['an empty password', basic('user:')],
     ['an empty username', basic(':password')],
     ['bytes that are not UTF-8', `Basic ${Buffer.from([0x75, 0x3a, 0xff, 0xfe]).toString('base64')}`],
-    ['bad padding', 'Basic YWJj'],
-  ])('answers %s with 400 InvalidAuthorizationHeader', (_, header) => {
-    const error = refusal(header);
+    ['base64 of the wrong length', 'Basic YWJ'],
+  ])('answers %s with 400 InvalidAuthorizationHeader', async (_, header) => {
+    const error = await refusal(() => parseBasicCredentials(header));
     expect([error.statusCode, error.code]).toEqual([400, 'InvalidAuthorizationHeader']);
   });
 });

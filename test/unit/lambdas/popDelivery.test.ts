@@ -1,9 +1,9 @@
 import { deliverPop, type PopDeliveryDeps } from '../../../lambdas/domain/popDelivery';
 import type { PushOutcome } from '../../../lambdas/domain/popPusher';
-import { ApiError } from '../../../lambdas/shared/apiError';
 import { requestLogger } from '../../../lambdas/shared/logger';
 import { ConnectionStore } from '../../../lambdas/store/connectionStore';
 import { PopStore } from '../../../lambdas/store/popStore';
+import { refusal } from '../support/refusal';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
 let table: TestTable;
@@ -48,16 +48,6 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
     log: requestLogger(undefined),
   };
   return { tenant, deps, pushed: pusher.pushed, connections, pops };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('deliverPop', () => {

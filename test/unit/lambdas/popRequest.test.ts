@@ -1,19 +1,9 @@
 import { parseJsonBody } from '../../../lambdas/domain/requestBody';
 import { MAX_POP_BODY_BYTES, POP_REQUEST_SCHEMA, type PopRequest } from '../../../lambdas/domain/schemas';
-import { ApiError } from '../../../lambdas/shared/apiError';
+import { refusal } from '../support/refusal';
 
 const parse = (body: string | null, isBase64Encoded = false) =>
   parseJsonBody<PopRequest>(body, isBase64Encoded, POP_REQUEST_SCHEMA, MAX_POP_BODY_BYTES);
-
-function refusal(body: string | null): ApiError {
-  try {
-    parse(body);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('pop request validation', () => {
   it('accepts the contract example and keeps ScriptData as sent', () => {
@@ -48,14 +38,14 @@ describe('pop request validation', () => {
     ['a body that is not an object', '[1,2]', 'The body: must be an object'],
     ['a body that is not JSON', '{"Username":', 'The body: is not valid JSON'],
     ['an empty body', '', 'The body: is required'],
-  ])('refuses %s with 400 InvalidRequest naming the field', (_, body, detail) => {
-    const error = refusal(body);
+  ])('refuses %s with 400 InvalidRequest naming the field', async (_, body, detail) => {
+    const error = await refusal(() => parse(body));
     expect([error.statusCode, error.code]).toEqual([400, 'InvalidRequest']);
     expect(error.details).toContain(detail);
   });
 
-  it('names every bad field at once', () => {
-    const error = refusal('{"Campaign":"","ScriptData":{"a":{}},"Nope":true}');
+  it('names every bad field at once', async () => {
+    const error = await refusal(() => parse('{"Campaign":"","ScriptData":{"a":{}},"Nope":true}'));
     expect(error.details).toEqual(
       expect.arrayContaining([
         'Username: is required',
@@ -66,14 +56,14 @@ describe('pop request validation', () => {
     );
   });
 
-  it('refuses a body over the size limit with 413 PayloadTooLarge', () => {
+  it('refuses a body over the size limit with 413 PayloadTooLarge', async () => {
     const body = JSON.stringify({ Username: 'a', Campaign: 'b', ScriptData: { big: 'x'.repeat(MAX_POP_BODY_BYTES) } });
-    const error = refusal(body);
+    const error = await refusal(() => parse(body));
     expect([error.statusCode, error.code]).toEqual([413, 'PayloadTooLarge']);
   });
 
-  it('treats __proto__ as a plain unknown field, polluting nothing', () => {
-    const error = refusal('{"Username":"a","Campaign":"b","__proto__":{"polluted":true}}');
+  it('treats __proto__ as a plain unknown field, polluting nothing', async () => {
+    const error = await refusal(() => parse('{"Username":"a","Campaign":"b","__proto__":{"polluted":true}}'));
     expect(error.details).toContain('__proto__: is not a known field');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -4,8 +4,8 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import { refusal } from '../support/refusal';
 import { issueTokens, refreshTokens } from '../../../lambdas/domain/tokenIssuer';
-import { ApiError } from '../../../lambdas/shared/apiError';
 
 // The emulator cannot throttle, fail upstream or demand a password reset: those paths are shown with a mocked client.
 const cognito = new CognitoIdentityProviderClient({ region: 'us-east-1' });
@@ -20,16 +20,6 @@ function awsError(name: string): Error {
   const error = new Error(name);
   error.name = name;
   return error;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 beforeEach(() => {

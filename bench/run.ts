@@ -1,0 +1,545 @@
+/**
+ * `npm run bench`: the benchmarks of issue 8 against the local stack. See bench/README.md for the method.
+ *
+ * Processes: this runner (the load generator and the WebSocket Scripting instances, one event loop and one clock);
+ * the local stack (bench/stackProcess.ts: gateway, handlers, dynalite); cognito-local (spawned by the stack);
+ * bench/handlerCpu.ts for the in-process handler figure; fresh `node` processes for the cold start.
+ * Writes bench/results.json, prints a summary; exits 1 if a pop was lost, doubled, misrouted or refused.
+ * BENCH_QUICK=1: small counts (a smoke run of the bench itself, not figures).
+ */
+import { spawn } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { Agent } from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { claimsAsApiGatewayWritesThem } from '../local/gateway/cognitoAuthorizer';
+import { LOCAL_CREDENTIALS } from '../local/provision';
+import { ENV } from '../lambdas/shared/settings';
+import { createTenantUser } from '../provisioning/tenantUsers';
+import { measureColdStart, type ColdStartFigures } from './coldStart';
+import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
+import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
+import { httpRequest, runPops, type PopRunResult } from './pops';
+import { summariseProfile, type ProfileSummary } from './profile';
+import { processCpuMs, startStackChild, type StackChild } from './stackChild';
+import { distribution, fmt, spreadOf, type Distribution, type Spread } from './stats';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ROOT = path.resolve(__dirname, '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = {
+  runs: QUICK ? 1 : 3,
+  /** Per run; 3 runs make 2,100 pops per concurrency level. */
+  pops: QUICK ? 200 : 700,
+  coldStartRuns: QUICK ? 2 : 20,
+  authCalls: QUICK ? 20 : 200,
+  saturationPops: QUICK ? 300 : 600,
+  saturationConcurrency: 64,
+  profilePops: QUICK ? 200 : 600,
+  handlerCpuWarmup: 100,
+  handlerCpuInvocations: QUICK ? 200 : 600,
+  handlerCpuProfiled: QUICK ? 100 : 200,
+  otherTenants: QUICK ? 20 : 500,
+  instancesPerOtherTenant: 10,
+  benchInstances: 10,
+  agentsPerInstance: 5,
+};
+const TARGETS = { deliveryP99MsAt32: 25, routingRatio: 1.2, bundleBytes: 300 * 1024, initMsAboveEmpty: 60 };
+
+const progress = (line: string) => process.stderr.write(`[bench ${(process.uptime()).toFixed(0).padStart(3)}s] ${line}\n`);
+const password = (tag: string) => `Bench-${tag}-${Math.random().toString(36).slice(2, 10)}9a!`;
+
+// --- CPU accounting of every process in the measurement -------------------------------------------------------
+
+/** Busy milliseconds of all CPUs of the machine (/proc/stat), to see how much other processes took meanwhile. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return (fields.reduce((sum, v) => sum + v, 0) - idle) * 10;
+}
+
+interface CpuSnapshot {
+  readonly runnerMs: number;
+  readonly stackMs: number;
+  readonly cognitoMs: number;
+  readonly machineMs: number;
+  readonly at: number;
+}
+
+async function cpuSnapshot(stack: StackChild): Promise<CpuSnapshot> {
+  const { cpu } = await stack.request<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' });
+  const runner = process.cpuUsage();
+  return {
+    runnerMs: (runner.user + runner.system) / 1000,
+    stackMs: (cpu.user + cpu.system) / 1000,
+    cognitoMs: processCpuMs(stack.cognitoPid),
+    machineMs: machineBusyMs(),
+    at: performance.now(),
+  };
+}
+
+export interface CpuPerPop {
+  /** CPU milliseconds per delivered pop, by process. */
+  readonly runner: number;
+  readonly stack: number;
+  readonly cognito: number;
+  /** CPU the rest of the machine used meanwhile, in cores (0..2): the noise of other work. */
+  readonly otherProcessesCores: number;
+  /** Cores the stack process used on average. */
+  readonly stackCores: number;
+}
+
+function cpuPerPop(before: CpuSnapshot, after: CpuSnapshot, pops: number): CpuPerPop {
+  const wall = after.at - before.at;
+  const ours = after.runnerMs - before.runnerMs + (after.stackMs - before.stackMs) + (after.cognitoMs - before.cognitoMs);
+  const r = (v: number, d = 3) => Number(v.toFixed(d));
+  return {
+    runner: r((after.runnerMs - before.runnerMs) / pops),
+    stack: r((after.stackMs - before.stackMs) / pops),
+    cognito: r((after.cognitoMs - before.cognitoMs) / pops),
+    otherProcessesCores: r(Math.max(0, after.machineMs - before.machineMs - ours) / wall, 2),
+    stackCores: r((after.stackMs - before.stackMs) / wall, 2),
+  };
+}
+
+// --- Cognito call counts (bench/cognitoCounter.js inside the emulator) ----------------------------------------
+
+async function cognitoCounts(endpoint: string): Promise<Record<string, number>> {
+  const response = await fetch(`${endpoint}/__bench/cognito-calls`);
+  return (await response.json()) as Record<string, number>;
+}
+
+function countsDelta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) delta[key] = value - (before[key] ?? 0);
+  return delta;
+}
+
+const apiCalls = (counts: Record<string, number>) =>
+  Object.entries(counts).filter(([key]) => !key.startsWith('GET ')).reduce((sum, [, n]) => sum + n, 0);
+
+// --- Pop runs ---------------------------------------------------------------------------------------------------
+
+interface MeasuredRun extends PopRunResult {
+  readonly cpuPerPop: CpuPerPop;
+}
+
+/** The runs without their raw samples, for results.json. */
+const withoutSamples = ({ samples: _samples, ...run }: MeasuredRun) => run;
+
+interface LatencySeries {
+  readonly concurrency: number;
+  readonly runs: Omit<MeasuredRun, 'samples'>[];
+  /** All runs' pops together. */
+  readonly pooled: { readonly delivery: Distribution; readonly accept: Distribution };
+  /** Median over the runs of each percentile, with min and max (the spread). */
+  readonly delivery: { p50: Spread; p95: Spread; p99: Spread };
+  readonly accept: { p50: Spread; p95: Spread; p99: Spread };
+  readonly acceptedPerSecond: Spread;
+  readonly deliveredPerSecond: Spread;
+}
+
+function series(concurrency: number, runs: MeasuredRun[]): LatencySeries {
+  const pick = (get: (run: MeasuredRun) => Distribution) => ({
+    p50: spreadOf(runs.map((run) => get(run).p50)),
+    p95: spreadOf(runs.map((run) => get(run).p95)),
+    p99: spreadOf(runs.map((run) => get(run).p99)),
+  });
+  return {
+    concurrency,
+    runs: runs.map(withoutSamples),
+    pooled: {
+      delivery: distribution(runs.flatMap((run) => run.samples.delivery)),
+      accept: distribution(runs.flatMap((run) => run.samples.accept)),
+    },
+    delivery: pick((run) => run.delivery),
+    accept: pick((run) => run.accept),
+    acceptedPerSecond: spreadOf(runs.map((run) => run.acceptedPerSecond)),
+    deliveredPerSecond: spreadOf(runs.map((run) => run.deliveredPerSecond)),
+  };
+}
+
+// --- Main ---------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const loadAtStart = os.loadavg();
+  progress(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores${QUICK ? ' (BENCH_QUICK: small counts)' : ''}`);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-bench-'));
+  const artefacts = path.join(ROOT, '.local', 'bench');
+  mkdirSync(artefacts, { recursive: true });
+  const failures: string[] = [];
+
+  // 4. Cold start first, while nothing else of ours runs.
+  progress('cold start: bundling each handler with esbuild and importing it in fresh Node processes');
+  const coldStart: ColdStartFigures = await measureColdStart(path.join(tmp, 'bundles'), N.coldStartRuns, progress);
+
+  progress('starting the local stack (bench/stackProcess.ts) on free ports');
+  const stackLog = path.join(artefacts, 'stack.log');
+  rmSync(stackLog, { force: true });
+  const stack = await startStackChild(path.join(tmp, 'local'), stackLog);
+  const e = stack.endpoints;
+  const cognito = new CognitoIdentityProviderClient({ endpoint: e.CognitoEndpoint, region: e.Region, credentials: LOCAL_CREDENTIALS });
+  const instances: BenchInstance[] = [];
+  const httpAgent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const receipts = new Receipts();
+
+  try {
+    // Users of the bench tenant.
+    const api = { username: 'bench-api', password: password('api') };
+    const inst = { username: 'bench-instance', password: password('inst') };
+    await createTenantUser(cognito, e.UserPoolId, { tenant: 'bench', role: 'api', ...api });
+    await createTenantUser(cognito, e.UserPoolId, { tenant: 'bench', role: 'instance', ...inst });
+    const basic = (user: { username: string; password: string }) =>
+      `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+
+    // 5. Token path.
+    progress(`token path: ${N.authCalls} x GET /auth`);
+    await httpRequest(httpAgent, 'GET', `${e.RestApiUrl}/auth`, { Authorization: basic(api) }); // handler cold start
+    const authBefore = await cognitoCounts(e.CognitoEndpoint);
+    const authMs: number[] = [];
+    let authFailures = 0;
+    let idToken = '';
+    for (let i = 0; i < N.authCalls; i++) {
+      const t0 = performance.now();
+      const answer = await httpRequest(httpAgent, 'GET', `${e.RestApiUrl}/auth`, { Authorization: basic(api) });
+      authMs.push(performance.now() - t0);
+      if (answer.status !== 200) authFailures++;
+      else idToken = (JSON.parse(answer.text) as { Result: { IdToken: string } }).Result.IdToken;
+    }
+    const authCounts = countsDelta(await cognitoCounts(e.CognitoEndpoint), authBefore);
+    if (authFailures > 0) failures.push(`${authFailures} GET /auth calls failed`);
+    const instanceAuth = await httpRequest(httpAgent, 'GET', `${e.RestApiUrl}/auth`, { Authorization: basic(inst) });
+    const instanceToken = (JSON.parse(instanceAuth.text) as { Result: { IdToken: string } }).Result.IdToken;
+
+    // The bench tenant's instances: 10 connections, 5 distinct agents each.
+    const benchAgents: string[] = [];
+    const benchOptions: InstanceOptions[] = Array.from({ length: N.benchInstances }, (_, k) => {
+      const agents = Array.from({ length: N.agentsPerInstance }, (_, j) => `agent-${k}-${j}`);
+      benchAgents.push(...agents);
+      return { webSocketUrl: e.WebSocketUrl, idToken: instanceToken, instanceName: `bench-i${k}`, agents, receipts, role: 'bench', ack: true };
+    });
+    instances.push(...(await connectAll(benchOptions, 10)));
+
+    const runOnce = async (label: string, concurrency: number, total: number): Promise<MeasuredRun> => {
+      const before = await cpuSnapshot(stack);
+      const run = await runPops({ label, restApiUrl: e.RestApiUrl, idToken, agent: httpAgent, concurrency, total, agents: benchAgents, receipts });
+      const after = await cpuSnapshot(stack);
+      if (run.lost || run.doubled || run.mismatched || run.accepted !== run.sent) {
+        failures.push(`${label}: sent ${run.sent}, accepted ${run.accepted} ${JSON.stringify(run.statusCounts)}, lost ${run.lost}, doubled ${run.doubled}, PopId mismatched ${run.mismatched}`);
+      }
+      const measured = { ...run, cpuPerPop: cpuPerPop(before, after, Math.max(1, run.delivery.n)) };
+      progress(
+        `${label}: ${run.accepted}/${run.sent} accepted, delivery p50/p95/p99 ${run.delivery.p50}/${run.delivery.p95}/${run.delivery.p99} ms, ` +
+          `accept p50 ${run.accept.p50} ms, ${run.deliveredPerSecond} pops/s, other load ${measured.cpuPerPop.otherProcessesCores} cores`,
+      );
+      return measured;
+    };
+
+    // Users and tokens of the 500 other tenants of figure 3, early: they do not change routing, and this keeps the
+    // baseline runs next to the scaled ones.
+    progress(`routing scale: users and tokens of ${N.otherTenants} other tenants`);
+    const setupStarted = performance.now();
+    const otherTokens = await provisionOtherTenants(cognito, e.UserPoolId, e.UserPoolClientId, N.otherTenants);
+    const provisionSeconds = (performance.now() - setupStarted) / 1000;
+
+    // Warm-up (handler cold starts, JIT), not reported.
+    const popPhaseCognitoBefore = await cognitoCounts(e.CognitoEndpoint);
+    await runOnce('warmup', 4, 100);
+
+    // 2. Throughput at saturation.
+    const saturationRuns: MeasuredRun[] = [];
+    for (let r = 0; r < N.runs; r++) {
+      saturationRuns.push(await runOnce(`sat-c${N.saturationConcurrency}-r${r + 1}`, N.saturationConcurrency, N.saturationPops));
+    }
+    const saturation = series(N.saturationConcurrency, saturationRuns);
+
+    // Profile of the stack process under the 32-caller load (a separate, unreported run: the profiler costs).
+    progress('profiling the stack process during a 32-caller run');
+    const profileFile = path.join(artefacts, 'stack-32-callers.cpuprofile');
+    await stack.request({ type: 'profileStart' });
+    const profiledRun = await runOnce('profiled-c32', 32, N.profilePops);
+    await stack.request({ type: 'profileStop', file: profileFile });
+    const profile: ProfileSummary = summariseProfile(profileFile);
+    const popPhaseCognito = countsDelta(await cognitoCounts(e.CognitoEndpoint), popPhaseCognitoBefore);
+
+    // 6. Handler CPU per pop, in a process that does nothing else.
+    progress(`handler CPU: ${N.handlerCpuInvocations} pop handler invocations in a process of their own`);
+    const handlerCpu = await measureHandlerCpu(stack, idToken, benchAgents, tmp, stackLog);
+    const cpuPops = [...receipts.byNonce.keys()].filter((nonce) => nonce.startsWith('cpu-')).length;
+    const cpuExpected = N.handlerCpuWarmup + N.handlerCpuInvocations + N.handlerCpuProfiled;
+    if (cpuPops !== cpuExpected) {
+      failures.push(`handler CPU run: ${cpuPops} of ${cpuExpected} pops arrived`);
+    }
+
+    // 1. Pop latency at 1 and 32 callers; also the 10-connection baseline of figure 3, so measured just before the
+    // 5,000 other connections are opened.
+    const latency: LatencySeries[] = [];
+    for (const concurrency of [1, 32]) {
+      const runs: MeasuredRun[] = [];
+      for (let r = 0; r < N.runs; r++) runs.push(await runOnce(`c${concurrency}-r${r + 1}`, concurrency, N.pops));
+      latency.push(series(concurrency, runs));
+    }
+
+    // 3. Routing scale: 5,000 more connections over 500 other tenants, the same agent names on their Desktops.
+    progress(`routing scale: connecting ${N.otherTenants} other tenants x ${N.instancesPerOtherTenant} instances`);
+    const otherOptions: InstanceOptions[] = otherTokens.flatMap((token, t) =>
+      Array.from({ length: N.instancesPerOtherTenant }, (_, k) => ({
+        webSocketUrl: e.WebSocketUrl,
+        idToken: token,
+        instanceName: `other${t}-i${k}`,
+        agents: Array.from({ length: N.agentsPerInstance }, (_, j) => `agent-${k}-${j}`),
+        receipts,
+        role: 'other' as const,
+        ack: false,
+      })),
+    );
+    const connectStarted = performance.now();
+    instances.push(...(await connectAll(otherOptions, 32)));
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    progress(`${otherOptions.length} instances connected in ${connectSeconds.toFixed(1)} s (users and tokens ${provisionSeconds.toFixed(1)} s)`);
+    const scaled: LatencySeries[] = [];
+    for (const concurrency of [1, 32]) {
+      const runs: MeasuredRun[] = [];
+      for (let r = 0; r < N.runs; r++) runs.push(await runOnce(`scaled-c${concurrency}-r${r + 1}`, concurrency, N.pops));
+      scaled.push(series(concurrency, runs));
+    }
+    if (receipts.misrouted > 0) failures.push(`${receipts.misrouted} pops reached an instance of another tenant`);
+    if (receipts.serverErrors.length > 0) {
+      failures.push(`${receipts.serverErrors.length} error messages from the server, first: ${receipts.serverErrors[0]}`);
+    }
+    const ratio = (field: 'p50' | 'p95') =>
+      scaled.map((s, i) => ({
+        concurrency: s.concurrency,
+        baseline: latency[i]!.delivery[field].median,
+        scaled: s.delivery[field].median,
+        ratio: Number((s.delivery[field].median / latency[i]!.delivery[field].median).toFixed(3)),
+      }));
+    const stackCpu = scaled.map((sc, i) => {
+      const med = (runs: Omit<MeasuredRun, 'samples'>[]) => spreadOf(runs.map((run) => run.cpuPerPop.stack)).median;
+      const baseline = med(latency[i]!.runs);
+      return { concurrency: sc.concurrency, baseline, scaled: med(sc.runs), ratio: Number((med(sc.runs) / baseline).toFixed(3)) };
+    });
+    const { memory: stackRss } = await stack.request<{ memory: number }>({ type: 'cpu' });
+
+    const at32 = latency.find((s) => s.concurrency === 32)!;
+    const allRuns = [...latency, saturation, ...scaled].flatMap((s) => s.runs);
+    const results = {
+      issue: 8,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      durationSeconds: Math.round(process.uptime()),
+      quick: QUICK,
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        node: process.version,
+        loadAverageAtStart: loadAtStart.map((l) => Number(l.toFixed(2))),
+        loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))),
+        otherProcessesCoresDuringPopRuns: spreadOf(allRuns.map((run) => run.cpuPerPop.otherProcessesCores)),
+      },
+      method: {
+        processes:
+          'runner = load generator + the WebSocket instances (one event loop, one clock); stack = bench/stackProcess.ts ' +
+          '(local gateway, handlers, dynalite in process); cognito-local spawned by the stack',
+        pops: 'closed loop; distinct Reference per pop (each takes its own record claim); ScriptData.BenchNonce matched on arrival with the PopId of the 202',
+        acks: 'each bench instance answers every pop with Ack Delivered (as the reference instance does): part of the load',
+        logging: 'gateway request log and handler JSON logs written to a file, as npm start writes them to the terminal',
+        counts: N,
+      },
+      popLatency: latency,
+      throughput: {
+        saturation,
+        note: 'closed loop: accepted/s = pops answered 202 per second; delivered/s = pops arrived at an instance per second',
+      },
+      routingScale: {
+        baselineConnections: N.benchInstances,
+        scaledConnections: N.benchInstances + otherOptions.length,
+        otherTenants: N.otherTenants,
+        presenceItemsAdded: otherOptions.length * N.agentsPerInstance,
+        setupSeconds: { usersAndTokens: Number(provisionSeconds.toFixed(1)), connectAndDesktop: Number(connectSeconds.toFixed(1)) },
+        /** $connect (authorizer + wsConnect) + Desktop + Ping per connection, 32 at a time. */
+        connectionsPerSecond: Number((otherOptions.length / connectSeconds).toFixed(1)),
+        scaled,
+        ratioP50: ratio('p50'),
+        ratioP95: ratio('p95'),
+        /** Stack process CPU ms per pop (median of runs): less sensitive to other load on the machine than latency. */
+        stackCpuMsPerPop: stackCpu,
+        stackRssMb: Math.round(stackRss / 1024 / 1024),
+      },
+      coldStart,
+      tokenPath: {
+        calls: N.authCalls,
+        latencyMs: distribution(authMs),
+        cognitoCallsPerToken: Object.fromEntries(Object.entries(authCounts).map(([k, v]) => [k, v / N.authCalls])),
+        cognitoApiCallsPerToken: apiCalls(authCounts) / N.authCalls,
+        cognitoCallsDuringAllPopRuns: popPhaseCognito,
+        cognitoApiCallsDuringAllPopRuns: apiCalls(popPhaseCognito),
+        how: 'counted inside the cognito-local process (bench/cognitoCounter.js preloaded there): every HTTP request reaching the emulator, by x-amz-target',
+      },
+      handlerCpu,
+      stackProfile: { run: { concurrency: 32, pops: profiledRun.sent, delivery: profiledRun.delivery }, file: path.relative(ROOT, profileFile), ...profile },
+      targets: {
+        deliveryP99At32Ms: { target: TARGETS.deliveryP99MsAt32, value: at32.delivery.p99.median, met: at32.delivery.p99.median < TARGETS.deliveryP99MsAt32 },
+        routingRatio: {
+          target: TARGETS.routingRatio,
+          value: Math.max(...ratio('p50').map((r) => r.ratio), ...ratio('p95').map((r) => r.ratio)),
+          met: [...ratio('p50'), ...ratio('p95')].every((r) => r.ratio < TARGETS.routingRatio),
+        },
+        bundleBytes: { target: TARGETS.bundleBytes, over: coldStart.bundles.filter((b) => !b.underSizeTarget).map((b) => b.handler) },
+        initMsAboveEmpty: { target: TARGETS.initMsAboveEmpty, over: coldStart.bundles.filter((b) => !b.underInitTarget).map((b) => b.handler) },
+        zeroCognitoCallsPerPop: apiCalls(popPhaseCognito) === 0,
+      },
+      failures,
+    };
+    writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(summary(results));
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    progress('stopping');
+    await stack.stop();
+    for (const instance of instances) instance.close();
+    httpAgent.destroy();
+    cognito.destroy();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function provisionOtherTenants(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  clientId: string,
+  count: number,
+): Promise<string[]> {
+  const tokens: string[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < count) {
+        const t = next++;
+        const user = { username: `other${t}-instance`, password: password(`o${t}`) };
+        await createTenantUser(cognito, userPoolId, { tenant: `other-${t}`, role: 'instance', ...user });
+        const auth = await cognito.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+          }),
+        );
+        tokens[t] = auth.AuthenticationResult!.IdToken!;
+      }
+    }),
+  );
+  return tokens;
+}
+
+async function measureHandlerCpu(
+  stack: StackChild,
+  idToken: string,
+  agents: string[],
+  tmp: string,
+  logFile: string,
+): Promise<HandlerCpuResult & { how: string; profile: object }> {
+  const e = stack.endpoints;
+  const payload = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const input: HandlerCpuInput = {
+    claims: claimsAsApiGatewayWritesThem(payload),
+    agents,
+    warmup: N.handlerCpuWarmup,
+    invocations: N.handlerCpuInvocations,
+    resultFile: path.join(tmp, 'handler-cpu.json'),
+    noncePrefix: 'cpu',
+    profiledInvocations: N.handlerCpuProfiled,
+    profileFile: path.join(ROOT, '.local', 'bench', 'pop-handler.cpuprofile'),
+  };
+  const { openSync, closeSync } = await import('fs');
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, 'handlerCpu.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', out, out],
+    env: {
+      ...process.env,
+      BENCH_HANDLER_CPU: JSON.stringify(input),
+      [ENV.region]: e.Region,
+      AWS_DEFAULT_REGION: e.Region,
+      [ENV.userPoolId]: e.UserPoolId,
+      [ENV.userPoolClientId]: e.UserPoolClientId,
+      [ENV.tableName]: e.TableName,
+      [ENV.cognitoEndpoint]: e.CognitoEndpoint,
+      [ENV.dynamoDbEndpoint]: e.DynamoDbEndpoint,
+      [ENV.connectionsEndpoint]: e.WebSocketUrl.replace(/^ws:/, 'http:'),
+      [ENV.claimWindowSeconds]: '60',
+      [ENV.popRetentionDays]: '30',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    },
+  });
+  closeSync(out);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/handlerCpu.ts failed (${code}); see ${logFile}`);
+  // Let the last pushes and their acks land before the next phase.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const { selfByOwner, attributedByOwner, topFrames } = summariseProfile(input.profileFile);
+  return {
+    ...(JSON.parse(readFileSync(input.resultFile, 'utf8')) as HandlerCpuResult),
+    how: 'process.cpuUsage() (user+system) around sequential invocations of lambdas/handlers/pop.ts in a process that does nothing else; I/O waits are not CPU time',
+    profile: { invocations: N.handlerCpuProfiled, file: path.relative(ROOT, input.profileFile), selfByOwner, attributedByOwner, topFrames: topFrames.slice(0, 10) },
+  };
+}
+
+// --- Summary ------------------------------------------------------------------------------------------------------
+
+function summary(r: any): string {
+  const lines: string[] = [];
+  const spread = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
+  lines.push('', `Remote Pop benchmark (${r.quick ? 'QUICK smoke run, not figures' : `${r.method.counts.runs} runs per latency figure`}), ${r.machine.cpus} cores, Node ${r.machine.node}`);
+  lines.push(`load average at start ${r.machine.loadAverageAtStart.join(' ')}, at end ${r.machine.loadAverageAtEnd.join(' ')}; other processes used ${spread(r.machine.otherProcessesCoresDuringPopRuns)} cores during the pop runs`);
+  lines.push('', `1. Pop latency, ms: median of ${r.method.counts.runs} runs (min-max); pooled = all runs' pops together`);
+  lines.push('   callers  delivery p50        p95                 p99                 accept p50          accept p99');
+  for (const s of r.popLatency as LatencySeries[]) {
+    lines.push(`   ${String(s.concurrency).padStart(7)}  ${spread(s.delivery.p50).padEnd(19)} ${spread(s.delivery.p95).padEnd(19)} ${spread(s.delivery.p99).padEnd(19)} ${spread(s.accept.p50).padEnd(19)} ${spread(s.accept.p99)}`);
+    lines.push(`   ${''.padStart(7)}  pooled over ${s.pooled.delivery.n} pops: delivery ${s.pooled.delivery.p50} / ${s.pooled.delivery.p95} / ${s.pooled.delivery.p99}, accept p50 ${s.pooled.accept.p50}, p99 ${s.pooled.accept.p99}`);
+  }
+  lines.push('', '2. Throughput (pops/s)');
+  for (const s of [...(r.popLatency as LatencySeries[]), r.throughput.saturation as LatencySeries]) {
+    lines.push(`   ${String(s.concurrency).padStart(3)} callers: accepted ${spread(s.acceptedPerSecond)}, delivered ${spread(s.deliveredPerSecond)}; stack process ${fmt(s.runs[0]!.cpuPerPop.stackCores, 2)} cores, CPU ms/pop runner ${fmt(s.runs[0]!.cpuPerPop.runner, 2)} stack ${fmt(s.runs[0]!.cpuPerPop.stack, 2)}`);
+  }
+  lines.push('', `3. Routing: ${r.routingScale.baselineConnections} vs ${r.routingScale.scaledConnections} connections (${r.routingScale.otherTenants} other tenants, ${r.routingScale.presenceItemsAdded} presence items added; connected at ${r.routingScale.connectionsPerSecond}/s)`);
+  for (const [i, p50] of r.routingScale.ratioP50.entries()) {
+    const p95 = r.routingScale.ratioP95[i];
+    const cpu = r.routingScale.stackCpuMsPerPop[i];
+    lines.push(`   ${String(p50.concurrency).padStart(3)} callers: p50 ${fmt(p50.baseline)} -> ${fmt(p50.scaled)} ms (x${p50.ratio}), p95 ${fmt(p95.baseline)} -> ${fmt(p95.scaled)} ms (x${p95.ratio}); stack CPU/pop ${fmt(cpu.baseline, 2)} -> ${fmt(cpu.scaled, 2)} ms (x${cpu.ratio})`);
+  }
+  lines.push('', `4. Cold start (median of ${r.coldStart.runs}): empty node process ${fmt(r.coldStart.emptyProcessStartMsMedian)} ms, empty module import ${fmt(r.coldStart.emptyModuleImportMsMedian, 2)} ms`);
+  for (const b of r.coldStart.bundles) {
+    lines.push(`   ${b.handler.padEnd(13)} ${(b.bytes / 1024).toFixed(0).padStart(4)} KB${b.underSizeTarget ? ' ' : '!'}  init ${fmt(b.initMsMedian).padStart(5)} ms${b.underInitTarget ? ' ' : '!'}`);
+  }
+  lines.push('', `5. Token path: GET /auth p50 ${fmt(r.tokenPath.latencyMs.p50)} ms, p95 ${fmt(r.tokenPath.latencyMs.p95)} ms; Cognito API calls per token ${r.tokenPath.cognitoApiCallsPerToken} ${JSON.stringify(r.tokenPath.cognitoCallsPerToken)}`);
+  lines.push(`   Cognito API calls during all pop runs: ${r.tokenPath.cognitoApiCallsDuringAllPopRuns} ${JSON.stringify(r.tokenPath.cognitoCallsDuringAllPopRuns)}`);
+  lines.push('', `6. Pop handler CPU: ${fmt(r.handlerCpu.cpuMsPerPop, 3)} ms per pop (user ${fmt(r.handlerCpu.userMsPerPop, 3)}, system ${fmt(r.handlerCpu.systemMsPerPop, 3)}); wall ${fmt(r.handlerCpu.wallMsPerPop, 2)} ms`);
+  lines.push(`   inside the handler (profile): ${Object.entries(r.handlerCpu.profile.attributedByOwner).slice(0, 5).map(([k, v]) => `${k} ${v}%`).join('; ')}`);
+  lines.push(`   Stack process at 32 callers (profile, ${r.stackProfile.busyMs} ms on CPU of ${r.stackProfile.sampledMs} ms):`);
+  for (const [k, v] of Object.entries(r.stackProfile.byRole)) lines.push(`     ${String(v).padStart(5)}%  ${k}`);
+  lines.push(`     by owner: ${Object.entries(r.stackProfile.attributedByOwner).slice(0, 6).map(([k, v]) => `${k} ${v}%`).join('; ')}`);
+  lines.push('', 'Targets:');
+  const t = r.targets;
+  lines.push(`   delivery p99 at 32 callers < ${t.deliveryP99At32Ms.target} ms: ${fmt(t.deliveryP99At32Ms.value)} ms ${t.deliveryP99At32Ms.met ? 'met' : 'NOT met'}`);
+  lines.push(`   routing ratio < ${t.routingRatio.target}: worst x${t.routingRatio.value} ${t.routingRatio.met ? 'met' : 'NOT met'}`);
+  lines.push(`   bundles < 300 KB: ${t.bundleBytes.over.length === 0 ? 'met' : `NOT met by ${t.bundleBytes.over.join(', ')}`}`);
+  lines.push(`   init < 60 ms above an empty module: ${t.initMsAboveEmpty.over.length === 0 ? 'met' : `NOT met by ${t.initMsAboveEmpty.over.join(', ')}`}`);
+  lines.push(`   zero Cognito calls per pop: ${t.zeroCognitoCallsPerPop ? 'yes' : 'NO'}`);
+  lines.push('', r.failures.length === 0 ? 'Every pop arrived exactly once.' : `FAILED:\n${r.failures.map((f: string) => `   ${f}`).join('\n')}`);
+  lines.push('Results: bench/results.json', '');
+  return lines.join('\n');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

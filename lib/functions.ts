@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
+import { METRICS_NAMESPACE_ENV } from '../lambdas/shared/metrics';
 import { ENV } from '../lambdas/shared/settings';
 import { RemotePopFunction } from './remotePopFunction';
 
@@ -30,6 +31,8 @@ export interface FunctionsProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** @default - none reserved */
   readonly reservedConcurrency?: number;
+  /** CloudWatch namespace of the functions' EMF metrics (lambdas/shared/metrics.ts). */
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -53,6 +56,7 @@ export class Functions extends Construct {
         logRemovalPolicy: props.logRemovalPolicy,
         reservedConcurrency: props.reservedConcurrency,
       });
+      fn.addEnvironment(METRICS_NAMESPACE_ENV, props.metricsNamespace);
       if (needs.table) {
         if (needs.table === 'read') table.grantReadData(fn);
         else table.grantReadWriteData(fn);

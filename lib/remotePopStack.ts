@@ -2,7 +2,10 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Functions } from './functions';
+import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../lambdas/domain/schemas';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metrics';
 import { Identity } from './identity';
+import { Observability } from './observability';
 import { RestApi } from './restApi';
 import { settingsFromContext, type Settings } from './settings';
 import { Storage } from './storage';
@@ -25,6 +28,9 @@ export class RemotePopStack extends Stack {
   readonly functions: Functions;
   readonly restApi: RestApi;
   readonly webSocketApi: WebSocketApi;
+  readonly observability: Observability;
+  /** Where the functions' EMF metrics go: one namespace per stack, so two stages in one account never mix. */
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: RemotePopStackProps = {}) {
     super(scope, id, props);
@@ -33,6 +39,7 @@ export class RemotePopStack extends Stack {
     const prod = settings.environment === 'prod';
     const removalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = settings.logRetentionDays as logs.RetentionDays;
+    this.metricsNamespace = `${DEFAULT_METRICS_NAMESPACE}/${this.stackName}`;
 
     this.identity = new Identity(this, 'Identity', {
       tokenValidity: Duration.minutes(settings.idTokenValidityMinutes),
@@ -50,6 +57,7 @@ export class RemotePopStack extends Stack {
       logRetention,
       logRemovalPolicy: removalPolicy,
       reservedConcurrency: settings.lambdaReservedConcurrency,
+      metricsNamespace: this.metricsNamespace,
     });
 
     const accessLogs = (logId: string): logs.LogGroup =>
@@ -64,6 +72,15 @@ export class RemotePopStack extends Stack {
       accessLogGroup: accessLogs('RestAccessLogs'),
       executionLogRetention: logRetention,
       executionLogRemovalPolicy: removalPolicy,
+      // The Lambdas' own schemas (single source) as API Gateway models on the routes that take a body.
+      bodyModels: {
+        pop: { name: 'PopRequest', schema: POP_REQUEST_SCHEMA },
+        authRefresh: { name: 'RefreshRequest', schema: REFRESH_REQUEST_SCHEMA },
+      },
+      ...(settings.restDomainName && settings.restCertificateArn
+        ? { customDomain: { domainName: settings.restDomainName, certificateArn: settings.restCertificateArn } }
+        : {}),
+      ...(settings.wafRateLimitPer5Minutes !== undefined ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes } : {}),
     });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocket', {
@@ -74,8 +91,21 @@ export class RemotePopStack extends Stack {
       accessLogGroup: accessLogs('WebSocketAccessLogs'),
       // The REST API sets API Gateway's account-level CloudWatch role, which WebSocket access logging needs too.
       loggingDependsOn: this.restApi.api,
+      ...(settings.webSocketDomainName && settings.webSocketCertificateArn
+        ? { customDomain: { domainName: settings.webSocketDomainName, certificateArn: settings.webSocketCertificateArn } }
+        : {}),
     });
     this.functions.grantManageConnections(this.webSocketApi.stage);
+
+    this.observability = new Observability(this, 'Observability', {
+      restStage: this.restApi.api.deploymentStage,
+      webSocketStage: this.webSocketApi.stage,
+      functions: this.functions.byHandler,
+      table: this.storage.table,
+      metricsNamespace: this.metricsNamespace,
+      ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
+      ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
+    });
 
     const restApi = this.restApi.api;
     const outputs: Record<OutputKey, string> = {
@@ -88,5 +118,12 @@ export class RemotePopStack extends Stack {
       Region: this.region,
     };
     for (const key of OUTPUT_KEYS) new CfnOutput(this, key, { value: outputs[key] });
+    // With custom domains: the names to point DNS at (CNAME or alias); the stack manages no DNS zone.
+    if (this.restApi.domainName) {
+      new CfnOutput(this, 'RestDomainTarget', { value: this.restApi.domainName.domainNameAliasDomainName });
+    }
+    if (this.webSocketApi.domainName) {
+      new CfnOutput(this, 'WebSocketDomainTarget', { value: this.webSocketApi.domainName.regionalDomainName });
+    }
   }
 }

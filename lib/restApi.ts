@@ -1,11 +1,35 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { REST_ROUTES, type HandlerName } from '../lambdas/apiRoutes';
-import { GATEWAY_ANSWERS, gatewayAnswerTemplate } from '../lambdas/shared/gatewayResponses';
+import type { JsonSchema } from '../lambdas/domain/jsonSchema';
+import { GATEWAY_ANSWERS, gatewayAnswerBody, gatewayAnswerTemplate } from '../lambdas/shared/gatewayResponses';
+
+/** A request body model: its API Gateway model name and the JSON schema the Lambda validates with. */
+export interface BodyModel {
+  /** Letters and digits only (API Gateway model names). */
+  readonly name: string;
+  readonly schema: JsonSchema;
+}
+
+/** A custom domain name and its ACM certificate (same region as the stack: regional endpoint). */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
+/**
+ * An API Gateway model schema from one of our schema objects: the same object, tagged draft-04 (the only version
+ * API Gateway accepts). Our JsonSchema subset uses draft-04 keywords only, so nothing else changes.
+ */
+export function modelSchema(schema: JsonSchema): apigw.JsonSchema {
+  return { schema: apigw.JsonSchemaVersion.DRAFT4, ...(schema as unknown as apigw.JsonSchema) };
+}
 
 export interface RestApiProps {
   readonly stageName: string;
@@ -19,12 +43,19 @@ export interface RestApiProps {
   readonly executionLogRetention: logs.RetentionDays;
   readonly executionLogRemovalPolicy: RemovalPolicy;
   /**
-   * Hook for body validation by API Gateway: a JSON schema per handler becomes a Model checked by the request
-   * validator (a mismatch answers 400 BAD_REQUEST_BODY in the envelope). The handlers validate every body themselves
-   * and name each bad field, so none is set yet.
+   * Body validation by API Gateway: each handler's schema becomes a Model checked by the request validator; a
+   * mismatch is answered 400 BAD_REQUEST_BODY in the envelope before the Lambda runs. The handlers still validate
+   * every body themselves (and name each bad field), so the local stack and a request the model lets through agree.
    * @default - no body models
    */
-  readonly bodySchemas?: Readonly<Partial<Record<HandlerName, apigw.JsonSchema>>>;
+  readonly bodyModels?: Readonly<Partial<Record<HandlerName, BodyModel>>>;
+  /** @default - the execute-api URL only */
+  readonly customDomain?: CustomDomain;
+  /**
+   * Associate a WAF web ACL with one rate-based rule (per source IP, per 5 minutes) with the stage.
+   * @default - no web ACL
+   */
+  readonly wafRateLimitPer5Minutes?: number;
 }
 
 /** One JSON object per request. No headers, tokens or bodies: only what an operator needs to follow a call. */
@@ -65,6 +96,11 @@ export class RestApi extends Construct {
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
   readonly requestValidator: apigw.RequestValidator;
   readonly methods: Readonly<Partial<Record<HandlerName, apigw.Method>>>;
+  readonly models: Readonly<Partial<Record<HandlerName, apigw.Model>>>;
+  /** Set when `customDomain` is given. */
+  readonly domainName?: apigw.DomainName;
+  /** Set when `wafRateLimitPer5Minutes` is given. */
+  readonly webAcl?: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
@@ -103,12 +139,26 @@ export class RestApi extends Construct {
         'The account-level API Gateway CloudWatch role is one per account and region, shared by every API there; ' +
         'AWS documents this managed policy for it, and a narrower policy would break the logging of other APIs.',
     });
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAF web ACL in this stack: every route is throttled at the stage, pops need a Cognito IdToken, and a ' +
-        'web ACL (with its cost and rules) is a per-deployment decision attached outside this stack.',
-    });
+    if (props.wafRateLimitPer5Minutes !== undefined) {
+      this.webAcl = this.addRateLimitWebAcl(props.wafRateLimitPer5Minutes);
+    } else {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No WAF web ACL by default (setting wafRateLimitPer5Minutes adds one): every route is throttled at the ' +
+          'stage, pops need a Cognito IdToken, and a web ACL costs about 6 USD a month even when idle.',
+      });
+    }
+    if (props.customDomain) {
+      this.domainName = new apigw.DomainName(this, 'DomainName', {
+        domainName: props.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+      // Mapped under the stage name, so paths read the same on both hosts: https://<domain>/<stage>/pop.
+      this.domainName.addBasePathMapping(this.api, { basePath: props.stageName, stage: this.api.deploymentStage });
+    }
 
     this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
@@ -120,18 +170,26 @@ export class RestApi extends Construct {
     });
 
     const methods: Partial<Record<HandlerName, apigw.Method>> = {};
+    const models: Partial<Record<HandlerName, apigw.Model>> = {};
     for (const route of REST_ROUTES) {
       const fn = props.handlers[route.handler];
       if (!fn) throw new Error(`RestApi: no function for handler "${route.handler}" (${route.method} ${route.resource})`);
-      const schema = props.bodySchemas?.[route.handler];
+      const bodyModel = props.bodyModels?.[route.handler];
+      const model = bodyModel
+        ? this.api.addModel(`${bodyModel.name}Model`, {
+            modelName: bodyModel.name,
+            contentType: 'application/json',
+            description: `${route.method} ${route.resource} body (lambdas/domain/schemas.ts)`,
+            schema: modelSchema(bodyModel.schema),
+          })
+        : undefined;
+      if (model) models[route.handler] = model;
       const method = this.api.root.resourceForPath(route.resource).addMethod(
         route.method,
         new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
         {
           requestValidator: this.requestValidator,
-          ...(schema
-            ? { requestModels: { 'application/json': this.api.addModel(`${route.handler}Body`, { schema }) } }
-            : {}),
+          ...(model ? { requestModels: { 'application/json': model } } : {}),
           ...(route.auth === 'cognito'
             ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
             : { authorizationType: apigw.AuthorizationType.NONE }),
@@ -147,6 +205,7 @@ export class RestApi extends Construct {
       methods[route.handler] = method;
     }
     this.methods = methods;
+    this.models = models;
 
     for (const [key, answer] of Object.entries(GATEWAY_ANSWERS)) {
       const headers: Record<string, string> = answer.headers ?? {};
@@ -157,5 +216,51 @@ export class RestApi extends Construct {
         templates: { 'application/json': gatewayAnswerTemplate(answer) },
       });
     }
+  }
+  /**
+   * A regional web ACL that blocks a source IP above `limit` requests in any 5 minutes with 429 in the envelope
+   * (WAF cannot fill in a request id, so RequestId says where the answer came from), associated with the stage.
+   */
+  private addRateLimitWebAcl(limit: number): wafv2.CfnWebACL {
+    const metricName = (suffix: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: `RemotePop${suffix}`,
+      sampledRequestsEnabled: true,
+    });
+    const throttled = GATEWAY_ANSWERS.throttled;
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      // Named so the dashboard can chart it (WAF metrics carry the web ACL's name).
+      name: `${Stack.of(this).stackName}-rest`,
+      scope: 'REGIONAL',
+      description: 'Remote Pop REST API: rate limit per source IP',
+      defaultAction: { allow: {} },
+      visibilityConfig: metricName('RestWebAcl'),
+      customResponseBodies: {
+        TooManyRequests: { contentType: 'APPLICATION_JSON', content: gatewayAnswerBody(throttled, 'waf-rate-limit') },
+      },
+      rules: [
+        {
+          name: 'RateLimitPerSourceIp',
+          priority: 0,
+          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: throttled.statusCode ?? 429,
+                customResponseBodyKey: 'TooManyRequests',
+                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+              },
+            },
+          },
+          visibilityConfig: metricName('RestRateLimit'),
+        },
+      ],
+    });
+    const association = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+    association.node.addDependency(this.api.deploymentStage);
+    return webAcl;
   }
 }

@@ -27,6 +27,25 @@ export interface Settings {
   readonly environment: 'dev' | 'prod';
   /** Reserved concurrency for each function; unset leaves the account's unreserved pool. @default undefined */
   readonly lambdaReservedConcurrency?: number;
+  /**
+   * Custom domain for the REST API (regional endpoint), e.g. `api.example.com`; needs `restCertificateArn`. The stage
+   * is mapped under its own name (`https://api.example.com/v1/...`). DNS is yours: point a CNAME or alias at the
+   * `RestDomainTarget` output. @default undefined (execute-api URL only)
+   */
+  readonly restDomainName?: string;
+  /** ACM certificate ARN for `restDomainName`, in the stack's region. @default undefined */
+  readonly restCertificateArn?: string;
+  /** Custom domain for the WebSocket API, e.g. `ws.example.com`; needs `webSocketCertificateArn`. @default undefined */
+  readonly webSocketDomainName?: string;
+  /** ACM certificate ARN for `webSocketDomainName`, in the stack's region. @default undefined */
+  readonly webSocketCertificateArn?: string;
+  /**
+   * When set, a WAF web ACL with one rate-based rule (requests per source IP per 5 minutes, blocked above) is
+   * associated with the REST API stage. @default undefined (no web ACL)
+   */
+  readonly wafRateLimitPer5Minutes?: number;
+  /** When set, alarms notify an SNS topic with this e-mail subscribed (confirm the subscription mail). @default undefined */
+  readonly alarmEmail?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -60,6 +79,12 @@ export const SETTING_NAMES = [
   'logRetentionDays',
   'environment',
   'lambdaReservedConcurrency',
+  'restDomainName',
+  'restCertificateArn',
+  'webSocketDomainName',
+  'webSocketCertificateArn',
+  'wafRateLimitPer5Minutes',
+  'alarmEmail',
 ] as const satisfies readonly (keyof Settings)[];
 
 export class InvalidSettingError extends Error {
@@ -131,9 +156,61 @@ export function parseSettings(raw: Readonly<Record<string, unknown>> = {}): Sett
     webSocketThrottleRate: rate(record, 'webSocketThrottleRate', DEFAULT_SETTINGS.webSocketThrottleRate),
     webSocketThrottleBurst: integer(record, 'webSocketThrottleBurst', DEFAULT_SETTINGS.webSocketThrottleBurst, 1, 5000),
   };
-  if (record.lambdaReservedConcurrency === undefined) return settings;
+  const optional: {
+    -readonly [K in 'lambdaReservedConcurrency' | 'wafRateLimitPer5Minutes' | 'alarmEmail' | DomainSetting]?: Settings[K];
+  } = {};
   // 0 would throttle every invocation: refuse it rather than deploy a stack that cannot run.
-  return { ...settings, lambdaReservedConcurrency: integer(record, 'lambdaReservedConcurrency', 0, 1, 1000) };
+  if (record.lambdaReservedConcurrency !== undefined) {
+    optional.lambdaReservedConcurrency = integer(record, 'lambdaReservedConcurrency', 0, 1, 1000);
+  }
+  // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window (5 minutes here).
+  if (record.wafRateLimitPer5Minutes !== undefined) {
+    optional.wafRateLimitPer5Minutes = integer(record, 'wafRateLimitPer5Minutes', 0, 10, 2_000_000_000);
+  }
+  if (record.alarmEmail !== undefined) {
+    if (typeof record.alarmEmail !== 'string' || !EMAIL.test(record.alarmEmail)) {
+      throw new InvalidSettingError('alarmEmail', 'must be one e-mail address', record.alarmEmail);
+    }
+    optional.alarmEmail = record.alarmEmail;
+  }
+  Object.assign(optional, customDomain(record, 'restDomainName', 'restCertificateArn'));
+  Object.assign(optional, customDomain(record, 'webSocketDomainName', 'webSocketCertificateArn'));
+  if (optional.restDomainName !== undefined && optional.restDomainName === optional.webSocketDomainName) {
+    // API Gateway refuses to map a WebSocket API to a domain name that serves a REST API.
+    throw new InvalidSettingError('webSocketDomainName', 'must differ from restDomainName', record.webSocketDomainName);
+  }
+  return { ...settings, ...optional };
+}
+
+type DomainSetting = 'restDomainName' | 'restCertificateArn' | 'webSocketDomainName' | 'webSocketCertificateArn';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A DNS name of at least two labels, lower case (API Gateway stores custom domain names in lower case). */
+const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** An ACM certificate ARN in any partition. */
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+/** A custom domain and its certificate: both or neither. */
+function customDomain(
+  raw: Record<string, unknown>,
+  domainSetting: 'restDomainName' | 'webSocketDomainName',
+  certificateSetting: 'restCertificateArn' | 'webSocketCertificateArn',
+): Partial<Pick<Settings, DomainSetting>> {
+  const domainName = raw[domainSetting];
+  const certificateArn = raw[certificateSetting];
+  if (domainName === undefined && certificateArn === undefined) return {};
+  if (typeof domainName !== 'string' || !DOMAIN_NAME.test(domainName)) {
+    const rule = domainName === undefined ? `is required when ${certificateSetting} is set` : 'must be a lower-case DNS name such as api.example.com';
+    throw new InvalidSettingError(domainSetting, rule, domainName);
+  }
+  if (typeof certificateArn !== 'string' || !CERTIFICATE_ARN.test(certificateArn)) {
+    const rule =
+      certificateArn === undefined
+        ? `is required when ${domainSetting} is set`
+        : 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)';
+    throw new InvalidSettingError(certificateSetting, rule, certificateArn);
+  }
+  return { [domainSetting]: domainName, [certificateSetting]: certificateArn };
 }
 
 /** Read every setting from the construct tree's context (absent ones take the defaults). */

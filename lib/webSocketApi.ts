@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
@@ -13,7 +14,7 @@ import {
   WEBSOCKET_ROUTES,
   type HandlerName,
 } from '../lambdas/apiRoutes';
-import { jsonAccessLog } from './restApi';
+import { jsonAccessLog, type CustomDomain } from './restApi';
 
 export interface WebSocketApiProps {
   readonly stageName: string;
@@ -27,6 +28,8 @@ export interface WebSocketApiProps {
    * @default - nothing
    */
   readonly loggingDependsOn?: IDependable;
+  /** @default - the execute-api URL only */
+  readonly customDomain?: CustomDomain;
 }
 
 const WEBSOCKET_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
@@ -55,6 +58,8 @@ export class WebSocketApi extends Construct {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
   readonly routes: Readonly<Record<string, apigwv2.WebSocketRoute>>;
+  /** Set when `customDomain` is given. */
+  readonly domainName?: apigwv2.DomainName;
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
@@ -103,5 +108,23 @@ export class WebSocketApi extends Construct {
       },
     });
     if (props.loggingDependsOn) this.stage.node.addDependency(props.loggingDependsOn);
+
+    // X-Ray: API Gateway does not trace WebSocket APIs (no tracing setting on v2 stages); the functions behind the
+    // routes are traced (tracing: ACTIVE), so each message's Lambda work still shows up in X-Ray.
+    if (props.customDomain) {
+      this.domainName = new apigwv2.DomainName(this, 'DomainName', {
+        domainName: props.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: apigwv2.EndpointType.REGIONAL,
+        securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      });
+      // wss://<domain>/<stage>, like the execute-api URL. The management API stays on execute-api (stage.callbackUrl).
+      new apigwv2.ApiMapping(this, 'ApiMapping', {
+        api: this.api,
+        domainName: this.domainName,
+        stage: this.stage,
+        apiMappingKey: props.stageName,
+      });
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { ApiError, apiErrors } from '../shared/apiError';
 import type { RequestLogger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import type { ConnectionStore } from '../store/connectionStore';
 import type { PopStore } from '../store/popStore';
 import type { PushToConnection } from './popPusher';
@@ -116,6 +117,8 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   if (gone.length > 0) {
     await Promise.all(gone.map((id) => deps.connections.removeConnection(id)));
     log.info('Stale connections removed', { count: gone.length });
+    // Metrics (platform, issue 7): EMF lines on the request log, see lambdas/shared/metrics.ts.
+    countMetric(log, METRIC.staleConnectionsRemoved, gone.length);
   }
 
   if (sentTo.length === 0) {
@@ -130,5 +133,8 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   }
   if (sentTo.length !== targets.length) await deps.pops.recordDelivery(tenant, popId, sentTo);
   log.info('Pop sent', { agent: request.Username, campaign: request.Campaign, connections: sentTo.length });
+  // Metrics (platform, issue 7): one accepted pop, and how many connections it was pushed to.
+  countMetric(log, METRIC.popsAccepted);
+  countMetric(log, METRIC.popsPushed, sentTo.length);
   return { PopId: popId, Status: 'Sent' };
 }

@@ -9,6 +9,8 @@ import { parseJsonBody } from '../domain/requestBody';
 import { MAX_POP_BODY_BYTES, POP_REQUEST_SCHEMA, type PopRequest } from '../domain/schemas';
 import { ApiError } from '../shared/apiError';
 import { failureResponse, successResponse } from '../shared/envelope';
+import { requestLogger } from '../shared/logger';
+import { countMetric, METRIC } from '../shared/metrics';
 import { headerValue, restHandler } from '../shared/restResponse';
 import { ENV, positiveIntegerEnv, requireEnv } from '../shared/settings';
 import { ConnectionStore } from '../store/connectionStore';
@@ -22,7 +24,7 @@ const pops = new PopStore(documentClient(), tableName);
 const push = connectionPusher(connectionsClient());
 
 /** POST /pop: accept a pop from an api-caller and push it to the agent's Scripting instances. */
-export const handler = restHandler(async ({ event, requestId, log }) => {
+const popHandler = restHandler(async ({ event, requestId, log }) => {
   const caller = requireApiCaller(callerFromEvent(event));
   log.appendKeys({ tenant: caller.tenant });
   const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, POP_REQUEST_SCHEMA, MAX_POP_BODY_BYTES);
@@ -52,3 +54,22 @@ export const handler = restHandler(async ({ event, requestId, log }) => {
   );
   return { replay };
 });
+
+/**
+ * Metrics (platform, issue 7): every error answer of POST /pop counts as PopsRefused with Reason = its Error.Code,
+ * read from the answer itself so each refusal counts once wherever it was decided (a replayed refusal counts again:
+ * the caller was refused again).
+ */
+export const handler: typeof popHandler = async (event, context) => {
+  const response = await popHandler(event, context);
+  if (response.statusCode >= 400) {
+    let reason = 'Unknown';
+    try {
+      reason = String((JSON.parse(response.body) as { Error?: { Code?: unknown } }).Error?.Code ?? reason);
+    } catch {
+      // Not an envelope: keep 'Unknown'.
+    }
+    countMetric(requestLogger(context), METRIC.popsRefused, 1, { Reason: reason });
+  }
+  return response;
+};

@@ -1,5 +1,6 @@
 import { documentClient } from '../clients/documentClient';
 import { parseInstanceMessage } from '../domain/instanceMessages';
+import { countMetric, METRIC } from '../shared/metrics';
 import { ENV, requireEnv } from '../shared/settings';
 import { errorReply, reply, webSocketHandler } from '../shared/webSocketResponse';
 import { PopStore } from '../store/popStore';
@@ -23,6 +24,8 @@ export const handler = webSocketHandler(async ({ event, connection, log }) => {
   switch (outcome.kind) {
     case 'updated': {
       const { pop } = outcome;
+      // Metrics (platform, issue 7): acks that moved a pop's status, by that status.
+      countMetric(log, METRIC.acks, 1, { Status: pop.Status });
       if (pop.Status === 'Failed') {
         log.warn('Pop failed at the instance', { reason: pop.Reason, agent: pop.Username, campaign: pop.Campaign });
         if (pop.Reference !== undefined) await pops.releaseClaim(connection.tenant, pop.Campaign, pop.Reference, pop.PopId);

@@ -2,6 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HANDLER_NEEDS, REST_ROUTES, WEBSOCKET_ROUTES, type HandlerName } from '../../lambdas/apiRoutes';
 import { GATEWAY_ANSWERS, gatewayAnswerTemplate, type GatewayAnswer } from '../../lambdas/shared/gatewayResponses';
 import { API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP } from '../../lambdas/shared/identity';
+import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../../lambdas/domain/schemas';
+import { METRICS_NAMESPACE_ENV } from '../../lambdas/shared/metrics';
 import { ENV } from '../../lambdas/shared/settings';
 import { OUTPUT_KEYS } from '../../lib/remotePopStack';
 import { actionsOf, logicalId, statementsByRole, synthStack } from './support';
@@ -110,7 +112,7 @@ describe('functions', () => {
   test('each function has exactly the environment HANDLER_NEEDS asks for', () => {
     for (const name of handlerNames) {
       const needs = HANDLER_NEEDS[name];
-      const expected = ['NODE_OPTIONS'];
+      const expected = ['NODE_OPTIONS', METRICS_NAMESPACE_ENV];
       if (needs.table) expected.push(ENV.tableName);
       if (needs.userPool) expected.push(ENV.userPoolId, ENV.userPoolClientId);
       if (needs.claimSettings) expected.push(ENV.claimWindowSeconds, ENV.popRetentionDays);
@@ -127,6 +129,7 @@ describe('functions', () => {
           TABLE_NAME: { Ref: logicalId(stack.storage.table) },
           CLAIM_WINDOW_SECONDS: '60',
           POP_RETENTION_DAYS: '3',
+          POWERTOOLS_METRICS_NAMESPACE: 'RemotePop/RemotePop',
           CONNECTIONS_ENDPOINT: {
             'Fn::Join': ['', ['https://', { Ref: logicalId(stack.webSocketApi.api) }, Match.anyValue(), Match.anyValue(), Match.anyValue(), Match.anyValue(), '/v1']],
           },
@@ -275,6 +278,34 @@ describe('REST API', () => {
         expect(properties.AuthorizerId).toBeUndefined();
       }
     }
+  });
+
+  test('body models are the very schemas the Lambdas validate with (drift test), on POST /pop and POST /auth/refresh', () => {
+    // THEN exactly two draft-04 models, each equal to its schema object plus the $schema tag
+    const models = template.findResources('AWS::ApiGateway::Model');
+    expect(Object.keys(models)).toHaveLength(2);
+    const expected = { pop: ['PopRequest', POP_REQUEST_SCHEMA], authRefresh: ['RefreshRequest', REFRESH_REQUEST_SCHEMA] } as const;
+    for (const [handler, [name, schema]] of Object.entries(expected)) {
+      const model = stack.restApi.models[handler as HandlerName]!;
+      const properties = template.toJSON().Resources[logicalId(model)].Properties;
+      expect(properties).toMatchObject({ Name: name, ContentType: 'application/json', RestApiId: { Ref: logicalId(stack.restApi.api) } });
+      expect(properties.Schema).toEqual({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        ...JSON.parse(JSON.stringify(schema)),
+      });
+      // AND the method validates its body against it
+      const method = template.toJSON().Resources[logicalId(stack.restApi.methods[handler as HandlerName]!)].Properties;
+      expect(method.RequestModels).toEqual({ 'application/json': { Ref: logicalId(model) } });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    // AND a body refused by the model is answered in the envelope (BAD_REQUEST_BODY, 400 InvalidRequest)
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_BODY', StatusCode: '400' });
+  });
+
+  test('no WAF web ACL and no custom domain unless set', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
   });
 
   test('a Gateway Response per GATEWAY_ANSWERS entry, in the envelope, as application/json', () => {

@@ -1,5 +1,53 @@
 import { App } from 'aws-cdk-lib';
-import { DEFAULT_SETTINGS, parseSettings, settingsFromContext } from '../../lib/settings';
+import { RemotePopStack } from '../../lib/remotePopStack';
+import { DEFAULT_SETTINGS, parseSettings, SETTING_NAMES, settingsFromContext } from '../../lib/settings';
+
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
+/** At least one bad value per setting (SETTING_NAMES), each refused with the setting's name. */
+const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
+  ['stageName', ''],
+  ['stageName', 'v1/beta'],
+  ['stageName', 7],
+  ['idTokenValidityMinutes', 'sixty'],
+  ['idTokenValidityMinutes', 30.5],
+  ['claimWindowSeconds', 0],
+  ['claimWindowSeconds', '-5'],
+  ['popRetentionDays', 0],
+  ['popRetentionDays', 366],
+  ['restThrottleRate', 0],
+  ['restThrottleRate', 'fast'],
+  ['restThrottleBurst', 0],
+  ['restThrottleBurst', 1.5],
+  ['webSocketThrottleRate', -1],
+  ['webSocketThrottleRate', 10001],
+  ['webSocketThrottleBurst', 5001],
+  ['logRetentionDays', 2],
+  ['logRetentionDays', 0],
+  ['logRetentionDays', 'forever'],
+  ['environment', 'staging'],
+  ['environment', 'PROD'],
+  ['lambdaReservedConcurrency', 0],
+  ['lambdaReservedConcurrency', 'ten'],
+  ['restDomainName', 'not a domain', { restCertificateArn: CERTIFICATE }],
+  ['restDomainName', 'API.Example.com', { restCertificateArn: CERTIFICATE }],
+  ['restDomainName', undefined, { restCertificateArn: CERTIFICATE }],
+  ['restCertificateArn', undefined, { restDomainName: 'api.example.com' }],
+  ['restCertificateArn', 'arn:aws:iam::123456789012:role/x', { restDomainName: 'api.example.com' }],
+  ['webSocketDomainName', 'ws..example.com', { webSocketCertificateArn: CERTIFICATE }],
+  [
+    'webSocketDomainName',
+    'api.example.com',
+    { webSocketCertificateArn: CERTIFICATE, restDomainName: 'api.example.com', restCertificateArn: CERTIFICATE },
+  ],
+  ['webSocketCertificateArn', undefined, { webSocketDomainName: 'ws.example.com' }],
+  ['webSocketCertificateArn', 'certificate/abc', { webSocketDomainName: 'ws.example.com' }],
+  ['wafRateLimitPer5Minutes', 9],
+  ['wafRateLimitPer5Minutes', 'lots'],
+  ['wafRateLimitPer5Minutes', 2_000_000_001],
+  ['alarmEmail', 'ops'],
+  ['alarmEmail', 'ops@example.com, dev@example.com'],
+];
 
 describe('parseSettings', () => {
   test('absent settings take the documented defaults', () => {
@@ -60,32 +108,33 @@ describe('parseSettings', () => {
     expect(() => parseSettings({ idTokenValidityMinutes: 1441 })).toThrow(/idTokenValidityMinutes/);
   });
 
-  test.each([
-    ['stageName', ''],
-    ['stageName', 'v1/beta'],
-    ['stageName', 7],
-    ['idTokenValidityMinutes', 'sixty'],
-    ['idTokenValidityMinutes', 30.5],
-    ['claimWindowSeconds', 0],
-    ['claimWindowSeconds', '-5'],
-    ['popRetentionDays', 0],
-    ['popRetentionDays', 366],
-    ['restThrottleRate', 0],
-    ['restThrottleRate', 'fast'],
-    ['restThrottleBurst', 0],
-    ['restThrottleBurst', 1.5],
-    ['webSocketThrottleRate', -1],
-    ['webSocketThrottleBurst', 5001],
-    ['logRetentionDays', 2],
-    ['logRetentionDays', 0],
-    ['logRetentionDays', 'forever'],
-    ['environment', 'staging'],
-    ['environment', 'PROD'],
-    ['lambdaReservedConcurrency', 0],
-    ['lambdaReservedConcurrency', 'ten'],
-  ])('a bad %s (%p) fails with the setting named', (name, value) => {
+  test.each(BAD_VALUES)('a bad %s (%p) fails with the setting named', (name, value, others = {}) => {
     // GIVEN one bad value / WHEN parsed / THEN the error names the setting
-    expect(() => parseSettings({ [name]: value })).toThrow(new RegExp(`Invalid setting "${name}"`));
+    expect(() => parseSettings({ ...others, [name]: value })).toThrow(new RegExp(`Invalid setting "${name}"`));
+  });
+
+  test('every setting has a bad value in the table above', () => {
+    expect([...new Set(BAD_VALUES.map(([name]) => name))].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  test('optional settings: custom domains with certificates, WAF limit, alarm e-mail', () => {
+    const settings = parseSettings({
+      restDomainName: 'api.example.com',
+      restCertificateArn: CERTIFICATE,
+      webSocketDomainName: 'ws.example.com',
+      webSocketCertificateArn: CERTIFICATE,
+      wafRateLimitPer5Minutes: '500',
+      alarmEmail: 'ops@example.com',
+    });
+    expect(settings).toMatchObject({
+      restDomainName: 'api.example.com',
+      restCertificateArn: CERTIFICATE,
+      webSocketDomainName: 'ws.example.com',
+      webSocketCertificateArn: CERTIFICATE,
+      wafRateLimitPer5Minutes: 500,
+      alarmEmail: 'ops@example.com',
+    });
+    expect(parseSettings({}).wafRateLimitPer5Minutes).toBeUndefined();
   });
 
   test('settingsFromContext reads the app context', () => {
@@ -102,5 +151,13 @@ describe('parseSettings', () => {
     const app = new App({ context: { claimWindowSeconds: 'soon' } });
     // WHEN / THEN
     expect(() => settingsFromContext(app)).toThrow(/Invalid setting "claimWindowSeconds"/);
+  });
+});
+
+describe('a bad setting fails the synth', () => {
+  // The stack reads its settings first thing, so each case throws before any resource (or bundle) is built.
+  test.each(BAD_VALUES)('%s = %p', (name, value, others = {}) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...others, ...(value === undefined ? {} : { [name]: value }) } });
+    expect(() => new RemotePopStack(app, 'RemotePop')).toThrow(new RegExp(`Invalid setting "${name}"`));
   });
 });

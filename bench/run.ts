@@ -27,6 +27,9 @@ import { processCpuMs, startStackChild, type StackChild } from './stackChild';
 import { distribution, fmt, spreadOf, type Distribution, type Spread } from './stats';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The handlers log as deployed (no level set in lib/: Powertools' default INFO, EMF metric lines included), into a
+// file. `npm start` defaults to WARN for a readable terminal; POWERTOOLS_LOG_LEVEL=WARN npm run bench measures that.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -47,6 +50,8 @@ const N = {
   benchInstances: 10,
   agentsPerInstance: 5,
 };
+/** BENCH_ACKS=0: the bench instances do not acknowledge pops (to see what the Ack path costs the stack). */
+const ACKS = process.env.BENCH_ACKS !== '0';
 const TARGETS = { deliveryP99MsAt32: 25, routingRatio: 1.2, bundleBytes: 300 * 1024, initMsAboveEmpty: 60 };
 
 const progress = (line: string) => process.stderr.write(`[bench ${(process.uptime()).toFixed(0).padStart(3)}s] ${line}\n`);
@@ -220,7 +225,7 @@ async function main(): Promise<number> {
     const benchOptions: InstanceOptions[] = Array.from({ length: N.benchInstances }, (_, k) => {
       const agents = Array.from({ length: N.agentsPerInstance }, (_, j) => `agent-${k}-${j}`);
       benchAgents.push(...agents);
-      return { webSocketUrl: e.WebSocketUrl, idToken: instanceToken, instanceName: `bench-i${k}`, agents, receipts, role: 'bench', ack: true };
+      return { webSocketUrl: e.WebSocketUrl, idToken: instanceToken, instanceName: `bench-i${k}`, agents, receipts, role: 'bench', ack: ACKS };
     });
     instances.push(...(await connectAll(benchOptions, 10)));
 
@@ -346,8 +351,10 @@ async function main(): Promise<number> {
           'runner = load generator + the WebSocket instances (one event loop, one clock); stack = bench/stackProcess.ts ' +
           '(local gateway, handlers, dynalite in process); cognito-local spawned by the stack',
         pops: 'closed loop; distinct Reference per pop (each takes its own record claim); ScriptData.BenchNonce matched on arrival with the PopId of the 202',
-        acks: 'each bench instance answers every pop with Ack Delivered (as the reference instance does): part of the load',
-        logging: 'gateway request log and handler JSON logs written to a file, as npm start writes them to the terminal',
+        acks: ACKS
+          ? 'each bench instance answers every pop with Ack Delivered (as the reference instance does): part of the load'
+          : 'BENCH_ACKS=0: pops not acknowledged',
+        logging: `gateway request log and handler JSON logs (POWERTOOLS_LOG_LEVEL=${process.env.POWERTOOLS_LOG_LEVEL}) written to .local/bench/stack.log`,
         counts: N,
       },
       popLatency: latency,

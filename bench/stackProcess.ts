@@ -1,8 +1,8 @@
 /**
  * The local stack for the benchmark, in a process of its own (`node -r tsx/cjs bench/stackProcess.ts`): the same
  * `startLocalStack` as `npm start`, without the demo Scripting instance (local/start.ts has no switch for it, and an
- * extra process would share the two cores), with the gateway's request log and the handlers' JSON logs written to
- * `$LOCAL_DIR/stack.log` (stdout is a file) as `npm start` writes them to the terminal.
+ * extra process would share the two cores), with the gateway's request log and the handlers' JSON logs going to
+ * stdout, which the runner makes a file (`.local/bench/stack.log`). The log level is the runner's (see run.ts).
  *
  * Ports from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT (0: free ports); state under LOCAL_DIR.
  * IPC: sends {type:'ready', endpoints} once up; answers {type:'cpu'} with this process's cpuUsage, and

@@ -33,6 +33,8 @@ function typeMatches(expected: JsonType, actual: JsonType): boolean {
 }
 
 const describe = (path: string) => (path === '' ? 'The body' : path);
+/** In a `u` regex this matches only unpaired surrogates: JSON's "\ud800" escape parses to a string that is not text. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 const child = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 
 /** Every problem found, each naming its field, e.g. `ScriptData.Contact Name: must be a string, number or boolean`. */
@@ -51,6 +53,7 @@ export function validateJson(schema: JsonSchema, value: unknown, path = ''): str
     problems.push(`${describe(path)}: must be one of ${schema.enum.join(', ')}`);
   }
   if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) return [`${describe(path)}: is not valid Unicode text`];
     const length = [...value].length;
     if (schema.minLength !== undefined && length < schema.minLength) {
       problems.push(schema.minLength === 1 ? `${describe(path)}: must not be empty` : `${describe(path)}: must have at least ${schema.minLength} characters`);
@@ -83,6 +86,10 @@ export function validateJson(schema: JsonSchema, value: unknown, path = ''): str
       problems.push(`${describe(path)}: must have at most ${schema.maxProperties} entries`);
     }
     for (const key of keys) {
+      if (LONE_SURROGATE.test(key)) {
+        problems.push(`${describe(path)}: has a key that is not valid Unicode text`);
+        continue;
+      }
       const known = schema.properties && Object.prototype.hasOwnProperty.call(schema.properties, key)
         ? schema.properties[key]
         : undefined;

@@ -14,7 +14,8 @@ export const handler = restHandler(async ({ event, log }) => {
   const caller = requireApiCaller(callerFromEvent(event));
   log.appendKeys({ tenant: caller.tenant });
   const popId = event.pathParameters?.PopId;
-  if (!popId || popId.length > 128) throw notFound();
+  // No PopId is longer than 128 or holds an unpaired surrogate (which no table key can encode).
+  if (!popId || popId.length > 128 || /[\ud800-\udfff]/u.test(popId)) throw notFound();
   const pop = await pops.getPop(caller.tenant, popId);
   if (!pop) throw notFound();
   return { statusCode: 200, result: toPopRecord(pop) };

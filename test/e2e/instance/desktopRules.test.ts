@@ -15,6 +15,8 @@ import {
 
 const stack = () => sharedStack();
 
+// Each test takes well under 1 s here; the bound leaves room for a loaded CI machine.
+jest.setTimeout(15_000);
 afterEach(stopTestInstances);
 
 /** Tenant + api-caller + one connected instance holding `agents`. */

@@ -157,7 +157,7 @@ export class TestTenant {
   }
 
   /** Polls `GET /pops/{PopId}` until the instance's final acknowledgement (Opened, Unchanged or Failed) is in. */
-  async settled(popId: string, timeoutMs = 5000): Promise<PopStatus> {
+  async settled(popId: string, timeoutMs = 8000): Promise<PopStatus> {
     return eventually(
       `a final status of pop ${popId}`,
       async () => {
@@ -175,7 +175,7 @@ export class TestTenant {
    * 404 AgentNotOnDesktop is retried (the instance's Desktop list or Login may still be on its way), every 25 ms, for
    * at most timeoutMs. Any other answer is returned at once.
    */
-  async popUntilAccepted(body: PopBody, timeoutMs = 3000): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
+  async popUntilAccepted(body: PopBody, timeoutMs = 5000): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
     const deadline = Date.now() + timeoutMs;
     for (let attempts = 1; ; attempts++) {
       const answer = await this.pop(body);
@@ -223,7 +223,14 @@ export interface TestInstance {
   /** The gateway's connection id of every socket the instance opened, oldest first (from the e2e handshake header). */
   readonly connectionIds: string[];
   /** Every token request the instance made: `GET /auth` (Basic) or `POST /auth/refresh`, with the answer's status. */
-  readonly tokenRequests: { readonly kind: 'basic' | 'refresh'; readonly status: number; readonly idTokenExp?: number }[];
+  readonly tokenRequests: {
+    readonly kind: 'basic' | 'refresh';
+    /** When the instance sent the request (epoch ms). */
+    readonly sentAt: number;
+    readonly status: number;
+    /** `exp` of the IdToken in the answer (the token itself is never kept). */
+    readonly idTokenExp?: number;
+  }[];
   /** A call to the instance's control surface (127.0.0.1). */
   control(method: 'GET' | 'POST', path: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
@@ -266,6 +273,7 @@ export async function startTestInstance(
 
   const countingFetch: typeof fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const sentAt = Date.now();
     const response = await fetch(input, init);
     const kind = url.endsWith('/auth/refresh') ? 'refresh' : 'basic';
     let idTokenExp: number | undefined;
@@ -275,7 +283,7 @@ export async function startTestInstance(
     } catch {
       // not JSON: the AuthClient reports it
     }
-    tokenRequests.push({ kind, status: response.status, ...(idTokenExp !== undefined ? { idTokenExp } : {}) });
+    tokenRequests.push({ kind, sentAt, status: response.status, ...(idTokenExp !== undefined ? { idTokenExp } : {}) });
     return response;
   };
   const webSocketFactory = (url: string, options: { headers: Record<string, string> }): WebSocket => {
@@ -305,7 +313,7 @@ export async function startTestInstance(
   };
   running.add(desk);
   if (config.plugin.enabled) {
-    await eventually('the instance to connect', () => instance.connector.isConnected, 5000);
+    await eventually('the instance to connect', () => instance.connector.isConnected, 10_000);
   }
   return desk;
 }

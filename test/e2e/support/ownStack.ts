@@ -4,7 +4,7 @@
  * Costs about 1.5 to 3 s; stop it in afterAll.
  */
 import { spawn } from 'child_process';
-import { mkdtempSync, openSync } from 'fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { LocalEndpoints } from './endpoints';
@@ -18,6 +18,7 @@ export interface OwnStack {
   readonly testHooksUrl: string;
   /** Handler logs in stack.log. */
   readonly localDir: string;
+  /** Stops the stack and removes its folder (cognito-local keeps passwords there in plain text). */
   stop(): Promise<void>;
 }
 
@@ -38,12 +39,20 @@ export async function startOwnStack(settings: Omit<OwnStackSettings, 'localDir'>
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const stopProcess = () =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      closeSync(output);
+    })());
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess();
+    rmSync(localDir, { recursive: true, force: true });
   };
 
   try {
@@ -61,7 +70,7 @@ export async function startOwnStack(settings: Omit<OwnStackSettings, 'localDir'>
     });
     return { endpoints: ready.endpoints, testHooksUrl: ready.testHooksUrl, localDir, stop };
   } catch (error) {
-    await stop();
+    await stopProcess(); // the folder stays, for its stack.log
     throw error;
   }
 }

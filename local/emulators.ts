@@ -117,8 +117,15 @@ export interface DynaliteOptions {
   readonly path?: string;
 }
 
+export interface DynaliteHandle extends EmulatorHandle {
+  /** Test hook: stop listening and drop every socket (clients see ECONNREFUSED), keeping the data in memory. */
+  suspend(): Promise<void>;
+  /** Test hook: listen again on the same port, with the same data. */
+  resume(): Promise<void>;
+}
+
 /** dynalite in this process: tables are ACTIVE at once (`createTableMs: 0`). No TTL (UpdateTimeToLive is missing). */
-export async function startDynalite(options: DynaliteOptions): Promise<EmulatorHandle> {
+export async function startDynalite(options: DynaliteOptions): Promise<DynaliteHandle> {
   const server: HttpServer = dynalite({ createTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,5 +142,20 @@ export async function startDynalite(options: DynaliteOptions): Promise<EmulatorH
     });
     return stopped;
   };
-  return { endpoint: `http://${HOST}:${address.port}`, port: address.port, stop };
+  const suspend = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const resume = () =>
+    new Promise<void>((resolve, reject) => {
+      if (server.listening) return resolve();
+      server.once('error', reject);
+      server.listen(address.port, HOST, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+  return { endpoint: `http://${HOST}:${address.port}`, port: address.port, stop, suspend, resume };
 }

@@ -54,6 +54,8 @@ export interface LocalGateway {
   /** Test hook: drop a socket without close frame and without `$disconnect`. */
   dropConnection(connectionId: string): boolean;
   connectionIds(): string[];
+  /** Test hook: make `@connections` POSTs wait this long before delivering (a slow management endpoint). */
+  setManagementDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       }),
     dropConnection: ws.dropConnection,
     connectionIds: () => ws.connections.ids(),
+    setManagementDelay: ws.setManagementDelay,
     stop: () =>
       (stopped ??= Promise.all([
         ws.close(),

@@ -14,6 +14,8 @@ export interface ManagementApiOptions {
   readonly messageLimitBytes: number;
   /** DeleteConnection: close the socket (the caller records the status for `$disconnect`). */
   readonly close: (connectionId: string) => void;
+  /** Test hook: how long PostToConnection waits before it delivers (a slow endpoint). @default 0 */
+  readonly postDelayMs?: () => number;
 }
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {
@@ -51,6 +53,14 @@ export async function handleManagementRequest(
     if (!(error instanceof BodyTooLargeError)) throw error;
     sendError(res, 413, 'PayloadTooLargeException', 'Message too long');
     return true;
+  }
+  const delayMs = req.method === 'POST' ? options.postDelayMs?.() ?? 0 : 0;
+  if (delayMs > 0) {
+    // A slow endpoint: a caller that gives up first (its timeout) leaves, and its message is not delivered.
+    let callerLeft = false;
+    res.once('close', () => (callerLeft = !res.writableEnded));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (callerLeft) return true;
   }
   const connection = options.connections.get(connectionId);
   if (!connection) {

@@ -54,6 +54,8 @@ export interface LocalWebSocketApi {
   dropConnection(connectionId: string): boolean;
   /** Close every socket (1001 Going away) without running `$disconnect`, then stop serving. */
   close(): Promise<void>;
+  /** Test hook: make `@connections` POSTs wait this long before delivering (0: at once). */
+  setManagementDelay(ms: number): void;
 }
 
 const ROUTES = new Map(WEBSOCKET_ROUTES.map((route) => [route.routeKey, route]));
@@ -105,6 +107,7 @@ export function createWebSocketApi(options: WebSocketApiOptions): LocalWebSocket
   const wss = new WebSocketServer({ noServer: true, maxPayload: messageLimitBytes, perMessageDeflate: false });
   const { log, runtime } = options;
   const pendingIds = new WeakMap<IncomingMessage, string>();
+  let managementDelayMs = 0;
   if (options.testHooks) {
     wss.on('headers', (headers: string[], req: IncomingMessage) => {
       const id = pendingIds.get(req);
@@ -143,6 +146,7 @@ export function createWebSocketApi(options: WebSocketApiOptions): LocalWebSocket
         connections,
         messageLimitBytes,
         close: (id) => closeByServer(id, 1000, 'Connection closed by the management API'),
+        postDelayMs: () => managementDelayMs,
       });
       if (managed) return;
       const path = (req.url ?? '/').split('?')[0]!;
@@ -326,5 +330,8 @@ export function createWebSocketApi(options: WebSocketApiOptions): LocalWebSocket
     });
   }
 
-  return { server, connections, dropConnection, close };
+  const setManagementDelay = (ms: number) => {
+    managementDelayMs = Math.max(0, ms);
+  };
+  return { server, connections, dropConnection, close, setManagementDelay };
 }

@@ -7,6 +7,7 @@ import { spawn } from 'child_process';
 import { mkdtempSync, openSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { recordSecret } from './support/secrets';
 import type { StackProcessReady } from './support/stackProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -53,6 +54,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_ENDPOINTS_FILE = path.join(localDir, 'endpoints.json');
   process.env.E2E_TEST_HOOKS_URL = ready.testHooksUrl;
   process.env.E2E_LOCAL_DIR = localDir;
+  // The demo users' passwords are secrets of the run too (globalTeardown checks no log line holds any).
+  const demo = ready.demo as { api?: { password?: string }; instance?: { password?: string } } | undefined;
+  recordSecret('password', demo?.api?.password, localDir);
+  recordSecret('password', demo?.instance?.password, localDir);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
   globalThis.__REMOTE_POP_E2E_STACK__ = {

@@ -1,5 +1,6 @@
 /** Calls to the local stack's REST API as a third-party system makes them, with the envelope parsed. */
 import { readEndpoints } from './endpoints';
+import { recordSecret } from './secrets';
 
 export interface ApiAnswer<T = any> {
   readonly status: number;
@@ -33,7 +34,7 @@ export async function callApi<T = any>(method: string, path: string, options: Ca
 }
 
 export const basic = (username: string, password: string) =>
-  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  recordSecret('basic', `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`);
 
 export const pop = (token: string, body: unknown, headers?: Record<string, string>) =>
   callApi<{ PopId: string; Status: string }>('POST', '/pop', { token, body, ...(headers ? { headers } : {}) });

@@ -4,6 +4,7 @@ import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
 import { generatePassword, LOCAL_CREDENTIALS } from '../../../local/provision';
 import { readEndpoints } from './endpoints';
 import { uniqueName } from './names';
+import { recordSecret, recordTokens } from './secrets';
 
 export interface TestUser {
   readonly tenant: string;
@@ -34,7 +35,7 @@ export function cognito(): CognitoIdentityProviderClient {
 
 /** A new user of `tenant` in the role's group, with a unique name and a generated password. */
 export async function createUser(tenant: string, role: Role, username = uniqueName(role)): Promise<TestUser> {
-  const password = generatePassword();
+  const password = recordSecret('password', generatePassword());
   await createTenantUser(cognito(), readEndpoints().UserPoolId, { tenant, role, username, password });
   return { tenant, role, username, password };
 }
@@ -42,13 +43,13 @@ export async function createUser(tenant: string, role: Role, username = uniqueNa
 /** Tokens through the API's own `GET /auth` (Basic). Throws with the status and error code when refused. */
 export async function getToken(username: string, password: string): Promise<Tokens> {
   const response = await fetch(`${readEndpoints().RestApiUrl}/auth`, {
-    headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    headers: { Authorization: recordSecret('basic', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`) },
   });
   const body = (await response.json()) as { Success: boolean; Result: Tokens; Error?: { Code: string } };
   if (response.status !== 200 || !body.Success) {
     throw new Error(`GET /auth answered ${response.status} ${body.Error?.Code ?? ''}`);
   }
-  return body.Result;
+  return recordTokens(body.Result);
 }
 
 /** Tokens straight from Cognito (InitiateAuth USER_PASSWORD_AUTH), bypassing the API. */
@@ -62,6 +63,7 @@ export async function initiateAuth(username: string, password: string): Promise<
   );
   const auth = result.AuthenticationResult;
   if (!auth?.IdToken || !auth.AccessToken) throw new Error('InitiateAuth returned no tokens');
+  recordTokens(auth);
   return {
     IdToken: auth.IdToken,
     AccessToken: auth.AccessToken,

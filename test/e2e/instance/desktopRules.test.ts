@@ -54,6 +54,22 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     expect(desk.instance.desktop.agent('agent1')?.current).toMatchObject({ reference: 'R-1', popId: next.PopId });
   });
 
+  test('PluginDisabled at start: the instance does not connect, so the caller gets 404, until the plugin is enabled', async () => {
+    const tenant = await TestTenant.create(stack());
+    const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1'], plugin: { enabled: false } });
+    expect(desk.instance.connector.isStarted).toBe(false);
+    expect(desk.logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/plugin is disabled/) }));
+
+    const refused = await tenant.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
+    expect(refused.status).toBe(404);
+    expect(refused.body.Error?.Code).toBe('AgentNotOnDesktop');
+
+    expect(await desk.control('POST', '/plugin/enable')).toEqual({ status: 200, body: { pluginEnabled: true } });
+    const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
+    expect(status).toMatchObject({ Status: 'Opened' });
+    expect(desk.instance.desktop.agent('agent1')?.current).toMatchObject({ reference: 'R-1' });
+  });
+
   test('AgentNotOnDesktop: a pop that reaches the instance after the agent left its Desktop fails', async () => {
     const { tenant, desk } = await setUp({ agents: ['agent1', 'agent2'] });
     await tenant.popAndSettle({ Username: 'agent2', Campaign: 'Sales', Reference: 'R-0' }); // the server routes agent2 here
@@ -278,6 +294,11 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
       expect.objectContaining({ message: 'suspended to Activities', fields: expect.objectContaining({ agent: 'agent1', reference: 'CUST-1', activities: 1 }) }),
     );
   });
+
+  // Found while writing these tests (lambdas/, not the instance): when a pop reaches two instances that both hold the
+  // agent and one opens it while the other fails it, the first final Ack wins, and a Failed one also gives the record
+  // claim back while the record is open on the other Desktop (another agent's pop of it is then accepted, not 409).
+  test.todo('two instances hold the agent, one opens the pop and one fails it: the caller sees Opened and the claim holds');
 
   test('Login and Logout through the control surface change the server\'s presence: 404 after logout, 202 after login', async () => {
     const { tenant, desk } = await setUp();

@@ -18,6 +18,7 @@
 import { once } from 'events';
 import { startOwnStack, type OwnStack } from '../support/ownStack';
 import {
+  basicAuthorization,
   dropStackConnection,
   restCall,
   sleep,
@@ -63,9 +64,7 @@ describe('on a stack with 6-second IdTokens and a 1-second claim window', () => 
     expect(basic).toMatchObject({ kind: 'basic', status: 200 });
     const firstExpiry = basic!.idTokenExp! * 1000;
     expect(firstExpiry - Date.now()).toBeLessThanOrEqual(TOKEN_SECONDS * 1000);
-    const sameAge = await restCall<{ IdToken: string }>(stack, 'GET', '/auth', {
-      headers: { Authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` },
-    });
+    const sameAge = await restCall<{ IdToken: string }>(stack, 'GET', '/auth', { headers: { Authorization: basicAuthorization(user) } });
     const staleToken = sameAge.body.Result.IdToken;
 
     const [event] = await refreshed;

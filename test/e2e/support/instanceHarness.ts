@@ -9,16 +9,19 @@
  *   const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
  *   desk.instance.desktop.agent('agent1');
  */
+import { appendFileSync } from 'fs';
+import * as path from 'path';
 import WebSocket from 'ws';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { validateConfig } from '../../../instance/config';
 import { defaultWebSocketFactory } from '../../../instance/connector';
 import { startInstance, type RunningInstance } from '../../../instance/instance';
-import { createMemoryLogger, type LogEntry, type Logger } from '../../../instance/log';
+import { createLogger, formatLine, type LogEntry, type Logger } from '../../../instance/log';
 import { cognitoClient, generatePassword } from '../../../local/provision';
 import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
 import { readEndpoints, testHooksUrl, type LocalEndpoints } from './endpoints';
 import { uniqueName, uniqueTenant } from './names';
+import { recordSecret, recordTokens } from './secrets';
 import type { TestUser } from './users';
 
 /** Where a stack is: its endpoints and its gateway test hooks. */
@@ -69,14 +72,21 @@ export async function restCall<T = any>(
 ): Promise<RestAnswer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+  if (headers.Authorization?.startsWith('Basic ')) recordSecret('basic', headers.Authorization);
   let body: string | undefined;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['Content-Type'] = 'application/json';
   }
   const response = await fetch(`${stack.endpoints.RestApiUrl}${path}`, { method, headers, body });
-  return { status: response.status, body: JSON.parse(await response.text()) };
+  const answer = { status: response.status, body: JSON.parse(await response.text()) };
+  // Every token handed out goes on the run's secrets list, which globalTeardown checks against every log.
+  if (path.startsWith('/auth')) recordTokens(answer.body?.Result ?? undefined);
+  return answer;
 }
+
+export const basicAuthorization = (user: { username: string; password: string }): string =>
+  recordSecret('basic', `Basic ${Buffer.from(`${user.username}:${user.password}`, 'utf8').toString('base64')}`);
 
 /** `exp` of a JWT in epoch seconds (unverified; for planning waits only). */
 export function tokenExpiry(token: string): number {
@@ -96,7 +106,7 @@ export async function createStackUser(stack: StackTarget, tenant: string, role: 
     cognitoClients.set(CognitoEndpoint, cognito);
   }
   const username = uniqueName(role);
-  const password = generatePassword();
+  const password = recordSecret('password', generatePassword());
   await createTenantUser(cognito, UserPoolId, { tenant, role, username, password });
   return { tenant, role, username, password };
 }
@@ -141,8 +151,7 @@ export class TestTenant {
   /** The caller's IdToken from `GET /auth`, re-used until 3 s before it expires (tokens may be short-lived). */
   async token(): Promise<string> {
     if (this.idToken && tokenExpiry(this.idToken) * 1000 - Date.now() > 3000) return this.idToken;
-    const basic = Buffer.from(`${this.caller.username}:${this.caller.password}`, 'utf8').toString('base64');
-    const answer = await restCall<{ IdToken: string }>(this.stack, 'GET', '/auth', { headers: { Authorization: `Basic ${basic}` } });
+    const answer = await restCall<{ IdToken: string }>(this.stack, 'GET', '/auth', { headers: { Authorization: basicAuthorization(this.caller) } });
     if (answer.status !== 200) throw new Error(`GET /auth answered ${answer.status} ${answer.body.Error?.Code ?? ''}`);
     this.idToken = answer.body.Result.IdToken;
     return this.idToken;
@@ -219,6 +228,7 @@ export const TEST_CAMPAIGNS = [SALES, SERVICE, SURVEY, WINTER];
 /** An in-process reference instance and what the test needs to observe it. */
 export interface TestInstance {
   readonly instance: RunningInstance;
+  /** Every entry the instance logged (debug and up); also written to `$E2E_LOCAL_DIR/instances.log` for the secrets check. */
   readonly logger: Logger & { readonly entries: LogEntry[] };
   /** The gateway's connection id of every socket the instance opened, oldest first (from the e2e handshake header). */
   readonly connectionIds: string[];
@@ -267,7 +277,8 @@ export async function startTestInstance(
     logLevel: 'debug',
     ...overrides,
   });
-  const logger = createMemoryLogger();
+  const logger = instanceLogger(config.instanceName);
+  basicAuthorization(user); // the value the instance's AuthClient sends: on the secrets list too
   const connectionIds: string[] = [];
   const tokenRequests: TestInstance['tokenRequests'][number][] = [];
 
@@ -278,7 +289,8 @@ export async function startTestInstance(
     const kind = url.endsWith('/auth/refresh') ? 'refresh' : 'basic';
     let idTokenExp: number | undefined;
     try {
-      const body = (await response.clone().json()) as { Result?: { IdToken?: string } };
+      const body = (await response.clone().json()) as { Result?: { IdToken?: string; RefreshToken?: string } };
+      recordTokens(body.Result);
       if (body.Result?.IdToken) idTokenExp = tokenExpiry(body.Result.IdToken);
     } catch {
       // not JSON: the AuthClient reports it
@@ -316,6 +328,21 @@ export async function startTestInstance(
     await eventually('the instance to connect', () => instance.connector.isConnected, 10_000);
   }
   return desk;
+}
+
+/**
+ * The instance's log: kept in memory for assertions and, in an e2e run, written as the CLI prints it (formatLine) to
+ * `$E2E_LOCAL_DIR/instances.log`, so that globalTeardown's scan proves no password or token reached the instance's log.
+ */
+function instanceLogger(instanceName: string): Logger & { readonly entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const dir = process.env.E2E_LOCAL_DIR;
+  const file = dir ? path.join(dir, 'instances.log') : undefined;
+  const logger = createLogger((entry) => {
+    entries.push(entry);
+    if (file) appendFileSync(file, `${formatLine(entry, new Date())} instance=${instanceName}\n`);
+  }, 'debug');
+  return Object.assign(logger, { entries });
 }
 
 /** Test hook of a stack's gateway: drop a socket without a close frame and without `$disconnect` (a lost network). */

@@ -18,12 +18,17 @@ export interface OwnStack {
   readonly testHooksUrl: string;
   /** Handler logs in stack.log. */
   readonly localDir: string;
-  /** Stops the stack and removes its folder (cognito-local keeps passwords there in plain text). */
+  /**
+   * Stops the stack and removes its Cognito emulator state (plain-text passwords); inside an e2e run the logs stay for
+   * the secrets scan, outside one the whole folder goes.
+   */
   stop(): Promise<void>;
 }
 
 export async function startOwnStack(settings: Omit<OwnStackSettings, 'localDir'>, timeoutMs = 20_000): Promise<OwnStack> {
-  const localDir = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-own-'));
+  // Inside the run's folder when there is one, so that globalTeardown's secrets scan reads this stack's logs too.
+  const runDir = process.env.E2E_LOCAL_DIR;
+  const localDir = runDir ? mkdtempSync(path.join(runDir, 'own-stack-')) : mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-own-'));
   const output = openSync(path.join(localDir, 'stack.log'), 'a');
   const child = spawn(
     process.execPath,
@@ -52,7 +57,7 @@ export async function startOwnStack(settings: Omit<OwnStackSettings, 'localDir'>
     })());
   const stop = async () => {
     await stopProcess();
-    rmSync(localDir, { recursive: true, force: true });
+    rmSync(runDir ? path.join(localDir, 'cognito') : localDir, { recursive: true, force: true });
   };
 
   try {

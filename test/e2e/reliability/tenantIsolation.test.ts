@@ -101,7 +101,7 @@ describe('tenant A attacking tenant B', () => {
   it('cannot pop B\'s agent, and a pop of an agent name both tenants use reaches only A\'s own instance', async () => {
     const toVictim = await pop(callerA, { Username: 'victim', Campaign: 'Sales', Reference: 'A-1' });
     expect(toVictim.status).toBe(404);
-    expect(toVictim.body.Error.Code).toBe('AgentNotOnDesktop');
+    expect(toVictim.body.Error?.Code).toBe('AgentNotOnDesktop');
 
     const shared = await pop(callerA, { Username: 'shared-name', Campaign: 'Sales', Reference: 'A-2' });
     expect(shared.status).toBe(202);

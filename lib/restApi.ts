@@ -43,9 +43,11 @@ export interface RestApiProps {
   readonly executionLogRetention: logs.RetentionDays;
   readonly executionLogRemovalPolicy: RemovalPolicy;
   /**
-   * Body validation by API Gateway: each handler's schema becomes a Model checked by the request validator; a
-   * mismatch is answered 400 BAD_REQUEST_BODY in the envelope before the Lambda runs. The handlers still validate
-   * every body themselves (and name each bad field), so the local stack and a request the model lets through agree.
+   * Request body models: each handler's schema (the one its Lambda validates with) becomes an API Gateway Model on
+   * its method, so the API's own description (exported OpenAPI, generated SDKs) carries the schema. API Gateway does
+   * not enforce them: its validator answers every mismatch with one generic message, while the contract promises
+   * `Error.Details` naming each bad field, which only the Lambda's check gives. Methods with a body therefore use a
+   * parameters-only validator; all others use the full one.
    * @default - no body models
    */
   readonly bodyModels?: Readonly<Partial<Record<HandlerName, BodyModel>>>;
@@ -95,6 +97,8 @@ export class RestApi extends Construct {
   readonly api: apigw.RestApi;
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
   readonly requestValidator: apigw.RequestValidator;
+  /** For methods whose body the Lambda validates (see `bodyModels`). */
+  readonly parametersValidator: apigw.RequestValidator;
   readonly methods: Readonly<Partial<Record<HandlerName, apigw.Method>>>;
   readonly models: Readonly<Partial<Record<HandlerName, apigw.Model>>>;
   /** Set when `customDomain` is given. */
@@ -168,6 +172,10 @@ export class RestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    this.parametersValidator = this.api.addRequestValidator('ParametersValidator', {
+      validateRequestBody: false,
+      validateRequestParameters: true,
+    });
 
     const methods: Partial<Record<HandlerName, apigw.Method>> = {};
     const models: Partial<Record<HandlerName, apigw.Model>> = {};
@@ -188,7 +196,7 @@ export class RestApi extends Construct {
         route.method,
         new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
         {
-          requestValidator: this.requestValidator,
+          requestValidator: model ? this.parametersValidator : this.requestValidator,
           ...(model ? { requestModels: { 'application/json': model } } : {}),
           ...(route.auth === 'cognito'
             ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }

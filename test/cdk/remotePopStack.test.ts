@@ -268,7 +268,9 @@ describe('REST API', () => {
       expect(properties).toMatchObject({
         HttpMethod: route.method,
         AuthorizationType: route.auth === 'cognito' ? 'COGNITO_USER_POOLS' : 'NONE',
-        RequestValidatorId: { Ref: logicalId(stack.restApi.requestValidator) },
+        RequestValidatorId: {
+          Ref: logicalId(stack.restApi.models[route.handler] ? stack.restApi.parametersValidator : stack.restApi.requestValidator),
+        },
         Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
       });
       expect(JSON.stringify(properties.Integration.Uri)).toContain(`"${functionId(route.handler)}"`);
@@ -280,7 +282,7 @@ describe('REST API', () => {
     }
   });
 
-  test('body models are the very schemas the Lambdas validate with (drift test), on POST /pop and POST /auth/refresh', () => {
+  test('body models are the very schemas the Lambdas validate with (drift test), documented on POST /pop and POST /auth/refresh', () => {
     // THEN exactly two draft-04 models, each equal to its schema object plus the $schema tag
     const models = template.findResources('AWS::ApiGateway::Model');
     expect(Object.keys(models)).toHaveLength(2);
@@ -293,12 +295,16 @@ describe('REST API', () => {
         $schema: 'http://json-schema.org/draft-04/schema#',
         ...JSON.parse(JSON.stringify(schema)),
       });
-      // AND the method validates its body against it
+      // AND the method carries it, with a validator that leaves the body to the Lambda, whose refusals name each
+      // bad field in Error.Details (API Gateway's validator would answer every mismatch with one generic message)
       const method = template.toJSON().Resources[logicalId(stack.restApi.methods[handler as HandlerName]!)].Properties;
       expect(method.RequestModels).toEqual({ 'application/json': { Ref: logicalId(model) } });
+      expect(method.RequestValidatorId).toEqual({ Ref: logicalId(stack.restApi.parametersValidator) });
     }
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
-    // AND a body refused by the model is answered in the envelope (BAD_REQUEST_BODY, 400 InvalidRequest)
+    const validators = template.toJSON().Resources;
+    expect(validators[logicalId(stack.restApi.parametersValidator)].Properties).toMatchObject({ ValidateRequestBody: false, ValidateRequestParameters: true });
+    expect(validators[logicalId(stack.restApi.requestValidator)].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+    // AND should API Gateway refuse a body anyway, the answer is in the envelope (BAD_REQUEST_BODY, 400 InvalidRequest)
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_BODY', StatusCode: '400' });
   });
 

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'fs';
-import type { Server as HttpServer } from 'http';
+import { Server as HttpServer } from 'http';
 import { createServer } from 'net';
 import * as path from 'path';
 import dynalite from 'dynalite';
@@ -142,17 +142,18 @@ export async function startDynalite(options: DynaliteOptions): Promise<DynaliteH
     });
     return stopped;
   };
+  // dynalite's own close() and listen() also close and recreate its database: go around them to keep the data.
   const suspend = () =>
     new Promise<void>((resolve) => {
       if (!server.listening) return resolve();
-      server.close(() => resolve());
+      HttpServer.prototype.close.call(server, () => resolve());
       server.closeAllConnections();
     });
   const resume = () =>
     new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve();
       server.once('error', reject);
-      server.listen(address.port, HOST, () => {
+      (HttpServer.prototype.listen as (this: HttpServer, ...args: unknown[]) => HttpServer).call(server, address.port, HOST, () => {
         server.removeListener('error', reject);
         resolve();
       });

@@ -19,8 +19,8 @@ const recorded = new Set<string>();
 
 /** Remember a secret for the end-of-run log check; returns the value so it can wrap an expression. */
 export function recordSecret<T extends string | undefined>(kind: SecretKind, value: T, dir = process.env.E2E_LOCAL_DIR): T {
-  if (!dir || typeof value !== 'string' || value === '' || recorded.has(value)) return value;
-  recorded.add(value);
+  if (!dir || typeof value !== 'string' || value === '' || recorded.has(`${dir}\n${value}`)) return value;
+  recorded.add(`${dir}\n${value}`);
   const line: RecordedSecret = { kind, value };
   appendFileSync(path.join(dir, SECRETS_FILE), `${JSON.stringify(line)}\n`, { mode: 0o600 });
   return value;

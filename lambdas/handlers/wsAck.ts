@@ -9,7 +9,8 @@ const pops = new PopStore(documentClient(), requireEnv(ENV.tableName));
 
 /**
  * Ack: an instance reports what became of a pop. Only a pop of the connection's own tenant, sent to this very
- * connection, can be acknowledged; a failed pop gives its record claim back so the caller may pop it elsewhere.
+ * connection, can be acknowledged; a pop that failed everywhere it was sent gives its record claim back so the
+ * caller may pop the record elsewhere.
  */
 export const handler = webSocketHandler(async ({ event, connection, log }) => {
   const ack = parseInstanceMessage('Ack', event.body);
@@ -34,6 +35,13 @@ export const handler = webSocketHandler(async ({ event, connection, log }) => {
       }
       return reply();
     }
+    case 'failureNoted':
+      log.warn('Pop failed at one of its instances; waiting for the others', {
+        reason: ack.Reason,
+        agent: outcome.pop.Username,
+        campaign: outcome.pop.Campaign,
+      });
+      return reply();
     case 'unchanged':
       return reply();
     case 'notFound':
@@ -41,7 +49,8 @@ export const handler = webSocketHandler(async ({ event, connection, log }) => {
       log.warn('Ack refused', { reason: outcome.kind });
       return errorReply('PopNotFound', 'No pop with this PopId was sent to this connection.');
     case 'alreadyFinal':
-      log.info('Late ack ignored', { status: ack.Status, current: outcome.status });
-      return errorReply('AckOutOfOrder', `The pop is already ${outcome.status}; status only moves forward.`);
+      // Normal when the agent is on several Desktops: another instance answered first. Nothing changes.
+      log.info('Ack after the pop moved on; nothing changed', { status: ack.Status, current: outcome.status });
+      return reply();
   }
 });

@@ -34,6 +34,8 @@ export interface PopRecord {
 export interface StoredPop extends PopRecord {
   readonly tenant: string;
   readonly sentTo: readonly string[];
+  /** Connections that reported Failed (the pop fails only when all it was sent to did). */
+  readonly failedBy: readonly string[];
 }
 
 export type ClaimOutcome =
@@ -44,6 +46,8 @@ export type ClaimOutcome =
 export type AckOutcome =
   | { readonly kind: 'updated'; readonly pop: StoredPop }
   | { readonly kind: 'unchanged'; readonly pop: StoredPop }
+  /** This connection failed the pop, but another connection it was sent to has not answered yet. */
+  | { readonly kind: 'failureNoted'; readonly pop: StoredPop }
   | { readonly kind: 'notFound' }
   | { readonly kind: 'notSentToConnection' }
   | { readonly kind: 'alreadyFinal'; readonly status: PopStatus };
@@ -131,7 +135,7 @@ export class PopStore {
     }
   }
 
-  async putPop(pop: StoredPop, retentionMs: number): Promise<void> {
+  async putPop(pop: Omit<StoredPop, 'failedBy'>, retentionMs: number): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -186,6 +190,9 @@ export class PopStore {
   /**
    * Apply an instance's acknowledgement: only for a pop of the connection's tenant that was sent to that connection,
    * and only forward (Sent -> Delivered -> Opened | Unchanged | Failed). A repeated ack changes nothing.
+   * A pop pushed to several instances (the agent is on more than one Desktop) is Opened as soon as one opens it, and
+   * Failed only once every instance it was sent to has failed it: one instance's NoLicence must not hide another's
+   * Opened, nor give the record claim back while the record is open there.
    */
   async acknowledge(ack: {
     tenant: string;
@@ -194,28 +201,24 @@ export class PopStore {
     status: AckStatus;
     reason?: string;
   }): Promise<AckOutcome> {
-    const at = new Date(this.now()).toISOString();
+    if (ack.status === 'Failed') return this.acknowledgeFailure(ack);
     const allowed = MAY_FOLLOW[ack.status];
-    const names: Record<string, string> = { '#status': 'Status' };
-    const values: Record<string, unknown> = { ':status': ack.status, ':at': at, ':conn': ack.connectionId };
+    const values: Record<string, unknown> = {
+      ':status': ack.status,
+      ':at': new Date(this.now()).toISOString(),
+      ':conn': ack.connectionId,
+    };
     allowed.forEach((status, index) => (values[`:from${index}`] = status));
-    let update = 'SET #status = :status, UpdatedAt = :at';
-    if (ack.reason !== undefined) {
-      update += ', Reason = :reason';
-      values[':reason'] = ack.reason;
-    } else {
-      update += ' REMOVE Reason';
-    }
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.pop(ack.tenant, ack.popId),
-          UpdateExpression: update,
+          UpdateExpression: 'SET #status = :status, UpdatedAt = :at REMOVE Reason',
           ConditionExpression: `attribute_exists(PK) AND contains(SentTo, :conn) AND #status IN (${allowed
             .map((_, index) => `:from${index}`)
             .join(', ')})`,
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: { '#status': 'Status' },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -224,10 +227,71 @@ export class PopStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    return this.whyNot(ack);
+  }
+
+  private async acknowledgeFailure(ack: { tenant: string; popId: string; connectionId: string; reason?: string }): Promise<AckOutcome> {
+    const key = keys.pop(ack.tenant, ack.popId);
+    const reason = ack.reason ?? 'Unknown';
+    const open = { ':sent': 'Sent', ':delivered': 'Delivered' };
+    let item: Record<string, any>;
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET FailedBy = list_append(if_not_exists(FailedBy, :none), :failed), UpdatedAt = :at',
+          ConditionExpression:
+            'attribute_exists(PK) AND contains(SentTo, :conn) AND NOT contains(FailedBy, :conn) AND #status IN (:sent, :delivered)',
+          ExpressionAttributeNames: { '#status': 'Status' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':failed': [ack.connectionId],
+            ':conn': ack.connectionId,
+            ':at': new Date(this.now()).toISOString(),
+            ...open,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      item = Attributes!;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.whyNot({ ...ack, status: 'Failed' });
+    }
+    const failedBy = new Set<string>(item.FailedBy ?? []);
+    const sentTo: string[] = Array.isArray(item.SentTo) ? item.SentTo : [];
+    if (!sentTo.every((connectionId) => failedBy.has(connectionId))) {
+      return { kind: 'failureNoted', pop: toStoredPop(item) };
+    }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :failed, Reason = :reason, UpdatedAt = :at',
+          // Another instance may have opened it in between: then Opened stands.
+          ConditionExpression: '#status IN (:sent, :delivered)',
+          ExpressionAttributeNames: { '#status': 'Status' },
+          ExpressionAttributeValues: { ':failed': 'Failed', ':reason': reason, ':at': new Date(this.now()).toISOString(), ...open },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'updated', pop: toStoredPop(Attributes!) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.whyNot({ ...ack, status: 'Failed' });
+    }
+  }
+
+  /** Why an acknowledgement changed nothing. */
+  private async whyNot(ack: { tenant: string; popId: string; connectionId: string; status: AckStatus }): Promise<AckOutcome> {
     const current = await this.getPop(ack.tenant, ack.popId);
     if (!current) return { kind: 'notFound' };
     if (!current.sentTo.includes(ack.connectionId)) return { kind: 'notSentToConnection' };
-    if (current.Status === ack.status) return { kind: 'unchanged', pop: current };
+    if (current.Status === ack.status || (ack.status === 'Failed' && current.failedBy.includes(ack.connectionId))) {
+      return { kind: 'unchanged', pop: current };
+    }
     return { kind: 'alreadyFinal', status: current.Status };
   }
 
@@ -316,5 +380,6 @@ function toStoredPop(item: Record<string, any>): StoredPop {
     CreatedAt: item.CreatedAt,
     UpdatedAt: item.UpdatedAt,
     sentTo: Array.isArray(item.SentTo) ? item.SentTo : [],
+    failedBy: Array.isArray(item.FailedBy) ? item.FailedBy : [],
   };
 }

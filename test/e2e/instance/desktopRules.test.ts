@@ -295,10 +295,24 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     );
   });
 
-  // Found while writing these tests (lambdas/, not the instance): when a pop reaches two instances that both hold the
-  // agent and one opens it while the other fails it, the first final Ack wins, and a Failed one also gives the record
-  // claim back while the record is open on the other Desktop (another agent's pop of it is then accepted, not 409).
-  test.todo('two instances hold the agent, one opens the pop and one fails it: the caller sees Opened and the claim holds');
+  test('an agent on two Desktops: one instance fails the pop (NoLicence), the other opens it; the caller sees Opened and the claim holds', async () => {
+    const tenant = await TestTenant.create(stack());
+    const unlicensed = await startTestInstance(stack(), await tenant.newInstanceUser(), {
+      agents: ['agent1', 'agent2'],
+      licence: { type: 'Named', users: 1, assigned: ['agent2'] },
+    });
+    const licensed = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1', 'agent2'] });
+
+    const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'TWO-1' });
+
+    expect(status).toMatchObject({ Status: 'Opened' });
+    expect(status.Reason).toBeUndefined();
+    expectWarned(unlicensed, status.PopId, 'agent1', 'Sales', 'NoLicence');
+    expect(licensed.instance.desktop.agent('agent1')?.current).toMatchObject({ reference: 'TWO-1', popId: status.PopId });
+    // The record is open on one Desktop: another agent's pop of it inside the window is still refused.
+    const other = await tenant.pop({ Username: 'agent2', Campaign: 'Sales', Reference: 'TWO-1' });
+    expect([other.status, other.body.Error?.Code]).toEqual([409, 'RecordOpenElsewhere']);
+  });
 
   test('Login and Logout through the control surface change the server\'s presence: 404 after logout, 202 after login', async () => {
     const { tenant, desk } = await setUp();

@@ -117,7 +117,7 @@ describe('PopStore record claims', () => {
 });
 
 describe('PopStore acknowledgements', () => {
-  const pop = (tenant: string, popId: string): StoredPop => ({
+  const pop = (tenant: string, popId: string): Omit<StoredPop, 'failedBy'> => ({
     tenant,
     PopId: popId,
     Username: 'agent1',
@@ -172,5 +172,51 @@ describe('PopStore idempotency keys', () => {
     });
     expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f2', 60_000)).toEqual({ kind: 'reusedForOtherRequest' });
     expect(await store.reserveIdempotencyKey(unique('other'), 'k1', 'f2', 60_000)).toEqual({ kind: 'reserved' });
+  });
+});
+
+describe('PopStore acknowledgements of a pop sent to several instances', () => {
+  const sentToBoth = (tenant: string, popId: string) => ({
+    tenant,
+    PopId: popId,
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'R1',
+    Status: 'Sent' as const,
+    CreatedAt: new Date().toISOString(),
+    UpdatedAt: new Date().toISOString(),
+    sentTo: ['conn-a', 'conn-b'],
+  });
+
+  it('stays open when one instance fails it and is Opened by the other', async () => {
+    const store = new PopStore(table.db, table.tableName);
+    const tenant = unique('t');
+    await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
+    const failed = await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });
+    expect(failed.kind).toBe('failureNoted');
+    expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Sent');
+    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' })).kind).toBe('updated');
+    expect(await store.getPop(tenant, 'p1')).toMatchObject({ Status: 'Opened' });
+  });
+
+  it('keeps Opened when the other instance fails it afterwards', async () => {
+    const store = new PopStore(table.db, table.tableName);
+    const tenant = unique('t');
+    await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
+    await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' });
+    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' })).kind).toBe('alreadyFinal');
+    expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Opened');
+  });
+
+  it('fails only once every instance failed it, with the last Reason; a repeated failure changes nothing', async () => {
+    const store = new PopStore(table.db, table.tableName);
+    const tenant = unique('t');
+    await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
+    await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });
+    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' })).kind).toBe('unchanged');
+    expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Sent');
+    const last = await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Failed', reason: 'UnknownCampaign' });
+    expect(last.kind).toBe('updated');
+    expect(await store.getPop(tenant, 'p1')).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
   });
 });

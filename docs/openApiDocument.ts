@@ -1,6 +1,6 @@
 import { REST_ROUTES } from '../lambdas/apiRoutes';
 import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../lambdas/domain/schemas';
-import { ACK_STATUSES, POP_STATUSES } from '../lambdas/store/popStore';
+import { ACK_STATUSES, POP_STATUSES } from '../lambdas/domain/popStatuses';
 import { GATEWAY_ANSWERS } from '../lambdas/shared/gatewayResponses';
 import { API_VERSION } from '../lambdas/shared/version';
 

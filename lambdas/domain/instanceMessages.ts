@@ -1,4 +1,4 @@
-import { ACK_STATUSES, type AckStatus } from '../store/popStore';
+import { ACK_STATUSES, type AckStatus } from './popStatuses';
 import { validateJson, type JsonSchema } from './jsonSchema';
 
 /** A WebSocket message is at most 128 KB; a Desktop list of 2,000 agents fits well inside. */

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { InvalidMessageError } from '../domain/instanceMessages';
-import { epochSeconds } from '../store/tableSchema';
-import { CONNECTION_LIFETIME_MS, type ConnectionItem } from '../store/connectionStore';
+import type { ConnectionItem } from '../store/connectionStore';
+import { CONNECTION_LIFETIME_MS, epochSeconds } from '../store/tableSchema';
 import { requestLogger, type RequestLogger } from './logger';
 import { isDependencyFailure } from './dependencyFailure';
 

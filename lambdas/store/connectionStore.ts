@@ -5,10 +5,10 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS, epochSeconds, keys } from './tableSchema';
+import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from './tableSchema';
 
-/** API Gateway closes a WebSocket after 2 hours; nothing a connection writes should outlive it by much. */
-export const CONNECTION_LIFETIME_MS = (2 * 60 + 10) * 60 * 1000;
+export { CONNECTION_LIFETIME_MS } from './tableSchema';
+
 
 export interface ConnectionItem {
   readonly connectionId: string;

@@ -7,10 +7,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, epochSeconds, keys } from './tableSchema';
 
-export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
-export type PopStatus = (typeof POP_STATUSES)[number];
-export const ACK_STATUSES = ['Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
-export type AckStatus = (typeof ACK_STATUSES)[number];
+import { type AckStatus, type PopStatus } from '../domain/popStatuses';
+
+export { ACK_STATUSES, POP_STATUSES, type AckStatus, type PopStatus } from '../domain/popStatuses';
 
 /** Which statuses an acknowledgement may move a pop from: status only moves forward. */
 const MAY_FOLLOW: Readonly<Record<AckStatus, readonly PopStatus[]>> = {

@@ -37,5 +37,8 @@ export const keys = {
   idempotency: (tenant: string, key: string) => ({ PK: `IDEM#${part(tenant)}#${part(key)}`, SK: 'IDEM' }),
 };
 
+/** API Gateway closes a WebSocket after 2 hours; nothing a connection writes should outlive it by much. */
+export const CONNECTION_LIFETIME_MS = (2 * 60 + 10) * 60 * 1000;
+
 /** DynamoDB TTL is epoch seconds. */
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);

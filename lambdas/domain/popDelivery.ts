@@ -52,14 +52,25 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   const popId = deps.newPopId();
   log.appendKeys({ popId });
   if (request.Reference !== undefined) {
-    const claim = await deps.pops.claimRecord({
-      tenant,
-      campaign: request.Campaign,
-      reference: request.Reference,
-      username: request.Username,
-      popId,
-      windowMs: deps.claimWindowMs,
-    });
+    const claimRecord = () =>
+      deps.pops.claimRecord({
+        tenant,
+        campaign: request.Campaign,
+        reference: request.Reference!,
+        username: request.Username,
+        popId,
+        windowMs: deps.claimWindowMs,
+      });
+    let claim = await claimRecord();
+    if (claim.kind === 'heldBySameUser' && !(await deps.pops.getPop(tenant, claim.popId))) {
+      // An earlier attempt claimed the record, then failed before storing its pop (the table failed in between, and
+      // the caller retries as its 503 said): give that orphan claim back and claim again, or this retry would answer
+      // 202 with a PopId that never existed and push nothing. (A duplicate racing the first attempt inside those few
+      // milliseconds may then push twice; the Desktop answers the second Unchanged.)
+      log.warn('Orphan record claim released', { orphanPopId: claim.popId });
+      await deps.pops.releaseClaim(tenant, request.Campaign, request.Reference, claim.popId);
+      claim = await claimRecord();
+    }
     if (claim.kind === 'heldBySameUser') {
       log.info('Pop repeated inside the claim window; nothing pushed', { firstPopId: claim.popId });
       return { PopId: claim.popId, Status: 'Sent' };

@@ -14,6 +14,8 @@ import { startTestTable, type TestTable } from '../support/dynamoTable';
 
 export interface FuzzEnvironment {
   readonly table: TestTable;
+  /** Every message the stand-in `@connections` endpoint accepted, as posted. */
+  readonly pushed: string[];
   stop(): Promise<void>;
 }
 
@@ -49,9 +51,14 @@ export function countWrites(client: { middlewareStack: { add: (...args: any[]) =
 export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   const table = await startTestTable('remote-pop-fuzz');
   const endpoint = await table.raw.config.endpoint!();
+  const pushed: string[] = [];
   const connections: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end());
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      pushed.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end();
+    });
   });
   // Cognito refusing every call at once with an error the issuer does not expect (not retried: fast).
   const cognito: Server = createServer((req, res) => {
@@ -76,6 +83,7 @@ export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   });
   return {
     table,
+    pushed,
     stop: async () => {
       for (const server of [connections, cognito]) {
         server.closeAllConnections();

@@ -1,0 +1,91 @@
+/**
+ * Property-based outages inside one POST /pop: DynamoDB stops answering at a generated point of the request (the
+ * k-th table call and every one after it fail as a network failure would), then comes back and the caller retries
+ * the same pop, as the 503 told it to. Properties: the first answer is 202 or 503 in the envelope (never 500); the
+ * retry is 202; the PopId it returns exists; the record was pushed exactly once over both attempts, with that PopId.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import fc from 'fast-check';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PopStore } from '../../../lambdas/store/popStore';
+import { keys, TABLE_KEYS } from '../../../lambdas/store/tableSchema';
+import { expectEnvelope, lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from './harness';
+
+jest.setTimeout(60_000);
+
+const TENANT = 'outage-tenant';
+const AGENT = 'agent1';
+const CONNECTION = 'Outage+Conn/1=';
+const claims = { 'cognito:username': 'caller', 'custom:tenant': TENANT, 'cognito:groups': 'api-callers' };
+
+let env: FuzzEnvironment;
+let pop: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** Table calls of the current attempt, and from which one (0-based) they fail; Infinity: no outage. */
+const outage = { calls: 0, failFrom: Number.POSITIVE_INFINITY };
+
+beforeAll(async () => {
+  env = await startFuzzEnvironment();
+  pop = require('../../../lambdas/handlers/pop').handler;
+  require('../../../lambdas/clients/documentClient').documentClient().middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      if (outage.calls++ >= outage.failFrom) {
+        // What the SDK raises when the endpoint refuses connections (after its retries).
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'Error', code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectedOutage' },
+  );
+  await env.table.db.send(
+    new PutCommand({
+      TableName: env.table.tableName,
+      Item: {
+        ...keys.presence(TENANT, AGENT, CONNECTION),
+        [TABLE_KEYS.byConnectionIndex.partitionKey]: keys.connectionIndex(CONNECTION),
+        [TABLE_KEYS.byConnectionIndex.sortKey]: `AGENT#${AGENT}`,
+        Type: 'Presence', Tenant: TENANT, Agent: AGENT, ConnectionId: CONNECTION, Instance: 'desk',
+        ExpiresAt: Math.floor(Date.now() / 1000) + 3600,
+      },
+    }),
+  );
+});
+afterAll(async () => env?.stop());
+
+let run = 0;
+const firstAnswers: Record<number, number> = {};
+afterAll(() => console.log(`outage: first answers ${JSON.stringify(firstAnswers)}`));
+
+async function attempt(body: unknown, failFrom: number): Promise<APIGatewayProxyResult> {
+  outage.calls = 0;
+  outage.failFrom = failFrom;
+  try {
+    return await pop(restEvent({ method: 'POST', resource: '/pop', body: JSON.stringify(body), claims }), lambdaContext());
+  } finally {
+    outage.failFrom = Number.POSITIVE_INFINITY;
+  }
+}
+
+describe('POST /pop when DynamoDB fails part-way through', () => {
+  it('answers 202 or 503, and the retry delivers the pop exactly once with a PopId that exists', async () => {
+    const store = new PopStore(env.table.db, env.table.tableName);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(6), fc.boolean(), async (failFrom, withReference) => {
+        const reference = `OUT-${++run}`;
+        const body = { Username: AGENT, Campaign: 'Sales', ...(withReference ? { Reference: reference } : {}), ScriptData: { Run: reference } };
+        const first = await attempt(body, failFrom);
+        expectEnvelope(first);
+        expect([202, 503]).toContain(first.statusCode);
+        firstAnswers[first.statusCode] = (firstAnswers[first.statusCode] ?? 0) + 1;
+
+        // Without a Reference a pop takes no claim: a retry after a 202 is simply a second pop, so retry only after a 503.
+        const final = first.statusCode === 202 && !withReference ? first : await attempt(body, Number.POSITIVE_INFINITY);
+        expect(final.statusCode).toBe(202);
+        const popId = JSON.parse(final.body).Result.PopId as string;
+        expect(await store.getPop(TENANT, popId)).toMatchObject({ PopId: popId, Username: AGENT });
+        const pushes = env.pushed.map((m) => JSON.parse(m)).filter((m) => m.ScriptData?.Run === reference);
+        expect(pushes.map((m) => m.PopId)).toEqual([popId]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

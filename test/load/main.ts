@@ -1,10 +1,12 @@
 /**
  * `npm run test:load`: the full-size load test on a local stack of its own (a child process, logs in a temporary
  * folder): 10,000 pops over 100 agents on 20 instances in 2 tenants from 32 concurrent requests. Prints the counts and
- * exits 1 if any accepted pop was lost, duplicated, misrouted or did not reach Opened.
+ * exits 1 if any accepted pop was lost, duplicated, misrouted or did not reach Opened, or if a log line holds a
+ * password or token of the run.
  * Sizes can be changed: LOAD_POPS, LOAD_AGENTS, LOAD_INSTANCES, LOAD_TENANTS, LOAD_CONCURRENCY, LOAD_STATUS_CHECKS.
  */
 import { startFaultStack, useStack } from '../e2e/support/faultStack';
+import { assertNoSecretsInLogs } from '../e2e/support/secretScan';
 import { describeReport, runPopLoad } from './popLoad';
 
 const setting = (name: string, fallback: number) => {
@@ -29,8 +31,13 @@ async function main(): Promise<number> {
   console.log(`load: local stack ready in ${Date.now() - started} ms (logs in ${stack.localDir})`);
   try {
     useStack(stack);
+    // The passwords and tokens of the run are recorded next to its logs, which must hold none of them.
+    process.env.E2E_LOCAL_DIR = stack.localDir;
     const report = await runPopLoad(options);
     console.log(describeReport(report));
+    await stack.stop();
+    const checked = assertNoSecretsInLogs(stack.localDir);
+    console.log(`load: secrets check: ${checked.secrets} secrets, ${checked.files} log files, no hits`);
     const lost =
       report.accepted !== report.requested ||
       report.delivered !== report.accepted ||

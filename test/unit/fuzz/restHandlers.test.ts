@@ -177,6 +177,28 @@ describe('POST /pop with generated requests', () => {
   });
 });
 
+describe('strings that are not text', () => {
+  // Found by the property above: JSON's "\ud800" escape parses to an unpaired surrogate, which no table key can
+  // encode (encodeURIComponent throws): it was a 500 InternalError; now it is a 400 naming the field, or a 404.
+  it('refuses an unpaired surrogate in any pop field with 400, and as a PopId with 404', async () => {
+    const claims = { 'cognito:username': 'caller', 'custom:tenant': TENANT, 'cognito:groups': 'api-callers' };
+    for (const [body, field] of [
+      ['{"Username":"\\ud800","Campaign":"Sales"}', 'Username'],
+      ['{"Username":"a","Campaign":"x\\udc00"}', 'Campaign'],
+      ['{"Username":"a","Campaign":"S","Reference":"\\ud83d"}', 'Reference'],
+      ['{"Username":"a","Campaign":"S","ScriptData":{"k":"\\ud800"}}', 'ScriptData.k'],
+    ]) {
+      const { result, body: envelope, written } = await invoke('pop', restEvent({ method: 'POST', resource: '/pop', body, claims }));
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body).Error.Details).toEqual([`${field}: is not valid Unicode text`]);
+      expect(envelope.Success).toBe(false);
+      expect(written).toEqual([]);
+    }
+    const status = await invoke('popStatus', restEvent({ method: 'GET', resource: '/pops/{PopId}', pathParameters: { PopId: '\ud800' }, claims }));
+    expect(status.result.statusCode).toBe(404);
+  });
+});
+
 // ---------- GET /pops/{PopId} ----------
 describe('GET /pops/{PopId} with generated ids', () => {
   it('answers 200/401/403/404 in the envelope and never writes', async () => {

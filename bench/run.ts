@@ -289,6 +289,7 @@ async function main(): Promise<number> {
       latency.push(series(concurrency, runs));
     }
 
+    const { memory: stackRssBefore } = await stack.request<{ memory: number }>({ type: 'cpu' });
     // 3. Routing scale: 5,000 more connections over 500 other tenants, the same agent names on their Desktops.
     progress(`routing scale: connecting ${N.otherTenants} other tenants x ${N.instancesPerOtherTenant} instances`);
     const otherOptions: InstanceOptions[] = otherTokens.flatMap((token, t) =>
@@ -381,7 +382,7 @@ async function main(): Promise<number> {
         ratioP95: ratio('p95'),
         /** Stack process CPU ms per pop (median of runs): less sensitive to other load on the machine than latency. */
         stackCpuMsPerPop: stackCpu,
-        stackRssMb: Math.round(stackRss / 1024 / 1024),
+        stackRssMb: { before: Math.round(stackRssBefore / 1024 / 1024), after: Math.round(stackRss / 1024 / 1024) },
       },
       coldStart,
       tokenPath: {
@@ -545,6 +546,7 @@ function summary(r: any): string {
     const cpu = r.routingScale.stackCpuMsPerPop[i];
     lines.push(`   ${String(p50.concurrency).padStart(3)} callers: p50 ${fmt(p50.baseline)} -> ${fmt(p50.scaled)} ms (x${p50.ratio}), p95 ${fmt(p95.baseline)} -> ${fmt(p95.scaled)} ms (x${p95.ratio}); stack CPU/pop ${fmt(cpu.baseline, 2)} -> ${fmt(cpu.scaled, 2)} ms (x${cpu.ratio})`);
   }
+  lines.push(`   stack process RSS ${r.routingScale.stackRssMb.before} MB -> ${r.routingScale.stackRssMb.after} MB`);
   lines.push('   stack CPU ms per pop by owner (cpuUsage x profile shares, 32 callers), 10 -> 5,010 connections:');
   for (const o of r.stackProfileScaled.cpuMsPerPopByOwner.slice(0, 7)) lines.push(`     ${fmt(o.baseline, 2).padStart(6)} -> ${fmt(o.scaled, 2).padEnd(6)} ${o.owner}`);
   lines.push('', `4. Cold start (median of ${r.coldStart.runs}): empty node process ${fmt(r.coldStart.emptyProcessStartMsMedian)} ms, empty module import ${fmt(r.coldStart.emptyModuleImportMsMedian, 2)} ms`);

@@ -62,6 +62,12 @@ export type IdempotencyReservation =
   | { readonly kind: 'inProgress' }
   | { readonly kind: 'reusedForOtherRequest' };
 
+/**
+ * How long a reserved Idempotency-Key stays "in progress" without an answer: longer than the pop function's timeout
+ * (10 s) and API Gateway's 29 s, so the first request is over before a retry may run again.
+ */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
+
 const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Pops and their status, record claims and idempotency keys: everything a pop writes. */
@@ -298,7 +304,13 @@ export class PopStore {
    * Reserve an Idempotency-Key for one request (identified by its fingerprint) for the key's lifetime.
    * A repeat gets the first answer once stored; a concurrent repeat learns that the first is still in progress.
    */
-  async reserveIdempotencyKey(tenant: string, key: string, fingerprint: string, lifetimeMs: number): Promise<IdempotencyReservation> {
+  async reserveIdempotencyKey(
+    tenant: string,
+    key: string,
+    fingerprint: string,
+    lifetimeMs: number,
+    leaseMs: number = IDEMPOTENCY_LEASE_MS,
+  ): Promise<IdempotencyReservation> {
     const now = this.now();
     const itemKey = keys.idempotency(tenant, key);
     try {
@@ -310,9 +322,11 @@ export class PopStore {
             Type: 'IdempotencyKey',
             Fingerprint: fingerprint,
             ValidUntil: now + lifetimeMs,
+            LeaseUntil: now + leaseMs,
             [TABLE_KEYS.ttlAttribute]: epochSeconds(now + lifetimeMs),
           },
-          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now',
+          // A reservation never answered (its request failed, and so did releasing it) is free again after the lease.
+          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now OR (attribute_not_exists(StatusCode) AND LeaseUntil < :now)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':now': now },
         }),

@@ -89,3 +89,24 @@ describe('POST /pop when DynamoDB fails part-way through', () => {
     );
   });
 });
+
+describe('an Idempotency-Key whose request failed with the table', () => {
+  it('is "in progress" only for the lease, then free for the retry; an answered key keeps its answer', async () => {
+    let now = Date.now();
+    const store = new PopStore(env.table.db, env.table.tableName, () => now);
+    const day = 24 * 60 * 60 * 1000;
+    // The first request reserved the key, then the table failed before it could answer or release it.
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'reserved' });
+    now += 1_000;
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'inProgress' });
+    now += 60_000;
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'reserved' });
+
+    await store.storeIdempotentAnswer(TENANT, 'stuck-key', { statusCode: 202, body: '{"Success":true}' });
+    now += 120_000;
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({
+      kind: 'answered',
+      answer: { statusCode: 202, body: '{"Success":true}' },
+    });
+  });
+});

@@ -86,6 +86,7 @@ async function expectVictimUntouched(): Promise<void> {
   expect(status.status).toBe(200);
   expect(status.body.Result).toMatchObject({ PopId: popOfB, Status: 'Sent', Username: 'victim' });
   expect(popsOn(instanceB).map((m: any) => m.PopId)).toEqual([popOfB]);
+  expect(popsOn(instanceA).map((m: any) => m.PopId)).not.toContain(popOfB);
 }
 
 describe('tenant A attacking tenant B', () => {

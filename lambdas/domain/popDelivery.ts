@@ -33,6 +33,9 @@ export interface PopMessage {
   readonly SentAt: string;
 }
 
+/** Longer than any pop request can run (the function's timeout is 10 s, API Gateway's limit 29 s). */
+export const IN_FLIGHT_GRACE_MS = 30_000;
+
 const agentNotOnDesktop = (agent: string) =>
   new ApiError(404, 'AgentNotOnDesktop', `Agent "${agent}" is not on the Desktop of any connected Scripting instance.`);
 
@@ -63,10 +66,17 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
       });
     let claim = await claimRecord();
     if (claim.kind === 'heldBySameUser' && !(await deps.pops.getPop(tenant, claim.popId))) {
-      // An earlier attempt claimed the record, then failed before storing its pop (the table failed in between, and
-      // the caller retries as its 503 said): give that orphan claim back and claim again, or this retry would answer
-      // 202 with a PopId that never existed and push nothing. (A duplicate racing the first attempt inside those few
-      // milliseconds may then push twice; the Desktop answers the second Unchanged.)
+      // The same agent holds the claim but its pop is not stored: either the first attempt is still between its claim
+      // and its store (a duplicate racing it must not push twice), or it failed there (the table failed; the caller
+      // retries as its 503 said) and the claim is an orphan. No attempt outlives the function's timeout, so a claim
+      // older than that is an orphan: give it back and claim again, or this retry would answer 202 with a PopId that
+      // never existed and push nothing.
+      if (deps.now() - claim.claimedAt < IN_FLIGHT_GRACE_MS) {
+        log.info('Same pop still in progress', { firstPopId: claim.popId });
+        throw new ApiError(409, 'RequestInProgress', 'The same pop is still being processed; retry in a moment.', [], {
+          'Retry-After': '1',
+        });
+      }
       log.warn('Orphan record claim released', { orphanPopId: claim.popId });
       await deps.pops.releaseClaim(tenant, request.Campaign, request.Reference, claim.popId);
       claim = await claimRecord();
@@ -86,7 +96,7 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   }
 
   const sentAt = new Date(deps.now()).toISOString();
-  await deps.pops.putPop(
+  const storePop = deps.pops.putPop(
     {
       tenant,
       PopId: popId,
@@ -100,6 +110,15 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
     },
     deps.retentionMs,
   );
+  try {
+    await storePop;
+  } catch (error) {
+    // Nothing was pushed: give the claim back at once if the table lets us, so the caller's retry is not held up.
+    if (request.Reference !== undefined) {
+      await deps.pops.releaseClaim(tenant, request.Campaign, request.Reference, popId).catch(() => undefined);
+    }
+    throw error;
+  }
 
   const message: PopMessage = {
     Type: 'Pop',

@@ -39,7 +39,7 @@ export interface StoredPop extends PopRecord {
 
 export type ClaimOutcome =
   | { readonly kind: 'claimed' }
-  | { readonly kind: 'heldBySameUser'; readonly popId: string }
+  | { readonly kind: 'heldBySameUser'; readonly popId: string; readonly claimedAt: number }
   | { readonly kind: 'heldByOtherUser' };
 
 export type AckOutcome =
@@ -102,6 +102,7 @@ export class PopStore {
               Type: 'Claim',
               Username: claim.username,
               PopId: claim.popId,
+              ClaimedAt: now,
               ClaimedUntil: now + claim.windowMs,
               [TABLE_KEYS.ttlAttribute]: epochSeconds(now + claim.windowMs) + 1,
             },
@@ -118,7 +119,7 @@ export class PopStore {
       // Released or expired between the write and the read: try again.
       if (!Item || Item.ClaimedUntil < now) continue;
       return Item.Username === claim.username
-        ? { kind: 'heldBySameUser', popId: Item.PopId }
+        ? { kind: 'heldBySameUser', popId: Item.PopId, claimedAt: Item.ClaimedAt ?? Item.ClaimedUntil - claim.windowMs }
         : { kind: 'heldByOtherUser' };
     }
     return { kind: 'heldByOtherUser' };

@@ -2,7 +2,8 @@
  * Property-based outages inside one POST /pop: DynamoDB stops answering at a generated point of the request (the
  * k-th table call and every one after it fail as a network failure would), then comes back and the caller retries
  * the same pop, as the 503 told it to. Properties: the first answer is 202 or 503 in the envelope (never 500); the
- * retry is 202; the PopId it returns exists; the record was pushed exactly once over both attempts, with that PopId.
+ * retry is 202 (or 409 RequestInProgress while the failed attempt's claim could still be in flight, then 202); the
+ * PopId it returns exists; the record was pushed exactly once over both attempts, with that PopId.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
@@ -78,7 +79,21 @@ describe('POST /pop when DynamoDB fails part-way through', () => {
         firstAnswers[first.statusCode] = (firstAnswers[first.statusCode] ?? 0) + 1;
 
         // Without a Reference a pop takes no claim: a retry after a 202 is simply a second pop, so retry only after a 503.
-        const final = first.statusCode === 202 && !withReference ? first : await attempt(body, Number.POSITIVE_INFINITY);
+        let final = first.statusCode === 202 && !withReference ? first : await attempt(body, Number.POSITIVE_INFINITY);
+        if (final.statusCode === 409) {
+          // The failed attempt left its claim behind (the table was down when it tried to give it back): until no
+          // attempt can still be running, the retry is told to wait, and nothing has been pushed meanwhile.
+          expect(JSON.parse(final.body).Error.Code).toBe('RequestInProgress');
+          expect(final.headers?.['Retry-After']).toBe('1');
+          expect(env.pushed.map((m) => JSON.parse(m)).filter((m) => m.ScriptData?.Run === reference)).toEqual([]);
+          const realNow = Date.now();
+          const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow + 31_000);
+          try {
+            final = await attempt(body, Number.POSITIVE_INFINITY);
+          } finally {
+            clock.mockRestore();
+          }
+        }
         expect(final.statusCode).toBe(202);
         const popId = JSON.parse(final.body).Result.PopId as string;
         expect(await store.getPop(TENANT, popId)).toMatchObject({ PopId: popId, Username: AGENT });

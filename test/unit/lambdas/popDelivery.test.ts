@@ -116,3 +116,24 @@ describe('deliverPop', () => {
     expect(pushed).toHaveLength(2);
   });
 });
+
+describe('deliverPop when the table fails between the claim and the store', () => {
+  it('answers a duplicate racing the first attempt with 409 RequestInProgress instead of pushing twice', async () => {
+    const { tenant, deps, pushed, pops } = await setup({ one: ['agent1'] });
+    // The first attempt has claimed the record but not yet stored its pop.
+    await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', popId: 'in-flight', windowMs: 60_000 });
+    const error = await refusal(deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' }));
+    expect([error.statusCode, error.code]).toEqual([409, 'RequestInProgress']);
+    expect(error.headers['Retry-After']).toBe('1');
+    expect(pushed).toEqual([]);
+  });
+
+  it('reclaims an orphan claim once no attempt can still be running, and delivers', async () => {
+    const { tenant, deps, pushed, pops } = await setup({ one: ['agent1'] });
+    await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', popId: 'orphan', windowMs: 60_000 });
+    const later = { ...deps, now: () => Date.now() + 31_000 };
+    const accepted = await deliverPop(later, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' });
+    expect(accepted.PopId).not.toBe('orphan');
+    expect(pushed).toHaveLength(1);
+  });
+});

@@ -95,7 +95,7 @@ const OPERATIONS: Record<string, Operation> = {
       401: unauthorized,
       403: failure('The token is not an api-caller\'s.', ['Forbidden']),
       404: failure('The agent is on no connected Desktop of your tenant.', ['AgentNotOnDesktop']),
-      409: failure('The record was just popped for another agent, or the same Idempotency-Key is in progress.', ['RecordOpenElsewhere', 'RequestInProgress']),
+      409: failure('The record was just popped for another agent, or the same pop (or Idempotency-Key) is still in progress.', ['RecordOpenElsewhere', 'RequestInProgress']),
       413: failure('The body is too large (31 KB at most).', ['PayloadTooLarge']),
       422: failure('The Idempotency-Key was used for another request.', ['IdempotencyKeyReused']),
       429: throttled,

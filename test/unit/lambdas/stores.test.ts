@@ -91,7 +91,7 @@ describe('PopStore record claims', () => {
     const tenant = unique('t');
     const claim = { tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', windowMs: 60_000 };
     expect(await store.claimRecord({ ...claim, popId: 'first' })).toEqual({ kind: 'claimed' });
-    expect(await store.claimRecord({ ...claim, popId: 'second' })).toEqual({ kind: 'heldBySameUser', popId: 'first' });
+    expect(await store.claimRecord({ ...claim, popId: 'second' })).toEqual({ kind: 'heldBySameUser', popId: 'first', claimedAt: expect.any(Number) });
   });
 
   it('lets another agent claim the record once the window has passed or the claim was released', async () => {

@@ -7,7 +7,7 @@
  * Writes bench/results.json, prints a summary; exits 1 if a pop was lost, doubled, misrouted or refused.
  * BENCH_QUICK=1: small counts (a smoke run of the bench itself, not figures).
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { Agent } from 'http';
 import * as os from 'os';
@@ -346,6 +346,8 @@ async function main(): Promise<number> {
       finishedAt: new Date().toISOString(),
       durationSeconds: Math.round(process.uptime()),
       quick: QUICK,
+      /** HEAD and whether the working tree had changes (the figures are of the tree as it was). */
+      git: gitState(),
       machine: {
         cpus: os.cpus().length,
         model: os.cpus()[0]?.model,
@@ -427,6 +429,16 @@ async function main(): Promise<number> {
     httpAgent.destroy();
     cognito.destroy();
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function gitState(): { head: string; dirty: boolean } | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return { head, dirty };
+  } catch {
+    return undefined;
   }
 }
 

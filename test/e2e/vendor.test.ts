@@ -28,6 +28,7 @@ if (!ENDPOINTS_FILE) {
   throw new Error('E2E_ENDPOINTS_FILE is not set: run the e2e project (`npm run test:e2e`), whose globalSetup starts the local stack');
 }
 const endpoints = JSON.parse(readFileSync(ENDPOINTS_FILE, 'utf8')) as {
+  RestApiUrl: string;
   UserPoolId: string;
   UserPoolClientId: string;
   Region: string;
@@ -284,9 +285,22 @@ describe('user disable / enable', () => {
     expect(await signIn(name('toggle'), password)).toHaveProperty('idToken');
   });
 
-  // cognito-local 5.3.0's InitiateAuth ignores `Enabled` (a disabled user still receives tokens), while Cognito
-  // answers NotAuthorizedException "User is disabled." This cannot be asserted against the emulator.
-  it.todo('a disabled user cannot authenticate (needs real Cognito: the emulator does not check Enabled)');
+  // cognito-local 5.3.0's InitiateAuth ignores `Enabled`, while Cognito refuses a disabled user; GET /auth checks the
+  // user after sign-in too, so through the API the two agree.
+  it('a disabled user cannot obtain a token from GET /auth; enabled again, it can', async () => {
+    const created = await cli(['user', 'create', '--tenant', tenant, '--username', name('locked'), '--role', 'api']);
+    const password = generatedPassword(created);
+    const getAuth = () =>
+      fetch(`${endpoints.RestApiUrl}/auth`, {
+        headers: { Authorization: `Basic ${Buffer.from(`${name('locked')}:${password}`).toString('base64')}` },
+      });
+    expect((await cli(['user', 'disable', name('locked')])).code).toBe(EXIT.OK);
+    const refused = await getAuth();
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { Error: { Code: string } }).Error.Code).toBe('NotAuthorized');
+    expect((await cli(['user', 'enable', name('locked')])).code).toBe(EXIT.OK);
+    expect((await getAuth()).status).toBe(200);
+  });
 
   it('answers exit 3 when disabling an unknown user', async () => {
     expect((await cli(['user', 'disable', name('ghost')])).code).toBe(EXIT.NOT_FOUND);

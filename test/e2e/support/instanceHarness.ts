@@ -19,6 +19,7 @@ import { startInstance, type RunningInstance } from '../../../instance/instance'
 import { createLogger, formatLine, type LogEntry, type Logger } from '../../../instance/log';
 import { cognitoClient, generatePassword } from '../../../local/provision';
 import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
+import { callApi, type ApiAnswer, type CallOptions } from './api';
 import { readEndpoints, testHooksUrl, type LocalEndpoints } from './endpoints';
 import { uniqueName, uniqueTenant } from './names';
 import { recordSecret, recordTokens } from './secrets';
@@ -53,36 +54,16 @@ export async function eventually<T>(
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export interface RestAnswer<T = any> {
-  readonly status: number;
-  readonly body: {
-    Success: boolean;
-    Result: T;
-    Version: string;
-    RequestId: string;
-    Error?: { Code: string; Message: string; Details?: string[] };
-  };
-}
+export type RestAnswer<T = any> = ApiAnswer<T>;
 
-export async function restCall<T = any>(
+/** `callApi` against a given stack (the shared one or a test file's own). */
+export function restCall<T = any>(
   stack: StackTarget,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: Omit<CallOptions, 'restApiUrl'> = {},
 ): Promise<RestAnswer<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  if (headers.Authorization?.startsWith('Basic ')) recordSecret('basic', headers.Authorization);
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['Content-Type'] = 'application/json';
-  }
-  const response = await fetch(`${stack.endpoints.RestApiUrl}${path}`, { method, headers, body });
-  const answer = { status: response.status, body: JSON.parse(await response.text()) };
-  // Every token handed out goes on the run's secrets list, which globalTeardown checks against every log.
-  if (path.startsWith('/auth')) recordTokens(answer.body?.Result ?? undefined);
-  return answer;
+  return callApi<T>(method, path, { ...options, restApiUrl: stack.endpoints.RestApiUrl });
 }
 
 export const basicAuthorization = (user: { username: string; password: string }): string =>

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
+import { API_CALLERS_GROUP, PASSWORD_POLICY, SCRIPTING_INSTANCES_GROUP, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
 
 export interface IdentityProps {
   /** IdToken and AccessToken lifetime (Cognito allows 5 minutes to 1 day). */
@@ -35,12 +35,12 @@ export class Identity extends Construct {
         [TENANT_ATTRIBUTE]: new cognito.StringAttribute({ minLen: 2, maxLen: 63, mutable: false }),
       },
       passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
+        minLength: PASSWORD_POLICY.minLength,
+        requireLowercase: PASSWORD_POLICY.requireLowercase,
+        requireUppercase: PASSWORD_POLICY.requireUppercase,
+        requireDigits: PASSWORD_POLICY.requireDigits,
+        requireSymbols: PASSWORD_POLICY.requireSymbols,
+        tempPasswordValidity: Duration.days(PASSWORD_POLICY.tempPasswordValidityDays),
       },
       // Plus tier (cdk-nag COG8): compromised-credential and adaptive sign-in detection. AUDIT_ONLY for now: every
       // sign-in reaches Cognito from the auth Lambda, so the risk model sees the Lambda's address, not the caller's,

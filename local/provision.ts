@@ -11,7 +11,7 @@ import {
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
+import { PASSWORD_POLICY, ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
 import { TABLE_KEYS } from '../lambdas/store/tableSchema';
 import { createTenantUser } from '../provisioning/tenantUsers';
 
@@ -45,6 +45,17 @@ export async function createUserPool(
       PoolName: 'remote-pop-local',
       Schema: [{ Name: TENANT_ATTRIBUTE, AttributeDataType: 'String', Mutable: false }],
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      // The deployed pool's policy, so the vendor CLI and the seeding are held to the same rules as in AWS.
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: PASSWORD_POLICY.minLength,
+          RequireLowercase: PASSWORD_POLICY.requireLowercase,
+          RequireUppercase: PASSWORD_POLICY.requireUppercase,
+          RequireNumbers: PASSWORD_POLICY.requireDigits,
+          RequireSymbols: PASSWORD_POLICY.requireSymbols,
+          TemporaryPasswordValidityDays: PASSWORD_POLICY.tempPasswordValidityDays,
+        },
+      },
     }),
   );
   const userPoolId = pool.UserPool?.Id;

@@ -16,3 +16,16 @@ export type RoleGroup = (typeof ROLE_GROUPS)[number];
  * Lower-case letters, digits and hyphens, 2 to 63 characters, starting with a letter or digit.
  */
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/**
+ * The pool's password policy, the same in the deployed stack and the local stack (the vendor CLI checks a password
+ * against the pool's stated policy before creating a user). Machines, not people, hold these passwords: long ones.
+ */
+export const PASSWORD_POLICY = {
+  minLength: 14,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireDigits: true,
+  requireSymbols: true,
+  tempPasswordValidityDays: 3,
+} as const;

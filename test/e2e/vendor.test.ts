@@ -172,6 +172,8 @@ describe('user create', () => {
     ['an invalid username', ['--tenant', tenant, '--username', 'has space'], /Invalid username "has space"/],
     ['an invalid email', ['--tenant', tenant, '--username', name('mail'), '--email', 'nope'], /Invalid email "nope"/],
     ['a weak password', ['--tenant', tenant, '--username', name('weak'), '--password', 'password'], /does not meet the user pool's policy/],
+    // 12 characters of every class: enough for Cognito's default, too short for the pool's stated 14 (as deployed).
+    ['a password shorter than the pool\'s 14', ['--tenant', tenant, '--username', name('weak'), '--password', 'Abcdef-1234!'], /does not meet the user pool's policy/],
   ])('refuses %s with exit 5 and creates nothing', async (_case, args, message) => {
     const result = await cli(['user', 'create', '--role', 'api', ...args]);
 

@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
 import { ENV } from '../lambdas/shared/settings';
 import { median } from './stats';
+import { LAZY_CREDENTIAL_PROVIDERS } from '../lib/lambdaBundling';
 
 const ROOT = path.resolve(__dirname, '..');
 const BANNER =
@@ -108,6 +109,7 @@ export async function measureColdStart(outDir: string, runs = 20, log: (line: st
       format: 'esm',
       target: 'node20',
       mainFields: ['module', 'main'],
+      external: [...LAZY_CREDENTIAL_PROVIDERS],
       sourcemap: false,
       banner: { js: BANNER },
       logLevel: 'error',

@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { HandlerName } from '../lambdas/apiRoutes';
+import { LAZY_CREDENTIAL_PROVIDERS } from './lambdaBundling';
 
 /** The repository root: handler entries, package-lock.json and the esbuild project root. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -79,7 +80,8 @@ export class RemotePopFunction extends nodejs.NodejsFunction {
         // Decision: bundle @aws-sdk/* instead of using the runtime's copy. The SDK version is then the one pinned in
         // package-lock.json (the one the tests ran against), not whatever the runtime ships that day; and the bundled
         // ESM build initialises faster than the runtime's unbundled SDK (FACTS.md: ~57 ms against ~104 ms).
-        externalModules: [],
+        // Only the credential providers that never run in Lambda stay out (lib/lambdaBundling.ts).
+        externalModules: [...LAZY_CREDENTIAL_PROVIDERS],
       },
     });
 

@@ -6,6 +6,9 @@ const path = require('path');
 // aws-cdk-lib caches under $HOME/.cdk; keep it inside the project (ignored by git).
 process.env.CDK_HOME = process.env.CDK_HOME || path.join(__dirname, '.cdk-home');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Handlers called in process by unit tests log from Warn up, so test output is not buried in INFO lines
+// (the e2e stack writes its handlers' logs, at INFO, to a file the secrets check reads).
+process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL || 'WARN';
 
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };

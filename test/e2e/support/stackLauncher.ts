@@ -31,7 +31,13 @@ export async function launchStack(options: StackOptions, label: string, timeoutM
     ['-r', path.join(ROOT, 'local/parentWatch.js'), '-r', 'tsx/cjs', path.join(__dirname, 'stackProcess.ts')],
     {
       cwd: ROOT,
-      env: { ...process.env, E2E_STACK_OPTIONS: JSON.stringify(options), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        ...process.env,
+        E2E_STACK_OPTIONS: JSON.stringify(options),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // Every line a deployed handler would write, so the secrets check reads all of them.
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
       stdio: ['pipe', output, output, 'ipc'],
     },
   );

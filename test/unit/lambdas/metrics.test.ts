@@ -1,4 +1,4 @@
-import { requestLogger } from '../../../lambdas/shared/logger';
+import { baseLogger, requestLogger } from '../../../lambdas/shared/logger';
 import { countMetric, DEFAULT_METRICS_NAMESPACE, emfRecord, METRIC, METRICS_NAMESPACE_ENV } from '../../../lambdas/shared/metrics';
 
 describe('emfRecord', () => {
@@ -40,6 +40,10 @@ describe('emfRecord', () => {
 describe('countMetric through the Powertools logger', () => {
   let lines: string[];
   let write: jest.SpyInstance;
+  beforeAll(() => {
+    // Metric lines are INFO lines; the unit tests otherwise log from Warn up (jest.config.js).
+    baseLogger.setLogLevel('INFO');
+  });
   beforeEach(() => {
     lines = [];
     write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

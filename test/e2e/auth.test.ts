@@ -8,6 +8,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTenantUser } from '../../provisioning/tenantUsers';
+import { recordSecret } from './support/secrets';
 import { callApi, basic, cognito, createUser, getToken, handshakeStatus, initiateAuth, pop, readEndpoints, uniqueName, uniqueTenant } from './support';
 
 const auth = (authorization?: string) =>
@@ -28,7 +29,7 @@ describe('GET /auth', () => {
   it('returns the token envelope with the User block, dates in ISO 8601', async () => {
     const tenant = uniqueTenant();
     const username = uniqueName('crm');
-    const password = 'Str0ng-Passw0rd!';
+    const password = recordSecret('password', 'Str0ng-Passw0rd!');
     await createTenantUser(cognito(), readEndpoints().UserPoolId, { tenant, role: 'api', username, password, email: `${username}@example.com` });
 
     const answer = await auth(basic(username, password));
@@ -87,7 +88,7 @@ describe('GET /auth', () => {
   it('accepts a password with colons and non-ASCII characters (UTF-8)', async () => {
     const tenant = uniqueTenant();
     const username = uniqueName('utf');
-    const password = 'Pä:ss:wörd-€-9Z';
+    const password = recordSecret('password', 'Pä:ss:wörd-€-9Z');
     await createTenantUser(cognito(), readEndpoints().UserPoolId, { tenant, role: 'api', username, password });
     const answer = await auth(basic(username, password));
     expect(answer.status).toBe(200);
@@ -97,6 +98,7 @@ describe('GET /auth', () => {
   it('answers a user who must set a new password with 403 PasswordResetRequired', async () => {
     const { UserPoolId } = readEndpoints();
     const username = uniqueName('fresh');
+    recordSecret('password', 'Temp-Passw0rd!');
     await cognito().send(
       new AdminCreateUserCommand({
         UserPoolId,

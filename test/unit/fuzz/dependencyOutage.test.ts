@@ -7,10 +7,8 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PopStore } from '../../../lambdas/store/popStore';
-import { keys, TABLE_KEYS } from '../../../lambdas/store/tableSchema';
-import { expectEnvelope, lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from './harness';
+import { expectEnvelope, lambdaContext, restEvent, seedPresence, startFuzzEnvironment, type FuzzEnvironment } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -37,18 +35,7 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'injectedOutage' },
   );
-  await env.table.db.send(
-    new PutCommand({
-      TableName: env.table.tableName,
-      Item: {
-        ...keys.presence(TENANT, AGENT, CONNECTION),
-        [TABLE_KEYS.byConnectionIndex.partitionKey]: keys.connectionIndex(CONNECTION),
-        [TABLE_KEYS.byConnectionIndex.sortKey]: `AGENT#${AGENT}`,
-        Type: 'Presence', Tenant: TENANT, Agent: AGENT, ConnectionId: CONNECTION, Instance: 'desk',
-        ExpiresAt: Math.floor(Date.now() / 1000) + 3600,
-      },
-    }),
-  );
+  await seedPresence(env.table, TENANT, AGENT, CONNECTION);
 });
 afterAll(async () => env?.stop());
 

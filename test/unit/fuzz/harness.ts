@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
+import { ConnectionStore } from '../../../lambdas/store/connectionStore';
+import { CONNECTION_LIFETIME_MS, epochSeconds } from '../../../lambdas/store/tableSchema';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
 export interface FuzzEnvironment {
@@ -17,6 +19,15 @@ export interface FuzzEnvironment {
   /** Every message the stand-in `@connections` endpoint accepted, as posted. */
   readonly pushed: string[];
   stop(): Promise<void>;
+}
+
+/** One connection of `tenant` holds `agent`'s Desktop, written by the store itself, so well-formed pops reach it. */
+export async function seedPresence(table: TestTable, tenant: string, agent: string, connectionId: string): Promise<void> {
+  const connectedAt = Date.now();
+  await new ConnectionStore(table.db, table.tableName).addPresence(
+    { connectionId, tenant, username: 'inst', instance: 'desk', connectedAt, expiresAt: epochSeconds(connectedAt + CONNECTION_LIFETIME_MS) },
+    agent,
+  );
 }
 
 async function listenLocal(server: Server): Promise<number> {

@@ -6,8 +6,6 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, TABLE_KEYS } from '../../../lambdas/store/tableSchema';
 import {
   anyJsonValue,
   countWrites,
@@ -18,6 +16,7 @@ import {
   lambdaContext,
   oddHeaders,
   restEvent,
+  seedPresence,
   snapshot,
   startFuzzEnvironment,
   type FuzzEnvironment,
@@ -48,18 +47,7 @@ beforeAll(async () => {
   };
   writes = countWrites(require('../../../lambdas/clients/documentClient').documentClient());
   // One connection of the tenant holds AGENT's Desktop, so well-formed pops go all the way through (202).
-  const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-  await env.table.db.send(
-    new PutCommand({
-      TableName: env.table.tableName,
-      Item: {
-        ...keys.presence(TENANT, AGENT, CONNECTION),
-        [TABLE_KEYS.byConnectionIndex.partitionKey]: keys.connectionIndex(CONNECTION),
-        [TABLE_KEYS.byConnectionIndex.sortKey]: `AGENT#${AGENT}`,
-        Type: 'Presence', Tenant: TENANT, Agent: AGENT, ConnectionId: CONNECTION, Instance: 'desk', ExpiresAt: expiresAt,
-      },
-    }),
-  );
+  await seedPresence(env.table, TENANT, AGENT, CONNECTION);
 });
 afterAll(async () => env?.stop());
 

@@ -74,6 +74,24 @@ export function withAuthorizer(event: ConnectEvent, authorizer: AuthorizerContex
   return { ...event, requestContext: { ...event.requestContext, authorizer } };
 }
 
+/** The requestContext fields of every event of an open connection (after `$connect`). */
+function connectionContext(api: WsApi, connection: LocalConnection, now: number) {
+  return {
+    extendedRequestId: newMessageId(),
+    requestTime: requestTime(now),
+    messageDirection: 'IN',
+    stage: api.stage,
+    connectedAt: connection.connectedAt,
+    requestTimeEpoch: now,
+    identity: identity(connection.sourceIp, connection.userAgent),
+    requestId: newRequestId(),
+    domainName: api.domainName,
+    connectionId: connection.id,
+    apiId: api.apiId,
+    authorizer: connection.authorizer,
+  };
+}
+
 export function messageEvent(
   api: WsApi,
   connection: LocalConnection,
@@ -87,18 +105,7 @@ export function messageEvent(
       routeKey,
       messageId: newMessageId(),
       eventType: 'MESSAGE',
-      extendedRequestId: newMessageId(),
-      requestTime: requestTime(now),
-      messageDirection: 'IN',
-      stage: api.stage,
-      connectedAt: connection.connectedAt,
-      requestTimeEpoch: now,
-      identity: identity(connection.sourceIp, connection.userAgent),
-      requestId: newRequestId(),
-      domainName: api.domainName,
-      connectionId: connection.id,
-      apiId: api.apiId,
-      authorizer: connection.authorizer,
+      ...connectionContext(api, connection, now),
     },
     body: isBinary ? data.toString('base64') : data.toString('utf8'),
     isBase64Encoded: isBinary,
@@ -115,19 +122,8 @@ export function disconnectEvent(api: WsApi, connection: LocalConnection, code: n
       disconnectStatusCode: code,
       messageId: null,
       eventType: 'DISCONNECT',
-      extendedRequestId: newMessageId(),
-      requestTime: requestTime(now),
-      messageDirection: 'IN',
       disconnectReason: reason,
-      stage: api.stage,
-      connectedAt: connection.connectedAt,
-      requestTimeEpoch: now,
-      identity: identity(connection.sourceIp, connection.userAgent),
-      requestId: newRequestId(),
-      domainName: api.domainName,
-      connectionId: connection.id,
-      apiId: api.apiId,
-      authorizer: connection.authorizer,
+      ...connectionContext(api, connection, now),
     },
     isBase64Encoded: false,
   };

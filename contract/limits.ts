@@ -1,0 +1,25 @@
+/**
+ * The limits every message is bound by, and why. Plain constants (no schema library), so that the smallest Lambda
+ * bundles can import them. The reasoning for each lives in docs/contract.md.
+ */
+
+/** A WebSocket frame to an instance is at most 32 KB; the pushed message adds about 200 bytes to the pop body. */
+export const MAX_POP_BODY_BYTES = 31 * 1024;
+/** Bodies of the small operations (a refresh token). */
+export const MAX_SMALL_BODY_BYTES = 8 * 1024;
+/** Agents on one Desktop list. */
+export const MAX_DESKTOP_AGENTS = 2000;
+/** Agent usernames, as the Desktop knows them. */
+export const MAX_AGENT_NAME_LENGTH = 128;
+export const MAX_CAMPAIGN_LENGTH = 256;
+export const MAX_REFERENCE_LENGTH = 256;
+export const MAX_SCRIPT_DATA_ENTRIES = 500;
+export const MAX_SCRIPT_VALUE_LENGTH = 16384;
+export const MAX_POP_ID_LENGTH = 128;
+export const MAX_REFRESH_TOKEN_LENGTH = 4096;
+/** The Idempotency-Key header: visible ASCII only. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** Identifiers (agents, campaigns, references) carry no control characters (emptiness is minLength's to report). */
+export const PRINTABLE_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+/** An Ack's Reason: a code word such as `NoLicence`. */
+export const REASON_PATTERN = '^[A-Za-z][A-Za-z0-9]*$';

@@ -1,0 +1,14 @@
+/** The schemas checked at run time, by the name their compiled validator is exported under. */
+import { PopRequest, RefreshRequest } from './rest';
+import { AckMessage, DesktopMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
+
+export const VALIDATED_SCHEMAS = {
+  PopRequest,
+  RefreshRequest,
+  DesktopMessage,
+  LoginMessage,
+  LogoutMessage,
+  AckMessage,
+  PingMessage,
+  PopMessage,
+} as const;

@@ -1,0 +1,95 @@
+/**
+ * The WebSocket protocol between the API and a Scripting instance, both directions. API Gateway routes an instance's
+ * message on its `Action` (lambdas/apiRoutes.ts); the API's messages carry a `Type`. docs/asyncapi.json is generated
+ * from these schemas.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_AGENT_NAME_LENGTH, MAX_DESKTOP_AGENTS, MAX_POP_ID_LENGTH, REASON_PATTERN } from './limits';
+import { PopRequest, ScriptData } from './rest';
+import { closed, identifier, oneOf } from './schemaKit';
+import { ACK_STATUSES } from './statuses';
+import { WEBSOCKET_ERROR_CODES } from './errors';
+
+const agentName = identifier(MAX_AGENT_NAME_LENGTH);
+
+// ---- instance -> API ----
+export const DesktopMessage = Type.Object(
+  { Action: Type.Literal('Desktop'), Agents: Type.Array(agentName, { maxItems: MAX_DESKTOP_AGENTS }) },
+  { ...closed, description: 'The full list of agents on the Desktop, sent after every connect.' },
+);
+export type DesktopMessage = Static<typeof DesktopMessage>;
+
+export const LoginMessage = Type.Object(
+  { Action: Type.Literal('Login'), Username: agentName },
+  { ...closed, description: 'An agent logged in to the Desktop.' },
+);
+export type LoginMessage = Static<typeof LoginMessage>;
+
+export const LogoutMessage = Type.Object(
+  { Action: Type.Literal('Logout'), Username: agentName },
+  { ...closed, description: 'An agent logged out of the Desktop.' },
+);
+export type LogoutMessage = Static<typeof LogoutMessage>;
+
+export const AckMessage = Type.Object(
+  {
+    Action: Type.Literal('Ack'),
+    PopId: Type.String({ minLength: 1, maxLength: MAX_POP_ID_LENGTH }),
+    Status: oneOf(ACK_STATUSES),
+    Reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: REASON_PATTERN })),
+  },
+  { ...closed, description: 'What the instance made of a pop; `Failed` needs a `Reason`.' },
+);
+export type AckMessage = Static<typeof AckMessage>;
+
+export const PingMessage = Type.Object({ Action: Type.Literal('Ping') }, { ...closed, description: 'Keeps the connection alive; answered Pong.' });
+export type PingMessage = Static<typeof PingMessage>;
+
+export const INSTANCE_MESSAGES = {
+  Desktop: DesktopMessage,
+  Login: LoginMessage,
+  Logout: LogoutMessage,
+  Ack: AckMessage,
+  Ping: PingMessage,
+} as const;
+export type InstanceAction = keyof typeof INSTANCE_MESSAGES;
+export interface InstanceMessageOf {
+  Desktop: DesktopMessage;
+  Login: LoginMessage;
+  Logout: LogoutMessage;
+  Ack: AckMessage;
+  Ping: PingMessage;
+}
+export type InstanceMessage = InstanceMessageOf[InstanceAction];
+
+// ---- API -> instance ----
+export const PopMessage = Type.Object(
+  {
+    Type: Type.Literal('Pop'),
+    PopId: Type.String(),
+    Username: PopRequest.properties.Username,
+    Campaign: PopRequest.properties.Campaign,
+    Reference: PopRequest.properties.Reference,
+    ScriptData,
+    SentAt: Type.String({ format: 'date-time' }),
+  },
+  { description: "A pop for an agent on this instance's Desktop: open the campaign's Workflow." },
+);
+export type PopMessage = Static<typeof PopMessage>;
+
+export const PongMessage = Type.Object({ Type: Type.Literal('Pong') }, { description: 'The answer to Ping.' });
+export type PongMessage = Static<typeof PongMessage>;
+
+export const ErrorMessage = Type.Object(
+  {
+    Type: Type.Literal('Error'),
+    Code: oneOf(WEBSOCKET_ERROR_CODES),
+    Message: Type.String(),
+    Details: Type.Optional(Type.Array(Type.String())),
+  },
+  { description: 'A message was refused; the connection stays open.' },
+);
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+export const API_MESSAGES = { Pop: PopMessage, Pong: PongMessage, Error: ErrorMessage } as const;
+export type ApiMessage = PopMessage | PongMessage | ErrorMessage;

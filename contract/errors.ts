@@ -31,6 +31,7 @@ export const GATEWAY_DEFAULT_4XX_CODE = 'BadRequest';
 /** Codes of the `Error` message the API sends an instance over the WebSocket. */
 export const WEBSOCKET_ERROR_CODES = [
   'InvalidMessage',
+  'UnknownAction',
   'Unauthorized',
   'PopNotFound',
   'ServiceUnavailable',

@@ -25,17 +25,41 @@ export interface RestOperation {
   readonly refusals: Readonly<Partial<Record<number, Refusal>>>;
 }
 
-/** Answers API Gateway itself can give on any operation (Gateway Responses, lambdas/shared/gatewayResponses.ts). */
-const gatewayRefusals = {
+type Refusals = Readonly<Partial<Record<number, Refusal>>>;
+
+/** Several refusal tables as one: where two give the same status, their codes are joined (no code is lost). */
+function refusals(...tables: readonly Refusals[]): Refusals {
+  const merged: Partial<Record<number, Refusal>> = {};
+  for (const table of tables) {
+    for (const [status, refusal] of Object.entries(table)) {
+      const known = merged[Number(status)];
+      const codes = [...new Set([...(known?.codes ?? []), ...refusal!.codes])];
+      // The same codes: the later, more particular description replaces the general one.
+      const joined = known !== undefined && codes.length > known.codes.length;
+      const description = joined ? `${known.description} ${refusal!.description}` : refusal!.description;
+      merged[Number(status)] = { description, codes };
+    }
+  }
+  return merged;
+}
+
+/**
+ * Answers API Gateway itself can give on any operation (Gateway Responses, lambdas/shared/gatewayResponses.ts), and the
+ * handler wrapper's last resort (500). A function that fails or returns no valid answer is a 502, one that runs past
+ * the integration timeout a 504; both carry DEFAULT_5XX's code (local/gateway/restServer.ts does the same).
+ */
+const gatewayRefusals: Refusals = {
   413: { description: 'The body is larger than API Gateway accepts.', codes: ['PayloadTooLarge'] },
   429: { description: 'Throttled; `Retry-After` says when to retry.', codes: ['TooManyRequests'] },
   500: { description: 'The service failed; retry later.', codes: ['InternalError'] },
-} as const satisfies Record<number, Refusal>;
+  502: { description: 'API Gateway: the function failed; retry later.', codes: ['InternalError'] },
+  504: { description: 'API Gateway: the function did not answer in time; retry later.', codes: ['InternalError'] },
+};
 
-const tokenRefusals = {
+const tokenRefusals: Refusals = {
   401: { description: 'No valid IdToken.', codes: ['Unauthorized'] },
   403: { description: "The token is not an api-caller's.", codes: ['Forbidden'] },
-} as const satisfies Record<number, Refusal>;
+};
 
 export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
   authToken: {
@@ -44,13 +68,12 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     summary: 'Exchange Basic credentials for tokens',
     security: 'basic',
     success: { status: 200, description: 'Authenticated.', name: 'TokenResult', result: TokenResult },
-    refusals: {
-      ...gatewayRefusals,
+    refusals: refusals(gatewayRefusals, {
       400: { description: 'The Authorization header is not valid Basic credentials.', codes: ['InvalidAuthorizationHeader'] },
       401: { description: 'No credentials, or wrong username or password (one answer for all).', codes: ['MissingCredentials', 'NotAuthorized'] },
       403: { description: 'The user must have a new password set by the vendor.', codes: ['PasswordResetRequired'] },
       502: { description: 'The identity provider failed.', codes: ['UpstreamError'] },
-    },
+    }),
   },
   authRefresh: {
     method: 'POST',
@@ -59,13 +82,13 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     security: 'none',
     body: { name: 'RefreshRequest', schema: RefreshRequest },
     success: { status: 200, description: 'Refreshed.', name: 'RefreshedTokenResult', result: RefreshedTokenResult },
-    refusals: {
-      ...gatewayRefusals,
+    refusals: refusals(gatewayRefusals, {
       400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
       401: { description: 'The RefreshToken is invalid, expired or revoked.', codes: ['NotAuthorized'] },
-      413: { description: 'The body is too large.', codes: ['PayloadTooLarge'] },
+      403: { description: 'The user must have a new password set by the vendor.', codes: ['PasswordResetRequired'] },
+      413: { description: 'The body is too large (8 KB at most).', codes: ['PayloadTooLarge'] },
       502: { description: 'The identity provider failed.', codes: ['UpstreamError'] },
-    },
+    }),
   },
   pop: {
     method: 'POST',
@@ -74,9 +97,7 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     security: 'idToken',
     body: { name: 'PopRequest', schema: PopRequest },
     success: { status: 202, description: "Accepted and pushed to the agent's Scripting instances.", name: 'PopAccepted', result: PopAccepted },
-    refusals: {
-      ...gatewayRefusals,
-      ...tokenRefusals,
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
       400: { description: 'The body or the Idempotency-Key is not valid; Details name each one.', codes: ['InvalidRequest'] },
       404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
       409: {
@@ -86,7 +107,7 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
       413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
       422: { description: 'The Idempotency-Key was used for another request.', codes: ['IdempotencyKeyReused'] },
       503: { description: 'A dependency is unavailable; retry with back-off and the same Idempotency-Key.', codes: ['ServiceUnavailable'] },
-    },
+    }),
   },
   popStatus: {
     method: 'GET',
@@ -94,11 +115,9 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     summary: "Read a pop's status",
     security: 'idToken',
     success: { status: 200, description: 'The pop.', name: 'PopStatusResult', result: PopStatusResult },
-    refusals: {
-      ...gatewayRefusals,
-      ...tokenRefusals,
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
       404: { description: 'No such pop for your tenant.', codes: ['PopNotFound'] },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
-    },
+    }),
   },
 };

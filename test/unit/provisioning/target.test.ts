@@ -7,12 +7,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EXIT } from '../../../vendor/errors';
-import { resolveTarget } from '../../../vendor/target';
+import { EXIT } from '../../../provisioning/errors';
+import { resolveTarget } from '../../../provisioning/target';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vendor-target-'));
+  dir = mkdtempSync(join(tmpdir(), 'provisioning-target-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

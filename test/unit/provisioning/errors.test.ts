@@ -1,5 +1,5 @@
 /**
- * Error mapping. describeError is checked over the SDK's own exception classes; then `run` end to end in process
+ * Error mapping. cliFailure is checked over the SDK's own exception classes; then `run` end to end in process
  * for the failures cognito-local cannot produce (credentials, access, Cognito's password policy), with
  * aws-sdk-client-mock standing in for the service only there.
  */
@@ -18,9 +18,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidUserSpecError } from '../../../provisioning/tenantUsers';
-import type { Io } from '../../../vendor/commands';
-import { CliError, describeError, EXIT } from '../../../vendor/errors';
-import { run } from '../../../vendor/main';
+import type { Io } from '../../../provisioning/commands';
+import { CliError, cliFailure, EXIT } from '../../../provisioning/errors';
+import { run } from '../../../provisioning/main';
 
 const $metadata = {};
 /** The shape the SDK's credential chain throws (CredentialsProviderError of @smithy/core, not a direct dependency). */
@@ -34,7 +34,7 @@ function serviceError(name: string, message: string): Error {
   return new CognitoIdentityProviderServiceException({ name, message, $fault: 'client', $metadata });
 }
 
-describe('describeError', () => {
+describe('cliFailure', () => {
   const context = { username: 'acme-crm', target: 'user pool eu-west-1_abc in eu-west-1' };
 
   it.each([
@@ -55,7 +55,7 @@ describe('describeError', () => {
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), EXIT.TARGET, /Cannot reach Cognito at AWS \(ECONNREFUSED\)/],
     [new Error('Region is missing'), EXIT.TARGET, /pass --region/],
   ])('maps %p to exit %p', (error, exitCode, message) => {
-    const described = describeError(error, context);
+    const described = cliFailure(error, context);
 
     expect(described).toMatchObject({ exitCode, expected: true });
     expect(described.message).toMatch(message);
@@ -63,18 +63,18 @@ describe('describeError', () => {
 
   it('points at the local stack when the local endpoint is unreachable', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(describeError(refused, { endpoint: 'http://127.0.0.1:9229' }).message).toBe(
+    expect(cliFailure(refused, { endpoint: 'http://127.0.0.1:9229' }).message).toBe(
       'Cannot reach Cognito at http://127.0.0.1:9229 (ECONNREFUSED). Is the local stack running (`npm start`)?',
     );
   });
 
   it('reports anything else as unexpected, exit 1', () => {
-    expect(describeError(new TypeError('x is undefined'))).toEqual({
+    expect(cliFailure(new TypeError('x is undefined'))).toEqual({
       message: 'Unexpected error: TypeError: x is undefined',
       exitCode: EXIT.UNEXPECTED,
       expected: false,
     });
-    expect(describeError('a string')).toMatchObject({ exitCode: EXIT.UNEXPECTED, message: 'Unexpected error: a string' });
+    expect(cliFailure('a string')).toMatchObject({ exitCode: EXIT.UNEXPECTED, message: 'Unexpected error: a string' });
   });
 });
 
@@ -164,6 +164,6 @@ describe('run: failures the emulator cannot produce', () => {
     expect(await run(['user', 'create', '--help'], help.io)).toBe(EXIT.OK);
 
     expect(unknown.err.join('\n')).toContain("unknown command 'frobnicate'");
-    expect(help.out.join('\n')).toMatch(/Examples:\n\s+\$ remote-pop-vendor user create --tenant acme/);
+    expect(help.out.join('\n')).toMatch(/Examples:\n\s+\$ remote-pop-provision user create --tenant acme/);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Every failure of the vendor CLI becomes one message for a person and one documented exit code.
+ * Every failure of the provisioning CLI becomes one message for a person and one documented exit code.
  * Expected failures (bad input, unknown user, missing target or credentials) never print a stack trace.
  */
 
-/** The CLI's exit codes; vendor/README.md documents them. */
+/** The CLI's exit codes; provisioning/README.md documents them. */
 export const EXIT = {
   /** Done. */
   OK: 0,
@@ -45,7 +45,7 @@ export interface ErrorContext {
   readonly endpoint?: string;
 }
 
-export interface DescribedError {
+export interface CliFailure {
   readonly message: string;
   readonly exitCode: ExitCode;
   /** False for failures the CLI did not foresee: only those may show a stack trace (with --debug). */
@@ -75,9 +75,10 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+const expected = (message: string, exitCode: ExitCode): CliFailure => ({ message, exitCode, expected: true });
+
 /** Map any thrown value to a message and an exit code. */
-export function describeError(error: unknown, context: ErrorContext = {}): DescribedError {
-  const expected = (message: string, exitCode: ExitCode): DescribedError => ({ message, exitCode, expected: true });
+export function cliFailure(error: unknown, context: ErrorContext = {}): CliFailure {
   if (error instanceof CliError) {
     return expected(error.message, error.exitCode);
   }
@@ -85,9 +86,16 @@ export function describeError(error: unknown, context: ErrorContext = {}): Descr
   const name = text(err.name);
   const awsMessage = text(err.message);
   const code = text(err.code) || text(err.Code);
+  const known = userFailure(name, awsMessage, context) ?? targetFailure(name, awsMessage, code, context);
+  if (known) return known;
+  const label = name && name !== 'Error' ? `${name}: ` : '';
+  return { message: `Unexpected error: ${label}${awsMessage || String(error)}`, exitCode: EXIT.UNEXPECTED, expected: false };
+}
+
+/** Failures about the user or the values given: input, conflicts, unknown users, the password policy. */
+function userFailure(name: string, awsMessage: string, context: ErrorContext): CliFailure | undefined {
   const user = context.username ? `User "${context.username}"` : 'The user';
   const where = context.target ? ` in ${context.target}` : '';
-
   switch (name) {
     case 'InvalidUserSpecError':
       return expected(awsMessage, EXIT.INVALID_INPUT);
@@ -105,24 +113,21 @@ export function describeError(error: unknown, context: ErrorContext = {}): Descr
       );
     case 'InvalidParameterException':
       return expected(`Cognito refused a value: ${awsMessage}`, EXIT.INVALID_INPUT);
-    case 'ResourceNotFoundException':
-      if (/group/i.test(awsMessage)) {
-        return expected(
-          `The target ${context.target ?? 'user pool'} lacks a role group (${awsMessage}): is it a Remote Pop user pool?`,
-          EXIT.TARGET,
-        );
-      }
-      return expected(
-        `${context.target ? `The target ${context.target}` : 'The user pool'} does not exist ` +
-          `(${awsMessage || 'ResourceNotFoundException'}). Check --user-pool-id, --region, --stack or the endpoints file.`,
-        EXIT.TARGET,
-      );
-    case 'CredentialsProviderError':
-      return expected(
-        'No AWS credentials found. Sign in (for example `aws sso login --profile NAME` and set AWS_PROFILE=NAME) ' +
-          'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then retry.',
-        EXIT.TARGET,
-      );
+    default:
+      return undefined;
+  }
+}
+
+/** Failures about the target: the pool, credentials, permissions, throttling, the network, the region. */
+function targetFailure(name: string, awsMessage: string, code: string, context: ErrorContext): CliFailure | undefined {
+  const where = context.target ? ` in ${context.target}` : '';
+  if (name === 'ResourceNotFoundException') return missingResource(awsMessage, context);
+  if (name === 'CredentialsProviderError') {
+    return expected(
+      'No AWS credentials found. Sign in (for example `aws sso login --profile NAME` and set AWS_PROFILE=NAME) ' +
+        'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then retry.',
+      EXIT.TARGET,
+    );
   }
   if (REJECTED_CREDENTIALS.has(name)) {
     return expected(
@@ -148,6 +153,20 @@ export function describeError(error: unknown, context: ErrorContext = {}): Descr
   if (/region is missing/i.test(awsMessage)) {
     return expected('No AWS region: pass --region or set AWS_REGION.', EXIT.TARGET);
   }
-  const label = name && name !== 'Error' ? `${name}: ` : '';
-  return { message: `Unexpected error: ${label}${awsMessage || String(error)}`, exitCode: EXIT.UNEXPECTED, expected: false };
+  return undefined;
+}
+
+/** ResourceNotFoundException: a missing role group (not a Remote Pop pool) or a missing pool. */
+function missingResource(awsMessage: string, context: ErrorContext): CliFailure {
+  if (/group/i.test(awsMessage)) {
+    return expected(
+      `The target ${context.target ?? 'user pool'} lacks a role group (${awsMessage}): is it a Remote Pop user pool?`,
+      EXIT.TARGET,
+    );
+  }
+  return expected(
+    `${context.target ? `The target ${context.target}` : 'The user pool'} does not exist ` +
+      `(${awsMessage || 'ResourceNotFoundException'}). Check --user-pool-id, --region, --stack or the endpoints file.`,
+    EXIT.TARGET,
+  );
 }

@@ -1,4 +1,4 @@
-import { ROLE_TO_GROUP } from '../provisioning/tenantUsers';
+import { ROLE_TO_GROUP } from './tenantUsers';
 import type { DirectoryUser } from './userDirectory';
 
 /** A user as `--json` prints it: stable PascalCase keys like the REST API's, dates in ISO 8601. */

@@ -1,6 +1,6 @@
 /**
- * The vendor CLI: provision tenants' users in the Remote Pop user pool, locally or in a deployed stack.
- * This file wires commander only; commands.ts does the work. `npm run vendor -- --help`.
+ * The provisioning CLI: provision tenants' users in the Remote Pop user pool, locally or in a deployed stack.
+ * This file wires commander only; commands.ts does the work. `npm run provision -- --help`.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { version } from '../package.json';
@@ -15,10 +15,10 @@ import {
   type CommandContext,
   type Io,
 } from './commands';
-import { describeError, EXIT } from './errors';
+import { cliFailure, EXIT } from './errors';
 import type { TargetDependencies, TargetOptions } from './target';
 
-const BIN = 'remote-pop-vendor';
+const BIN = 'remote-pop-provision';
 
 const TARGET_HELP = `
 Target (one of; default: the local stack's $LOCAL_DIR/endpoints.json, LOCAL_DIR defaulting to .local):
@@ -54,7 +54,7 @@ function passwordOptions(command: Command, what: string): Command {
     .option('--password-stdin', `read ${what} from stdin instead`);
 }
 
-function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext): Command {
+function buildProgram(io: Io, context: ContextOf): Command {
   const program = new Command(BIN)
     .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool.")
     .version(version)
@@ -70,7 +70,16 @@ function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext
     .command('user')
     .description('create, list, show, disable, enable, delete users, or set their password')
     .addHelpText('after', examples('user create --tenant acme --username acme-crm --role api', 'user list --tenant acme'));
+  addCreateCommand(user, context);
+  addReadCommands(user, context);
+  addAdminCommands(user, context);
+  return program;
+}
 
+type ContextOf = (target: TargetOptions) => CommandContext;
+
+/** `user create`. */
+function addCreateCommand(user: Command, context: ContextOf): void {
   withTargetOptions(
     passwordOptions(
       user
@@ -97,7 +106,10 @@ function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext
       ),
     )
     .action((options) => createUser(options, context(targetOf(options))));
+}
 
+/** `user list` and `user show`. */
+function addReadCommands(user: Command, context: ContextOf): void {
   withTargetOptions(
     user
       .command('list')
@@ -113,7 +125,10 @@ function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext
   )
     .addHelpText('after', examples('user show acme-crm', 'user show acme-crm --json'))
     .action((username: string, options) => showUser(username, options, context(targetOf(options))));
+}
 
+/** `user disable`, `user enable`, `user delete` and `user set-password`. */
+function addAdminCommands(user: Command, context: ContextOf): void {
   withTargetOptions(user.command('disable').description('stop a user from signing in (reversible)').argument('<username>'))
     .addHelpText('after', examples('user disable acme-crm'))
     .action((username: string, options) => setEnabled(username, false, context(targetOf(options))));
@@ -143,13 +158,11 @@ function buildProgram(io: Io, context: (target: TargetOptions) => CommandContext
   )
     .addHelpText('after', examples('user set-password acme-crm', 'user set-password acme-crm --password-stdin < password.txt'))
     .action((username: string, options) => setPassword(username, options, context(targetOf(options))));
-
-  return program;
 }
 
 /**
  * Run the CLI with `argv` (without node and script) and return its exit code. Never throws, never exits:
- * bin.js and the direct `tsx vendor/main.ts` entry set process.exitCode; tests call it in process.
+ * bin.js and the direct `tsx provisioning/main.ts` entry set process.exitCode; tests call it in process.
  */
 export async function run(argv: readonly string[], io: Io = processIo(), deps?: TargetDependencies): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -163,7 +176,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), deps?: 
       // Help and version end with 0; every parse error (already printed by commander) is a usage error.
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    const described = describeError(error, errorContext);
+    const described = cliFailure(error, errorContext);
     io.err(`Error: ${described.message}`);
     if (!described.expected) {
       if (io.env.VENDOR_DEBUG && error instanceof Error && error.stack) io.err(error.stack);

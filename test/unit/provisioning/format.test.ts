@@ -1,5 +1,5 @@
-import { formatCount, formatDate, formatTable, formatUserDetails, formatUserTable, userToJson } from '../../../vendor/format';
-import type { DirectoryUser } from '../../../vendor/userDirectory';
+import { formatCount, formatDate, formatTable, formatUserDetails, formatUserTable, userToJson } from '../../../provisioning/format';
+import type { DirectoryUser } from '../../../provisioning/userDirectory';
 
 const created = new Date('2024-05-01T09:30:12.345Z');
 const apiUser: DirectoryUser = {

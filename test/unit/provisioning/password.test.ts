@@ -1,4 +1,4 @@
-import { COGNITO_DEFAULT_POLICY, COGNITO_SYMBOLS, GENERATED_LENGTH, generatePassword, passwordProblems } from '../../../vendor/password';
+import { COGNITO_DEFAULT_POLICY, COGNITO_SYMBOLS, GENERATED_LENGTH, generatePassword, passwordProblems } from '../../../provisioning/password';
 
 describe('generatePassword', () => {
   const samples = Array.from({ length: 2000 }, () => generatePassword());

@@ -3,7 +3,7 @@
  * the target, act through the Cognito client, and print for a person (or JSON for a script).
  */
 import { createInterface } from 'readline';
-import { checkUserSpec, createTenantUser, ROLE_TO_GROUP, type Role } from '../provisioning/tenantUsers';
+import { checkUserSpec, createTenantUser, ROLE_TO_GROUP, type Role } from './tenantUsers';
 import { CliError, EXIT, type ErrorContext } from './errors';
 import { formatCount, formatUserDetails, formatUserTable, userToJson } from './format';
 import { generatePassword, passwordProblems, type PasswordPolicy } from './password';

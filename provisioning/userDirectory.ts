@@ -13,7 +13,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ROLE_GROUPS, TENANT_CLAIM } from '../lambdas/shared/identity';
-import { ROLE_TO_GROUP, type Role } from '../provisioning/tenantUsers';
+import { ROLE_TO_GROUP, type Role } from './tenantUsers';
 import { COGNITO_DEFAULT_POLICY, type PasswordPolicy } from './password';
 
 /** A user of the pool as the CLI shows it. */

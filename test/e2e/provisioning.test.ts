@@ -1,7 +1,7 @@
 /**
- * The vendor CLI end to end against the local stack's real cognito-local (started by globalSetup, which writes
+ * The provisioning CLI end to end against the local stack's real cognito-local (started by globalSetup, which writes
  * the endpoints file named by E2E_ENDPOINTS_FILE). Most cases call `run(argv)` in process for speed; a few spawn
- * the CLI exactly as a vendor runs it (`tsx vendor/main.ts` and the package bin `vendor/bin.js`).
+ * the CLI exactly as a vendor runs it (`tsx provisioning/main.ts` and the package bin `provisioning/bin.js`).
  * Every user here belongs to tenants made up for this run, so the test shares the pool with other suites safely.
  */
 import { spawn } from 'child_process';
@@ -17,10 +17,10 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { API_CALLERS_GROUP, TENANT_CLAIM } from '../../lambdas/shared/identity';
-import type { Io } from '../../vendor/commands';
-import { EXIT } from '../../vendor/errors';
-import type { UserJson } from '../../vendor/format';
-import { run } from '../../vendor/main';
+import type { Io } from '../../provisioning/commands';
+import { EXIT } from '../../provisioning/errors';
+import type { UserJson } from '../../provisioning/format';
+import { run } from '../../provisioning/main';
 
 const ROOT = resolve(__dirname, '../..');
 const ENDPOINTS_FILE = process.env.E2E_ENDPOINTS_FILE;
@@ -72,7 +72,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = process.env, target 
 /** The CLI as a separate process (stdin a pipe, so not a terminal). */
 function spawnCli(command: 'tsx' | 'bin', args: string[], input = ''): Promise<CliResult> {
   const [file, prefix] =
-    command === 'tsx' ? [join(ROOT, 'node_modules/.bin/tsx'), ['vendor/main.ts']] : [process.execPath, ['vendor/bin.js']];
+    command === 'tsx' ? [join(ROOT, 'node_modules/.bin/tsx'), ['provisioning/main.ts']] : [process.execPath, ['provisioning/bin.js']];
   return new Promise((done, fail) => {
     const child = spawn(file, [...prefix, ...args, '--endpoints', ENDPOINTS_FILE!], { cwd: ROOT, stdio: 'pipe' });
     let stdout = '';
@@ -220,7 +220,7 @@ describe('user list', () => {
   });
 
   // cognito-local answers ListUsers in one page whatever the Limit; the token loop itself is covered by
-  // test/unit/vendor/userDirectory.test.ts. Here: the CLI over 65 users of one tenant, as real Cognito pages them.
+  // test/unit/provisioning/userDirectory.test.ts. Here: the CLI over 65 users of one tenant, as real Cognito pages them.
   it('lists every user of a tenant past one ListUsers page (65 users)', async () => {
     const usernames = Array.from({ length: 65 }, (_, index) => `${pagedTenant}-${String(index).padStart(2, '0')}`);
     await withConcurrency(usernames, 8, async (username) => {
@@ -357,7 +357,7 @@ describe('user delete', () => {
 
 describe('target', () => {
   it('defaults to $LOCAL_DIR/endpoints.json and says how to start the stack when it is missing', async () => {
-    const emptyDir = mkdtempSync(join(tmpdir(), 'vendor-e2e-'));
+    const emptyDir = mkdtempSync(join(tmpdir(), 'provisioning-e2e-'));
     try {
       const result = await cli(['user', 'list'], { ...process.env, LOCAL_DIR: emptyDir }, []);
 
@@ -370,7 +370,7 @@ describe('target', () => {
   });
 
   it('answers exit 6 when the endpoints file names a pool that does not exist', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vendor-e2e-'));
+    const dir = mkdtempSync(join(tmpdir(), 'provisioning-e2e-'));
     try {
       const file = join(dir, 'endpoints.json');
       writeFileSync(file, JSON.stringify({ ...endpoints, UserPoolId: 'local_doesnotexist' }));

@@ -10,7 +10,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PAGE_LIMIT, UserDirectory } from '../../../vendor/userDirectory';
+import { PAGE_LIMIT, UserDirectory } from '../../../provisioning/userDirectory';
 
 const POOL = 'eu-west-1_abc';
 

@@ -1,9 +1,0 @@
-#!/usr/bin/env node
-// The `remote-pop-vendor` package bin: run the TypeScript CLI through tsx's CommonJS loader, no build step.
-'use strict';
-require('tsx/cjs');
-const { run } = require('./main.ts');
-
-run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});

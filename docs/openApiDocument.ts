@@ -1,203 +1,177 @@
-import { REST_ROUTES } from '../lambdas/apiRoutes';
-import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../lambdas/domain/schemas';
-import { ACK_STATUSES, POP_STATUSES } from '../lambdas/domain/popStatuses';
-import { GATEWAY_ANSWERS } from '../lambdas/shared/gatewayResponses';
-import { API_VERSION } from '../lambdas/shared/version';
-
 /**
- * The REST API's OpenAPI 3 description, built from the same route table and request schemas the Lambdas and the
- * stack use. `npm run docs` writes docs/openapi.json; a test fails when the committed file drifts from this.
+ * The REST API's OpenAPI 3.1 description, built from the contract alone: the operations table
+ * (contract/operations.ts) gives paths, security, bodies, the success answer and every refusal with its codes; the
+ * schemas are contract/rest.ts's own. OpenAPI 3.1 because the schemas are JSON Schema 2020-12 (type lists such as
+ * ScriptData's values, `anyOf [..., null]`), which OpenAPI 3.0 cannot hold. `npm run docs` writes docs/openapi.json.
  */
-type Operation = Record<string, unknown>;
+import { Type } from '@sinclair/typebox';
+import {
+  ERROR_STATUS,
+  FailureEnvelope,
+  IDEMPOTENCY_KEY_PATTERN,
+  MAX_POP_BODY_BYTES,
+  MAX_POP_ID_LENGTH,
+  MAX_SMALL_BODY_BYTES,
+  REST_OPERATIONS,
+  SuccessEnvelope,
+  type OperationId,
+  type Refusal,
+  type RestOperation,
+} from '../contract';
+import { API_VERSION } from '../lambdas/shared/version';
+import { plainSchema, schemaRef, type JsonObject } from './jsonSchema';
 
-const envelope = (result: Record<string, unknown>) => ({
-  type: 'object',
-  required: ['Success', 'Result', 'Version', 'RequestId'],
-  properties: {
-    Success: { type: 'boolean', enum: [true] },
-    Result: result,
-    Version: { type: 'string', example: API_VERSION },
-    RequestId: { type: 'string' },
-  },
-});
+export const LOCAL_REST_URL = 'http://127.0.0.1:3000/v1';
 
-const failure = (description: string, codes: string[]) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: {
-        allOf: [
-          { $ref: '#/components/schemas/FailureEnvelope' },
-          { type: 'object', properties: { Error: { type: 'object', properties: { Code: { type: 'string', enum: codes } } } } },
-        ],
-      },
-    },
-  },
-});
-
-const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-const tokenResult = (withRefresh: boolean) => ({
-  type: 'object',
-  required: ['Authenticated', 'IdToken', 'AccessToken', 'ExpiresIn', 'User'],
-  properties: {
-    Authenticated: { type: 'boolean', enum: [true] },
-    IdToken: { type: 'string', description: 'Send as `Authorization: Bearer <IdToken>`; re-use it until it expires.' },
-    AccessToken: { type: 'string' },
-    ...(withRefresh ? { RefreshToken: { type: 'string', description: 'For POST /auth/refresh.' } } : {}),
-    ExpiresIn: { type: 'integer', description: 'Seconds until the IdToken expires.' },
-    User: { $ref: '#/components/schemas/User' },
-  },
-});
-
-const throttled = failure('Too many requests (Retry-After says when to retry).', [GATEWAY_ANSWERS.throttled.code]);
-const unauthorized = failure('No valid IdToken.', [GATEWAY_ANSWERS.unauthorized.code]);
-
-const OPERATIONS: Record<string, Operation> = {
-  authToken: {
-    summary: 'Exchange Basic credentials for tokens',
-    security: [{ basic: [] }],
-    responses: {
-      200: json(envelope(tokenResult(true)), 'Authenticated.'),
-      400: failure('The Authorization header is not valid Basic credentials.', ['InvalidAuthorizationHeader']),
-      401: failure('No credentials, or wrong username or password (one answer for all).', ['MissingCredentials', 'NotAuthorized']),
-      403: failure('The user must have a new password set by the vendor.', ['PasswordResetRequired']),
-      429: failure('Too many authentication requests.', ['TooManyRequests']),
-      502: failure('The identity provider failed.', ['UpstreamError']),
-    },
-  },
-  authRefresh: {
-    summary: 'Exchange a RefreshToken for new tokens',
-    requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RefreshRequest' } } } },
-    responses: {
-      200: json(envelope(tokenResult(false)), 'Refreshed.'),
-      400: failure('The body is not valid.', ['InvalidRequest']),
-      401: failure('The RefreshToken is invalid, expired or revoked.', ['NotAuthorized']),
-      429: throttled,
-    },
-  },
-  pop: {
-    summary: 'Pop a Workflow onto an agent\'s Desktop',
-    security: [{ idToken: [] }],
-    parameters: [
-      {
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description: 'A repeat with the same key inside 24 hours returns the first answer and pushes nothing.',
-        schema: { type: 'string', maxLength: 128 },
-      },
-    ],
-    requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PopRequest' } } } },
-    responses: {
-      202: json(envelope({ $ref: '#/components/schemas/PopAccepted' }), 'Accepted and pushed to the agent\'s Scripting instances.'),
-      400: failure('The body is not valid; Details name each bad field.', ['InvalidRequest']),
-      401: unauthorized,
-      403: failure('The token is not an api-caller\'s.', ['Forbidden']),
-      404: failure('The agent is on no connected Desktop of your tenant.', ['AgentNotOnDesktop']),
-      409: failure('The record was just popped for another agent, or the same pop (or Idempotency-Key) is still in progress.', ['RecordOpenElsewhere', 'RequestInProgress']),
-      413: failure('The body is too large (31 KB at most).', ['PayloadTooLarge']),
-      422: failure('The Idempotency-Key was used for another request.', ['IdempotencyKeyReused']),
-      429: throttled,
-      503: failure('A dependency is unavailable; retry with back-off.', ['ServiceUnavailable']),
-    },
-  },
-  popStatus: {
-    summary: 'Read a pop\'s status',
-    security: [{ idToken: [] }],
-    parameters: [{ name: 'PopId', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: {
-      200: json(envelope({ $ref: '#/components/schemas/PopStatus' }), 'The pop.'),
-      401: unauthorized,
-      403: failure('The token is not an api-caller\'s.', ['Forbidden']),
-      404: failure('No such pop for your tenant.', ['PopNotFound']),
-      429: throttled,
-    },
-  },
+const SECURITY: Record<RestOperation['security'], JsonObject[]> = {
+  basic: [{ basic: [] }],
+  idToken: [{ idToken: [] }],
+  // The body carries the credential (a RefreshToken): no scheme applies, said explicitly.
+  none: [],
 };
 
-export function buildOpenApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, Operation>> = {};
-  for (const route of REST_ROUTES) {
-    const operation = OPERATIONS[route.handler];
-    if (!operation) throw new Error(`No OpenAPI description for route handler ${route.handler}`);
-    paths[route.resource] ??= {};
-    paths[route.resource]![route.method.toLowerCase()] = { operationId: route.handler, ...operation };
-  }
+const BODY_LIMITS: Partial<Record<OperationId, number>> = { pop: MAX_POP_BODY_BYTES, authRefresh: MAX_SMALL_BODY_BYTES };
+
+const REPLAYED_STATUSES = new Set([202, 404, 409]);
+
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** Response headers by operation and status, as the handlers and Gateway Responses set them. */
+function responseHeaders(id: OperationId, status: number): JsonObject | undefined {
+  const headers: JsonObject = {};
+  if (status === 429 || status === 503 || (id === 'pop' && status === 409)) headers['Retry-After'] = headerRef('RetryAfter');
+  if (id === 'authToken' && status === 401) headers['WWW-Authenticate'] = headerRef('WWWAuthenticate');
+  // A repeated Idempotency-Key replays the stored answer of the delivery: accepted, or refused below 500
+  // (lambdas/domain/idempotency.ts); the checks before it (token, body, key) answer afresh every time.
+  if (id === 'pop' && REPLAYED_STATUSES.has(status)) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
+const json = (schema: JsonObject) => ({ 'application/json': { schema } });
+
+function refusalResponse(id: OperationId, status: number, refusal: Refusal): JsonObject {
+  const codes = refusal.codes.map((code) => `\`${code}\``).join(', ');
+  const onlyTheseCodes = { type: 'object', properties: { Error: { type: 'object', properties: { Code: { enum: [...refusal.codes] } } } } };
+  const headers = responseHeaders(id, status);
   return {
-    openapi: '3.0.3',
-    info: {
-      title: 'Cloud API (Remote Pop)',
-      version: API_VERSION,
-      description: 'Pop a Workflow onto a named agent\'s Desktop. Every answer uses the same envelope.',
-    },
-    servers: [{ url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}', variables: { restApiId: { default: 'example' }, region: { default: 'eu-west-1' }, stage: { default: 'v1' } } }],
-    paths,
-    components: {
-      securitySchemes: {
-        basic: { type: 'http', scheme: 'basic' },
-        idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The IdToken from GET /auth.' },
-      },
-      schemas: {
-        PopRequest: POP_REQUEST_SCHEMA,
-        RefreshRequest: REFRESH_REQUEST_SCHEMA,
-        PopAccepted: {
-          type: 'object',
-          required: ['PopId', 'Status'],
-          properties: { PopId: { type: 'string' }, Status: { type: 'string', enum: ['Sent'] } },
-        },
-        PopStatus: {
-          type: 'object',
-          required: ['PopId', 'Username', 'Campaign', 'Status', 'CreatedAt', 'UpdatedAt'],
-          properties: {
-            PopId: { type: 'string' },
-            Username: { type: 'string' },
-            Campaign: { type: 'string' },
-            Reference: { type: 'string' },
-            Status: { type: 'string', enum: [...POP_STATUSES] },
-            Reason: { type: 'string' },
-            CreatedAt: { type: 'string', format: 'date-time' },
-            UpdatedAt: { type: 'string', format: 'date-time' },
-          },
-        },
-        AckStatus: { type: 'string', enum: [...ACK_STATUSES] },
-        User: {
-          type: 'object',
-          properties: {
-            Username: { type: 'string' },
-            Email: { type: 'string', nullable: true },
-            Attributes: { type: 'object', additionalProperties: { type: 'string' } },
-            Created: { type: 'string', format: 'date-time', nullable: true },
-            LastUpdated: { type: 'string', format: 'date-time', nullable: true },
-            Status: { type: 'string', nullable: true },
-          },
-        },
-        FailureEnvelope: {
-          type: 'object',
-          required: ['Success', 'Result', 'Version', 'RequestId', 'Error'],
-          properties: {
-            Success: { type: 'boolean', enum: [false] },
-            Result: { nullable: true },
-            Version: { type: 'string' },
-            RequestId: { type: 'string' },
-            Error: {
-              type: 'object',
-              required: ['Code', 'Message'],
-              properties: {
-                Code: { type: 'string' },
-                Message: { type: 'string' },
-                Details: { type: 'array', items: { type: 'string' } },
-              },
-            },
-          },
-        },
-      },
-    },
+    description: `${refusal.description} Error.Code: ${codes}.`,
+    ...(headers ? { headers } : {}),
+    content: json({ allOf: [schemaRef('FailureEnvelope'), onlyTheseCodes] }),
   };
 }
 
-if (require.main === module) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('node:fs').writeFileSync(`${__dirname}/openapi.json`, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);
-  console.log('Wrote docs/openapi.json');
+function responses(id: OperationId, operation: RestOperation): JsonObject {
+  const { success } = operation;
+  const successHeaders = responseHeaders(id, success.status);
+  const answers: JsonObject = {
+    [success.status]: {
+      description: success.description,
+      ...(successHeaders ? { headers: successHeaders } : {}),
+      content: json(plainSchema(SuccessEnvelope(Type.Unsafe(schemaRef(success.name))))),
+    },
+  };
+  const statuses = Object.keys(operation.refusals).map(Number).sort((a, b) => a - b);
+  for (const status of statuses) answers[status] = refusalResponse(id, status, operation.refusals[status]!);
+  return answers;
+}
+
+function parameters(id: OperationId, operation: RestOperation): JsonObject[] {
+  const found: JsonObject[] = [];
+  for (const [, name] of operation.path.matchAll(/\{(\w+)\}/g)) {
+    found.push({ name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: MAX_POP_ID_LENGTH } });
+  }
+  if (id === 'pop') found.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  return found;
+}
+
+function requestBody(id: OperationId, operation: RestOperation): JsonObject | undefined {
+  if (!operation.body) return undefined;
+  const limit = BODY_LIMITS[id];
+  return {
+    required: true,
+    ...(limit ? { description: `At most ${limit} bytes (UTF-8); a larger body is answered 413 PayloadTooLarge.` } : {}),
+    content: json(schemaRef(operation.body.name)),
+  };
+}
+
+function operationObject(id: OperationId, operation: RestOperation): JsonObject {
+  const params = parameters(id, operation);
+  const body = requestBody(id, operation);
+  return {
+    operationId: id,
+    summary: operation.summary,
+    security: SECURITY[operation.security],
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: responses(id, operation),
+  };
+}
+
+function paths(): JsonObject {
+  const found: Record<string, JsonObject> = {};
+  for (const [id, operation] of Object.entries(REST_OPERATIONS) as [OperationId, RestOperation][]) {
+    found[operation.path] ??= {};
+    found[operation.path]![operation.method.toLowerCase()] = operationObject(id, operation);
+  }
+  return found;
+}
+
+/** Every body and result schema the operations name, plus the failure envelope. */
+function schemas(): JsonObject {
+  const found: JsonObject = {};
+  for (const operation of Object.values(REST_OPERATIONS)) {
+    if (operation.body) found[operation.body.name] = plainSchema(operation.body.schema);
+    found[operation.success.name] = plainSchema(operation.success.result);
+  }
+  found.FailureEnvelope = plainSchema(FailureEnvelope);
+  return found;
+}
+
+const components = (): JsonObject => ({
+  securitySchemes: {
+    basic: { type: 'http', scheme: 'basic', description: 'Cloud API username and password (GET /auth only).' },
+    idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The IdToken from GET /auth; re-use it until it expires.' },
+  },
+  parameters: {
+    IdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'A repeat with the same key inside 24 hours gets the first answer again and pushes nothing; the same key with another body is refused 422.',
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+    },
+  },
+  headers: {
+    RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^[0-9]+$' } },
+    WWWAuthenticate: { description: 'With MissingCredentials: the Basic challenge.', schema: { type: 'string' } },
+    IdempotentReplayed: {
+      description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.',
+      schema: { type: 'string', enum: ['true'] },
+    },
+  },
+  schemas: schemas(),
+});
+
+const DESCRIPTION = [
+  "Pop a Workflow onto a named agent's Desktop. Every answer, success or failure, uses one envelope: `Success`, `Result`",
+  '(null on failure), `Version`, `RequestId` and, on failure, `Error` (`Code`, `Message`, `Details`).',
+  "API Gateway's own answers use it too; a path or method the API does not have is answered",
+  `${ERROR_STATUS.NotFound} \`NotFound\`. The prose is docs/contract.md; the WebSocket protocol of Scripting instances is docs/asyncapi.json.`,
+].join(' ');
+
+export function buildOpenApiDocument(): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Cloud API (Remote Pop)', version: API_VERSION, description: DESCRIPTION },
+    servers: [
+      { url: LOCAL_REST_URL, description: 'The local stack (`npm start`).' },
+      {
+        url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description: 'A deployed stack: its output RestApiUrl.',
+        variables: { restApiId: { default: 'example' }, region: { default: 'eu-west-1' }, stage: { default: 'v1' } },
+      },
+    ],
+    paths: paths(),
+    components: components(),
+  };
 }

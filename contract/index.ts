@@ -9,4 +9,5 @@ export * from './errors';
 export * from './rest';
 export * from './webSocket';
 export * from './operations';
+export * from './instanceConfig';
 export { problemsOf, type CompiledValidator } from './problems';

@@ -1,4 +1,5 @@
 /** The schemas checked at run time, by the name their compiled validator is exported under. */
+import { InstanceConfigFile } from './instanceConfig';
 import { PopRequest, RefreshRequest } from './rest';
 import { AckMessage, DesktopMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
 
@@ -11,4 +12,5 @@ export const VALIDATED_SCHEMAS = {
   AckMessage,
   PingMessage,
   PopMessage,
+  InstanceConfigFile,
 } as const;

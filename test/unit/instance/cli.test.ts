@@ -62,6 +62,6 @@ describe('npm run instance', () => {
     expect(await exited).toBe(2);
     expect(output.stderr).toContain(`Invalid instance config (${file}):`);
     expect(output.stderr).toContain('  - password: is required');
-    expect(output.stderr).toContain('  - licence.type: unknown licence type "Site" (allowed: PerSystem, Concurrent, Named)');
+    expect(output.stderr).toContain('  - licence.type: must be one of PerSystem, Concurrent, Named');
   }, 20_000);
 });

@@ -74,13 +74,19 @@ describe('instance config', () => {
 
   test('an unknown licence type is an error listing the allowed ones', () => {
     expect(issuesOf({ ...VALID, licence: { type: 'Site' } })).toEqual([
-      'licence.type: unknown licence type "Site" (allowed: PerSystem, Concurrent, Named)',
+      'licence.type: must be one of PerSystem, Concurrent, Named',
     ]);
   });
 
   test('a Concurrent licence needs a whole number of users', () => {
-    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent' } })).toEqual(['licence.users: is required for a Concurrent licence']);
-    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent', users: 1.5 } })).toEqual(['licence.users: must be a whole number, got 1.5']);
+    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent' } })).toEqual(['licence.users: is required']);
+    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent', users: 1.5 } })).toEqual(['licence.users: must be an integer']);
+  });
+
+  test('each licence type takes only its own keys, and the licence is required', () => {
+    expect(issuesOf({ ...VALID, licence: { type: 'PerSystem', users: 3 } })).toEqual(['licence.users: is not a known field']);
+    const { licence: _licence, ...raw } = VALID;
+    expect(issuesOf(raw)).toEqual(['licence: is required']);
   });
 
   test('missing credentials are an error naming each key', () => {
@@ -99,30 +105,41 @@ describe('instance config', () => {
       campaigns: [{ name: 'Sales', type: 'outbound', workflow: '' }, { name: 'SALES', type: 'internal', workflow: 'W' }],
       extra: true,
     });
+    // The schema's problems first (contract/instanceConfig.ts), then the rules it cannot express.
     expect(issues).toEqual([
-      'extra: unknown key (allowed: authUrl, refreshUrl, webSocketUrl, username, password, instanceName, plugin, licence, campaigns, agents, heartbeatSeconds, reconnect, maxConnectionMinutes, overlapSeconds, controlPort, logLevel)',
+      'extra: is not a known field',
+      'campaigns[0].type: must be one of external, internal',
+      'campaigns[0].workflow: must not be empty',
+      'heartbeatSeconds: must be at most 540',
       'authUrl: is not a valid URL: "not a url"',
       'webSocketUrl: must be a ws or wss URL, got "http://127.0.0.1:3001/v1"',
-      'campaigns[0].type: must be "external" or "internal", got "outbound"',
-      'campaigns[0].workflow: must not be empty',
       'campaigns[1].name: "SALES" clashes with campaigns[0].name (campaign names must differ beyond case)',
       'agents[1]: "a" is already listed at agents[0]',
-      'heartbeatSeconds: must be between 0.05 and 540, got 900',
       'reconnect: minMs (5000) must not exceed maxMs (100)',
     ]);
+  });
+
+  test('values of spaces only, and blank link names, are empty', () => {
+    const issues = issuesOf({ ...VALID, password: '   ', campaigns: [{ name: 'S', type: 'external', workflow: 'W', externalLinks: { ' ': { field: 'x' } } }] });
+    expect(issues).toEqual(['password: must not be empty', 'campaigns[0].externalLinks: a link name must not be empty']);
+  });
+
+  test('a document that is not an object is one problem', () => {
+    expect(issuesOf(['a'])).toEqual(['the document must be an object, got an array']);
   });
 
   test('a link must target a field, or a variable for var_ keys', () => {
     const issues = issuesOf(
       withCampaign({
-        externalLinks: { Reason: { variable: 'Reason' }, var_X: { field: 'X' }, Both: { field: 'a', variable: 'b' }, Bad: 'x' },
+        externalLinks: { Reason: { variable: 'Reason' }, var_X: { field: 'X' }, Both: { field: 'a', variable: 'b' }, Bad: 'x', None: {} },
       }),
     );
     expect(issues).toEqual([
-      'campaigns[1].externalLinks["Reason"]: only "var_" keys fill Workflow Variables; rename it "var_Reason" or link a field',
-      'campaigns[1].externalLinks["var_X"]: "var_" keys fill Workflow Variables: use {"variable": ...}',
-      'campaigns[1].externalLinks["Both"]: must name either a field or a variable, not both',
-      'campaigns[1].externalLinks["Bad"]: must be {"field": "<Field>"} or {"variable": "<Variable>"}, got a string',
+      'campaigns[1].externalLinks.Bad: must be an object',
+      'campaigns[1].externalLinks.Reason: only "var_" keys fill Workflow Variables; rename it "var_Reason" or link a field',
+      'campaigns[1].externalLinks.var_X: "var_" keys fill Workflow Variables: use {"variable": ...}',
+      'campaigns[1].externalLinks.Both: must name either a field or a variable, not both',
+      'campaigns[1].externalLinks.None: must name a "field" or a "variable"',
     ]);
   });
 
@@ -133,7 +150,7 @@ describe('instance config', () => {
   });
 
   test('maxConnectionMinutes must stay under API Gateway\'s 2-hour cap', () => {
-    expect(issuesOf({ ...VALID, maxConnectionMinutes: 120 })).toEqual(['maxConnectionMinutes: must be between 0.01 and 119, got 120']);
+    expect(issuesOf({ ...VALID, maxConnectionMinutes: 120 })).toEqual(['maxConnectionMinutes: must be at most 119']);
   });
 
   test('JSON and YAML files load; a parse error names the file', () => {

@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RemotePopStack } from '../lib/remotePopStack';
 
-// Settings come from context (cdk.json or `-c name=value`), see lib/settings.ts; the stack name from `-c stackName=`.
+// Settings come from context (cdk.json or `-c name=value`), see lib/stackSettings.ts; the stack name from `-c stackName=`.
 const app = new App();
 const stackName: string = app.node.tryGetContext('stackName') ?? 'RemotePop';
 

@@ -4,15 +4,15 @@ import type { Construct } from 'constructs';
 import { Functions } from './functions';
 import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../lambdas/domain/schemas';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metrics';
-import { Identity } from './identity';
 import { Observability } from './observability';
 import { RestApi } from './restApi';
-import { settingsFromContext, type Settings } from './settings';
+import { settingsFromContext, type Settings } from './stackSettings';
 import { Storage } from './storage';
+import { TenantUserPool } from './userPool';
 import { WebSocketApi } from './webSocketApi';
 
 export interface RemotePopStackProps extends StackProps {
-  /** @default - read from CDK context (lib/settings.ts), defaults where absent */
+  /** @default - read from CDK context (lib/stackSettings.ts), defaults where absent */
   readonly settings?: Settings;
 }
 
@@ -23,7 +23,7 @@ export type OutputKey = (typeof OUTPUT_KEYS)[number];
 /** Remote Pop: identity, storage, one function per handler, the REST API and the WebSocket API, wired together. */
 export class RemotePopStack extends Stack {
   readonly settings: Settings;
-  readonly identity: Identity;
+  readonly identity: TenantUserPool;
   readonly storage: Storage;
   readonly functions: Functions;
   readonly restApi: RestApi;
@@ -41,7 +41,7 @@ export class RemotePopStack extends Stack {
     const logRetention = settings.logRetentionDays as logs.RetentionDays;
     this.metricsNamespace = `${DEFAULT_METRICS_NAMESPACE}/${this.stackName}`;
 
-    this.identity = new Identity(this, 'Identity', {
+    this.identity = new TenantUserPool(this, 'Identity', {
       tokenValidity: Duration.minutes(settings.idTokenValidityMinutes),
       removalPolicy,
       deletionProtection: prod,

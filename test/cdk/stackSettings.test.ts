@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { RemotePopStack } from '../../lib/remotePopStack';
-import { DEFAULT_SETTINGS, parseSettings, SETTING_NAMES, settingsFromContext } from '../../lib/settings';
+import { DEFAULT_SETTINGS, parseSettings, SETTING_NAMES, settingsFromContext } from '../../lib/stackSettings';
 
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
 
@@ -111,6 +111,28 @@ describe('parseSettings', () => {
   test.each(BAD_VALUES)('a bad %s (%p) fails with the setting named', (name, value, others = {}) => {
     // GIVEN one bad value / WHEN parsed / THEN the error names the setting
     expect(() => parseSettings({ ...others, [name]: value })).toThrow(new RegExp(`Invalid setting "${name}"`));
+  });
+
+  test.each([
+    [{ idTokenValidityMinutes: 'sixty' }, 'idTokenValidityMinutes": must be an integer from 5 to 1440, got "sixty"'],
+    [{ restThrottleRate: 0 }, 'restThrottleRate": must be a number above 0 and at most 10000, got 0'],
+    [{ stageName: 'v1/beta' }, 'stageName": must be 1-128 letters, digits, hyphens or underscores, got "v1/beta"'],
+    [{ environment: 'PROD' }, 'environment": must be "dev" or "prod", got "PROD"'],
+    [{ logRetentionDays: 2 }, 'logRetentionDays": must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 2'],
+    [{ restCertificateArn: CERTIFICATE }, 'restDomainName": is required when restCertificateArn is set, got undefined'],
+    [{ restDomainName: 'api.example.com' }, 'restCertificateArn": is required when restDomainName is set, got undefined'],
+    [
+      { webSocketDomainName: 'ws.example.com', webSocketCertificateArn: 'certificate/abc' },
+      'webSocketCertificateArn": must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), got "certificate/abc"',
+    ],
+    [
+      { webSocketDomainName: 'api.example.com', webSocketCertificateArn: CERTIFICATE, restDomainName: 'api.example.com', restCertificateArn: CERTIFICATE },
+      'webSocketDomainName": must differ from restDomainName, got "api.example.com"',
+    ],
+    [{ alarmEmail: 'ops' }, 'alarmEmail": must be one e-mail address, got "ops"'],
+  ])('%p fails with the rule broken and the value given', (raw, message) => {
+    // GIVEN one bad value / WHEN parsed / THEN the error says which rule and shows the value as given
+    expect(() => parseSettings(raw)).toThrow(`Invalid setting "${message}`);
   });
 
   test('every setting has a bad value in the table above', () => {

@@ -3,7 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { API_CALLERS_GROUP, PASSWORD_POLICY, SCRIPTING_INSTANCES_GROUP, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
 
-export interface IdentityProps {
+export interface TenantUserPoolProps {
   /** IdToken and AccessToken lifetime (Cognito allows 5 minutes to 1 day). */
   readonly tokenValidity: Duration;
   /** RETAIN in prod, DESTROY in dev. */
@@ -14,20 +14,20 @@ export interface IdentityProps {
 
 /**
  * The user pool: one user per integration (`api-callers`) or Scripting instance (`scripting-instances`), created by
- * the vendor only, each tagged with an immutable tenant; and the one app client the REST API signs them in with.
+ * the vendor only (provisioning/), each tagged with an immutable tenant; and the one app client the REST API signs them in with.
  */
-export class Identity extends Construct {
+export class TenantUserPool extends Construct {
   readonly userPool: cognito.IUserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
 
-  constructor(scope: Construct, id: string, props: IdentityProps) {
+  constructor(scope: Construct, id: string, props: TenantUserPoolProps) {
     super(scope, id);
 
     const userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { username: true },
       signInCaseSensitive: false,
-      // Machine identities without mailboxes: the vendor resets passwords (vendor CLI), nobody self-recovers.
+      // Machine identities without mailboxes: the vendor resets passwords (provisioning CLI), nobody self-recovers.
       accountRecovery: cognito.AccountRecovery.NONE,
       mfa: cognito.Mfa.OFF,
       customAttributes: {
@@ -65,7 +65,7 @@ export class Identity extends Construct {
     this.userPoolClient = userPool.addClient('AppClient', {
       // USER_PASSWORD_AUTH for GET /auth; CDK adds ALLOW_REFRESH_TOKEN_AUTH to every client for POST /auth/refresh.
       authFlows: { userPassword: true },
-      // REFRESH_TOKEN_AUTH would need a SECRET_HASH with a secret (FACTS.md).
+      // With a client secret, every REFRESH_TOKEN_AUTH call would need a SECRET_HASH computed from it.
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -1,0 +1,200 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import Ajv, { type ErrorObject } from 'ajv';
+import type { IConstruct } from 'constructs';
+
+/**
+ * The stack's settings, read once from CDK context (`cdk.json` "context" or `cdk synth -c name=value`), defined once
+ * as a TypeBox schema: the Settings type and the validation both come from it. Every value is checked here so a bad
+ * one stops the synth with the setting's name, before any resource exists. Each setting's schema carries `rule`, the
+ * phrase the error gives when the value breaks it (`Invalid setting "<name>": <rule>, got <value>`).
+ */
+
+/** An integer setting from `minimum` to `maximum`. */
+function integer(minimum: number, maximum: number, options: { default?: number } = {}) {
+  return Type.Integer({ minimum, maximum, ...options, rule: `must be an integer from ${minimum} to ${maximum}` });
+}
+
+/** A rate in requests per second; 10,000 requests/s is API Gateway's default account-level limit per region. */
+function rate(fallback: number) {
+  return Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    default: fallback,
+    rule: 'must be a number above 0 and at most 10000',
+  });
+}
+
+/** The values CloudWatch Logs accepts for a log group's retention (RetentionDays without INFINITE). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** A DNS name of at least two labels, lower case (API Gateway stores custom domain names in lower case). */
+const DOMAIN_NAME = '^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
+/** An ACM certificate ARN in any partition. */
+const CERTIFICATE_ARN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate\\/[A-Za-z0-9-]+$';
+
+const domainName = () => Type.String({ pattern: DOMAIN_NAME, rule: 'must be a lower-case DNS name such as api.example.com' });
+const certificateArn = () =>
+  Type.String({
+    pattern: CERTIFICATE_ARN,
+    rule: 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+  });
+
+/** Every setting: the settings with a `default` are always set, the others only when given. */
+export const STACK_SETTINGS = Type.Object({
+  /** REST and WebSocket stage name (URL path segment). @default "v1" */
+  stageName: Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,128}$',
+    default: 'v1',
+    rule: 'must be 1-128 letters, digits, hyphens or underscores',
+  }),
+  /** IdToken and AccessToken lifetime, minutes; Cognito allows 5..1440. @default 60 */
+  idTokenValidityMinutes: integer(5, 1440, { default: 60 }),
+  /** How long a Campaign+Reference stays claimed by one Username, seconds. @default 60 */
+  claimWindowSeconds: integer(1, 3600, { default: 60 }),
+  /** How long a pop's status stays readable (its TTL), days. @default 3 */
+  popRetentionDays: integer(1, 365, { default: 3 }),
+  /** REST stage steady-state rate limit, requests per second. @default 50 */
+  restThrottleRate: rate(50),
+  /** REST stage burst limit, requests; 5,000 is API Gateway's default account-level burst. @default 100 */
+  restThrottleBurst: integer(1, 5000, { default: 100 }),
+  /** WebSocket stage rate limit (connects and messages), per second. @default 100 */
+  webSocketThrottleRate: rate(100),
+  /** WebSocket stage burst limit. @default 200 */
+  webSocketThrottleBurst: integer(1, 5000, { default: 200 }),
+  /** Retention of the Lambda and API access log groups; one of CloudWatch's allowed values. @default 30 */
+  logRetentionDays: Type.Union(
+    LOG_RETENTION_DAYS.map((days) => Type.Literal(days)),
+    { default: 30, rule: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` },
+  ),
+  /** prod keeps the pool, table and logs on stack deletion and turns deletion protection on. @default "dev" */
+  environment: Type.Union([Type.Literal('dev'), Type.Literal('prod')], { default: 'dev', rule: 'must be "dev" or "prod"' }),
+  /**
+   * Reserved concurrency for each function; unset leaves the account's unreserved pool. 0 would throttle every
+   * invocation: it is refused rather than deploy a stack that cannot run. @default undefined
+   */
+  lambdaReservedConcurrency: Type.Optional(integer(1, 1000)),
+  /**
+   * Custom domain for the REST API (regional endpoint), e.g. `api.example.com`; needs `restCertificateArn`. The stage
+   * is mapped under its own name (`https://api.example.com/v1/...`). DNS is yours: point a CNAME or alias at the
+   * `RestDomainTarget` output. @default undefined (execute-api URL only)
+   */
+  restDomainName: Type.Optional(domainName()),
+  /** ACM certificate ARN for `restDomainName`, in the stack's region. @default undefined */
+  restCertificateArn: Type.Optional(certificateArn()),
+  /**
+   * Custom domain for the WebSocket API, e.g. `ws.example.com`; needs `webSocketCertificateArn`; must differ from
+   * `restDomainName` (API Gateway refuses to map a WebSocket API to a domain name that serves a REST API).
+   * @default undefined
+   */
+  webSocketDomainName: Type.Optional(domainName()),
+  /** ACM certificate ARN for `webSocketDomainName`, in the stack's region. @default undefined */
+  webSocketCertificateArn: Type.Optional(certificateArn()),
+  /**
+   * When set, a WAF web ACL with one rate-based rule (requests per source IP per 5 minutes, blocked above) is
+   * associated with the REST API stage; AWS WAF's rate-based rules accept 10 to 2,000,000,000. @default undefined
+   */
+  wafRateLimitPer5Minutes: Type.Optional(integer(10, 2_000_000_000)),
+  /** When set, alarms notify an SNS topic with this e-mail subscribed (confirm the subscription mail). @default undefined */
+  alarmEmail: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', rule: 'must be one e-mail address' })),
+});
+
+export type Settings = Readonly<Static<typeof STACK_SETTINGS>>;
+type SettingName = keyof Settings;
+
+/** The context keys read, one per setting (the same names as the Settings fields), in the order they are checked. */
+export const SETTING_NAMES = Object.keys(STACK_SETTINGS.properties) as readonly SettingName[];
+
+/** The settings every stack has when the context sets nothing: the schema's defaults. */
+export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
+  Object.entries(STACK_SETTINGS.properties as Record<string, TSchema>)
+    .filter(([, schema]) => schema.default !== undefined)
+    .map(([name, schema]) => [name, schema.default]),
+) as Settings;
+
+/** A custom domain and its certificate: both or neither. */
+const BOTH_OR_NEITHER = {
+  restDomainName: ['restCertificateArn'],
+  restCertificateArn: ['restDomainName'],
+  webSocketDomainName: ['webSocketCertificateArn'],
+  webSocketCertificateArn: ['webSocketDomainName'],
+} as const satisfies Partial<Record<SettingName, readonly SettingName[]>>;
+
+/** What a context may hold: every setting optional (absent ones take the defaults), domains paired. */
+const CONTEXT_SETTINGS = Type.Partial(STACK_SETTINGS, { dependencies: BOTH_OR_NEITHER });
+
+/** Compiled once per synth; `useDefaults` fills in the absent settings that have a default. */
+const validateContext = new Ajv({ allErrors: true, useDefaults: true, keywords: ['rule'] }).compile(CONTEXT_SETTINGS);
+
+export class InvalidSettingError extends Error {
+  override name = 'InvalidSettingError';
+  constructor(
+    readonly setting: string,
+    rule: string,
+    value: unknown,
+  ) {
+    super(`Invalid setting "${setting}": ${rule}, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** The settings whose schema is numeric (an integer, a number, or a union of integer literals). */
+const NUMERIC_SETTINGS = new Set<string>(
+  Object.entries(STACK_SETTINGS.properties as Record<string, TSchema>)
+    .filter(([, schema]) => ['integer', 'number'].includes(schema.type) || schema.anyOf?.[0]?.type === 'number')
+    .map(([name]) => name),
+);
+
+/**
+ * Context values arrive as strings from `-c name=value` and as JSON values from cdk.json: a numeric setting given as
+ * a string that reads as a number becomes that number; anything else is left for the schema to refuse.
+ */
+function fromContextValue(name: string, value: unknown): unknown {
+  if (!NUMERIC_SETTINGS.has(name) || typeof value !== 'string' || value.trim() === '') return value;
+  const number = Number(value);
+  return Number.isNaN(number) ? value : number;
+}
+
+/** The first failure in SETTING_NAMES order, as the setting it concerns and the rule it breaks. */
+function firstFailure(errors: readonly ErrorObject[]): { setting: SettingName; rule: string } {
+  const failures = errors.map((error) => {
+    if (error.keyword === 'dependencies') {
+      const { property, missingProperty } = error.params as { property: string; missingProperty: SettingName };
+      return { setting: missingProperty, rule: `is required when ${property} is set` };
+    }
+    const setting = error.instancePath.split('/')[1] as SettingName;
+    const schema = STACK_SETTINGS.properties[setting] as TSchema;
+    return { setting, rule: schema.rule as string };
+  });
+  const order = (failure: { setting: SettingName }): number => SETTING_NAMES.indexOf(failure.setting);
+  return failures.sort((a, b) => order(a) - order(b))[0]!;
+}
+
+/** Parse and validate settings from a plain record (context values); absent keys take the defaults. */
+export function parseSettings(raw: Readonly<Record<string, unknown>> = {}): Settings {
+  const record: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    if (raw[name] !== undefined) record[name] = fromContextValue(name, raw[name]);
+  }
+  if (!validateContext(record)) {
+    const { setting, rule } = firstFailure(validateContext.errors ?? []);
+    throw new InvalidSettingError(setting, rule, raw[setting]);
+  }
+  // In SETTING_NAMES order, whatever order the context gave.
+  const settings = Object.fromEntries(SETTING_NAMES.flatMap((name) => (name in record ? [[name, record[name]]] : []))) as Settings;
+  if (settings.restDomainName !== undefined && settings.restDomainName === settings.webSocketDomainName) {
+    // API Gateway refuses to map a WebSocket API to a domain name that serves a REST API.
+    throw new InvalidSettingError('webSocketDomainName', 'must differ from restDomainName', raw.webSocketDomainName);
+  }
+  return settings;
+}
+
+/** Read every setting from the construct tree's context (absent ones take the defaults). */
+export function settingsFromContext(scope: IConstruct): Settings {
+  const raw: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const value: unknown = scope.node.tryGetContext(name);
+    if (value !== undefined) raw[name] = value;
+  }
+  return parseSettings(raw);
+}

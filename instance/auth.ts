@@ -1,7 +1,10 @@
 /**
  * The instance user's tokens from the REST API: `GET /auth` with Basic credentials and `POST /auth/refresh` with the
- * RefreshToken (CONTRACT.md). Holds no timers and logs nothing; the connector decides when to call.
+ * RefreshToken (contract/operations.ts `authToken`, `authRefresh`). Holds no timers and logs nothing; the connector
+ * decides when to call.
  */
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import type { ErrorBody, RefreshRequest, TokenResult } from '../contract/rest';
 
 export interface Tokens {
   readonly idToken: string;
@@ -34,19 +37,14 @@ export interface AuthClientOptions {
   readonly timeoutMs?: number;
 }
 
-interface AuthResult {
-  IdToken?: unknown;
-  RefreshToken?: unknown;
-  ExpiresIn?: unknown;
-}
+/** A token answer's `Result` (contract/rest.ts `TokenResult`, `RefreshedTokenResult`), each field still to be checked. */
+type AuthResult = Partial<Record<keyof TokenResult, unknown>>;
 
 /** The `exp` claim of a JWT, in epoch seconds, read without verifying (the server verifies; we only plan ahead). */
 export function jwtExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp : undefined;
+    const { exp } = decomposeUnverifiedJwt(token).payload;
+    return typeof exp === 'number' ? exp : undefined;
   } catch {
     return undefined;
   }
@@ -74,7 +72,7 @@ export class AuthClient {
     const result = await this.call(this.options.refreshUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ RefreshToken: refreshToken }),
+      body: JSON.stringify({ RefreshToken: refreshToken } satisfies RefreshRequest),
     });
     return this.tokens(result, typeof result.RefreshToken === 'string' ? result.RefreshToken : refreshToken);
   }
@@ -99,7 +97,7 @@ export class AuthClient {
     } catch (error) {
       throw new AuthError('NetworkError', `cannot reach ${url}: ${(error as Error).message}`);
     }
-    let body: { Success?: unknown; Result?: AuthResult; Error?: { Code?: unknown; Message?: unknown } };
+    let body: { Success?: unknown; Result?: AuthResult; Error?: Partial<Record<keyof ErrorBody, unknown>> };
     try {
       body = (await response.json()) as typeof body;
     } catch {

@@ -18,8 +18,12 @@
  */
 import { EventEmitter } from 'events';
 import WebSocket from 'ws';
+import validatePopMessage from '../contract/generated/PopMessage';
+import { problemsOf } from '../contract/problems';
+import type { ScriptValue } from '../contract/rest';
+import type { AckStatus, FailureReason } from '../contract/statuses';
+import type { AckMessage, InstanceMessage, LoginMessage, LogoutMessage, PopMessage } from '../contract/webSocket';
 import { AuthClient, AuthError, type Tokens } from './auth';
-import type { PopMessage, ScriptValue } from './desktop';
 import type { Logger } from './log';
 
 export interface Clock {
@@ -39,12 +43,12 @@ export type WebSocketFactory = (url: string, options: { headers: Record<string, 
 export const defaultWebSocketFactory: WebSocketFactory = (url, options) =>
   new WebSocket(url, { headers: options.headers, handshakeTimeout: 10_000 });
 
-export type AckStatus = 'Delivered' | 'Opened' | 'Unchanged' | 'Failed';
+export type { AckStatus };
 
-/** What the Desktop made of a pop, as acknowledged to the server. */
+/** What the Desktop made of a pop, as acknowledged to the server (`Delivered` is the connector's own). */
 export interface AckDecision {
-  readonly status: 'Opened' | 'Unchanged' | 'Failed';
-  readonly reason?: string;
+  readonly status: Exclude<AckStatus, 'Delivered'>;
+  readonly reason?: FailureReason;
 }
 
 export interface ConnectorOptions {
@@ -105,7 +109,7 @@ export class Connector extends EventEmitter {
   private pending?: Connection;
   private readonly connections = new Set<Connection>();
   private readonly handled = new Map<string, AckDecision>();
-  private readonly unsentAcks: object[] = [];
+  private readonly unsentAcks: AckMessage[] = [];
   private reconnectTimer?: unknown;
   private refreshTimer?: unknown;
   private heartbeatTimer?: unknown;
@@ -421,7 +425,7 @@ export class Connector extends EventEmitter {
       this.emit('duplicate', popId);
       return;
     }
-    const pop = toPopMessage(popId, message);
+    const pop = this.readPop(conn, popId, message);
     let decision: AckDecision;
     try {
       decision = this.options.onPop(pop);
@@ -435,7 +439,15 @@ export class Connector extends EventEmitter {
     this.emit('pop', pop, decision);
   }
 
-  private ack(conn: Connection, message: object): void {
+  /** A pop as the contract defines it; one that does not match is still read as far as it goes (and logged). */
+  private readPop(conn: Connection, popId: string, message: Record<string, unknown>): PopMessage {
+    const problems = problemsOf(validatePopMessage, message);
+    if (problems.length === 0) return message as PopMessage;
+    this.log.warn('a pop that does not match the contract; reading what it has', { connection: conn.id, PopId: popId, problems });
+    return toPopMessage(popId, message);
+  }
+
+  private ack(conn: Connection, message: AckMessage): void {
     const target = conn.ws.readyState === WebSocket.OPEN ? conn : this.active;
     if (target && target.ws.readyState === WebSocket.OPEN && this.send(target, message)) return;
     this.unsentAcks.push(message);
@@ -446,12 +458,12 @@ export class Connector extends EventEmitter {
     while (conn && this.unsentAcks.length > 0 && this.send(conn, this.unsentAcks[0])) this.unsentAcks.shift();
   }
 
-  private sendActive(message: object): void {
+  private sendActive(message: LoginMessage | LogoutMessage): void {
     if (this.active && this.active.ws.readyState === WebSocket.OPEN) this.send(this.active, message);
     // Otherwise nothing is lost: the Desktop list sent on the next connection carries the change.
   }
 
-  private send(conn: Connection, message: object): boolean {
+  private send(conn: Connection, message: InstanceMessage): boolean {
     try {
       conn.ws.send(JSON.stringify(message));
       return true;
@@ -462,7 +474,7 @@ export class Connector extends EventEmitter {
   }
 }
 
-function ackMessage(popId: string, decision: AckDecision): object {
+function ackMessage(popId: string, decision: AckDecision): AckMessage {
   return decision.reason
     ? { Action: 'Ack', PopId: popId, Status: decision.status, Reason: decision.reason }
     : { Action: 'Ack', PopId: popId, Status: decision.status };
@@ -478,11 +490,12 @@ function toPopMessage(popId: string, message: Record<string, unknown>): PopMessa
     }
   }
   return {
+    Type: 'Pop',
     PopId: popId,
     Username: typeof message.Username === 'string' ? message.Username : '',
     Campaign: typeof message.Campaign === 'string' ? message.Campaign : '',
     Reference: typeof message.Reference === 'string' ? message.Reference : undefined,
     ScriptData: scriptData,
-    SentAt: typeof message.SentAt === 'string' ? message.SentAt : undefined,
+    SentAt: typeof message.SentAt === 'string' ? message.SentAt : '',
   };
 }

@@ -10,7 +10,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { AGENT_NAME_PATTERN } from './config';
+import validateLoginMessage from '../contract/generated/LoginMessage';
+import { problemsOf } from '../contract/problems';
 import type { AgentView, LoginResult, LogoutResult } from './desktop';
 
 export interface InstanceControl {
@@ -46,7 +47,8 @@ export function route(control: InstanceControl, method: string, path: string): {
   }
   if (parts[0] === 'agents' && parts.length === 3 && (parts[2] === 'login' || parts[2] === 'logout')) {
     if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
-    if (!AGENT_NAME_PATTERN.test(parts[1])) {
+    // The same check the server makes of the Login message this sends.
+    if (problemsOf(validateLoginMessage, { Action: 'Login', Username: parts[1] }).length > 0) {
       return { status: 400, body: { error: 'InvalidAgentName', message: 'an agent name is 1 to 128 characters without control characters' } };
     }
     const result = parts[2] === 'login' ? control.login(parts[1]) : control.logout(parts[1]);

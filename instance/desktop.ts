@@ -4,27 +4,18 @@
  * No I/O: the clock and the id generator are injected, and every decision is returned as a value.
  */
 import { randomBytes } from 'crypto';
+import type { ScriptValue } from '../contract/rest';
+import type { FailureReason as AckReason } from '../contract/statuses';
+import type { PopMessage } from '../contract/webSocket';
 import type { CampaignConfig, LicenceConfig } from './config';
 
-export type ScriptValue = string | number | boolean;
+export type { ScriptValue };
 
-/** A pop as pushed by the server (CONTRACT.md), already parsed from JSON. */
-export interface PopMessage {
-  readonly PopId: string;
-  readonly Username: string;
-  readonly Campaign: string;
-  readonly Reference?: string | null;
-  readonly ScriptData?: Readonly<Record<string, ScriptValue>> | null;
-  readonly SentAt?: string;
-}
+/** What the Desktop reads of a pop (contract/webSocket.ts `PopMessage`); a pop without ScriptData fills nothing. */
+export type DesktopPop = Pick<PopMessage, 'PopId' | 'Username' | 'Campaign' | 'Reference'> & Partial<Pick<PopMessage, 'ScriptData' | 'SentAt'>>;
 
-export type FailureReason =
-  | 'PluginDisabled'
-  | 'AgentNotOnDesktop'
-  | 'NoLicence'
-  | 'UnknownCampaign'
-  | 'RecordCreationNotAllowed'
-  | 'RecordOpenElsewhere';
+/** The reasons the Desktop itself gives; `Undeliverable` is the API's (and the connector's when the Desktop throws). */
+export type FailureReason = Exclude<AckReason, 'Undeliverable'>;
 
 export interface DesktopRecord {
   readonly campaign: string;
@@ -174,7 +165,7 @@ export class Desktop {
   }
 
   /** Applies one pop to the Desktop. The checks run in the order the product applies them. */
-  receivePop(pop: PopMessage): PopOutcome {
+  receivePop(pop: DesktopPop): PopOutcome {
     const failed = (reason: FailureReason, message: string): PopOutcome => ({ status: 'Failed', reason, message });
     if (!this.pluginEnabled) return failed('PluginDisabled', 'the Cloud API plugin is disabled on this instance');
     const agent = this.agents.get(pop.Username);

@@ -3,10 +3,10 @@
  * campaign and reason) and turns the outcome into the acknowledgement the connector sends.
  */
 import type { AckDecision } from './connector';
-import type { Desktop, PopMessage } from './desktop';
+import type { Desktop, DesktopPop } from './desktop';
 import type { Logger } from './log';
 
-export function createPopHandler(desktop: Desktop, log: Logger): (pop: PopMessage) => AckDecision {
+export function createPopHandler(desktop: Desktop, log: Logger): (pop: DesktopPop) => AckDecision {
   return (pop) => {
     const outcome = desktop.receivePop(pop);
     const who = { PopId: pop.PopId, agent: pop.Username, campaign: pop.Campaign };

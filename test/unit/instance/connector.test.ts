@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { AuthClient } from '../../../instance/auth';
 import { Connector, type AckDecision, type ConnectorOptions } from '../../../instance/connector';
-import type { PopMessage } from '../../../instance/desktop';
+import type { PopMessage } from '../../../contract/webSocket';
 import { createMemoryLogger } from '../../../instance/log';
 import { eventually, FakeGateway, PASSWORD, USERNAME } from './fakeGateway';
 
@@ -72,6 +72,17 @@ describe('connector', () => {
       { Status: 'Failed', Reason: 'UnknownCampaign', connection: 0 },
     ]);
     expect(popsHandled[0]).toMatchObject({ PopId: 'p1', Reference: 'R-1', ScriptData: { 'Contact Name': 'Jane' } });
+  });
+
+  test('a pop that does not match the contract is still read, acknowledged and logged with its problems', async () => {
+    const { connector, popsHandled } = startConnector();
+    await connector.whenConnected();
+    gateway.push(gateway.latest(), { PopId: 'odd', Username: 'agent1', Campaign: 'Sales', Reference: null, ScriptData: { n: { a: 1 } } });
+    await eventually(() => gateway.acksFor('odd').length === 2);
+    expect(gateway.acksFor('odd').map((ack) => ack.Status)).toEqual(['Delivered', 'Opened']);
+    expect(popsHandled[0]).toMatchObject({ PopId: 'odd', Username: 'agent1', Reference: undefined, ScriptData: { n: '{"a":1}' } });
+    const warning = logger.entries.find((entry) => entry.message.startsWith('a pop that does not match the contract'));
+    expect(warning?.fields.problems).toEqual(['Reference: must be a string', 'ScriptData.n: must be a string, number or boolean']);
   });
 
   test('a PopId received twice is acknowledged twice but opened once', async () => {

@@ -1,5 +1,5 @@
 import type { CampaignConfig, LicenceConfig } from '../../../instance/config';
-import { Desktop, type PopMessage, type PopOutcome } from '../../../instance/desktop';
+import { Desktop, type DesktopPop, type PopOutcome } from '../../../instance/desktop';
 
 const SALES: CampaignConfig = {
   name: 'Sales',
@@ -31,7 +31,7 @@ function desktopWith(
 }
 
 let popIds = 0;
-function pop(fields: Partial<PopMessage> = {}): PopMessage {
+function pop(fields: Partial<DesktopPop> = {}): DesktopPop {
   return { PopId: `pop-${++popIds}`, Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: {}, ...fields };
 }
 

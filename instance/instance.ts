@@ -33,8 +33,8 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
-export async function startInstance(config: InstanceConfig, options: StartOptions = {}): Promise<RunningInstance> {
-  const log = options.logger ?? createConsoleLogger(config.logLevel);
+/** The Desktop model and the connector that feeds it pops. */
+function buildCore(config: InstanceConfig, options: StartOptions, log: Logger): { desktop: Desktop; connector: Connector } {
   const desktop = new Desktop({
     pluginEnabled: config.plugin.enabled,
     licence: config.licence,
@@ -63,8 +63,12 @@ export async function startInstance(config: InstanceConfig, options: StartOption
     clock: options.clock,
     random: options.random,
   });
+  return { desktop, connector };
+}
 
-  const control: InstanceControl = {
+/** What the control surface may do: each change to the Desktop is logged and told to the server. */
+function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connector, log: Logger): InstanceControl {
+  return {
     status: () => ({
       instance: config.instanceName,
       connected: connector.isConnected,
@@ -97,6 +101,11 @@ export async function startInstance(config: InstanceConfig, options: StartOption
       if (enabled && !connector.isStarted) connector.start();
     },
   };
+}
+
+export async function startInstance(config: InstanceConfig, options: StartOptions = {}): Promise<RunningInstance> {
+  const log = options.logger ?? createConsoleLogger(config.logLevel);
+  const { desktop, connector } = buildCore(config, options, log);
 
   for (const agent of config.agents) {
     const result = desktop.login(agent);
@@ -113,7 +122,7 @@ export async function startInstance(config: InstanceConfig, options: StartOption
   }
 
   const port = options.controlPort ?? (config.controlPort > 0 ? config.controlPort : undefined);
-  const controlServer = port === undefined ? undefined : await startControlServer(control, port);
+  const controlServer = port === undefined ? undefined : await startControlServer(controlOf(config, desktop, connector, log), port);
   if (controlServer) log.info('control surface listening', { url: `http://127.0.0.1:${controlServer.port}/agents` });
 
   let stopping: Promise<void> | undefined;

@@ -70,7 +70,7 @@ export class RemotePopFunction extends nodejs.NodejsFunction {
       bundling: {
         format: nodejs.OutputFormat.ESM,
         target: 'node24',
-        // ESM builds of the SDK: smaller bundle, faster init (FACTS.md: 353 KB / 57 ms against 560 KB / 73 ms).
+        // ESM builds of the SDK: smaller bundle, faster init (measured: 353 KB / 57 ms against 560 KB / 73 ms).
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
@@ -79,7 +79,7 @@ export class RemotePopFunction extends nodejs.NodejsFunction {
         banner: "import { createRequire as __remotePopCreateRequire } from 'module'; const require = __remotePopCreateRequire(import.meta.url);",
         // Decision: bundle @aws-sdk/* instead of using the runtime's copy. The SDK version is then the one pinned in
         // package-lock.json (the one the tests ran against), not whatever the runtime ships that day; and the bundled
-        // ESM build initialises faster than the runtime's unbundled SDK (FACTS.md: ~57 ms against ~104 ms).
+        // ESM build initialises faster than the runtime's unbundled SDK (measured: ~57 ms against ~104 ms).
         // Only the credential providers that never run in Lambda stay out (lib/lambdaBundling.ts).
         externalModules: [...LAZY_CREDENTIAL_PROVIDERS],
       },

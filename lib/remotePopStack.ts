@@ -16,9 +16,15 @@ export interface RemotePopStackProps extends StackProps {
   readonly settings?: Settings;
 }
 
-/** The output keys; the local stack writes the same keys to .local/endpoints.json (CONTRACT.md). */
+/** The output keys; the local stack writes the same keys to .local/endpoints.json (local/README.md). */
 export const OUTPUT_KEYS = ['RestApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'Region'] as const;
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
+/** What prod keeps and dev destroys, and how long logs stay. */
+interface Retention {
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+}
 
 /** Remote Pop: identity, storage, one function per handler, the REST API and the WebSocket API, wired together. */
 export class RemotePopStack extends Stack {
@@ -37,41 +43,59 @@ export class RemotePopStack extends Stack {
     const settings = props.settings ?? settingsFromContext(this);
     this.settings = settings;
     const prod = settings.environment === 'prod';
-    const removalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const logRetention = settings.logRetentionDays as logs.RetentionDays;
+    const retention: Retention = {
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logRetention: settings.logRetentionDays as logs.RetentionDays,
+    };
     this.metricsNamespace = `${DEFAULT_METRICS_NAMESPACE}/${this.stackName}`;
 
     this.identity = new TenantUserPool(this, 'Identity', {
       tokenValidity: Duration.minutes(settings.idTokenValidityMinutes),
-      removalPolicy,
+      removalPolicy: retention.removalPolicy,
       deletionProtection: prod,
     });
-    this.storage = new Storage(this, 'Storage', { removalPolicy, deletionProtection: prod });
-
+    this.storage = new Storage(this, 'Storage', { removalPolicy: retention.removalPolicy, deletionProtection: prod });
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       userPool: this.identity.userPool,
       userPoolClient: this.identity.userPoolClient,
       claimWindowSeconds: settings.claimWindowSeconds,
       popRetentionDays: settings.popRetentionDays,
-      logRetention,
-      logRemovalPolicy: removalPolicy,
+      logRetention: retention.logRetention,
+      logRemovalPolicy: retention.removalPolicy,
       reservedConcurrency: settings.lambdaReservedConcurrency,
       metricsNamespace: this.metricsNamespace,
     });
+    this.restApi = this.createRestApi(settings, retention);
+    this.webSocketApi = this.createWebSocketApi(settings, retention);
+    this.functions.grantManageConnections(this.webSocketApi.stage);
+    this.observability = new Observability(this, 'Observability', {
+      restStage: this.restApi.api.deploymentStage,
+      webSocketStage: this.webSocketApi.stage,
+      functions: this.functions.byHandler,
+      table: this.storage.table,
+      metricsNamespace: this.metricsNamespace,
+      ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
+      ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
+    });
+    this.addOutputs();
+  }
 
-    const accessLogs = (logId: string): logs.LogGroup =>
-      new logs.LogGroup(this, logId, { retention: logRetention, removalPolicy });
+  /** An API's access log group, with the stack's retention. */
+  private accessLogs(logId: string, retention: Retention): logs.LogGroup {
+    return new logs.LogGroup(this, logId, { retention: retention.logRetention, removalPolicy: retention.removalPolicy });
+  }
 
-    this.restApi = new RestApi(this, 'Rest', {
+  private createRestApi(settings: Settings, retention: Retention): RestApi {
+    return new RestApi(this, 'Rest', {
       stageName: settings.stageName,
       userPool: this.identity.userPool,
       handlers: this.functions.byHandler,
       throttleRate: settings.restThrottleRate,
       throttleBurst: settings.restThrottleBurst,
-      accessLogGroup: accessLogs('RestAccessLogs'),
-      executionLogRetention: logRetention,
-      executionLogRemovalPolicy: removalPolicy,
+      accessLogGroup: this.accessLogs('RestAccessLogs', retention),
+      executionLogRetention: retention.logRetention,
+      executionLogRemovalPolicy: retention.removalPolicy,
       // The Lambdas' own schemas (single source) as API Gateway models on the routes that take a body.
       bodyModels: {
         pop: { name: 'PopRequest', schema: POP_REQUEST_SCHEMA },
@@ -82,31 +106,25 @@ export class RemotePopStack extends Stack {
         : {}),
       ...(settings.wafRateLimitPer5Minutes !== undefined ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes } : {}),
     });
+  }
 
-    this.webSocketApi = new WebSocketApi(this, 'WebSocket', {
+  private createWebSocketApi(settings: Settings, retention: Retention): WebSocketApi {
+    return new WebSocketApi(this, 'WebSocket', {
       stageName: settings.stageName,
       handlers: this.functions.byHandler,
       throttleRate: settings.webSocketThrottleRate,
       throttleBurst: settings.webSocketThrottleBurst,
-      accessLogGroup: accessLogs('WebSocketAccessLogs'),
+      accessLogGroup: this.accessLogs('WebSocketAccessLogs', retention),
       // The REST API sets API Gateway's account-level CloudWatch role, which WebSocket access logging needs too.
       loggingDependsOn: this.restApi.api,
       ...(settings.webSocketDomainName && settings.webSocketCertificateArn
         ? { customDomain: { domainName: settings.webSocketDomainName, certificateArn: settings.webSocketCertificateArn } }
         : {}),
     });
-    this.functions.grantManageConnections(this.webSocketApi.stage);
+  }
 
-    this.observability = new Observability(this, 'Observability', {
-      restStage: this.restApi.api.deploymentStage,
-      webSocketStage: this.webSocketApi.stage,
-      functions: this.functions.byHandler,
-      table: this.storage.table,
-      metricsNamespace: this.metricsNamespace,
-      ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
-      ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
-    });
-
+  /** OUTPUT_KEYS, and with custom domains the names to point DNS at (CNAME or alias); the stack manages no DNS zone. */
+  private addOutputs(): void {
     const restApi = this.restApi.api;
     const outputs: Record<OutputKey, string> = {
       // No trailing slash, like WebSocketUrl and the local stack's URLs: `${RestApiUrl}/auth`.
@@ -118,7 +136,6 @@ export class RemotePopStack extends Stack {
       Region: this.region,
     };
     for (const key of OUTPUT_KEYS) new CfnOutput(this, key, { value: outputs[key] });
-    // With custom domains: the names to point DNS at (CNAME or alias); the stack manages no DNS zone.
     if (this.restApi.domainName) {
       new CfnOutput(this, 'RestDomainTarget', { value: this.restApi.domainName.domainNameAliasDomainName });
     }

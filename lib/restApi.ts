@@ -6,9 +6,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { REST_ROUTES, type HandlerName } from '../lambdas/apiRoutes';
+import { REST_ROUTES, type HandlerName, type RestRoute } from '../lambdas/apiRoutes';
 import type { JsonSchema } from '../lambdas/domain/jsonSchema';
-import { GATEWAY_ANSWERS, gatewayAnswerBody, gatewayAnswerTemplate } from '../lambdas/shared/gatewayResponses';
+import { GATEWAY_ANSWERS, gatewayAnswerBody, gatewayAnswerTemplate } from '../lambdas/edge/gatewayResponses';
 
 /** A request body model: its API Gateway model name and the JSON schema the Lambda validates with. */
 export interface BodyModel {
@@ -108,41 +108,7 @@ export class RestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-
-    this.api = new apigw.RestApi(this, 'Api', {
-      description: 'Remote Pop REST API: tokens and pops',
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      // API Gateway's account-level CloudWatch role, needed for execution and access logs (REST and WebSocket).
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: props.stageName,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        // ERROR execution logs; never INFO with data tracing, which would write Authorization headers and bodies.
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        throttlingRateLimit: props.throttleRate,
-        throttlingBurstLimit: props.throttleBurst,
-        accessLogDestination: new apigw.LogGroupLogDestination(props.accessLogGroup),
-        accessLogFormat: REST_ACCESS_LOG_FORMAT,
-      },
-    });
-    // API Gateway writes ERROR execution logs to this name and would create it itself, kept forever; create it first.
-    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
-      retention: props.executionLogRetention,
-      removalPolicy: props.executionLogRemovalPolicy,
-    });
-    this.api.deploymentStage.node.addDependency(executionLogs);
-
-    // The stack's own outputs name the URL (RestApiUrl); drop the construct's automatic `Endpoint` output.
-    this.api.node.tryRemoveChild('Endpoint');
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason:
-        'The account-level API Gateway CloudWatch role is one per account and region, shared by every API there; ' +
-        'AWS documents this managed policy for it, and a narrower policy would break the logging of other APIs.',
-    });
+    this.api = this.createApi(props);
     if (props.wafRateLimitPer5Minutes !== undefined) {
       this.webAcl = this.addRateLimitWebAcl(props.wafRateLimitPer5Minutes);
     } else {
@@ -153,16 +119,7 @@ export class RestApi extends Construct {
           'stage, pops need a Cognito IdToken, and a web ACL costs about 6 USD a month even when idle.',
       });
     }
-    if (props.customDomain) {
-      this.domainName = new apigw.DomainName(this, 'DomainName', {
-        domainName: props.customDomain.domainName,
-        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
-        endpointType: apigw.EndpointType.REGIONAL,
-        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
-      });
-      // Mapped under the stage name, so paths read the same on both hosts: https://<domain>/<stage>/pop.
-      this.domainName.addBasePathMapping(this.api, { basePath: props.stageName, stage: this.api.deploymentStage });
-    }
+    if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain, props.stageName);
 
     this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
@@ -183,38 +140,107 @@ export class RestApi extends Construct {
       const fn = props.handlers[route.handler];
       if (!fn) throw new Error(`RestApi: no function for handler "${route.handler}" (${route.method} ${route.resource})`);
       const bodyModel = props.bodyModels?.[route.handler];
-      const model = bodyModel
-        ? this.api.addModel(`${bodyModel.name}Model`, {
-            modelName: bodyModel.name,
-            contentType: 'application/json',
-            description: `${route.method} ${route.resource} body (lambdas/domain/schemas.ts)`,
-            schema: modelSchema(bodyModel.schema),
-          })
-        : undefined;
+      const model = bodyModel ? this.addBodyModel(route, bodyModel) : undefined;
       if (model) models[route.handler] = model;
-      const method = this.api.root.resourceForPath(route.resource).addMethod(
-        route.method,
-        new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
-        {
-          requestValidator: model ? this.parametersValidator : this.requestValidator,
-          ...(model ? { requestModels: { 'application/json': model } } : {}),
-          ...(route.auth === 'cognito'
-            ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
-            : { authorizationType: apigw.AuthorizationType.NONE }),
-        },
-      );
-      if (route.auth === 'none') {
-        const reason =
-          `${route.method} ${route.resource} is where callers obtain or refresh their Cognito tokens, so it cannot ` +
-          'require one: the handler authenticates the Basic credentials or refresh token against Cognito itself.';
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
-      }
-      methods[route.handler] = method;
+      methods[route.handler] = this.addRouteMethod(route, fn, model);
     }
     this.methods = methods;
     this.models = models;
+    this.addGatewayResponses();
+  }
 
+  /**
+   * The API and its stage (traced, metered, throttled, access-logged), with the stage's execution log group created
+   * first, so that it has a retention.
+   */
+  private createApi(props: RestApiProps): apigw.RestApi {
+    const api = new apigw.RestApi(this, 'Api', {
+      description: 'Remote Pop REST API: tokens and pops',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // API Gateway's account-level CloudWatch role, needed for execution and access logs (REST and WebSocket).
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stageName,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // ERROR execution logs; never INFO with data tracing, which would write Authorization headers and bodies.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttleRate,
+        throttlingBurstLimit: props.throttleBurst,
+        accessLogDestination: new apigw.LogGroupLogDestination(props.accessLogGroup),
+        accessLogFormat: REST_ACCESS_LOG_FORMAT,
+      },
+    });
+    // API Gateway writes ERROR execution logs to this name and would create it itself, kept forever; create it first.
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${props.stageName}`,
+      retention: props.executionLogRetention,
+      removalPolicy: props.executionLogRemovalPolicy,
+    });
+    api.deploymentStage.node.addDependency(executionLogs);
+
+    // The stack's own outputs name the URL (RestApiUrl); drop the construct's automatic `Endpoint` output.
+    api.node.tryRemoveChild('Endpoint');
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'The account-level API Gateway CloudWatch role is one per account and region, shared by every API there; ' +
+        'AWS documents this managed policy for it, and a narrower policy would break the logging of other APIs.',
+    });
+    return api;
+  }
+
+  /** A regional custom domain (TLS 1.2) with the stage mapped under its own name. */
+  private addCustomDomain(customDomain: CustomDomain, stageName: string): apigw.DomainName {
+    const domainName = new apigw.DomainName(this, 'DomainName', {
+      domainName: customDomain.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
+      endpointType: apigw.EndpointType.REGIONAL,
+      securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+    });
+    // Mapped under the stage name, so paths read the same on both hosts: https://<domain>/<stage>/pop.
+    domainName.addBasePathMapping(this.api, { basePath: stageName, stage: this.api.deploymentStage });
+    return domainName;
+  }
+
+  private addBodyModel(route: RestRoute, bodyModel: BodyModel): apigw.Model {
+    return this.api.addModel(`${bodyModel.name}Model`, {
+      modelName: bodyModel.name,
+      contentType: 'application/json',
+      description: `${route.method} ${route.resource} body (lambdas/domain/schemas.ts)`,
+      schema: modelSchema(bodyModel.schema),
+    });
+  }
+
+  /**
+   * A route's method: Lambda proxy integration, the Cognito authorizer unless the route authenticates by itself, and
+   * the parameters-only validator when the body has a model (see `bodyModels`).
+   */
+  private addRouteMethod(route: RestRoute, fn: lambda.IFunction, model: apigw.Model | undefined): apigw.Method {
+    const method = this.api.root.resourceForPath(route.resource).addMethod(
+      route.method,
+      new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
+      {
+        requestValidator: model ? this.parametersValidator : this.requestValidator,
+        ...(model ? { requestModels: { 'application/json': model } } : {}),
+        ...(route.auth === 'cognito'
+          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+          : { authorizationType: apigw.AuthorizationType.NONE }),
+      },
+    );
+    if (route.auth === 'none') {
+      const reason =
+        `${route.method} ${route.resource} is where callers obtain or refresh their Cognito tokens, so it cannot ` +
+        'require one: the handler authenticates the Basic credentials or refresh token against Cognito itself.';
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+    }
+    return method;
+  }
+
+  /** API Gateway's own answers (no token, throttled, too large...) in the envelope, from GATEWAY_ANSWERS. */
+  private addGatewayResponses(): void {
     for (const [key, answer] of Object.entries(GATEWAY_ANSWERS)) {
       const headers: Record<string, string> = answer.headers ?? {};
       this.api.addGatewayResponse(key, {
@@ -225,6 +251,7 @@ export class RestApi extends Construct {
       });
     }
   }
+
   /**
    * A regional web ACL that blocks a source IP above `limit` requests in any 5 minutes with 429 in the envelope
    * (WAF cannot fill in a request id, so RequestId says where the answer came from), associated with the stage.

@@ -63,20 +63,39 @@ export class WebSocketApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
-    const handler = (name: HandlerName): lambda.IFunction => {
-      const fn = props.handlers[name];
-      if (!fn) throw new Error(`WebSocketApi: no function for handler "${name}"`);
-      return fn;
-    };
-
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       description: 'Remote Pop WebSocket API for Scripting instances',
       routeSelectionExpression: WEBSOCKET_ROUTE_SELECTION,
     });
+    this.routes = this.addRoutes(props.handlers);
+
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: props.stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRate, burstLimit: props.throttleBurst },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(props.accessLogGroup),
+        format: WEBSOCKET_ACCESS_LOG_FORMAT,
+      },
+    });
+    if (props.loggingDependsOn) this.stage.node.addDependency(props.loggingDependsOn);
+
+    // X-Ray: API Gateway does not trace WebSocket APIs (no tracing setting on v2 stages); the functions behind the
+    // routes are traced (tracing: ACTIVE), so each message's Lambda work still shows up in X-Ray.
+    if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain, props.stageName);
+  }
+
+  /** A route per WEBSOCKET_ROUTES entry, `$connect` behind the Lambda REQUEST authorizer. */
+  private addRoutes(handlers: WebSocketApiProps['handlers']): Record<string, apigwv2.WebSocketRoute> {
+    const handler = (name: HandlerName): lambda.IFunction => {
+      const fn = handlers[name];
+      if (!fn) throw new Error(`WebSocketApi: no function for handler "${name}"`);
+      return fn;
+    };
     const authorizer = new WebSocketLambdaAuthorizer('Authorizer', handler(WEBSOCKET_AUTHORIZER), {
       identitySource: [`route.request.header.${WEBSOCKET_IDENTITY_SOURCE}`],
     });
-
     const routes: Record<string, apigwv2.WebSocketRoute> = {};
     for (const route of WEBSOCKET_ROUTES) {
       const isConnect = route.routeKey === '$connect';
@@ -95,36 +114,24 @@ export class WebSocketApi extends Construct {
       }
       routes[route.routeKey] = created;
     }
-    this.routes = routes;
+    return routes;
+  }
 
-    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
-      webSocketApi: this.api,
-      stageName: props.stageName,
-      autoDeploy: true,
-      throttle: { rateLimit: props.throttleRate, burstLimit: props.throttleBurst },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(props.accessLogGroup),
-        format: WEBSOCKET_ACCESS_LOG_FORMAT,
-      },
+  /** A regional custom domain (TLS 1.2) with the stage mapped under its own name. */
+  private addCustomDomain(customDomain: CustomDomain, stageName: string): apigwv2.DomainName {
+    const domainName = new apigwv2.DomainName(this, 'DomainName', {
+      domainName: customDomain.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
+      endpointType: apigwv2.EndpointType.REGIONAL,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
     });
-    if (props.loggingDependsOn) this.stage.node.addDependency(props.loggingDependsOn);
-
-    // X-Ray: API Gateway does not trace WebSocket APIs (no tracing setting on v2 stages); the functions behind the
-    // routes are traced (tracing: ACTIVE), so each message's Lambda work still shows up in X-Ray.
-    if (props.customDomain) {
-      this.domainName = new apigwv2.DomainName(this, 'DomainName', {
-        domainName: props.customDomain.domainName,
-        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
-        endpointType: apigwv2.EndpointType.REGIONAL,
-        securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
-      });
-      // wss://<domain>/<stage>, like the execute-api URL. The management API stays on execute-api (stage.callbackUrl).
-      new apigwv2.ApiMapping(this, 'ApiMapping', {
-        api: this.api,
-        domainName: this.domainName,
-        stage: this.stage,
-        apiMappingKey: props.stageName,
-      });
-    }
+    // wss://<domain>/<stage>, like the execute-api URL. The management API stays on execute-api (stage.callbackUrl).
+    new apigwv2.ApiMapping(this, 'ApiMapping', {
+      api: this.api,
+      domainName,
+      stage: this.stage,
+      apiMappingKey: stageName,
+    });
+    return domainName;
   }
 }

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { GATEWAY_ANSWERS } from '../../lambdas/shared/gatewayResponses';
+import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
 import { logicalId, synthStack } from './support';
 
 // One synth for the file. GIVEN every optional setting on: WAF, both custom domains, alarm e-mail, prod

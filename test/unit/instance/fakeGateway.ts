@@ -1,6 +1,7 @@
 /**
- * A small stand-in for our own gateway's protocol (CONTRACT.md), for the connector's tests: `GET /v1/auth` (Basic),
- * `POST /v1/auth/refresh`, and the WebSocket API on `/v1` with the Bearer IdToken checked at the handshake.
+ * A small stand-in for our own gateway's protocol (contract/operations.ts, contract/webSocket.ts), for the connector's
+ * tests: `GET /v1/auth` (Basic), `POST /v1/auth/refresh`, and the WebSocket API on `/v1` with the Bearer IdToken
+ * checked at the handshake.
  * Not an AWS emulator: the real local gateway is exercised by the e2e tests.
  */
 import { createServer, type IncomingMessage, type Server } from 'http';

@@ -2,10 +2,10 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Functions } from './functions';
-import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../lambdas/domain/schemas';
+import { REST_OPERATIONS, type OperationId } from '../contract/operations';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metrics';
 import { Observability } from './observability';
-import { RestApi } from './restApi';
+import { RestApi, type BodyModel } from './restApi';
 import { settingsFromContext, type Settings } from './stackSettings';
 import { Storage } from './storage';
 import { TenantUserPool } from './userPool';
@@ -19,6 +19,15 @@ export interface RemotePopStackProps extends StackProps {
 /** The output keys; the local stack writes the same keys to .local/endpoints.json (local/README.md). */
 export const OUTPUT_KEYS = ['RestApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'Region'] as const;
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
+
+/**
+ * The contract's request bodies (the schemas the Lambdas validate with) as API Gateway models, on the route of each
+ * operation that takes one: REST routes are served by the handler named after their operation (lambdas/apiRoutes.ts).
+ */
+function contractBodyModels(): Partial<Record<OperationId, BodyModel>> {
+  const operations = Object.entries(REST_OPERATIONS) as [OperationId, (typeof REST_OPERATIONS)[OperationId]][];
+  return Object.fromEntries(operations.flatMap(([id, operation]) => (operation.body ? [[id, operation.body]] : [])));
+}
 
 /** What prod keeps and dev destroys, and how long logs stay. */
 interface Retention {
@@ -96,11 +105,7 @@ export class RemotePopStack extends Stack {
       accessLogGroup: this.accessLogs('RestAccessLogs', retention),
       executionLogRetention: retention.logRetention,
       executionLogRemovalPolicy: retention.removalPolicy,
-      // The Lambdas' own schemas (single source) as API Gateway models on the routes that take a body.
-      bodyModels: {
-        pop: { name: 'PopRequest', schema: POP_REQUEST_SCHEMA },
-        authRefresh: { name: 'RefreshRequest', schema: REFRESH_REQUEST_SCHEMA },
-      },
+      bodyModels: contractBodyModels(),
       ...(settings.restDomainName && settings.restCertificateArn
         ? { customDomain: { domainName: settings.restDomainName, certificateArn: settings.restCertificateArn } }
         : {}),

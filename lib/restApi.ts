@@ -5,16 +5,16 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type { TSchema } from '@sinclair/typebox';
 import { Construct } from 'constructs';
 import { REST_ROUTES, type HandlerName, type RestRoute } from '../lambdas/apiRoutes';
-import type { JsonSchema } from '../lambdas/domain/jsonSchema';
 import { GATEWAY_ANSWERS, gatewayAnswerBody, gatewayAnswerTemplate } from '../lambdas/edge/gatewayResponses';
 
-/** A request body model: its API Gateway model name and the JSON schema the Lambda validates with. */
+/** A request body model: its API Gateway model name and its contract schema (contract/rest.ts), which the Lambda validates with. */
 export interface BodyModel {
   /** Letters and digits only (API Gateway model names). */
   readonly name: string;
-  readonly schema: JsonSchema;
+  readonly schema: TSchema;
 }
 
 /** A custom domain name and its ACM certificate (same region as the stack: regional endpoint). */
@@ -24,11 +24,12 @@ export interface CustomDomain {
 }
 
 /**
- * An API Gateway model schema from one of our schema objects: the same object, tagged draft-04 (the only version
- * API Gateway accepts). Our JsonSchema subset uses draft-04 keywords only, so nothing else changes.
+ * An API Gateway model schema from a contract schema: its plain JSON Schema (the JSON round trip drops TypeBox's
+ * symbol keys), tagged draft-04, the only version API Gateway accepts. The request bodies use draft-04 keywords only
+ * (type lists included), so nothing else changes; test/cdk/remotePopStack.test.ts compiles each model as draft-04.
  */
-export function modelSchema(schema: JsonSchema): apigw.JsonSchema {
-  return { schema: apigw.JsonSchemaVersion.DRAFT4, ...(schema as unknown as apigw.JsonSchema) };
+export function modelSchema(schema: TSchema): apigw.JsonSchema {
+  return { schema: apigw.JsonSchemaVersion.DRAFT4, ...(JSON.parse(JSON.stringify(schema)) as apigw.JsonSchema) };
 }
 
 export interface RestApiProps {
@@ -208,7 +209,7 @@ export class RestApi extends Construct {
     return this.api.addModel(`${bodyModel.name}Model`, {
       modelName: bodyModel.name,
       contentType: 'application/json',
-      description: `${route.method} ${route.resource} body (lambdas/domain/schemas.ts)`,
+      description: `${route.method} ${route.resource} body (contract/rest.ts)`,
       schema: modelSchema(bodyModel.schema),
     });
   }

@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { HANDLER_NEEDS, REST_ROUTES, WEBSOCKET_ROUTES, type HandlerName } from '../../lambdas/apiRoutes';
-import { GATEWAY_ANSWERS, gatewayAnswerTemplate, type GatewayAnswer } from '../../lambdas/shared/gatewayResponses';
+import { GATEWAY_ANSWERS, gatewayAnswerTemplate, type GatewayAnswer } from '../../lambdas/edge/gatewayResponses';
 import { API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP } from '../../lambdas/shared/identity';
-import { POP_REQUEST_SCHEMA, REFRESH_REQUEST_SCHEMA } from '../../lambdas/domain/schemas';
+import Ajv04 from 'ajv-draft-04';
+import { REST_OPERATIONS } from '../../contract/operations';
 import { METRICS_NAMESPACE_ENV } from '../../lambdas/shared/metrics';
 import { ENV } from '../../lambdas/shared/settings';
 import { OUTPUT_KEYS } from '../../lib/remotePopStack';
@@ -14,6 +15,32 @@ const { stack, template } = synthStack();
 const functionId = (name: HandlerName): string => logicalId(stack.functions.byHandler[name]);
 const roleId = (name: HandlerName): string => logicalId(stack.functions.byHandler[name].executionRole);
 const handlerNames = Object.keys(HANDLER_NEEDS) as HandlerName[];
+
+
+/** The keywords of JSON Schema draft-04 (json-schema.org/draft-04/schema), the only draft API Gateway models accept. */
+const DRAFT_04_KEYWORDS = new Set([
+  '$schema', 'id', '$ref', 'title', 'description', 'default', 'format', 'type', 'enum', 'allOf', 'anyOf', 'oneOf', 'not',
+  'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern',
+  'items', 'additionalItems', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties', 'required',
+  'properties', 'patternProperties', 'additionalProperties', 'dependencies', 'definitions',
+]);
+
+/** Every keyword of `schema` and its subschemas that draft-04 lacks (numeric exclusive bounds are draft-06). */
+function keywordsOutsideDraft04(schema: Record<string, unknown>, path = '#'): string[] {
+  const found = Object.keys(schema)
+    .filter((key) => !DRAFT_04_KEYWORDS.has(key) || (key.startsWith('exclusiveM') && typeof schema[key] !== 'boolean'))
+    .map((key) => `${path}/${key}`);
+  const sub = (value: unknown, at: string): string[] =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? keywordsOutsideDraft04(value as Record<string, unknown>, at) : [];
+  for (const key of ['properties', 'patternProperties', 'definitions', 'dependencies']) {
+    for (const [name, value] of Object.entries((schema[key] ?? {}) as Record<string, unknown>)) found.push(...sub(value, `${path}/${key}/${name}`));
+  }
+  for (const key of ['additionalProperties', 'additionalItems', 'not', 'items']) found.push(...sub(schema[key], `${path}/${key}`));
+  for (const key of ['allOf', 'anyOf', 'oneOf', 'items']) {
+    if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((value, n) => found.push(...sub(value, `${path}/${key}/${n}`)));
+  }
+  return found;
+}
 
 describe('identity', () => {
   test('the user pool: no self sign-up, immutable tenant attribute, strong passwords, Plus tier', () => {
@@ -282,11 +309,18 @@ describe('REST API', () => {
     }
   });
 
-  test('body models are the very schemas the Lambdas validate with (drift test), documented on POST /pop and POST /auth/refresh', () => {
-    // THEN exactly two draft-04 models, each equal to its schema object plus the $schema tag
+  test('body models are the contract\'s schemas the Lambdas validate with (drift test), documented on POST /pop and POST /auth/refresh', () => {
+    // THEN exactly two draft-04 models, each equal to its contract schema (as plain JSON) plus the $schema tag
     const models = template.findResources('AWS::ApiGateway::Model');
     expect(Object.keys(models)).toHaveLength(2);
-    const expected = { pop: ['PopRequest', POP_REQUEST_SCHEMA], authRefresh: ['RefreshRequest', REFRESH_REQUEST_SCHEMA] } as const;
+    const expected = {
+      pop: ['PopRequest', REST_OPERATIONS.pop.body!.schema],
+      authRefresh: ['RefreshRequest', REST_OPERATIONS.authRefresh.body!.schema],
+    } as const;
+    expect(Object.fromEntries(Object.entries(expected).map(([handler, [name]]) => [handler, name]))).toEqual({
+      pop: REST_OPERATIONS.pop.body!.name,
+      authRefresh: REST_OPERATIONS.authRefresh.body!.name,
+    });
     for (const [handler, [name, schema]] of Object.entries(expected)) {
       const model = stack.restApi.models[handler as HandlerName]!;
       const properties = template.toJSON().Resources[logicalId(model)].Properties;
@@ -295,6 +329,9 @@ describe('REST API', () => {
         $schema: 'http://json-schema.org/draft-04/schema#',
         ...JSON.parse(JSON.stringify(schema)),
       });
+      // AND it is a valid draft-04 schema (API Gateway's version) that uses no keyword of a later draft
+      expect(() => new Ajv04({ strict: true, allowUnionTypes: true }).compile(properties.Schema)).not.toThrow();
+      expect(keywordsOutsideDraft04(properties.Schema)).toEqual([]);
       // AND the method carries it, with a validator that leaves the body to the Lambda, whose refusals name each
       // bad field in Error.Details (API Gateway's validator would answer every mismatch with one generic message)
       const method = template.toJSON().Resources[logicalId(stack.restApi.methods[handler as HandlerName]!)].Properties;

@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks of issue 8 against the local stack. See bench/README.md for the method.
  *
  * Processes: this runner (the load generator and the WebSocket Scripting instances, one event loop and one clock);
- * the local stack (bench/stackProcess.ts: gateway, handlers, dynalite); cognito-local (spawned by the stack);
+ * the local stack (local/stackProcess.ts: gateway, handlers, dynalite); cognito-local (spawned by the stack);
  * bench/handlerCpu.ts for the in-process handler figure; fresh `node` processes for the cold start.
  * Writes bench/results.json, prints a summary; exits 1 if a pop was lost, doubled, misrouted or refused.
  * BENCH_QUICK=1: small counts (a smoke run of the bench itself, not figures).
@@ -182,7 +182,7 @@ async function main(): Promise<number> {
   progress('cold start: bundling each handler with esbuild and importing it in fresh Node processes');
   const coldStart: ColdStartFigures = await measureColdStart(path.join(tmp, 'bundles'), N.coldStartRuns, progress);
 
-  progress('starting the local stack (bench/stackProcess.ts) on free ports');
+  progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');
   rmSync(stackLog, { force: true });
   const stack = await startStackChild(path.join(tmp, 'local'), stackLog);
@@ -358,7 +358,7 @@ async function main(): Promise<number> {
       },
       method: {
         processes:
-          'runner = load generator + the WebSocket instances (one event loop, one clock); stack = bench/stackProcess.ts ' +
+          'runner = load generator + the WebSocket instances (one event loop, one clock); stack = local/stackProcess.ts ' +
           '(local gateway, handlers, dynalite in process); cognito-local spawned by the stack',
         pops: 'closed loop; distinct Reference per pop (each takes its own record claim); ScriptData.BenchNonce matched on arrival with the PopId of the 202',
         acks: ACKS

@@ -2,12 +2,13 @@
  * The two emulators of the local stack: cognito-local (a child process) and dynalite (in process).
  * Each `start*` returns a handle whose `stop()` leaves nothing running; a child also dies with its parent.
  */
-import { spawn, type ChildProcess } from 'child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'fs';
+import type { ChildProcess } from 'child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { Server as HttpServer } from 'http';
 import { createServer } from 'net';
 import * as path from 'path';
 import dynalite from 'dynalite';
+import { launchChild } from './launcher';
 
 export interface EmulatorHandle {
   /** `http://127.0.0.1:<port>` */
@@ -40,7 +41,8 @@ export interface CognitoLocalOptions {
 }
 
 /**
- * Spawn `node node_modules/cognito-local/lib/bin/start.js` (never through npx: killing npx leaves the server running).
+ * Runs `node node_modules/cognito-local/lib/bin/start.js` through the launcher (never through npx: killing npx leaves
+ * the server running); its output goes to `<dir>/cognito-local.log`.
  * Usernames need not be emails (`UsernameAttributes: []`), as in a real pool without username attributes.
  */
 export async function startCognitoLocal(options: CognitoLocalOptions): Promise<EmulatorHandle> {
@@ -52,45 +54,22 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<E
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }, null, 2),
   );
   const startScript = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib/bin/start.js');
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'parentWatch.js'), startScript], {
+  const logFile = path.join(options.dir, 'cognito-local.log');
+  const child = launchChild({
+    script: startScript,
     cwd: options.dir,
     env: { ...process.env, PORT: String(port), HOST, DEBUG: '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    output: { file: logFile },
+    killAfterMs: 2000,
   });
-  const log = createWriteStream(path.join(options.dir, 'cognito-local.log'));
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const tail: string[] = [];
-  const keepTail = (chunk: Buffer) => {
-    tail.push(chunk.toString());
-    if (tail.length > 20) tail.shift();
-  };
-  child.stdout?.on('data', keepTail);
-  child.stderr?.on('data', keepTail);
-
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(timer);
-    }
-    log.end();
-  };
-
   try {
-    await waitForHealth(`${endpoint}/health`, child, options.startTimeoutMs ?? 15000);
+    await waitForHealth(`${endpoint}/health`, child.process, options.startTimeoutMs ?? 15000);
   } catch (error) {
-    await stop();
-    const output = tail.join('').slice(-2000);
+    await child.stop();
+    const output = readFileSync(logFile, 'utf8').slice(-2000);
     throw new Error(`cognito-local did not start on ${endpoint}: ${(error as Error).message}\n${output}`);
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, stop: child.stop };
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -1,15 +1,15 @@
 /**
  * The whole system on this machine: emulators, provisioning, the local gateway with the real handlers, and
- * (optionally) the demo Scripting instance. `npm start` and the e2e harness both use `startLocalStack`.
+ * (optionally) the demo Scripting instance. `npm start` runs `startLocalStack` in its own process; the e2e harness
+ * and the bench run it in a child process through `launchStack` (launcher.ts, stackProcess.ts).
  */
-import { spawn, type ChildProcess } from 'child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { ENV } from '../lambdas/shared/settings';
 import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
-import { startGateway, type LocalGateway } from './gateway';
+import { lambdaHandlers, startGateway, type LocalGateway } from './gateway';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
+import { launchChild, PROJECT_ROOT } from './launcher';
 import {
   cognitoClient,
   createTable,
@@ -18,9 +18,10 @@ import {
   LOCAL_CREDENTIALS,
   seedDemoTenant,
   type DemoCredentials,
+  type ProvisionedUserPool,
 } from './provision';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT };
 
 /** The same keys as the deployed stack's outputs, plus the emulators' endpoints. */
 export interface LocalEndpoints {
@@ -122,77 +123,172 @@ export function demoInstanceConfig(endpoints: LocalEndpoints, demo: DemoCredenti
   };
 }
 
+/** Undo steps, run last first; a failing step is logged and the others still run. */
+class Cleanups {
+  private readonly steps: (() => Promise<void>)[] = [];
+
+  constructor(private readonly log: GatewayLog) {}
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async runAll(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      await step().catch((error) => this.log.error(`stop: ${(error as Error).message}`));
+    }
+  }
+}
+
+interface Emulators {
+  readonly cognito: EmulatorHandle;
+  readonly dynamo: DynaliteHandle;
+  /** cognito-local's working folder (its state, plaintext passwords included). */
+  readonly cognitoDir: string;
+}
+
+/** cognito-local and dynalite, both fresh: cognito-local keeps its state in files, dynalite in memory. */
+async function startEmulators(localDir: string, ports: LocalStackPorts, cleanups: Cleanups): Promise<Emulators> {
+  mkdirSync(localDir, { recursive: true });
+  const cognitoDir = path.join(localDir, 'cognito');
+  rmSync(cognitoDir, { recursive: true, force: true });
+  const [cognito, dynamo] = await Promise.all([
+    startCognitoLocal({ port: ports.cognito ?? 9229, dir: cognitoDir }).then((handle) => {
+      cleanups.add(handle.stop);
+      return handle;
+    }),
+    startDynalite({ port: ports.dynamoDb ?? 4567 }).then((handle) => {
+      cleanups.add(handle.stop);
+      return handle;
+    }),
+  ]);
+  return { cognito, dynamo, cognitoDir };
+}
+
+/** The user pool, app client, groups and table, as the CDK stack creates them, and the demo tenant's two users. */
+async function provisionEmulators(
+  emulators: Emulators,
+  region: string,
+  options: LocalStackOptions,
+  cleanups: Cleanups,
+): Promise<{ readonly pool: ProvisionedUserPool; readonly demo: DemoCredentials }> {
+  const cognitoSdk = cognitoClient(emulators.cognito.endpoint, region);
+  const dynamoSdk = dynamoDbClient(emulators.dynamo.endpoint, region);
+  cleanups.add(async () => {
+    cognitoSdk.destroy();
+    dynamoSdk.destroy();
+  });
+  const [pool] = await Promise.all([
+    createUserPool(cognitoSdk, { ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}) }),
+    createTable(dynamoSdk, TABLE_NAME),
+  ]);
+  const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
+  return { pool, demo };
+}
+
+/** The local API Gateway in front of the handlers, wired to the provisioned emulators. */
+function startGatewayFor(
+  options: LocalStackOptions,
+  region: string,
+  log: GatewayLog,
+  { cognito, dynamo }: Emulators,
+  pool: ProvisionedUserPool,
+): Promise<LocalGateway> {
+  const ports = options.ports ?? {};
+  return startGateway({
+    restPort: ports.rest ?? 3000,
+    wsPort: ports.ws ?? 3001,
+    ...(options.stage ? { stage: options.stage } : {}),
+    region,
+    userPoolId: pool.userPoolId,
+    userPoolClientId: pool.userPoolClientId,
+    cognitoEndpoint: cognito.endpoint,
+    // The handlers' configuration, as the CDK stack puts it in each function's environment; nothing in process.env.
+    handlers: lambdaHandlers({
+      settings: {
+        region,
+        userPoolId: pool.userPoolId,
+        userPoolClientId: pool.userPoolClientId,
+        tableName: TABLE_NAME,
+        cognitoEndpoint: cognito.endpoint,
+        dynamoDbEndpoint: dynamo.endpoint,
+        claimWindowSeconds: options.claimWindowSeconds ?? 60,
+        popRetentionDays: options.popRetentionDays ?? 3,
+      },
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    testHooks: options.testHooks ?? false,
+    log,
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+  });
+}
+
+/**
+ * Writes `endpoints.json` and the demo instance's `instance.json` (mode 600: it holds a password) under `localDir`;
+ * returns the path of `instance.json`.
+ */
+function writeLocalFiles(localDir: string, endpoints: LocalEndpoints, demo: DemoCredentials): string {
+  writeFileSync(path.join(localDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+  const instanceConfigFile = path.join(localDir, 'instance.json');
+  writeFileSync(instanceConfigFile, `${JSON.stringify(demoInstanceConfig(endpoints, demo), null, 2)}\n`, {
+    mode: 0o600,
+  });
+  return instanceConfigFile;
+}
+
+/**
+ * Starts instance/main.ts with the demo config and waits until its Desktop list has been handled, so the printed
+ * curl pop works at once. Returns why the demo instance is not ready, or undefined when it is.
+ */
+async function startDemoInstance(
+  gateway: LocalGateway,
+  configFile: string,
+  log: GatewayLog,
+  cleanups: Cleanups,
+): Promise<string | undefined> {
+  const main = path.join(PROJECT_ROOT, 'instance', 'main.ts');
+  if (!existsSync(main)) return 'instance/main.ts does not exist yet: the demo Scripting instance was not started.';
+  const desktop = gateway.waitForRoute('Desktop', 15_000);
+  const child = launchChild({
+    script: main,
+    args: ['--config', configFile],
+    output: { lines: (line, stream) => (stream === 'stdout' ? log.info : log.error)(`[instance] ${line}`) },
+    killAfterMs: 3000,
+  });
+  child.process.on('exit', (code, signal) => log.info(`[instance] exited (${code ?? signal})`));
+  cleanups.add(child.stop);
+  const exited = child.exited.then(() => false as const);
+  if (await Promise.race([desktop, exited])) return undefined;
+  return 'the demo Scripting instance did not send its Desktop list (see its [instance] log lines).';
+}
+
+/** Test hooks: the emulators go down and come back on the same ports, keeping their data. */
+function faultHooks(emulators: Emulators, gateway: LocalGateway, cleanups: Cleanups): LocalStackFaults {
+  const { cognito, dynamo, cognitoDir } = emulators;
+  let liveCognito = cognito;
+  return {
+    stopDynamoDb: dynamo.suspend,
+    startDynamoDb: dynamo.resume,
+    stopCognito: () => liveCognito.stop(),
+    startCognito: async () => {
+      liveCognito = await startCognitoLocal({ port: cognito.port, dir: cognitoDir });
+      cleanups.add(liveCognito.stop);
+    },
+    setManagementDelay: gateway.setManagementDelay,
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const localDir = path.resolve(options.localDir ?? '.local');
   const region = options.region ?? 'us-east-1';
   const log = options.log ?? consoleLog;
-  const ports = options.ports ?? {};
-  const cleanups: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      await cleanup().catch((error) => log.error(`stop: ${(error as Error).message}`));
-    }
-  };
-
+  const cleanups = new Cleanups(log);
   try {
-    mkdirSync(localDir, { recursive: true });
-    // cognito-local persists its state in files; dynalite is in memory: start both fresh so they agree.
-    const cognitoDir = path.join(localDir, 'cognito');
-    rmSync(cognitoDir, { recursive: true, force: true });
-
-    const [cognito, dynamo]: [EmulatorHandle, DynaliteHandle] = await Promise.all([
-      startCognitoLocal({ port: ports.cognito ?? 9229, dir: cognitoDir }).then((handle) => {
-        cleanups.push(handle.stop);
-        return handle;
-      }),
-      startDynalite({ port: ports.dynamoDb ?? 4567 }).then((handle) => {
-        cleanups.push(handle.stop);
-        return handle;
-      }),
-    ]);
-
-    const cognitoSdk = cognitoClient(cognito.endpoint, region);
-    const dynamoSdk = dynamoDbClient(dynamo.endpoint, region);
-    cleanups.push(async () => {
-      cognitoSdk.destroy();
-      dynamoSdk.destroy();
-    });
-    const [pool] = await Promise.all([
-      createUserPool(cognitoSdk, { ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}) }),
-      createTable(dynamoSdk, TABLE_NAME),
-    ]);
-    const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
-
-    const gateway = await startGateway({
-      restPort: ports.rest ?? 3000,
-      wsPort: ports.ws ?? 3001,
-      ...(options.stage ? { stage: options.stage } : {}),
-      region,
-      userPoolId: pool.userPoolId,
-      userPoolClientId: pool.userPoolClientId,
-      cognitoEndpoint: cognito.endpoint,
-      handlerEnvironment: {
-        [ENV.region]: region,
-        AWS_DEFAULT_REGION: region,
-        [ENV.userPoolId]: pool.userPoolId,
-        [ENV.userPoolClientId]: pool.userPoolClientId,
-        [ENV.tableName]: TABLE_NAME,
-        [ENV.cognitoEndpoint]: cognito.endpoint,
-        [ENV.dynamoDbEndpoint]: dynamo.endpoint,
-        [ENV.claimWindowSeconds]: String(options.claimWindowSeconds ?? 60),
-        [ENV.popRetentionDays]: String(options.popRetentionDays ?? 3),
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      testHooks: options.testHooks ?? false,
-      log,
-      ...(options.handlersDir ? { handlersDir: options.handlersDir } : {}),
-      ...(options.throttle ? { throttle: options.throttle } : {}),
-      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    });
-    cleanups.push(gateway.stop);
-
+    const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups);
+    const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
+    const gateway = await startGatewayFor(options, region, log, emulators, pool);
+    cleanups.add(gateway.stop);
     const endpoints: LocalEndpoints = {
       RestApiUrl: gateway.restApiUrl,
       WebSocketUrl: gateway.webSocketUrl,
@@ -200,33 +296,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       UserPoolClientId: pool.userPoolClientId,
       TableName: TABLE_NAME,
       Region: region,
-      CognitoEndpoint: cognito.endpoint,
-      DynamoDbEndpoint: dynamo.endpoint,
+      CognitoEndpoint: emulators.cognito.endpoint,
+      DynamoDbEndpoint: emulators.dynamo.endpoint,
     };
-    writeFileSync(path.join(localDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-    const instanceConfigFile = path.join(localDir, 'instance.json');
-    writeFileSync(instanceConfigFile, `${JSON.stringify(demoInstanceConfig(endpoints, demo), null, 2)}\n`, {
-      mode: 0o600,
-    });
-
-    let demoInstanceNote: string | undefined;
-    if (options.startDemoInstance) {
-      const main = path.join(PROJECT_ROOT, 'instance', 'main.ts');
-      if (existsSync(main)) {
-        // Ready means the demo agent is on the Desktop, so the printed curl pop works at once.
-        const desktop = gateway.waitForRoute('Desktop', 15_000);
-        const child = startDemoInstance(main, instanceConfigFile, log);
-        cleanups.push(() => stopChild(child));
-        const exited = new Promise<false>((resolve) => child.once('exit', () => resolve(false)));
-        if (!(await Promise.race([desktop, exited]))) {
-          demoInstanceNote = `the demo Scripting instance did not send its Desktop list (see its [instance] log lines).`;
-        }
-      } else {
-        demoInstanceNote = 'instance/main.ts does not exist yet: the demo Scripting instance was not started.';
-      }
-    }
-
-    let liveCognito = cognito;
+    const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo);
+    const demoInstanceNote = options.startDemoInstance
+      ? await startDemoInstance(gateway, instanceConfigFile, log, cleanups)
+      : undefined;
     return {
       endpoints,
       demo,
@@ -237,62 +313,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         connectionsEndpoint: gateway.connectionsEndpoint,
       },
       ...(demoInstanceNote ? { demoInstanceNote } : {}),
-      ...(options.testHooks
-        ? {
-            faults: {
-              stopDynamoDb: dynamo.suspend,
-              startDynamoDb: dynamo.resume,
-              stopCognito: () => liveCognito.stop(),
-              startCognito: async () => {
-                liveCognito = await startCognitoLocal({ port: cognito.port, dir: cognitoDir });
-                cleanups.push(liveCognito.stop);
-              },
-              setManagementDelay: gateway.setManagementDelay,
-            },
-          }
-        : {}),
-      stop: stopAll,
+      ...(options.testHooks ? { faults: faultHooks(emulators, gateway, cleanups) } : {}),
+      stop: () => cleanups.runAll(),
     };
   } catch (error) {
-    await stopAll();
+    await cleanups.runAll();
     throw error;
   }
-}
-
-/**
- * `node -r tsx/cjs instance/main.ts --config <file>`: the same as `tsx instance/main.ts` but one process (the tsx CLI
- * runs a second one), so stopping it leaves no grandchild behind; the preload also ends it if this process dies.
- * (`--import tsx` would load main.ts as ESM, where `require.main === module` is false and it would not run.)
- */
-function startDemoInstance(main: string, configFile: string, log: GatewayLog): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(__dirname, 'parentWatch.js'), '-r', 'tsx/cjs', main, '--config', configFile],
-    { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: process.env },
-  );
-  const relay = (stream: NodeJS.ReadableStream | null, write: (line: string) => void) => {
-    let buffered = '';
-    stream?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim() !== '') write(`[instance] ${line}`);
-    });
-  };
-  relay(child.stdout, log.info);
-  relay(child.stderr, log.error);
-  child.on('exit', (code, signal) => log.info(`[instance] exited (${code ?? signal})`));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { recordSecret } from './support/secrets';
-import { launchStack } from './support/stackLauncher';
+import { launchE2eStack } from './support/e2eStack';
 
 export interface E2eStackHandle {
   stop(): Promise<void>;
@@ -22,7 +22,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-'));
-  const stack = await launchStack(
+  const stack = await launchE2eStack(
     {
       localDir,
       claimWindowSeconds: Number(process.env.E2E_CLAIM_WINDOW_SECONDS || 60),
@@ -36,9 +36,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_TEST_HOOKS_URL = stack.testHooksUrl;
   process.env.E2E_LOCAL_DIR = localDir;
   // The demo users' passwords are secrets of the run too (globalTeardown checks no log line holds any).
-  const demo = stack.demo as { api?: { password?: string }; instance?: { password?: string } } | undefined;
-  recordSecret('password', demo?.api?.password, localDir);
-  recordSecret('password', demo?.instance?.password, localDir);
+  recordSecret('password', stack.demo.api.password, localDir);
+  recordSecret('password', stack.demo.instance.password, localDir);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
   globalThis.__REMOTE_POP_E2E_STACK__ = stack;

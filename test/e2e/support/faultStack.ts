@@ -1,5 +1,5 @@
 /**
- * `startFaultStack()`: a local stack of one test file's own (stackLauncher.ts, in a child process) whose
+ * `startFaultStack()`: a local stack of one test file's own (e2eStack.ts, in a child process) whose
  * dependencies the test can stop and start: DynamoDB, the Cognito emulator, and a slow `@connections` endpoint.
  * Its logs (stack.log, gateway.log) are written under $E2E_LOCAL_DIR so the secrets check reads them too.
  * `useStack(stack)` points this file's support helpers (callApi, connectInstance, createUser...) at it.
@@ -8,7 +8,7 @@ import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { LocalEndpoints } from './endpoints';
-import { launchStack } from './stackLauncher';
+import { launchE2eStack } from './e2eStack';
 
 export interface FaultStack {
   readonly endpoints: LocalEndpoints;
@@ -24,7 +24,7 @@ export interface FaultStack {
 
 export async function startFaultStack(timeoutMs = 30_000): Promise<FaultStack> {
   const parent = process.env.E2E_LOCAL_DIR ?? os.tmpdir();
-  const stack = await launchStack({ localDir: mkdtempSync(path.join(parent, 'fault-stack-')) }, 'fault stack', timeoutMs);
+  const stack = await launchE2eStack({ localDir: mkdtempSync(path.join(parent, 'fault-stack-')) }, 'fault stack', timeoutMs);
   return {
     endpoints: stack.endpoints,
     testHooksUrl: stack.testHooksUrl,

@@ -1,5 +1,5 @@
 /**
- * `startOwnStack(settings)`: a second local stack for one test file, in a child process (see stackLauncher.ts), on
+ * `startOwnStack(settings)`: a second local stack for one test file, in a child process (see e2eStack.ts), on
  * free ports in a temporary folder. For settings the shared stack must not have (short tokens, short claim window).
  * Costs about 1.5 to 3 s; stop it in afterAll.
  */
@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { LocalEndpoints } from './endpoints';
-import { launchStack } from './stackLauncher';
-import type { StackOptions } from './stackProcess';
+import { launchE2eStack, type E2eStackSettings } from './e2eStack';
 
 export interface OwnStack {
   readonly endpoints: LocalEndpoints;
@@ -23,12 +22,12 @@ export interface OwnStack {
   stop(): Promise<void>;
 }
 
-export async function startOwnStack(settings: Omit<StackOptions, 'localDir' | 'quiet'>, timeoutMs = 20_000): Promise<OwnStack> {
+export async function startOwnStack(settings: Omit<E2eStackSettings, 'localDir' | 'quiet'>, timeoutMs = 20_000): Promise<OwnStack> {
   // Inside the run's folder when there is one, so that globalTeardown's secrets scan reads this stack's logs too.
   const runDir = process.env.E2E_LOCAL_DIR;
   const localDir = runDir ? mkdtempSync(path.join(runDir, 'own-stack-')) : mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-own-'));
   // On a failed start the folder stays, for its stack.log.
-  const stack = await launchStack({ ...settings, localDir, quiet: true }, 'own e2e stack', timeoutMs);
+  const stack = await launchE2eStack({ ...settings, localDir, quiet: true }, 'own e2e stack', timeoutMs);
   return {
     endpoints: stack.endpoints,
     testHooksUrl: stack.testHooksUrl,

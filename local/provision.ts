@@ -3,7 +3,6 @@
  * users only), its app client (USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH, no secret), the two role groups, and the
  * table; then seeds the demo tenant with one api-caller and one Scripting instance user.
  */
-import { randomBytes } from 'crypto';
 import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -13,6 +12,7 @@ import {
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_POLICY, ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
 import { TABLE_KEYS } from '../lambdas/store/tableSchema';
+import { generatePassword } from '../provisioning/password';
 import { createTenantUser } from '../provisioning/tenantUsers';
 
 /** Emulators accept any credentials; the SDK only needs some. */
@@ -121,14 +121,12 @@ export interface DemoCredentials {
   readonly instance: { readonly username: string; readonly password: string };
 }
 
-/** A password that satisfies Cognito's default policy (upper, lower, digit, symbol, 8+). */
-export function generatePassword(): string {
-  return `Pw-${randomBytes(12).toString('base64url')}7a!`;
-}
-
 export const DEMO_TENANT = 'demo';
 
-/** The demo tenant: `demo-api` (api-callers) and `demo-instance` (scripting-instances), fresh passwords per run. */
+/**
+ * The demo tenant: `demo-api` (api-callers) and `demo-instance` (scripting-instances), fresh passwords per run from
+ * the provisioning CLI's generator.
+ */
 export async function seedDemoTenant(
   cognito: CognitoIdentityProviderClient,
   userPoolId: string,

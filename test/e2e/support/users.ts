@@ -1,7 +1,8 @@
 /** Users and tokens against the e2e stack, through the same provisioning code and the real Cognito client. */
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
-import { generatePassword, LOCAL_CREDENTIALS } from '../../../local/provision';
+import { LOCAL_CREDENTIALS } from '../../../local/provision';
+import { generatePassword } from '../../../provisioning/password';
 import { readEndpoints } from './endpoints';
 import { uniqueName } from './names';
 import { recordSecret, recordTokens } from './secrets';

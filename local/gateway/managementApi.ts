@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import { BodyTooLargeError, readBody } from './body';
-import type { ConnectionRegistry } from './connections';
+import type { ConnectionRegistry, LocalConnection } from './connections';
 import { newRequestId } from './ids';
 
 export interface ManagementApiOptions {
@@ -29,6 +29,63 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
   res.end(body);
 }
 
+function sendOk(res: ServerResponse, status: number, json?: unknown): void {
+  const text = json === undefined ? '' : JSON.stringify(json);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': newRequestId(),
+  });
+  res.end(text);
+}
+
+const sendGone = (res: ServerResponse, connectionId: string) =>
+  sendError(res, 410, 'GoneException', `Connection ${connectionId} is gone`);
+
+/** The connection id and body of a management request, or undefined once answered (400, 413). */
+async function readRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  encodedId: string,
+  options: ManagementApiOptions,
+): Promise<{ readonly connectionId: string; readonly body: Buffer } | undefined> {
+  let connectionId: string;
+  try {
+    connectionId = decodeURIComponent(encodedId);
+  } catch {
+    req.resume();
+    sendError(res, 400, 'BadRequestException', 'Invalid connection id encoding');
+    return undefined;
+  }
+  try {
+    return { connectionId, body: await readBody(req, options.messageLimitBytes) };
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    sendError(res, 413, 'PayloadTooLargeException', 'Message too long');
+    return undefined;
+  }
+}
+
+/** The slow-endpoint test hook: waits `postDelayMs`; false when the caller gave up meanwhile (nothing is delivered). */
+async function waitOutPostDelay(req: IncomingMessage, res: ServerResponse, options: ManagementApiOptions): Promise<boolean> {
+  const delayMs = req.method === 'POST' ? options.postDelayMs?.() ?? 0 : 0;
+  if (delayMs <= 0) return true;
+  let callerLeft = false;
+  res.once('close', () => (callerLeft = !res.writableEnded));
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  return !callerLeft;
+}
+
+/** PostToConnection: one text frame; 410 when the socket closed meanwhile. */
+async function postToConnection(res: ServerResponse, connection: LocalConnection, body: Buffer): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    connection.socket.send(body.toString('utf8'), { binary: false }, (error) => (error ? reject(error) : resolve())),
+  ).catch(() => undefined);
+  if (connection.socket.readyState !== connection.socket.OPEN) return sendGone(res, connection.id);
+  connection.lastActiveAt = Date.now();
+  sendOk(res, 200);
+}
+
 /** Handles `/<stage>/@connections/<id>`; false when the path is not the management API's. */
 export async function handleManagementRequest(
   req: IncomingMessage,
@@ -38,67 +95,29 @@ export async function handleManagementRequest(
   const rawPath = (req.url ?? '/').split('?')[0]!;
   const prefix = `/${options.stage}/@connections/`;
   if (!rawPath.startsWith(prefix)) return false;
-  let connectionId: string;
-  try {
-    connectionId = decodeURIComponent(rawPath.slice(prefix.length));
-  } catch {
-    req.resume();
-    sendError(res, 400, 'BadRequestException', 'Invalid connection id encoding');
-    return true;
-  }
-  let body: Buffer;
-  try {
-    body = await readBody(req, options.messageLimitBytes);
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    sendError(res, 413, 'PayloadTooLargeException', 'Message too long');
-    return true;
-  }
-  const delayMs = req.method === 'POST' ? options.postDelayMs?.() ?? 0 : 0;
-  if (delayMs > 0) {
-    // A slow endpoint: a caller that gives up first (its timeout) leaves, and its message is not delivered.
-    let callerLeft = false;
-    res.once('close', () => (callerLeft = !res.writableEnded));
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    if (callerLeft) return true;
-  }
-  const connection = options.connections.get(connectionId);
+  const request = await readRequest(req, res, rawPath.slice(prefix.length), options);
+  // A slow endpoint: a caller that gives up first (its timeout) leaves, and its message is not delivered.
+  if (!request || !(await waitOutPostDelay(req, res, options))) return true;
+  const connection = options.connections.get(request.connectionId);
   if (!connection) {
-    sendError(res, 410, 'GoneException', `Connection ${connectionId} is gone`);
+    sendGone(res, request.connectionId);
     return true;
   }
-  const ok = (status: number, json?: unknown) => {
-    const text = json === undefined ? '' : JSON.stringify(json);
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
-      'x-amzn-RequestId': newRequestId(),
-    });
-    res.end(text);
-  };
   switch (req.method) {
     case 'POST':
-      await new Promise<void>((resolve, reject) =>
-        connection.socket.send(body.toString('utf8'), { binary: false }, (error) => (error ? reject(error) : resolve())),
-      ).catch(() => undefined);
-      if (connection.socket.readyState !== connection.socket.OPEN) {
-        sendError(res, 410, 'GoneException', `Connection ${connectionId} is gone`);
-        return true;
-      }
-      connection.lastActiveAt = Date.now();
-      ok(200);
+      await postToConnection(res, connection, request.body);
       return true;
     case 'GET':
       // Wire names are lower camel case (the SDK maps them to ConnectedAt, Identity.SourceIp, ...).
-      ok(200, {
+      sendOk(res, 200, {
         connectedAt: new Date(connection.connectedAt).toISOString(),
         identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent ?? '' },
         lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
       });
       return true;
     case 'DELETE':
-      options.close(connectionId);
-      ok(204);
+      options.close(request.connectionId);
+      sendOk(res, 204);
       return true;
     default:
       sendError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');

@@ -1,4 +1,7 @@
-/** The REST proxy event API Gateway builds for a Lambda proxy integration (FACTS.md "REST proxy event"). */
+/**
+ * The REST proxy event API Gateway builds for a Lambda proxy integration (the fields it copies are listed in
+ * local/README.md, "What the local gateway does like API Gateway").
+ */
 import type { IncomingMessage } from 'http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RestRoute } from '../../lambdas/apiRoutes';

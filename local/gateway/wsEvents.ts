@@ -1,4 +1,7 @@
-/** WebSocket API events as API Gateway builds them (FACTS.md "Event shapes"). */
+/**
+ * WebSocket API events as API Gateway builds them (the fields it copies are listed in
+ * local/README.md, "What the local gateway does like API Gateway").
+ */
 import type { IncomingMessage } from 'http';
 import { forwardingHeaders, headerMaps, queryMaps, sourceIpOf } from './headers';
 import { newMessageId, newRequestId, requestTime } from './ids';

@@ -59,16 +59,23 @@ function describeError(error: ErrorObject, root: unknown): string {
   }
 }
 
-/** Strings and keys that are not Unicode text, by path; ajv cannot see them. */
-function loneSurrogates(value: unknown, path: string, found: Map<string, string>): void {
-  if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) found.set(path, `${describe(path)}: is not valid Unicode text`);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => loneSurrogates(item, `${path}[${index}]`, found));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(key)) found.set(`${path}#key`, `${describe(path)}: has a key that is not valid Unicode text`);
-      else loneSurrogates(item, child(path, key), found);
+/**
+ * Strings and keys that are not Unicode text, by path; ajv cannot see them. Walked with an explicit stack, not by
+ * recursion: a body nested thousands of levels deep (valid JSON) must be refused, not overflow the call stack.
+ */
+function loneSurrogates(root: unknown, found: Map<string, string>): void {
+  const pending: [unknown, string][] = [[root, '']];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) found.set(path, `${describe(path)}: is not valid Unicode text`);
+    } else if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index--) pending.push([value[index], `${path}[${index}]`]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value).reverse()) {
+        if (LONE_SURROGATE.test(key)) found.set(`${path}#key`, `${describe(path)}: has a key that is not valid Unicode text`);
+        else pending.push([item, child(path, key)]);
+      }
     }
   }
 }
@@ -76,7 +83,7 @@ function loneSurrogates(value: unknown, path: string, found: Map<string, string>
 /** Every problem found; an empty list means the value is valid. */
 export function problemsOf(validate: CompiledValidator, value: unknown): string[] {
   const surrogates = new Map<string, string>();
-  loneSurrogates(value, '', surrogates);
+  loneSurrogates(value, surrogates);
   if (validate(value) && surrogates.size === 0) return [];
   const problems = (validate.errors ?? [])
     .filter((error) => !surrogates.has(readablePath(error.instancePath, value)))

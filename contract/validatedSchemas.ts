@@ -1,5 +1,6 @@
 /** The schemas checked at run time, by the name their compiled validator is exported under. */
 import { InstanceConfigFile } from './instanceConfig';
+import { LambdaEnvironment } from './lambdaEnvironment';
 import { PopRequest, RefreshRequest } from './rest';
 import { AckMessage, DesktopMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
 
@@ -12,5 +13,6 @@ export const VALIDATED_SCHEMAS = {
   AckMessage,
   PingMessage,
   PopMessage,
+  LambdaEnvironment,
   InstanceConfigFile,
 } as const;

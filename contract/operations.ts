@@ -44,7 +44,7 @@ function refusals(...tables: readonly Refusals[]): Refusals {
 }
 
 /**
- * Answers API Gateway itself can give on any operation (Gateway Responses, lambdas/shared/gatewayResponses.ts), and the
+ * Answers API Gateway itself can give on any operation (Gateway Responses, lambdas/edge/gatewayResponses.ts), and the
  * handler wrapper's last resort (500). A function that fails or returns no valid answer is a 502, one that runs past
  * the integration timeout a 504; both carry DEFAULT_5XX's code (local/gateway/restServer.ts does the same).
  */

@@ -1,22 +1,14 @@
 /**
  * The APIs' routes, in one place: the CDK stack builds its API Gateway routes and Lambdas from these tables and the
- * local gateway serves the same routes with the same handler modules (`lambdas/handlers/<handler>.ts`, export
- * `handler`). Adding a route here adds it in both places.
+ * local gateway serves the same routes with the same handlers (lambdas/handlerFactories.ts builds them; in AWS
+ * `lambdas/handlers/<handler>.ts`, export `handler`). The REST routes follow the contract's operations
+ * (contract/operations.ts). Adding a route here adds it in both places.
+ * Not imported by the Lambdas themselves: the contract's schemas it reads would weigh on every bundle.
  */
-export type HandlerName =
-  | 'authToken'
-  | 'authRefresh'
-  | 'pop'
-  | 'popStatus'
-  | 'wsAuthorizer'
-  | 'wsConnect'
-  | 'wsDisconnect'
-  | 'wsDesktop'
-  | 'wsLogin'
-  | 'wsLogout'
-  | 'wsAck'
-  | 'wsPing'
-  | 'wsDefault';
+import { REST_OPERATIONS, type OperationId, type RestOperation } from '../contract/operations';
+import type { HandlerName } from './handlerNeeds';
+
+export { HANDLER_NEEDS, type HandlerName, type HandlerNeeds } from './handlerNeeds';
 
 export interface RestRoute {
   readonly method: 'GET' | 'POST';
@@ -27,12 +19,15 @@ export interface RestRoute {
   readonly auth: 'none' | 'cognito';
 }
 
-export const REST_ROUTES: readonly RestRoute[] = [
-  { method: 'GET', resource: '/auth', handler: 'authToken', auth: 'none' },
-  { method: 'POST', resource: '/auth/refresh', handler: 'authRefresh', auth: 'none' },
-  { method: 'POST', resource: '/pop', handler: 'pop', auth: 'cognito' },
-  { method: 'GET', resource: '/pops/{PopId}', handler: 'popStatus', auth: 'cognito' },
-];
+/** One route per REST operation of the contract, served by the handler of the same name. */
+export const REST_ROUTES: readonly RestRoute[] = (Object.entries(REST_OPERATIONS) as [OperationId, RestOperation][]).map(
+  ([operationId, operation]) => ({
+    method: operation.method,
+    resource: operation.path,
+    handler: operationId,
+    auth: operation.security === 'idToken' ? 'cognito' : 'none',
+  }),
+);
 
 export interface WebSocketRoute {
   readonly routeKey: string;
@@ -58,31 +53,3 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   { routeKey: '$default', handler: 'wsDefault', returnResponse: true },
 ];
 
-/**
- * What each function may touch, so the stack grants exactly this and nothing more.
- * table: read/write on the table; manageConnections: execute-api:ManageConnections on this WebSocket API;
- * adminGetUser: cognito-idp:AdminGetUser on the pool; userPool: the pool id and client id in the environment.
- */
-export interface HandlerNeeds {
-  readonly table?: 'read' | 'readWrite';
-  readonly manageConnections?: boolean;
-  readonly adminGetUser?: boolean;
-  readonly userPool?: boolean;
-  readonly claimSettings?: boolean;
-}
-
-export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
-  authToken: { userPool: true, adminGetUser: true },
-  authRefresh: { userPool: true, adminGetUser: true },
-  pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
-  popStatus: { table: 'read' },
-  wsAuthorizer: { userPool: true },
-  wsConnect: { table: 'readWrite' },
-  wsDisconnect: { table: 'readWrite' },
-  wsDesktop: { table: 'readWrite' },
-  wsLogin: { table: 'readWrite' },
-  wsLogout: { table: 'readWrite' },
-  wsAck: { table: 'readWrite', claimSettings: true },
-  wsPing: {},
-  wsDefault: {},
-};

@@ -1,14 +1,16 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { ENV, optionalEnv, requireEnv } from '../shared/settings';
+import type { Settings } from '../shared/settings';
+import type { ClientCredentials } from './awsClients';
 
-let client: CognitoIdentityProviderClient | undefined;
-
-/** One client per container. In AWS: the runtime's region and role; locally COGNITO_ENDPOINT points it at the emulator. */
-export function cognitoClient(): CognitoIdentityProviderClient {
-  client ??= new CognitoIdentityProviderClient({
-    region: requireEnv(ENV.region),
-    endpoint: optionalEnv(ENV.cognitoEndpoint),
+/** Locally `cognitoEndpoint` points it at the emulator. */
+export function createCognitoClient(
+  settings: Pick<Settings, 'region' | 'cognitoEndpoint'>,
+  credentials?: ClientCredentials,
+): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    region: settings.region,
+    endpoint: settings.cognitoEndpoint,
     maxAttempts: 2,
+    ...(credentials ? { credentials } : {}),
   });
-  return client;
 }

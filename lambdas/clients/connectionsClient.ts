@@ -1,17 +1,19 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { ENV, requireEnv } from '../shared/settings';
-
-let client: ApiGatewayManagementApiClient | undefined;
+import type { Settings } from '../shared/settings';
+import type { ClientCredentials } from './awsClients';
 
 /**
- * One client per container. The endpoint is injected (stage.callbackUrl in AWS, the local gateway's URL locally),
- * never built from requestContext.domainName, which breaks locally and behind custom domains.
+ * The endpoint is injected (stage.callbackUrl in AWS, the local gateway's URL locally), never built from
+ * requestContext.domainName, which breaks locally and behind custom domains.
  */
-export function connectionsClient(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({
-    region: requireEnv(ENV.region),
-    endpoint: requireEnv(ENV.connectionsEndpoint),
+export function createConnectionsClient(
+  settings: Pick<Settings, 'region' | 'connectionsEndpoint'>,
+  credentials?: ClientCredentials,
+): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    region: settings.region,
+    endpoint: settings.connectionsEndpoint,
     maxAttempts: 2,
+    ...(credentials ? { credentials } : {}),
   });
-  return client;
 }

@@ -1,18 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV, optionalEnv, requireEnv } from '../shared/settings';
+import type { Settings } from '../shared/settings';
+import type { ClientCredentials } from './awsClients';
 
-let client: DynamoDBDocumentClient | undefined;
-
-/** One client per container; locally DYNAMODB_ENDPOINT points it at the emulator. */
-export function documentClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(
+/** Locally `dynamoDbEndpoint` points it at the emulator. */
+export function createDocumentClient(
+  settings: Pick<Settings, 'region' | 'dynamoDbEndpoint'>,
+  credentials?: ClientCredentials,
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
     new DynamoDBClient({
-      region: requireEnv(ENV.region),
-      endpoint: optionalEnv(ENV.dynamoDbEndpoint),
+      region: settings.region,
+      endpoint: settings.dynamoDbEndpoint,
       maxAttempts: 3,
+      ...(credentials ? { credentials } : {}),
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  return client;
 }

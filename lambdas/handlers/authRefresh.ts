@@ -1,19 +1,8 @@
-import { cognitoClient } from '../clients/cognitoClient';
-import { parseRefreshRequest } from '../domain/refreshRequest';
-import { refreshTokens } from '../domain/tokenIssuer';
-import { restHandler } from '../shared/restResponse';
-import { ENV, requireEnv } from '../shared/settings';
+/** POST /auth/refresh in AWS (lambdas/auth/tokenHandlers.ts). */
+import { createCognitoClient } from '../clients/cognitoClient';
+import { makeAuthRefreshHandler, tokenDependencies } from '../auth/tokenHandlers';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { readSettings } from '../shared/settings';
 
-const deps = {
-  cognito: cognitoClient(),
-  userPoolId: requireEnv(ENV.userPoolId),
-  clientId: requireEnv(ENV.userPoolClientId),
-};
-
-/** POST /auth/refresh: a RefreshToken -> new IdToken and AccessToken. */
-export const handler = restHandler(async ({ event, log }) => {
-  const request = parseRefreshRequest(event.body, event.isBase64Encoded);
-  const result = await refreshTokens(deps, request.RefreshToken);
-  log.info('Token refreshed', { username: result.User.Username });
-  return { statusCode: 200, result };
-});
+const settings = readSettings(process.env, HANDLER_NEEDS.authRefresh);
+export const handler = makeAuthRefreshHandler(tokenDependencies(settings, { cognito: createCognitoClient(settings) }));

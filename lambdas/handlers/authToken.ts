@@ -1,20 +1,8 @@
-import { cognitoClient } from '../clients/cognitoClient';
-import { parseBasicCredentials } from '../domain/basicCredentials';
-import { issueTokens } from '../domain/tokenIssuer';
-import { headerValue, restHandler } from '../shared/restResponse';
-import { ENV, requireEnv } from '../shared/settings';
+/** GET /auth in AWS: configuration read once per container, one Cognito client (lambdas/auth/tokenHandlers.ts). */
+import { createCognitoClient } from '../clients/cognitoClient';
+import { makeAuthTokenHandler, tokenDependencies } from '../auth/tokenHandlers';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { readSettings } from '../shared/settings';
 
-// Configuration read once per container; a missing variable fails the cold start, not a request.
-const deps = {
-  cognito: cognitoClient(),
-  userPoolId: requireEnv(ENV.userPoolId),
-  clientId: requireEnv(ENV.userPoolClientId),
-};
-
-/** GET /auth: Basic credentials -> the pool's tokens and the user's profile. */
-export const handler = restHandler(async ({ event, log }) => {
-  const credentials = parseBasicCredentials(headerValue(event, 'Authorization'));
-  const result = await issueTokens(deps, credentials);
-  log.info('Token issued', { username: result.User.Username });
-  return { statusCode: 200, result };
-});
+const settings = readSettings(process.env, HANDLER_NEEDS.authToken);
+export const handler = makeAuthTokenHandler(tokenDependencies(settings, { cognito: createCognitoClient(settings) }));

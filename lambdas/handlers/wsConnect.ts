@@ -1,21 +1,8 @@
-import type { Context } from 'aws-lambda';
-import { documentClient } from '../clients/documentClient';
-import { requestLogger } from '../shared/logger';
-import { ENV, requireEnv } from '../shared/settings';
-import { connectionOf, type WebSocketEvent, type WebSocketResult } from '../shared/webSocketResponse';
-import { ConnectionStore } from '../store/connectionStore';
+/** $connect in AWS (lambdas/presence/connectionHandlers.ts). */
+import { createDocumentClient } from '../clients/documentClient';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { makeConnectHandler, presenceDependencies } from '../presence/connectionHandlers';
+import { readSettings } from '../shared/settings';
 
-const connections = new ConnectionStore(documentClient(), requireEnv(ENV.tableName));
-
-/** $connect (after the authorizer): record the connection under the tenant its token names. */
-export const handler = async (event: WebSocketEvent, context: Context): Promise<WebSocketResult> => {
-  const connection = connectionOf(event);
-  const log = requestLogger(context, { connectionId: event.requestContext.connectionId });
-  if (!connection) {
-    log.warn('Connection without authorizer context refused');
-    return { statusCode: 401 };
-  }
-  await connections.putConnection(connection);
-  log.info('Instance connected', { tenant: connection.tenant, instance: connection.instance });
-  return { statusCode: 200 };
-};
+const settings = readSettings(process.env, HANDLER_NEEDS.wsConnect);
+export const handler = makeConnectHandler(presenceDependencies(settings, { db: createDocumentClient(settings) }));

@@ -1,19 +1,8 @@
-import type { Context } from 'aws-lambda';
-import { documentClient } from '../clients/documentClient';
-import { requestLogger } from '../shared/logger';
-import { ENV, requireEnv } from '../shared/settings';
-import type { WebSocketEvent, WebSocketResult } from '../shared/webSocketResponse';
-import { ConnectionStore } from '../store/connectionStore';
+/** $disconnect in AWS (lambdas/presence/connectionHandlers.ts). */
+import { createDocumentClient } from '../clients/documentClient';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { makeDisconnectHandler, presenceDependencies } from '../presence/connectionHandlers';
+import { readSettings } from '../shared/settings';
 
-const connections = new ConnectionStore(documentClient(), requireEnv(ENV.tableName));
-
-/** $disconnect: remove the connection and every agent presence it held (best effort: AWS may never send it). */
-export const handler = async (event: WebSocketEvent, context: Context): Promise<WebSocketResult> => {
-  const { connectionId } = event.requestContext;
-  const removed = await connections.removeConnection(connectionId);
-  requestLogger(context, { connectionId }).info('Instance disconnected', {
-    tenant: event.requestContext.authorizer?.tenant,
-    itemsRemoved: removed,
-  });
-  return { statusCode: 200 };
-};
+const settings = readSettings(process.env, HANDLER_NEEDS.wsDisconnect);
+export const handler = makeDisconnectHandler(presenceDependencies(settings, { db: createDocumentClient(settings) }));

@@ -1,15 +1,9 @@
-import { documentClient } from '../clients/documentClient';
-import { parseInstanceMessage } from '../domain/instanceMessages';
-import { ENV, requireEnv } from '../shared/settings';
-import { reply, webSocketHandler } from '../shared/webSocketResponse';
-import { ConnectionStore } from '../store/connectionStore';
+/** The Login route in AWS (lambdas/presence/desktopHandlers.ts). */
+import { createDocumentClient } from '../clients/documentClient';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { presenceDependencies } from '../presence/connectionHandlers';
+import { makeLoginHandler } from '../presence/desktopHandlers';
+import { readSettings } from '../shared/settings';
 
-const connections = new ConnectionStore(documentClient(), requireEnv(ENV.tableName));
-
-/** Login: an agent arrived on this instance's Desktop. */
-export const handler = webSocketHandler(async ({ event, connection, log }) => {
-  const message = parseInstanceMessage('Login', event.body);
-  await connections.addPresence(connection, message.Username);
-  log.info('Agent logged in', { agent: message.Username });
-  return reply();
-});
+const settings = readSettings(process.env, HANDLER_NEEDS.wsLogin);
+export const handler = makeLoginHandler(presenceDependencies(settings, { db: createDocumentClient(settings) }));

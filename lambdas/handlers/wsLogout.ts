@@ -1,15 +1,9 @@
-import { documentClient } from '../clients/documentClient';
-import { parseInstanceMessage } from '../domain/instanceMessages';
-import { ENV, requireEnv } from '../shared/settings';
-import { reply, webSocketHandler } from '../shared/webSocketResponse';
-import { ConnectionStore } from '../store/connectionStore';
+/** The Logout route in AWS (lambdas/presence/desktopHandlers.ts). */
+import { createDocumentClient } from '../clients/documentClient';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { presenceDependencies } from '../presence/connectionHandlers';
+import { makeLogoutHandler } from '../presence/desktopHandlers';
+import { readSettings } from '../shared/settings';
 
-const connections = new ConnectionStore(documentClient(), requireEnv(ENV.tableName));
-
-/** Logout: an agent left this instance's Desktop. */
-export const handler = webSocketHandler(async ({ event, connection, log }) => {
-  const message = parseInstanceMessage('Logout', event.body);
-  await connections.removePresence(connection, message.Username);
-  log.info('Agent logged out', { agent: message.Username });
-  return reply();
-});
+const settings = readSettings(process.env, HANDLER_NEEDS.wsLogout);
+export const handler = makeLogoutHandler(presenceDependencies(settings, { db: createDocumentClient(settings) }));

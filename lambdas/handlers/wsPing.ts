@@ -1,8 +1,4 @@
-import { parseInstanceMessage } from '../domain/instanceMessages';
-import { reply, webSocketHandler } from '../shared/webSocketResponse';
+/** The Ping route in AWS (lambdas/edge/protocolHandlers.ts); it needs no configuration. */
+import { makePingHandler } from '../edge/protocolHandlers';
 
-/** Ping: the instance's heartbeat, well inside API Gateway's 10-minute idle timeout. */
-export const handler = webSocketHandler(async ({ event }) => {
-  parseInstanceMessage('Ping', event.body);
-  return reply({ Type: 'Pong' });
-});
+export const handler = makePingHandler();

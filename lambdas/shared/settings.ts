@@ -1,7 +1,14 @@
 /**
- * Environment variables the Lambdas read at cold start. The CDK stack and the local stack set the same names;
- * the *_ENDPOINT ones exist only locally (they point the real SDK clients at the emulators).
+ * The Lambdas' configuration: read once at cold start from the environment by `readSettings`, checked against the
+ * contract's schema (contract/lambdaEnvironment.ts), failing fast with the variable's name. The CDK stack and the
+ * local stack set the same names; the *_ENDPOINT ones exist only locally (they point the real SDK clients at the
+ * emulators). The local gateway builds `Settings` directly, without the environment.
  */
+import LambdaEnvironment from '../../contract/generated/LambdaEnvironment';
+import { problemsOf } from '../../contract/problems';
+import type { LambdaEnvironment as Environment } from '../../contract/lambdaEnvironment';
+import type { HandlerNeeds } from '../handlerNeeds';
+
 export const ENV = {
   region: 'AWS_REGION',
   userPoolId: 'USER_POOL_ID',
@@ -15,32 +22,73 @@ export const ENV = {
   cognitoEndpoint: 'COGNITO_ENDPOINT',
   /** Local only: the DynamoDB emulator. */
   dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
-} as const;
+  /** CloudWatch namespace of the metrics (Powertools Metrics reads the same variable). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const satisfies Record<string, keyof Environment>;
+
+export const DEFAULT_CLAIM_WINDOW_SECONDS = 60;
+export const DEFAULT_POP_RETENTION_DAYS = 3;
+
+/** Everything a handler may be configured with; each handler reads the part it needs. */
+export interface Settings {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly tableName: string;
+  readonly connectionsEndpoint: string;
+  readonly claimWindowSeconds: number;
+  readonly popRetentionDays: number;
+  readonly cognitoEndpoint?: string;
+  readonly dynamoDbEndpoint?: string;
+  readonly metricsNamespace?: string;
+}
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
-/** Read a required variable; a missing one stops the cold start with the variable's name. */
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') {
-    throw new ConfigurationError(`Missing required environment variable ${name}`);
-  }
-  return value;
+/** The variables a function with these needs cannot start without. */
+export function requiredVariables(needs: HandlerNeeds): (keyof Environment)[] {
+  const required: (keyof Environment)[] = [];
+  if (needs.table || needs.userPool || needs.manageConnections) required.push(ENV.region);
+  if (needs.table) required.push(ENV.tableName);
+  if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);
+  if (needs.manageConnections) required.push(ENV.connectionsEndpoint);
+  return required;
 }
 
-export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
+/** An empty or blank variable counts as unset, as a missing one does. */
+function present(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of Object.values(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') values[name] = value;
+  }
+  return values;
 }
 
-export function positiveIntegerEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = optionalEnv(name, env);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
+/**
+ * Read and check the environment once: a variable of the wrong form or one this function needs and lacks stops the
+ * cold start with its name (`TABLE_NAME: is required`). Settings a function does not need are left empty.
+ */
+export function readSettings(env: Readonly<Record<string, string | undefined>>, needs: HandlerNeeds): Settings {
+  const values = present(env);
+  const problems = [
+    ...problemsOf(LambdaEnvironment, values),
+    ...requiredVariables(needs).filter((name) => values[name] === undefined).map((name) => `${name}: is required`),
+  ];
+  if (problems.length > 0) throw new ConfigurationError(`Invalid Lambda environment: ${problems.join('; ')}`);
+  const integer = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));
+  return {
+    region: values[ENV.region] ?? '',
+    userPoolId: values[ENV.userPoolId] ?? '',
+    userPoolClientId: values[ENV.userPoolClientId] ?? '',
+    tableName: values[ENV.tableName] ?? '',
+    connectionsEndpoint: values[ENV.connectionsEndpoint] ?? '',
+    claimWindowSeconds: integer(ENV.claimWindowSeconds, DEFAULT_CLAIM_WINDOW_SECONDS),
+    popRetentionDays: integer(ENV.popRetentionDays, DEFAULT_POP_RETENTION_DAYS),
+    ...(values[ENV.cognitoEndpoint] ? { cognitoEndpoint: values[ENV.cognitoEndpoint] } : {}),
+    ...(values[ENV.dynamoDbEndpoint] ? { dynamoDbEndpoint: values[ENV.dynamoDbEndpoint] } : {}),
+    ...(values[ENV.metricsNamespace] ? { metricsNamespace: values[ENV.metricsNamespace] } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /** API Gateway's own answers (GATEWAY_ANSWERS) written in the contract's envelope, as the deployed Gateway Responses. */
 import type { ServerResponse } from 'http';
-import { gatewayAnswerBody, type GatewayAnswer } from '../../lambdas/shared/gatewayResponses';
+import { gatewayAnswerBody, type GatewayAnswer } from '../../lambdas/edge/gatewayResponses';
 
 /** `x-amzn-ErrorType` API Gateway sets on its own answers. */
 const ERROR_TYPES: Record<string, string> = {

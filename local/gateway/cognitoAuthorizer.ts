@@ -3,8 +3,8 @@
  * refuses AccessTokens, and hands the claims to the handler the way API Gateway does: every value a string,
  * `exp`/`iat` as `Fri Jul 29 18:52:53 UTC 2016`, `cognito:groups` as one comma-separated string.
  */
-import { createIdTokenVerifier, type IdTokenVerifier, type UserPoolSettings } from '../../lambdas/domain/idTokenVerifier';
-import { GATEWAY_ANSWERS, type GatewayAnswer } from '../../lambdas/shared/gatewayResponses';
+import { createIdTokenVerifier, type IdTokenVerifier, type UserPoolSettings } from '../../lambdas/auth/idTokenVerifier';
+import { GATEWAY_ANSWERS, type GatewayAnswer } from '../../lambdas/edge/gatewayResponses';
 import { claimDate } from './ids';
 
 export type AuthorizerOutcome =

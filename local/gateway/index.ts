@@ -1,13 +1,15 @@
 /**
  * The local API Gateway: the REST API on one port, the WebSocket API and its `@connections` endpoint on another,
- * both at `/<stage>`, running the same handler modules as in AWS.
+ * both at `/<stage>`, running the same handlers as in AWS, built from their factories with this gateway's
+ * configuration (`lambdaHandlers`), or fixtures (`handlerMap`).
  */
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
-import { ENV } from '../../lambdas/shared/settings';
 import { API_GATEWAY_PAYLOAD_LIMIT_BYTES } from './body';
 import { CognitoAuthorizer } from './cognitoAuthorizer';
-import { LambdaRuntime, LOCAL_ACCOUNT_ID } from './lambdaRuntime';
+import { LambdaRuntime, LOCAL_ACCOUNT_ID, type HandlerSource } from './lambdaRuntime';
+
+export { handlerMap, lambdaHandlers, type HandlerSource, type LambdaHandlersConfig } from './lambdaRuntime';
 import { consoleLog, type GatewayLog } from './log';
 import { createRestServer } from './restServer';
 import type { ThrottleSettings } from './throttle';
@@ -24,12 +26,10 @@ export interface GatewayOptions {
   readonly userPoolClientId: string;
   readonly cognitoEndpoint: string;
   /**
-   * Environment for the handlers, set on process.env before any handler is imported. CONNECTIONS_ENDPOINT is added
-   * by the gateway once its WebSocket port is known.
+   * The handlers: `lambdaHandlers({ settings, credentials })` for the real ones (their `@connections` endpoint is
+   * this gateway's, known once it listens), `handlerMap({...})` for fixtures.
    */
-  readonly handlerEnvironment: Record<string, string>;
-  /** Handler modules folder (tests use fixtures); default `lambdas/handlers`. */
-  readonly handlersDir?: string;
+  readonly handlers: HandlerSource;
   /** @default 10 MB, API Gateway's payload limit */
   readonly bodyLimitBytes?: number;
   /** Stage throttle; off by default. */
@@ -70,21 +70,29 @@ async function listen(server: Server, port: number): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
-  const stage = options.stage ?? 'v1';
-  const log = options.log ?? consoleLog;
-  const runtime = new LambdaRuntime({
-    region: options.region,
-    ...(options.handlersDir ? { handlersDir: options.handlersDir } : {}),
-    ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+/** Resolves true once a handler has answered a message on `routeKey`, false after `timeoutMs`. */
+function waitForRoute(waiters: Set<(routeKey: string) => void>, routeKey: string, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const waiter = (handled: string) => (handled === routeKey ? done(true) : noop());
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      waiters.delete(waiter);
+      resolve(result);
+    };
+    waiters.add(waiter);
   });
+}
+
+/** The REST API with the Cognito authorizer of the pool it fronts. */
+function restServerFor(options: GatewayOptions, stage: string, runtime: LambdaRuntime, log: GatewayLog): Server {
   const authorizer = new CognitoAuthorizer({
     region: options.region,
     userPoolId: options.userPoolId,
     clientId: options.userPoolClientId,
     cognitoEndpoint: options.cognitoEndpoint,
   });
-  const rest = createRestServer({
+  return createRestServer({
     stage,
     apiId: 'localrest',
     runtime,
@@ -93,6 +101,19 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     bodyLimitBytes: options.bodyLimitBytes ?? API_GATEWAY_PAYLOAD_LIMIT_BYTES,
     ...(options.throttle ? { throttle: options.throttle } : {}),
   });
+}
+
+export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
+  const stage = options.stage ?? 'v1';
+  const log = options.log ?? consoleLog;
+  let connectionsEndpoint = '';
+  const runtime = new LambdaRuntime({
+    region: options.region,
+    handlers: options.handlers,
+    connectionsEndpoint: () => connectionsEndpoint,
+    ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+  });
+  const rest = restServerFor(options, stage, runtime, log);
   const routeWaiters = new Set<(routeKey: string) => void>();
   const ws = createWebSocketApi({
     onRouteHandled: (routeKey) => routeWaiters.forEach((waiter) => waiter(routeKey)),
@@ -113,9 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     await ws.close();
     throw error;
   }
-  const connectionsEndpoint = `http://127.0.0.1:${wsPort}/${stage}`;
-  // Before the first request, so before any handler module is imported (they read it at cold start).
-  Object.assign(process.env, options.handlerEnvironment, { [ENV.connectionsEndpoint]: connectionsEndpoint });
+  connectionsEndpoint = `http://127.0.0.1:${wsPort}/${stage}`;
 
   let stopped: Promise<void> | undefined;
   return {
@@ -124,17 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     connectionsEndpoint,
     restPort,
     wsPort,
-    waitForRoute: (routeKey, timeoutMs) =>
-      new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => done(false), timeoutMs);
-        const waiter = (handled: string) => (handled === routeKey ? done(true) : noop());
-        const done = (result: boolean) => {
-          clearTimeout(timer);
-          routeWaiters.delete(waiter);
-          resolve(result);
-        };
-        routeWaiters.add(waiter);
-      }),
+    waitForRoute: (routeKey, timeoutMs) => waitForRoute(routeWaiters, routeKey, timeoutMs),
     dropConnection: ws.dropConnection,
     connectionIds: () => ws.connections.ids(),
     setManagementDelay: ws.setManagementDelay,
@@ -145,6 +154,6 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
           rest.close(() => resolve());
           rest.closeAllConnections();
         }),
-      ]).then(() => undefined)),
+      ]).then(() => runtime.close())),
   };
 }

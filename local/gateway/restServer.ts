@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { REST_ROUTES } from '../../lambdas/apiRoutes';
-import { GATEWAY_ANSWERS } from '../../lambdas/shared/gatewayResponses';
+import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
 import { sendGatewayAnswer } from './answers';
 import { BodyTooLargeError, readBody } from './body';
 import type { CognitoAuthorizer } from './cognitoAuthorizer';

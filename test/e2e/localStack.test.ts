@@ -4,7 +4,6 @@
  * Part 2 runs a second gateway in this process with fixture handlers, to check event shapes and failure paths.
  */
 import { readFileSync } from 'fs';
-import * as path from 'path';
 import WebSocket from 'ws';
 import {
   ApiGatewayManagementApiClient,
@@ -13,8 +12,8 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { GATEWAY_ANSWERS } from '../../lambdas/shared/gatewayResponses';
-import { startGateway, type LocalGateway } from '../../local/gateway';
+import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
+import { handlerMap, startGateway, type LocalGateway } from '../../local/gateway';
 import type { GatewayLog } from '../../local/gateway/log';
 import {
   connectInstance,
@@ -25,6 +24,7 @@ import {
   readEndpoints,
   uniqueTenant,
 } from './support';
+import { FIXTURE_HANDLERS } from './support/fixtures/handlers';
 import { lastEvent, seen } from './support/fixtures/handlers/recorder';
 
 const endpoints = readEndpoints();
@@ -173,8 +173,7 @@ describe('local gateway with fixture handlers', () => {
       userPoolId: endpoints.UserPoolId,
       userPoolClientId: endpoints.UserPoolClientId,
       cognitoEndpoint: endpoints.CognitoEndpoint,
-      handlerEnvironment: {},
-      handlersDir: path.join(__dirname, 'support/fixtures/handlers'),
+      handlers: handlerMap(FIXTURE_HANDLERS),
       bodyLimitBytes: 1024,
       testHooks: true,
       handlerTimeoutMs: 300,
@@ -319,8 +318,7 @@ describe('local gateway with fixture handlers', () => {
       userPoolId: endpoints.UserPoolId,
       userPoolClientId: endpoints.UserPoolClientId,
       cognitoEndpoint: endpoints.CognitoEndpoint,
-      handlerEnvironment: {},
-      handlersDir: path.join(__dirname, 'support/fixtures/handlers'),
+      handlers: handlerMap(FIXTURE_HANDLERS),
       throttle: { rate: 0.01, burst: 1 },
       log,
     });

@@ -13,7 +13,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../../local/provision';
-import { PUSH_TIMEOUT_MS } from '../../../lambdas/domain/popPusher';
+import { PUSH_TIMEOUT_MS } from '../../../lambdas/pops/pusher';
 import { keys, TABLE_KEYS } from '../../../lambdas/store/tableSchema';
 import {
   basic,

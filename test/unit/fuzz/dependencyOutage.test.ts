@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { PopStore } from '../../../lambdas/store/popStore';
+import { PopStore } from '../../../lambdas/pops/popStore';
 import { expectEnvelope, lambdaContext, restEvent, seedPresence, startFuzzEnvironment, type FuzzEnvironment } from './harness';
 
 jest.setTimeout(60_000);
@@ -24,9 +24,9 @@ const outage = { calls: 0, failFrom: Number.POSITIVE_INFINITY };
 
 beforeAll(async () => {
   env = await startFuzzEnvironment();
-  pop = require('../../../lambdas/handlers/pop').handler;
-  require('../../../lambdas/clients/documentClient').documentClient().middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+  pop = env.handler('pop');
+  env.clients.db.middlewareStack.add(
+    (next: (args: any) => Promise<any>) => async (args: any) => {
       if (outage.calls++ >= outage.failFrom) {
         // What the SDK raises when the endpoint refuses connections (after its retries).
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'Error', code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
@@ -104,11 +104,9 @@ describe('an Idempotency-Key whose request failed with the table', () => {
     now += 60_000;
     expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'reserved' });
 
-    await store.storeIdempotentAnswer(TENANT, 'stuck-key', { statusCode: 202, body: '{"Success":true}' });
+    const answer = { requestId: 'req-1', outcome: { kind: 'accepted', popId: 'p-1' } };
+    await store.storeIdempotentAnswer(TENANT, 'stuck-key', answer);
     now += 120_000;
-    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({
-      kind: 'answered',
-      answer: { statusCode: 202, body: '{"Success":true}' },
-    });
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'answered', answer });
   });
 });

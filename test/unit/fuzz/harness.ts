@@ -1,6 +1,6 @@
 /**
  * What the property-based handler tests share: a real DynamoDB emulator (dynalite) with the project's table, the
- * handlers' environment (set before they are imported, as at a cold start), a stand-in `@connections` endpoint that
+ * handlers built from their factories with this environment's configuration (lambdas/handlerFactories.ts), a stand-in `@connections` endpoint that
  * accepts every push, a stand-in Cognito that refuses every call at once (only the parsing paths are fuzzed; a call that
  * gets through answers 502; the e2e fault tests stop the real emulator), a count of the writes that reached the table
  * and a snapshot of it, to prove that a refused request wrote nothing, and the event and body generators.
@@ -10,7 +10,16 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { ConnectionStore } from '../../../lambdas/store/connectionStore';
+import type { HandlerName } from '../../../lambdas/apiRoutes';
+import type { AwsClients } from '../../../lambdas/clients/awsClients';
+import { createCognitoClient } from '../../../lambdas/clients/cognitoClient';
+import { createConnectionsClient } from '../../../lambdas/clients/connectionsClient';
+import { createDocumentClient } from '../../../lambdas/clients/documentClient';
+import { HANDLER_FACTORIES, type AnyHandler } from '../../../lambdas/handlerFactories';
+import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
+import { baseLogger } from '../../../lambdas/shared/logger';
+import { noMetrics } from '../../../lambdas/shared/metrics';
+import type { Settings } from '../../../lambdas/shared/settings';
 import { CONNECTION_LIFETIME_MS, epochSeconds } from '../../../lambdas/store/tableSchema';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
@@ -18,6 +27,10 @@ export interface FuzzEnvironment {
   readonly table: TestTable;
   /** Every message the stand-in `@connections` endpoint accepted, as posted. */
   readonly pushed: string[];
+  /** The clients the handlers use (tests count or break the table calls on `db`). */
+  readonly clients: AwsClients;
+  /** A handler built from its factory with this environment's settings and clients. */
+  handler<T = AnyHandler>(name: HandlerName): T;
   stop(): Promise<void>;
 }
 
@@ -58,7 +71,7 @@ export function countWrites(client: { middlewareStack: { add: (...args: any[]) =
   };
 }
 
-/** Start dynalite and the stand-in `@connections` endpoint, and set the variables every handler reads at cold start. */
+/** Start dynalite and the stand-ins; the handlers get their settings as a configuration object, as in a local stack. */
 export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   const table = await startTestTable('remote-pop-fuzz');
   const endpoint = await table.raw.config.endpoint!();
@@ -79,23 +92,33 @@ export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   });
   const connectionsPort = await listenLocal(connections);
   const cognitoPort = await listenLocal(cognito);
-  Object.assign(process.env, {
-    TABLE_NAME: table.tableName,
-    DYNAMODB_ENDPOINT: `http://${endpoint.hostname}:${endpoint.port}`,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    CONNECTIONS_ENDPOINT: `http://127.0.0.1:${connectionsPort}/v1`,
-    USER_POOL_ID: 'us-east-1_fuzz',
-    USER_POOL_CLIENT_ID: 'fuzzclient',
-    COGNITO_ENDPOINT: `http://127.0.0.1:${cognitoPort}`,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  const settings: Settings = {
+    region: 'us-east-1',
+    tableName: table.tableName,
+    dynamoDbEndpoint: `http://${endpoint.hostname}:${endpoint.port}`,
+    connectionsEndpoint: `http://127.0.0.1:${connectionsPort}/v1`,
+    userPoolId: 'us-east-1_fuzz',
+    userPoolClientId: 'fuzzclient',
+    cognitoEndpoint: `http://127.0.0.1:${cognitoPort}`,
+    claimWindowSeconds: 60,
+    popRetentionDays: 3,
+  };
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const clients: AwsClients = {
+    db: createDocumentClient(settings, credentials),
+    management: createConnectionsClient(settings, credentials),
+    cognito: createCognitoClient(settings, credentials),
+  };
+  baseLogger.setLogLevel('SILENT');
   return {
     table,
     pushed,
+    clients,
+    handler: <T>(name: HandlerName) => HANDLER_FACTORIES[name]({ settings, clients, metrics: noMetrics }) as T,
     stop: async () => {
+      clients.db.destroy();
+      clients.management.destroy();
+      clients.cognito.destroy();
       for (const server of [connections, cognito]) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -120,7 +143,7 @@ export async function snapshot(table: TestTable): Promise<string[]> {
 export const lambdaContext = (): Context =>
   ({ awsRequestId: 'fuzz-request', functionName: 'fuzz', getRemainingTimeInMillis: () => 29_000 }) as unknown as Context;
 
-/** The REST envelope every answer must use, success or failure (CONTRACT.md). */
+/** The REST envelope every answer must use, success or failure (contract/rest.ts). */
 export function expectEnvelope(result: APIGatewayProxyResult): { Success: boolean; Error?: { Code: string } } {
   if (typeof result?.statusCode !== 'number' || typeof result.body !== 'string') {
     throw new Error(`Not a proxy result: ${JSON.stringify(result)?.slice(0, 200)}`);

@@ -38,14 +38,13 @@ const CONNECTION = 'Fuzz+Conn/1=';
 
 beforeAll(async () => {
   env = await startFuzzEnvironment();
-  // Imported after the environment is set, as a cold start reads it.
   handlers = {
-    authToken: require('../../../lambdas/handlers/authToken').handler,
-    authRefresh: require('../../../lambdas/handlers/authRefresh').handler,
-    pop: require('../../../lambdas/handlers/pop').handler,
-    popStatus: require('../../../lambdas/handlers/popStatus').handler,
+    authToken: env.handler('authToken'),
+    authRefresh: env.handler('authRefresh'),
+    pop: env.handler('pop'),
+    popStatus: env.handler('popStatus'),
   };
-  writes = countWrites(require('../../../lambdas/clients/documentClient').documentClient());
+  writes = countWrites(env.clients.db);
   // One connection of the tenant holds AGENT's Desktop, so well-formed pops go all the way through (202).
   await seedPresence(env.table, TENANT, AGENT, CONNECTION);
 });

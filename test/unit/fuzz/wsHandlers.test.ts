@@ -7,8 +7,8 @@
  */
 import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { PopStore } from '../../../lambdas/store/popStore';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/shared/webSocketResponse';
+import { PopStore } from '../../../lambdas/pops/popStore';
+import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import {
   anyJsonValue,
   anyText,
@@ -44,9 +44,9 @@ const OTHER_TENANT_POP = '11111111-0000-4000-8000-000000000000';
 beforeAll(async () => {
   env = await startFuzzEnvironment();
   handlers = Object.fromEntries(
-    Object.entries(ROUTES).map(([route, name]) => [route, require(`../../../lambdas/handlers/${name}`).handler]),
+    Object.entries(ROUTES).map(([route, name]) => [route, env.handler<WsHandler>(name)]),
   ) as Record<Route, WsHandler>;
-  writes = countWrites(require('../../../lambdas/clients/documentClient').documentClient());
+  writes = countWrites(env.clients.db);
   const store = new PopStore(env.table.db, env.table.tableName);
   const at = new Date().toISOString();
   const seed = (tenant: string, popId: string) =>

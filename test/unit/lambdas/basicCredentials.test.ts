@@ -1,4 +1,4 @@
-import { parseBasicCredentials } from '../../../lambdas/domain/basicCredentials';
+import { parseBasicCredentials } from '../../../lambdas/auth/basicCredentials';
 import { refusal } from '../support/refusal';
 
 const basic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;
@@ -13,7 +13,7 @@ describe('parseBasicCredentials', () => {
   });
 
   it('accepts the scheme in any case', () => {
-    expect(parseBasicCredentials(`bAsIc ${Buffer.from('a:b').toString('base64')}`).username).toBe('a');
+    expect(parseBasicCredentials(`bAsIc ${Buffer.from('a:b').toString('base64')}`)).toMatchObject({ username: 'a' });
   });
 
   it('answers a missing header with 401 MissingCredentials and a Basic challenge', async () => {

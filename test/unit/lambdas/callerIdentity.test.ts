@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerFromEvent, parseGroups, requireApiCaller } from '../../../lambdas/domain/callerIdentity';
-import { ApiError } from '../../../lambdas/shared/apiError';
+import { callerFromEvent, parseGroups, requireApiCaller } from '../../../lambdas/auth/callerIdentity';
+import { refusal } from '../support/refusal';
 
 const eventWithClaims = (claims: Record<string, string> | undefined) =>
   ({ requestContext: { authorizer: claims ? { claims } : undefined } }) as unknown as APIGatewayProxyEvent;
@@ -27,23 +27,17 @@ describe('caller identity from API Gateway claims', () => {
     expect(requireApiCaller(caller)).toBe(caller);
   });
 
-  it('refuses a scripting instance with 403 Forbidden', () => {
+  it('refuses a scripting instance with 403 Forbidden', async () => {
     const caller = callerFromEvent(
       eventWithClaims({ 'cognito:username': 'inst', 'custom:tenant': 'acme', 'cognito:groups': 'scripting-instances' }),
     );
-    expect(() => requireApiCaller(caller)).toThrow(expect.objectContaining({ statusCode: 403, code: 'Forbidden' }));
+    expect(await refusal(() => requireApiCaller(caller))).toMatchObject({ statusCode: 403, code: 'Forbidden' });
   });
 
-  it('refuses an event without claims or tenant with 401', () => {
+  it('refuses an event without claims or tenant with 401', async () => {
     for (const claims of [undefined, { 'cognito:username': 'x' }]) {
-      let error: unknown;
-      try {
-        callerFromEvent(eventWithClaims(claims));
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).statusCode).toBe(401);
+      const error = await refusal(() => callerFromEvent(eventWithClaims(claims)));
+      expect([error.statusCode, error.code]).toEqual([401, 'Unauthorized']);
     }
   });
 });

@@ -1,14 +1,31 @@
-import { baseLogger, requestLogger } from '../../../lambdas/shared/logger';
-import { countMetric, DEFAULT_METRICS_NAMESPACE, emfRecord, METRIC, METRICS_NAMESPACE_ENV } from '../../../lambdas/shared/metrics';
+import { DEFAULT_METRICS_NAMESPACE, METRIC, METRICS_NAMESPACE_ENV, noMetrics, powertoolsMetrics } from '../../../lambdas/shared/metrics';
 
-describe('emfRecord', () => {
-  test('is a CloudWatch Embedded Metric Format record: _aws with Timestamp (ms) and one metric directive', () => {
+/** The EMF lines written to stdout while `act` runs. */
+function linesOf(act: () => void): Record<string, any>[] {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    act();
+  } finally {
+    write.mockRestore();
+  }
+  return lines.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+}
+
+describe('powertoolsMetrics (CloudWatch Embedded Metric Format through Powertools Metrics)', () => {
+  test('one count is one EMF line: _aws with Timestamp (ms) and one directive, the value and dimension at top level', () => {
+    // GIVEN a sink for one namespace
+    const metrics = powertoolsMetrics('RemotePop/Test');
     // WHEN
-    const record = emfRecord(METRIC.popsRefused, 1, { Reason: 'AgentNotOnDesktop' }, 1_700_000_000_000, 'RemotePop/Test');
-    // THEN the value and the dimension sit at the top level, named as the directive says
-    expect(record).toEqual({
+    const [line, ...more] = linesOf(() => metrics.count(METRIC.popsRefused, 1, { Reason: 'AgentNotOnDesktop' }));
+    // THEN the dimension is exactly the one the dashboard uses (no Powertools `service` dimension)
+    expect(more).toEqual([]);
+    expect(line).toEqual({
       _aws: {
-        Timestamp: 1_700_000_000_000,
+        Timestamp: expect.any(Number),
         CloudWatchMetrics: [
           { Namespace: 'RemotePop/Test', Dimensions: [['Reason']], Metrics: [{ Name: 'PopsRefused', Unit: 'Count' }] },
         ],
@@ -16,62 +33,39 @@ describe('emfRecord', () => {
       Reason: 'AgentNotOnDesktop',
       PopsRefused: 1,
     });
+    expect(Math.abs(line!._aws.Timestamp - Date.now())).toBeLessThan(60_000);
   });
 
-  test('without dimensions: one empty dimension set (the metric itself)', () => {
-    const record = emfRecord(METRIC.popsAccepted, 1, {}, 1, 'N') as { _aws: { CloudWatchMetrics: { Dimensions: unknown }[] } };
-    expect(record._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[]]);
+  test('without dimensions: no dimension set (the metric itself, as Powertools writes it)', () => {
+    const [line] = linesOf(() => powertoolsMetrics('N').count(METRIC.popsAccepted));
+    expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([]);
+    expect(line!.PopsAccepted).toBe(1);
   });
 
-  test('namespace from POWERTOOLS_METRICS_NAMESPACE (set by the stack), RemotePop otherwise', () => {
-    const saved = process.env[METRICS_NAMESPACE_ENV];
-    try {
-      delete process.env[METRICS_NAMESPACE_ENV];
-      expect(JSON.stringify(emfRecord(METRIC.acks, 1))).toContain(`"Namespace":"${DEFAULT_METRICS_NAMESPACE}"`);
-      process.env[METRICS_NAMESPACE_ENV] = 'RemotePop/Prod';
-      expect(JSON.stringify(emfRecord(METRIC.acks, 1))).toContain('"Namespace":"RemotePop/Prod"');
-    } finally {
-      if (saved === undefined) delete process.env[METRICS_NAMESPACE_ENV];
-      else process.env[METRICS_NAMESPACE_ENV] = saved;
-    }
+  test('metadata (request id, tenant) rides along without becoming a dimension', () => {
+    const [line] = linesOf(() => powertoolsMetrics('N').count(METRIC.acks, 1, { Status: 'Delivered' }, { requestId: 'req-1' }));
+    expect(line).toMatchObject({ requestId: 'req-1', Status: 'Delivered', Acks: 1 });
+    expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Status']]);
   });
-});
 
-describe('countMetric through the Powertools logger', () => {
-  let lines: string[];
-  let write: jest.SpyInstance;
-  beforeAll(() => {
-    // Metric lines are INFO lines; the unit tests otherwise log from Warn up (jest.config.js).
-    baseLogger.setLogLevel('INFO');
-  });
-  beforeEach(() => {
-    lines = [];
-    write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
+  test('counts of different dimensions never share a line, even back to back', () => {
+    const metrics = powertoolsMetrics('N');
+    const lines = linesOf(() => {
+      metrics.count(METRIC.acks, 1, { Status: 'Opened' });
+      metrics.count(METRIC.popsPushed, 2);
     });
-  });
-  afterEach(() => write.mockRestore());
-
-  test('writes one JSON line that is both a log line (request keys) and an EMF record', () => {
-    // GIVEN a request logger with the keys of a pop
-    const log = requestLogger({ awsRequestId: 'req-1' }, { tenant: 'acme', popId: 'p-1' });
-    // WHEN
-    countMetric(log, METRIC.acks, 1, { Status: 'Delivered' });
-    // THEN
-    expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]!);
-    expect(line).toMatchObject({ level: 'INFO', requestId: 'req-1', tenant: 'acme', popId: 'p-1', Status: 'Delivered', Acks: 1 });
-    expect(line._aws.CloudWatchMetrics[0]).toEqual({
-      Namespace: expect.any(String),
-      Dimensions: [['Status']],
-      Metrics: [{ Name: 'Acks', Unit: 'Count' }],
-    });
-    expect(typeof line._aws.Timestamp).toBe('number');
+    expect(lines.map((line) => line._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['Status']], []]);
+    expect(lines[1]).not.toHaveProperty('Status');
   });
 
-  test('a zero count writes nothing (no empty data points)', () => {
-    countMetric(requestLogger(undefined), METRIC.staleConnectionsRemoved, 0);
-    expect(lines).toEqual([]);
+  test('namespace: the one given (POWERTOOLS_METRICS_NAMESPACE, set by the stack), RemotePop otherwise', () => {
+    expect(METRICS_NAMESPACE_ENV).toBe('POWERTOOLS_METRICS_NAMESPACE');
+    const [line] = linesOf(() => powertoolsMetrics().count(METRIC.acks, 1, { Status: 'Failed' }));
+    expect(line!._aws.CloudWatchMetrics[0].Namespace).toBe(DEFAULT_METRICS_NAMESPACE);
+  });
+
+  test('a zero count writes nothing (no empty data points); noMetrics writes nothing at all', () => {
+    expect(linesOf(() => powertoolsMetrics('N').count(METRIC.staleConnectionsRemoved, 0))).toEqual([]);
+    expect(linesOf(() => noMetrics.count(METRIC.popsAccepted, 1))).toEqual([]);
   });
 });

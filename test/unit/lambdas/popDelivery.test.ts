@@ -1,8 +1,9 @@
-import { deliverPop, type PopDeliveryDeps } from '../../../lambdas/domain/popDelivery';
-import type { PushOutcome } from '../../../lambdas/domain/popPusher';
+import { deliverPop, type PopDeliveryDeps } from '../../../lambdas/pops/delivery';
+import type { PushOutcome } from '../../../lambdas/pops/pusher';
 import { requestLogger } from '../../../lambdas/shared/logger';
-import { ConnectionStore } from '../../../lambdas/store/connectionStore';
-import { PopStore } from '../../../lambdas/store/popStore';
+import type { MetricName } from '../../../lambdas/shared/metrics';
+import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
+import { PopStore } from '../../../lambdas/pops/popStore';
 import { refusal } from '../support/refusal';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
@@ -37,6 +38,7 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
   }
   const pusher = recordingPusher(Object.fromEntries(Object.entries(answers).map(([id, a]) => [`${tenant}/${id}`, a])));
   let ids = 0;
+  const counted: Partial<Record<MetricName, number>> = {};
   const deps: PopDeliveryDeps = {
     connections,
     pops,
@@ -46,16 +48,18 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
     newPopId: () => `pop-${++ids}`,
     now: Date.now,
     log: requestLogger(undefined),
+    metrics: { count: (name, value = 1) => void (counted[name] = (counted[name] ?? 0) + value) },
   };
-  return { tenant, deps, pushed: pusher.pushed, connections, pops };
+  return { tenant, deps, pushed: pusher.pushed, connections, pops, counted };
 }
 
 describe('deliverPop', () => {
   it('pushes exactly the pop to every connection holding the agent, and stores it as Sent', async () => {
-    const { tenant, deps, pushed, pops } = await setup({ one: ['agent1'], two: ['agent1', 'agent2'], three: ['agent2'] });
+    const { tenant, deps, pushed, pops, counted } = await setup({ one: ['agent1'], two: ['agent1', 'agent2'], three: ['agent2'] });
     const accepted = await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1', ScriptData: { 'Contact Name': 'Ann' } });
 
-    expect(accepted).toEqual({ PopId: 'pop-1', Status: 'Sent' });
+    expect(accepted).toEqual({ kind: 'accepted', popId: 'pop-1' });
+    expect(counted).toEqual({ PopsAccepted: 1, PopsPushed: 2 });
     expect(pushed.map((p) => p.connectionId).sort()).toEqual([`${tenant}/one`, `${tenant}/two`]);
     expect(pushed[0]!.message).toMatchObject({ Type: 'Pop', PopId: 'pop-1', Username: 'agent1', Campaign: 'Sales', Reference: 'R1', ScriptData: { 'Contact Name': 'Ann' } });
     expect(typeof pushed[0]!.message.SentAt).toBe('string');
@@ -71,8 +75,9 @@ describe('deliverPop', () => {
   });
 
   it('removes a gone connection with its presence and still succeeds through the other one', async () => {
-    const { tenant, deps, pushed, connections } = await setup({ stale: ['agent1', 'agent9'], live: ['agent1'] }, { stale: 'gone' });
+    const { tenant, deps, pushed, connections, counted } = await setup({ stale: ['agent1', 'agent9'], live: ['agent1'] }, { stale: 'gone' });
     await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales' });
+    expect(counted.StaleConnectionsRemoved).toBe(1);
     expect(pushed.map((p) => p.connectionId)).toEqual([`${tenant}/live`]);
     expect(await connections.getConnection(`${tenant}/stale`)).toBeUndefined();
     expect(await connections.connectionsForAgent(tenant, 'agent9')).toEqual([]);
@@ -105,7 +110,8 @@ describe('deliverPop', () => {
     const { tenant, deps, pushed } = await setup({ one: ['agent1'] });
     const first = await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' });
     const retry = await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' });
-    expect(retry.PopId).toBe(first.PopId);
+    expect(first.kind).toBe('accepted');
+    expect(retry).toEqual(first);
     expect(pushed).toHaveLength(1);
   });
 
@@ -133,7 +139,8 @@ describe('deliverPop when the table fails between the claim and the store', () =
     await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', popId: 'orphan', windowMs: 60_000 });
     const later = { ...deps, now: () => Date.now() + 31_000 };
     const accepted = await deliverPop(later, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' });
-    expect(accepted.PopId).not.toBe('orphan');
+    expect(accepted).toMatchObject({ kind: 'accepted' });
+    expect(accepted).not.toMatchObject({ popId: 'orphan' });
     expect(pushed).toHaveLength(1);
   });
 });

@@ -1,9 +1,14 @@
-import { parseJsonBody } from '../../../lambdas/domain/requestBody';
-import { MAX_POP_BODY_BYTES, POP_REQUEST_SCHEMA, type PopRequest } from '../../../lambdas/domain/schemas';
+import PopRequestValidator from '../../../contract/generated/PopRequest';
+import { MAX_POP_BODY_BYTES } from '../../../contract/limits';
+import type { PopRequest } from '../../../contract/rest';
+import { parseJsonBody } from '../../../lambdas/edge/requestBody';
 import { refusal } from '../support/refusal';
 
-const parse = (body: string | null, isBase64Encoded = false) =>
-  parseJsonBody<PopRequest>(body, isBase64Encoded, POP_REQUEST_SCHEMA, MAX_POP_BODY_BYTES);
+/** The parsed request, or the refusal. */
+const parse = (body: string | null, isBase64Encoded = false) => {
+  const parsed = parseJsonBody<PopRequest>(body, isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
+  return parsed.kind === 'parsed' ? parsed.value : parsed;
+};
 
 describe('pop request validation', () => {
   it('accepts the contract example and keeps ScriptData as sent', () => {
@@ -22,7 +27,7 @@ describe('pop request validation', () => {
 
   it('decodes a base64-encoded body', () => {
     const body = Buffer.from('{"Username":"a","Campaign":"b"}').toString('base64');
-    expect(parse(body, true).Username).toBe('a');
+    expect(parse(body, true)).toMatchObject({ Username: 'a' });
   });
 
   it.each([

@@ -1,5 +1,7 @@
-import { ConnectionStore, type ConnectionItem } from '../../../lambdas/store/connectionStore';
-import { PopStore, type StoredPop } from '../../../lambdas/store/popStore';
+import { acknowledge as applyAck, type AckOutcome } from '../../../lambdas/pops/acknowledge';
+import { PopStore, type StoredPop } from '../../../lambdas/pops/popStore';
+import type { Ack } from '../../../lambdas/pops/status';
+import { ConnectionStore, type ConnectionItem } from '../../../lambdas/presence/connectionStore';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
 let table: TestTable;
@@ -116,6 +118,11 @@ describe('PopStore record claims', () => {
   });
 });
 
+/** An Ack applied as the Ack handler applies it: `next` (status.ts) decides, the store persists. */
+const acknowledgeWith = (store: PopStore) => ({
+  acknowledge: (ack: Ack & { tenant: string; popId: string }): Promise<AckOutcome> => applyAck(store, ack),
+});
+
 describe('PopStore acknowledgements', () => {
   const pop = (tenant: string, popId: string): Omit<StoredPop, 'failedBy'> => ({
     tenant,
@@ -130,7 +137,8 @@ describe('PopStore acknowledgements', () => {
   });
 
   it('moves Sent -> Delivered -> Opened and refuses to go back', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(pop(tenant, 'p1'), 86_400_000);
     const ack = { tenant, popId: 'p1', connectionId: 'conn-1' };
@@ -142,7 +150,8 @@ describe('PopStore acknowledgements', () => {
   });
 
   it('stores the Reason of a failure', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(pop(tenant, 'p1'), 86_400_000);
     await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-1', status: 'Failed', reason: 'NoLicence' });
@@ -150,7 +159,8 @@ describe('PopStore acknowledgements', () => {
   });
 
   it('refuses an ack from another tenant or from a connection the pop was not sent to, changing nothing', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(pop(tenant, 'p1'), 86_400_000);
     expect(await store.acknowledge({ tenant: unique('other'), popId: 'p1', connectionId: 'conn-1', status: 'Opened' })).toEqual({ kind: 'notFound' });
@@ -165,11 +175,9 @@ describe('PopStore idempotency keys', () => {
     const tenant = unique('t');
     expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f1', 60_000)).toEqual({ kind: 'reserved' });
     expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f1', 60_000)).toEqual({ kind: 'inProgress' });
-    await store.storeIdempotentAnswer(tenant, 'k1', { statusCode: 202, body: '{"x":1}' });
-    expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f1', 60_000)).toEqual({
-      kind: 'answered',
-      answer: { statusCode: 202, body: '{"x":1}' },
-    });
+    const answer = { requestId: 'req-1', outcome: { kind: 'accepted', popId: 'p-1' } };
+    await store.storeIdempotentAnswer(tenant, 'k1', answer);
+    expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f1', 60_000)).toEqual({ kind: 'answered', answer });
     expect(await store.reserveIdempotencyKey(tenant, 'k1', 'f2', 60_000)).toEqual({ kind: 'reusedForOtherRequest' });
     expect(await store.reserveIdempotencyKey(unique('other'), 'k1', 'f2', 60_000)).toEqual({ kind: 'reserved' });
   });
@@ -189,7 +197,8 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
   });
 
   it('stays open when one instance fails it and is Opened by the other', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
     const failed = await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });
@@ -200,7 +209,8 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
   });
 
   it('keeps Opened when the other instance fails it afterwards', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
     await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' });
@@ -209,7 +219,8 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
   });
 
   it('fails only once every instance failed it, with the last Reason; a repeated failure changes nothing', async () => {
-    const store = new PopStore(table.db, table.tableName);
+    const pops = new PopStore(table.db, table.tableName);
+    const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
     await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });

@@ -1,4 +1,4 @@
-import { API_VERSION } from './version';
+import { API_VERSION } from '../shared/version';
 
 /**
  * API Gateway's own answers (before or instead of a Lambda), rewritten into the contract's envelope.

@@ -1,9 +1,16 @@
+/**
+ * The WebSocket adapter every message route runs in: the connection's identity from the authorizer context, the
+ * message parsed once with the contract's compiled validator, and every answer an API message of the contract
+ * (contract/webSocket.ts: Pong, Error). A bad message is answered and the connection stays open.
+ */
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
-import { InvalidMessageError } from '../domain/instanceMessages';
-import type { ConnectionItem } from '../store/connectionStore';
+import type { WebSocketErrorCode } from '../../contract/errors';
+import { problemsOf, type CompiledValidator } from '../../contract/problems';
+import type { ErrorMessage, PongMessage } from '../../contract/webSocket';
+import type { ConnectionItem } from '../presence/connectionStore';
 import { CONNECTION_LIFETIME_MS, epochSeconds } from '../store/tableSchema';
-import { requestLogger, type RequestLogger } from './logger';
-import { isDependencyFailure } from './dependencyFailure';
+import { isDependencyFailure } from '../shared/dependencyFailure';
+import { requestLogger, type RequestLogger } from '../shared/logger';
 
 /** The context our $connect authorizer returns, attached by API Gateway to every later event of the connection. */
 export interface InstanceAuthorizerContext {
@@ -25,14 +32,13 @@ export interface WebSocketResult {
   readonly body?: string;
 }
 
-/** Server -> client messages other than pops (CONTRACT.md). */
-export type ServerMessage = { Type: 'Pong' } | { Type: 'Error'; Code: string; Message: string; Details?: string[] };
+export type WebSocketHandler = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 
-export const reply = (message?: ServerMessage): WebSocketResult =>
+export const reply = (message?: PongMessage | ErrorMessage): WebSocketResult =>
   message ? { statusCode: 200, body: JSON.stringify(message) } : { statusCode: 200 };
 
-export const errorReply = (code: string, message: string, details?: string[]): WebSocketResult =>
-  reply({ Type: 'Error', Code: code, Message: message, ...(details && details.length > 0 ? { Details: details } : {}) });
+export const errorReply = (code: WebSocketErrorCode, message: string, details?: readonly string[]): WebSocketResult =>
+  reply({ Type: 'Error', Code: code, Message: message, ...(details && details.length > 0 ? { Details: [...details] } : {}) });
 
 export interface WebSocketInvocation {
   readonly event: WebSocketEvent;
@@ -57,13 +63,34 @@ export function connectionOf(event: WebSocketEvent): ConnectionItem | undefined 
   };
 }
 
+export type ParsedMessage<T> =
+  | { readonly kind: 'parsed'; readonly value: T }
+  | { readonly kind: 'invalid'; readonly message: string; readonly details?: readonly string[] };
+
+/** Parse a message of a known route once with its compiled validator; afterwards the handler trusts its type. */
+export function parseMessage<T>(action: string, validator: CompiledValidator, body: string | undefined): ParsedMessage<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    return { kind: 'invalid', message: 'The message is not JSON.' };
+  }
+  const problems = problemsOf(validator, value);
+  if (problems.length > 0) return { kind: 'invalid', message: `Invalid ${action} message: ${problems.join('; ')}`, details: problems };
+  return { kind: 'parsed', value: value as T };
+}
+
+/** The answer to a message that did not parse. */
+export function invalidMessage(invalid: { message: string; details?: readonly string[] }, log: RequestLogger): WebSocketResult {
+  log.warn('Invalid message', { reason: invalid.message });
+  return errorReply('InvalidMessage', invalid.message, invalid.details);
+}
+
 /**
- * Wrap a WebSocket route handler: a bad message is answered with an Error message and the connection stays open;
- * a failure of ours is answered too (never a silent drop), logged without the message body.
+ * Wrap a WebSocket route handler: a failure of ours is answered too (never a silent drop), logged without the
+ * message body.
  */
-export function webSocketHandler(
-  body: (invocation: WebSocketInvocation) => Promise<WebSocketResult>,
-): (event: WebSocketEvent, context: Context) => Promise<WebSocketResult> {
+export function webSocketHandler(body: (invocation: WebSocketInvocation) => Promise<WebSocketResult>): WebSocketHandler {
   return async (event, context) => {
     const connection = connectionOf(event);
     const log = requestLogger(context, {
@@ -78,15 +105,12 @@ export function webSocketHandler(
     try {
       return await body({ event, connection, log });
     } catch (error) {
-      if (error instanceof InvalidMessageError) {
-        log.warn('Invalid message', { reason: error.message });
-        return errorReply('InvalidMessage', error.message, error.details);
-      }
+      const reason = { errorName: (error as Error)?.name, reason: (error as Error)?.message };
       if (isDependencyFailure(error)) {
-        log.error('A dependency failed', { errorName: (error as Error)?.name, reason: (error as Error)?.message });
+        log.error('A dependency failed', reason);
         return errorReply('ServiceUnavailable', 'The service is temporarily unavailable; send the message again shortly.');
       }
-      log.error('Unexpected failure', { errorName: (error as Error)?.name, reason: (error as Error)?.message });
+      log.error('Unexpected failure', reason);
       return errorReply('InternalError', 'The message could not be processed.');
     }
   };

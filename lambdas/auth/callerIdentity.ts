@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ApiError, apiErrors } from '../shared/apiError';
 import { API_CALLERS_GROUP, TENANT_CLAIM } from '../shared/identity';
+import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 
 export interface Caller {
   readonly username: string;
@@ -24,20 +24,23 @@ export function parseGroups(raw: unknown): string[] {
 }
 
 /** The caller as the REST Cognito authorizer verified it (claims arrive as strings). */
-export function callerFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller {
+export function callerFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller | Refused {
   const claims = (event.requestContext?.authorizer?.claims ?? {}) as Record<string, unknown>;
   const username = claims['cognito:username'];
   const tenant = claims[TENANT_CLAIM];
   if (typeof username !== 'string' || username === '' || typeof tenant !== 'string' || tenant === '') {
-    throw new ApiError(401, 'Unauthorized', 'A valid IdToken is required: send Authorization: Bearer <IdToken> from GET /auth.');
+    return refuse('Unauthorized', 'A valid IdToken is required: send Authorization: Bearer <IdToken> from GET /auth.');
   }
   return { username, tenant, groups: parseGroups(claims['cognito:groups']) };
 }
 
-/** Only third-party systems (api-callers) request pops; an instance's token is refused with 403. */
-export function requireApiCaller(caller: Caller): Caller {
-  if (!caller.groups.includes(API_CALLERS_GROUP)) {
-    throw apiErrors.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
-  }
+/** Only third-party systems (api-callers) request pops; an instance's token is refused with Forbidden. */
+export function requireApiCaller(caller: Caller | Refused): Caller | Refused {
+  if (isRefused(caller)) return caller;
+  if (!caller.groups.includes(API_CALLERS_GROUP)) return refusals.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
   return caller;
 }
+
+/** The api-caller an event comes from, or why it may not call. */
+export const apiCallerOf = (event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller | Refused =>
+  requireApiCaller(callerFromEvent(event));

@@ -5,9 +5,8 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from './tableSchema';
+import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
-export { CONNECTION_LIFETIME_MS } from './tableSchema';
 
 
 export interface ConnectionItem {

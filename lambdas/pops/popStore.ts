@@ -5,30 +5,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS, epochSeconds, keys } from './tableSchema';
+import { TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
-import { type AckStatus, type PopStatus } from '../domain/popStatuses';
+import type { PopStatus } from '../../contract/statuses';
+import type { PopStatusResult } from '../../contract/rest';
 
-export { ACK_STATUSES, POP_STATUSES, type AckStatus, type PopStatus } from '../domain/popStatuses';
-
-/** Which statuses an acknowledgement may move a pop from: status only moves forward. */
-const MAY_FOLLOW: Readonly<Record<AckStatus, readonly PopStatus[]>> = {
-  Delivered: ['Sent'],
-  Opened: ['Sent', 'Delivered'],
-  Unchanged: ['Sent', 'Delivered'],
-  Failed: ['Sent', 'Delivered'],
-};
-
-export interface PopRecord {
-  readonly PopId: string;
-  readonly Username: string;
-  readonly Campaign: string;
-  readonly Reference?: string;
-  readonly Status: PopStatus;
-  readonly Reason?: string;
-  readonly CreatedAt: string;
-  readonly UpdatedAt: string;
-}
+/** What a caller may see of a pop (GET /pops/{PopId}). */
+export type PopRecord = PopStatusResult;
 
 export interface StoredPop extends PopRecord {
   readonly tenant: string;
@@ -42,18 +25,18 @@ export type ClaimOutcome =
   | { readonly kind: 'heldBySameUser'; readonly popId: string; readonly claimedAt: number }
   | { readonly kind: 'heldByOtherUser' };
 
-export type AckOutcome =
-  | { readonly kind: 'updated'; readonly pop: StoredPop }
-  | { readonly kind: 'unchanged'; readonly pop: StoredPop }
-  /** This connection failed the pop, but another connection it was sent to has not answered yet. */
-  | { readonly kind: 'failureNoted'; readonly pop: StoredPop }
-  | { readonly kind: 'notFound' }
-  | { readonly kind: 'notSentToConnection' }
-  | { readonly kind: 'alreadyFinal'; readonly status: PopStatus };
+/** What an acknowledgement changes on a stored pop (decided by `next` in status.ts). */
+export interface PopChange {
+  readonly status?: PopStatus;
+  /** Set with status Failed; any other new status clears the Reason. */
+  readonly reason?: string;
+  readonly failedBy?: readonly string[];
+}
 
-export interface IdempotentAnswer {
-  readonly statusCode: number;
-  readonly body: string;
+/** The first answer to an Idempotency-Key: the outcome (not its HTTP shape) and the request id it was given under. */
+export interface IdempotentAnswer<T = unknown> {
+  readonly requestId: string;
+  readonly outcome: T;
 }
 
 export type IdempotencyReservation =
@@ -193,112 +176,51 @@ export class PopStore {
     );
   }
 
-  /**
-   * Apply an instance's acknowledgement: only for a pop of the connection's tenant that was sent to that connection,
-   * and only forward (Sent -> Delivered -> Opened | Unchanged | Failed). A repeated ack changes nothing.
-   * A pop pushed to several instances (the agent is on more than one Desktop) is Opened as soon as one opens it, and
-   * Failed only once every instance it was sent to has failed it: one instance's NoLicence must not hide another's
-   * Opened, nor give the record claim back while the record is open there.
+    /**
+   * Persist a status change decided by `next` (status.ts), only if the pop is still as it was read: same status and
+   * as many failures noted. Two acks racing on one pop cannot both win; the loser re-reads (acknowledge.ts).
+   * Returns the pop as stored after the change, or undefined when the pop had changed meanwhile.
    */
-  async acknowledge(ack: {
-    tenant: string;
-    popId: string;
-    connectionId: string;
-    status: AckStatus;
-    reason?: string;
-  }): Promise<AckOutcome> {
-    if (ack.status === 'Failed') return this.acknowledgeFailure(ack);
-    const allowed = MAY_FOLLOW[ack.status];
+  async saveTransition(
+    read: Pick<StoredPop, 'tenant' | 'PopId' | 'Status' | 'failedBy'>,
+    change: PopChange,
+  ): Promise<StoredPop | undefined> {
+    const set = ['UpdatedAt = :at'];
     const values: Record<string, unknown> = {
-      ':status': ack.status,
       ':at': new Date(this.now()).toISOString(),
-      ':conn': ack.connectionId,
+      ':was': read.Status,
+      ':failures': read.failedBy.length,
     };
-    allowed.forEach((status, index) => (values[`:from${index}`] = status));
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.pop(ack.tenant, ack.popId),
-          UpdateExpression: 'SET #status = :status, UpdatedAt = :at REMOVE Reason',
-          ConditionExpression: `attribute_exists(PK) AND contains(SentTo, :conn) AND #status IN (${allowed
-            .map((_, index) => `:from${index}`)
-            .join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'Status' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'updated', pop: toStoredPop(Attributes!) };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+    if (change.status !== undefined) {
+      set.push('#status = :status');
+      values[':status'] = change.status;
     }
-    return this.whyNot(ack);
-  }
-
-  private async acknowledgeFailure(ack: { tenant: string; popId: string; connectionId: string; reason?: string }): Promise<AckOutcome> {
-    const key = keys.pop(ack.tenant, ack.popId);
-    const reason = ack.reason ?? 'Unknown';
-    const open = { ':sent': 'Sent', ':delivered': 'Delivered' };
-    let item: Record<string, any>;
+    if (change.reason !== undefined) {
+      set.push('Reason = :reason');
+      values[':reason'] = change.reason;
+    }
+    if (change.failedBy !== undefined) {
+      set.push('FailedBy = :failedBy');
+      values[':failedBy'] = [...change.failedBy];
+    }
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET FailedBy = list_append(if_not_exists(FailedBy, :none), :failed), UpdatedAt = :at',
+          Key: keys.pop(read.tenant, read.PopId),
+          UpdateExpression: `SET ${set.join(', ')}${change.reason === undefined && change.status !== undefined ? ' REMOVE Reason' : ''}`,
           ConditionExpression:
-            'attribute_exists(PK) AND contains(SentTo, :conn) AND NOT contains(FailedBy, :conn) AND #status IN (:sent, :delivered)',
+            'attribute_exists(PK) AND #status = :was AND (size(FailedBy) = :failures OR (attribute_not_exists(FailedBy) AND :failures = :zero))',
           ExpressionAttributeNames: { '#status': 'Status' },
-          ExpressionAttributeValues: {
-            ':none': [],
-            ':failed': [ack.connectionId],
-            ':conn': ack.connectionId,
-            ':at': new Date(this.now()).toISOString(),
-            ...open,
-          },
+          ExpressionAttributeValues: { ...values, ':zero': 0 },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      item = Attributes!;
+      return toStoredPop(Attributes!);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return this.whyNot({ ...ack, status: 'Failed' });
+      return undefined;
     }
-    const failedBy = new Set<string>(item.FailedBy ?? []);
-    const sentTo: string[] = Array.isArray(item.SentTo) ? item.SentTo : [];
-    if (!sentTo.every((connectionId) => failedBy.has(connectionId))) {
-      return { kind: 'failureNoted', pop: toStoredPop(item) };
-    }
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :failed, Reason = :reason, UpdatedAt = :at',
-          // Another instance may have opened it in between: then Opened stands.
-          ConditionExpression: '#status IN (:sent, :delivered)',
-          ExpressionAttributeNames: { '#status': 'Status' },
-          ExpressionAttributeValues: { ':failed': 'Failed', ':reason': reason, ':at': new Date(this.now()).toISOString(), ...open },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'updated', pop: toStoredPop(Attributes!) };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return this.whyNot({ ...ack, status: 'Failed' });
-    }
-  }
-
-  /** Why an acknowledgement changed nothing. */
-  private async whyNot(ack: { tenant: string; popId: string; connectionId: string; status: AckStatus }): Promise<AckOutcome> {
-    const current = await this.getPop(ack.tenant, ack.popId);
-    if (!current) return { kind: 'notFound' };
-    if (!current.sentTo.includes(ack.connectionId)) return { kind: 'notSentToConnection' };
-    if (current.Status === ack.status || (ack.status === 'Failed' && current.failedBy.includes(ack.connectionId))) {
-      return { kind: 'unchanged', pop: current };
-    }
-    return { kind: 'alreadyFinal', status: current.Status };
   }
 
   /**
@@ -327,7 +249,7 @@ export class PopStore {
             [TABLE_KEYS.ttlAttribute]: epochSeconds(now + lifetimeMs),
           },
           // A reservation never answered (its request failed, and so did releasing it) is free again after the lease.
-          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now OR (attribute_not_exists(StatusCode) AND LeaseUntil < :now)',
+          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now OR (attribute_not_exists(Outcome) AND LeaseUntil < :now)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':now': now },
         }),
@@ -339,8 +261,8 @@ export class PopStore {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }));
     if (!Item) return { kind: 'inProgress' };
     if (Item.Fingerprint !== fingerprint) return { kind: 'reusedForOtherRequest' };
-    if (typeof Item.StatusCode === 'number' && typeof Item.Body === 'string') {
-      return { kind: 'answered', answer: { statusCode: Item.StatusCode, body: Item.Body } };
+    if (typeof Item.Outcome === 'string' && typeof Item.RequestId === 'string') {
+      return { kind: 'answered', answer: { requestId: Item.RequestId, outcome: JSON.parse(Item.Outcome) as unknown } };
     }
     return { kind: 'inProgress' };
   }
@@ -350,9 +272,9 @@ export class PopStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.idempotency(tenant, key),
-        UpdateExpression: 'SET StatusCode = :code, Body = :body',
+        UpdateExpression: 'SET Outcome = :outcome, RequestId = :requestId',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':code': answer.statusCode, ':body': answer.body },
+        ExpressionAttributeValues: { ':outcome': JSON.stringify(answer.outcome), ':requestId': answer.requestId },
       }),
     );
   }

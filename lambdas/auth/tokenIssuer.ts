@@ -1,0 +1,143 @@
+import {
+  AdminGetUserCommand,
+  InitiateAuthCommand,
+  type AuthenticationResultType,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import type { TokenResult as ContractTokenResult, User } from '../../contract/rest';
+import { isRefused, refuse, type Refused } from '../shared/outcome';
+import type { BasicCredentials } from './basicCredentials';
+
+export interface TokenIssuerDeps {
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly now?: () => number;
+}
+
+/** GET /auth's result; POST /auth/refresh's is the same without a RefreshToken. */
+export type TokenResult = Omit<ContractTokenResult, 'RefreshToken'> & { RefreshToken?: string };
+
+const NOT_AUTHORIZED_MESSAGE = 'The username or password is not valid.';
+const notAuthorized = () => refuse('NotAuthorized', NOT_AUTHORIZED_MESSAGE);
+const passwordResetRequired = () =>
+  refuse('PasswordResetRequired', 'This user must have a new password set by the vendor before it can authenticate.');
+
+/**
+ * Exchange Basic credentials for the pool's tokens (USER_PASSWORD_AUTH), with the user's profile.
+ * Wrong password, unknown user and disabled user all give the same NotAuthorized so usernames cannot be probed.
+ */
+export async function issueTokens(deps: TokenIssuerDeps, credentials: BasicCredentials): Promise<TokenResult | Refused> {
+  const response = await callCognito(() =>
+    deps.cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: deps.clientId,
+        AuthParameters: { USERNAME: credentials.username, PASSWORD: credentials.password },
+      }),
+    ),
+  );
+  if (isRefused(response)) return response;
+  // NEW_PASSWORD_REQUIRED and the like: the account must be finished by the vendor before it can call the API.
+  if (response.ChallengeName) return passwordResetRequired();
+  return tokenResult(deps, response.AuthenticationResult, credentials.username, true);
+}
+
+/** REFRESH_TOKEN_AUTH: new IdToken and AccessToken; no new RefreshToken. */
+export async function refreshTokens(deps: TokenIssuerDeps, refreshToken: string): Promise<TokenResult | Refused> {
+  const response = await callCognito(() =>
+    deps.cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: deps.clientId,
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      }),
+    ),
+  );
+  if (isRefused(response)) return response;
+  const username = unverifiedClaims(response.AuthenticationResult?.IdToken)['cognito:username'];
+  if (typeof username !== 'string') return refuse('UpstreamError', 'The identity provider returned an unreadable token.');
+  return tokenResult(deps, response.AuthenticationResult, username, false);
+}
+
+async function tokenResult(
+  deps: TokenIssuerDeps,
+  auth: AuthenticationResultType | undefined,
+  username: string,
+  withRefreshToken: boolean,
+): Promise<TokenResult | Refused> {
+  if (!auth?.IdToken || !auth.AccessToken) return refuse('UpstreamError', 'The identity provider returned no tokens.');
+  const user = await callCognito(() => deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: username })));
+  if (isRefused(user)) return user;
+  // Cognito refuses a disabled user before issuing tokens; cognito-local does not, so check here for both.
+  if (user.Enabled === false) return notAuthorized();
+  const attributes: Record<string, string> = {};
+  for (const attribute of user.UserAttributes ?? []) {
+    if (attribute.Name && attribute.Value !== undefined) attributes[attribute.Name] = attribute.Value;
+  }
+  const profile: User = {
+    Username: user.Username ?? username,
+    Email: attributes.email ?? null,
+    Attributes: attributes,
+    Created: isoDate(user.UserCreateDate),
+    LastUpdated: isoDate(user.UserLastModifiedDate),
+    Status: user.UserStatus ?? null,
+  };
+  const now = deps.now?.() ?? Date.now();
+  return {
+    Authenticated: true,
+    IdToken: auth.IdToken,
+    AccessToken: auth.AccessToken,
+    // The emulator omits ExpiresIn; the IdToken's own exp is the truth in both places.
+    ExpiresIn: auth.ExpiresIn ?? secondsUntilExpiry(auth.IdToken, now),
+    User: profile,
+    ...(withRefreshToken && auth.RefreshToken ? { RefreshToken: auth.RefreshToken } : {}),
+  };
+}
+
+/** Cognito's refusals as the contract's; anything unexpected is an upstream error, never a stack trace. */
+async function callCognito<T>(call: () => Promise<T>): Promise<T | Refused> {
+  try {
+    return await call();
+  } catch (error) {
+    return cognitoFailure(error);
+  }
+}
+
+export function cognitoFailure(error: unknown): Refused {
+  switch ((error as { name?: string })?.name ?? '') {
+    case 'NotAuthorizedException':
+    case 'UserNotFoundException':
+    case 'UserNotConfirmedException':
+    // cognito-local answers a wrong password with InvalidPasswordException; Cognito answers NotAuthorizedException.
+    case 'InvalidPasswordException':
+      return notAuthorized();
+    case 'PasswordResetRequiredException':
+      return passwordResetRequired();
+    case 'TooManyRequestsException':
+    case 'LimitExceededException':
+    case 'TooManyFailedAttemptsException':
+      return refuse('TooManyRequests', 'Too many authentication requests; re-use tokens and retry later.', { retryAfterSeconds: 1 });
+    default:
+      return refuse('UpstreamError', 'The identity provider could not complete the request; retry later.');
+  }
+}
+
+function isoDate(date: Date | undefined): string | null {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+
+/** The claims of a token Cognito just issued to us over TLS: read, not verified (nothing is granted on them). */
+function unverifiedClaims(jwt: string | undefined): Record<string, unknown> {
+  try {
+    return decomposeUnverifiedJwt(jwt).payload;
+  } catch {
+    return {};
+  }
+}
+
+function secondsUntilExpiry(idToken: string, now: number): number {
+  const exp = unverifiedClaims(idToken).exp;
+  return typeof exp === 'number' ? Math.max(0, Math.round(exp - now / 1000)) : 0;
+}

@@ -1,0 +1,21 @@
+/**
+ * The SDK clients, built from Settings. In AWS each binding (lambdas/handlers/) builds the one client per service it
+ * needs at module scope: the runtime's region and role, reused across invocations. Locally the *_ENDPOINT settings
+ * point them at the emulators, with the emulators' credentials. Each builder sits in its own module so that a bundle
+ * carries only the SDK packages its function uses.
+ */
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsClients {
+  readonly db: DynamoDBDocumentClient;
+  readonly management: ApiGatewayManagementApiClient;
+  readonly cognito: CognitoIdentityProviderClient;
+}
+
+/** Static credentials, for the emulators only; in AWS the function's role is used. */
+export interface ClientCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}

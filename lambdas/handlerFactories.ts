@@ -1,0 +1,46 @@
+/**
+ * Every handler built from its factory and a configuration object, by name: what the local gateway
+ * (local/gateway/lambdaRuntime.ts) and the in-process tests use instead of the environment, so that two stacks with
+ * different settings can live in one process. In AWS each function's binding (lambdas/handlers/<name>.ts) does the
+ * same for its one handler, from the environment.
+ */
+import type { Context } from 'aws-lambda';
+import { instanceAuthorizerDependencies, makeInstanceAuthorizer } from './auth/instanceAuthorizer';
+import { makeAuthRefreshHandler, makeAuthTokenHandler, tokenDependencies } from './auth/tokenHandlers';
+import type { AwsClients } from './clients/awsClients';
+import { makeDefaultHandler, makePingHandler } from './edge/protocolHandlers';
+import type { HandlerName } from './handlerNeeds';
+import { ackDependencies, makeAckHandler } from './pops/ackHandler';
+import { makePopHandler, popDependencies } from './pops/popHandler';
+import { makePopStatusHandler, popStatusDependencies } from './pops/popStatusHandler';
+import { makeConnectHandler, makeDisconnectHandler, presenceDependencies } from './presence/connectionHandlers';
+import { makeDesktopHandler, makeLoginHandler, makeLogoutHandler } from './presence/desktopHandlers';
+import type { MetricsSink } from './shared/metrics';
+import type { Settings } from './shared/settings';
+
+export interface HandlerConfig {
+  readonly settings: Settings;
+  /** Shared by the handlers of one stack (one client per service, as a container would hold). */
+  readonly clients: AwsClients;
+  readonly metrics: MetricsSink;
+}
+
+// Events differ per route; the gateway builds each one as API Gateway would for that route.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHandler = (event: any, context: Context) => Promise<unknown>;
+
+export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerConfig) => AnyHandler } = {
+  authToken: ({ settings, clients }) => makeAuthTokenHandler(tokenDependencies(settings, clients)),
+  authRefresh: ({ settings, clients }) => makeAuthRefreshHandler(tokenDependencies(settings, clients)),
+  pop: ({ settings, clients, metrics }) => makePopHandler(popDependencies(settings, clients, metrics)),
+  popStatus: ({ settings, clients }) => makePopStatusHandler(popStatusDependencies(settings, clients)),
+  wsAuthorizer: ({ settings }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings)),
+  wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
+  wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),
+  wsDesktop: ({ settings, clients }) => makeDesktopHandler(presenceDependencies(settings, clients)),
+  wsLogin: ({ settings, clients }) => makeLoginHandler(presenceDependencies(settings, clients)),
+  wsLogout: ({ settings, clients }) => makeLogoutHandler(presenceDependencies(settings, clients)),
+  wsAck: ({ settings, clients, metrics }) => makeAckHandler(ackDependencies(settings, clients, metrics)),
+  wsPing: () => makePingHandler(),
+  wsDefault: () => makeDefaultHandler(),
+};

@@ -1,0 +1,44 @@
+/** The functions, one per route (lambdas/apiRoutes.ts), and what each may touch. No imports: every bundle reads it. */
+export type HandlerName =
+  | 'authToken'
+  | 'authRefresh'
+  | 'pop'
+  | 'popStatus'
+  | 'wsAuthorizer'
+  | 'wsConnect'
+  | 'wsDisconnect'
+  | 'wsDesktop'
+  | 'wsLogin'
+  | 'wsLogout'
+  | 'wsAck'
+  | 'wsPing'
+  | 'wsDefault';
+
+/**
+ * What each function may touch, so the stack grants exactly this and nothing more.
+ * table: read/write on the table; manageConnections: execute-api:ManageConnections on this WebSocket API;
+ * adminGetUser: cognito-idp:AdminGetUser on the pool; userPool: the pool id and client id in the environment.
+ */
+export interface HandlerNeeds {
+  readonly table?: 'read' | 'readWrite';
+  readonly manageConnections?: boolean;
+  readonly adminGetUser?: boolean;
+  readonly userPool?: boolean;
+  readonly claimSettings?: boolean;
+}
+
+export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
+  authToken: { userPool: true, adminGetUser: true },
+  authRefresh: { userPool: true, adminGetUser: true },
+  pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
+  popStatus: { table: 'read' },
+  wsAuthorizer: { userPool: true },
+  wsConnect: { table: 'readWrite' },
+  wsDisconnect: { table: 'readWrite' },
+  wsDesktop: { table: 'readWrite' },
+  wsLogin: { table: 'readWrite' },
+  wsLogout: { table: 'readWrite' },
+  wsAck: { table: 'readWrite', claimSettings: true },
+  wsPing: {},
+  wsDefault: {},
+};

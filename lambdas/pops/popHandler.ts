@@ -1,0 +1,91 @@
+/**
+ * POST /pop: accept a pop from an api-caller and push it to the agent's Scripting instances (delivery.ts), at most
+ * once per Idempotency-Key (idempotency.ts). Every answer, a replay included, is shaped by lambdas/edge/restAnswer.ts;
+ * every refusal counts as PopsRefused with Reason = its code, computed from the outcome.
+ */
+import PopRequestValidator from '../../contract/generated/PopRequest';
+import { MAX_POP_BODY_BYTES } from '../../contract/limits';
+import type { PopRequest } from '../../contract/rest';
+import { parseJsonBody } from '../edge/requestBody';
+import { headerValue, restHandler, type ReplayedOutcome, type RestHandler, type RestInvocation } from '../edge/restHandler';
+import type { RestOutcome } from '../edge/restAnswer';
+import { apiCallerOf, type Caller } from '../auth/callerIdentity';
+import { METRIC } from '../shared/metricNames';
+import type { MetricsSink } from '../shared/metrics';
+import { isRefused } from '../shared/outcome';
+import { deliverPop, type PopOutcome } from './delivery';
+import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
+import type { PushToConnection } from './pusher';
+import { randomUUID } from 'node:crypto';
+import type { AwsClients } from '../clients/awsClients';
+import type { Settings } from '../shared/settings';
+import { ConnectionStore } from '../presence/connectionStore';
+import { PopStore } from './popStore';
+import { connectionPusher } from './pusher';
+
+export interface PopDependencies {
+  readonly connections: ConnectionStore;
+  readonly pops: PopStore;
+  readonly push: PushToConnection;
+  readonly claimWindowMs: number;
+  readonly retentionMs: number;
+  readonly newPopId: () => string;
+  readonly now: () => number;
+  readonly metrics: MetricsSink;
+}
+
+/** The REST answer of a pop's outcome: 202 with its PopId, or the refusal. */
+export const popAnswer = (outcome: PopOutcome): RestOutcome =>
+  outcome.kind === 'accepted' ? { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } } : outcome;
+
+async function popOperation(deps: PopDependencies, { event, requestId, log }: RestInvocation): Promise<RestOutcome | ReplayedOutcome> {
+  const caller = apiCallerOf(event);
+  if (isRefused(caller)) return caller;
+  log.appendKeys({ tenant: caller.tenant });
+  const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
+  if (request.kind === 'refused') return request;
+  const key = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'));
+  if (isRefused(key)) return key;
+  const deliver = () => deliverPop({ ...deps, log }, caller.tenant, request.value);
+  if (key.key === undefined) return popAnswer(await deliver());
+  const once = await onceForKey(deps.pops, scopeOf(caller, key.key, request.value, requestId), deliver);
+  const outcome = popAnswer(once.outcome);
+  return once.replayOf === undefined ? outcome : { replayOf: once.replayOf, outcome };
+}
+
+const scopeOf = (caller: Caller, key: string, request: PopRequest, requestId: string) => ({
+  tenant: caller.tenant,
+  key,
+  fingerprint: requestFingerprint(caller.username, request),
+  requestId,
+});
+
+export function makePopHandler(deps: PopDependencies): RestHandler {
+  return restHandler((invocation) => popOperation(deps, invocation), {
+    // Each refusal counts once wherever it was decided; a replayed refusal counts again: the caller was refused again.
+    onOutcome: (outcome, { requestId }) => {
+      if (outcome.kind === 'refused') deps.metrics.count(METRIC.popsRefused, 1, { Reason: outcome.code }, { requestId });
+    },
+  });
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The pop handler's dependencies from the settings and the clients of its container (or of a local stack). */
+export function popDependencies(
+  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'>,
+  clients: Pick<AwsClients, 'db' | 'management'>,
+  metrics: MetricsSink,
+): PopDependencies {
+  return {
+    connections: new ConnectionStore(clients.db, settings.tableName),
+    pops: new PopStore(clients.db, settings.tableName),
+    push: connectionPusher(clients.management),
+    claimWindowMs: settings.claimWindowSeconds * 1000,
+    retentionMs: settings.popRetentionDays * DAY_MS,
+    newPopId: randomUUID,
+    // Read at each call, not captured: tests move the clock with jest.spyOn(Date, 'now').
+    now: () => Date.now(),
+    metrics,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Desktop, Login, Logout: which agents are on this instance's Desktop (contract/webSocket.ts). A pop is routed to
+ * every connection that holds its agent (lambdas/pops/delivery.ts), so these messages are what routing reads.
+ */
+import DesktopMessageValidator from '../../contract/generated/DesktopMessage';
+import LoginMessageValidator from '../../contract/generated/LoginMessage';
+import LogoutMessageValidator from '../../contract/generated/LogoutMessage';
+import type { DesktopMessage, LoginMessage, LogoutMessage } from '../../contract/webSocket';
+import { invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
+import type { PresenceDependencies } from './connectionHandlers';
+
+/** The full list of agents now on the Desktop replaces what the connection held before. */
+export function makeDesktopHandler({ connections }: PresenceDependencies): WebSocketHandler {
+  return webSocketHandler(async ({ event, connection, log }) => {
+    const message = parseMessage<DesktopMessage>('Desktop', DesktopMessageValidator, event.body);
+    if (message.kind === 'invalid') return invalidMessage(message, log);
+    await connections.replaceDesktop(connection, message.value.Agents);
+    log.info('Desktop list received', { agents: message.value.Agents.length });
+    return reply();
+  });
+}
+
+/** An agent arrived on this instance's Desktop. */
+export function makeLoginHandler({ connections }: PresenceDependencies): WebSocketHandler {
+  return webSocketHandler(async ({ event, connection, log }) => {
+    const message = parseMessage<LoginMessage>('Login', LoginMessageValidator, event.body);
+    if (message.kind === 'invalid') return invalidMessage(message, log);
+    await connections.addPresence(connection, message.value.Username);
+    log.info('Agent logged in', { agent: message.value.Username });
+    return reply();
+  });
+}
+
+/** An agent left this instance's Desktop. */
+export function makeLogoutHandler({ connections }: PresenceDependencies): WebSocketHandler {
+  return webSocketHandler(async ({ event, connection, log }) => {
+    const message = parseMessage<LogoutMessage>('Logout', LogoutMessageValidator, event.body);
+    if (message.kind === 'invalid') return invalidMessage(message, log);
+    await connections.removePresence(connection, message.value.Username);
+    log.info('Agent logged out', { agent: message.value.Username });
+    return reply();
+  });
+}

@@ -6,7 +6,6 @@
  */
 import LambdaEnvironment from '../../contract/generated/LambdaEnvironment';
 import { problemsOf } from '../../contract/problems';
-import type { LambdaEnvironment as Environment } from '../../contract/lambdaEnvironment';
 import type { HandlerNeeds } from '../handlerNeeds';
 
 export const ENV = {
@@ -24,7 +23,7 @@ export const ENV = {
   dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
   /** CloudWatch namespace of the metrics (Powertools Metrics reads the same variable). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-} as const satisfies Record<string, keyof Environment>;
+} as const;
 
 export const DEFAULT_CLAIM_WINDOW_SECONDS = 60;
 export const DEFAULT_POP_RETENTION_DAYS = 3;
@@ -48,8 +47,8 @@ export class ConfigurationError extends Error {
 }
 
 /** The variables a function with these needs cannot start without. */
-export function requiredVariables(needs: HandlerNeeds): (keyof Environment)[] {
-  const required: (keyof Environment)[] = [];
+export function requiredVariables(needs: HandlerNeeds): string[] {
+  const required: string[] = [];
   if (needs.table || needs.userPool || needs.manageConnections) required.push(ENV.region);
   if (needs.table) required.push(ENV.tableName);
   if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);

@@ -231,3 +231,22 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
     expect(await store.getPop(tenant, 'p1')).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
   });
 });
+
+describe('acknowledge when two instances answer the same pop at once', () => {
+  it('fails the pop once both failures are stored, whichever write loses the race', async () => {
+    const pops = new PopStore(table.db, table.tableName);
+    const tenant = unique('t');
+    const at = new Date().toISOString();
+    await pops.putPop(
+      { tenant, PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Reference: 'R1', Status: 'Sent', CreatedAt: at, UpdatedAt: at, sentTo: ['conn-a', 'conn-b'] },
+      86_400_000,
+    );
+    const outcomes = await Promise.all(
+      ['conn-a', 'conn-b'].map((connectionId) => applyAck(pops, { tenant, popId: 'p1', connectionId, status: 'Failed', reason: 'NoLicence' })),
+    );
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['failureNoted', 'updated']);
+    const stored = await pops.getPop(tenant, 'p1');
+    expect(stored).toMatchObject({ Status: 'Failed', Reason: 'NoLicence' });
+    expect([...stored!.failedBy].sort()).toEqual(['conn-a', 'conn-b']);
+  });
+});

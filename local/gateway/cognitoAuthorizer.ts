@@ -3,6 +3,7 @@
  * refuses AccessTokens, and hands the claims to the handler the way API Gateway does: every value a string,
  * `exp`/`iat` as `Fri Jul 29 18:52:53 UTC 2016`, `cognito:groups` as one comma-separated string.
  */
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { createIdTokenVerifier, type IdTokenVerifier, type UserPoolSettings } from '../../lambdas/auth/idTokenVerifier';
 import { GATEWAY_ANSWERS, type GatewayAnswer } from '../../lambdas/edge/gatewayResponses';
 import { claimDate } from './ids';
@@ -35,11 +36,6 @@ export function tokenFromAuthorization(header: string | undefined): string | und
   return token === '' ? undefined : token;
 }
 
-function decodePayload(token: string): Record<string, unknown> {
-  const part = token.split('.')[1] ?? '';
-  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
 export class CognitoAuthorizer {
   private readonly verifier: IdTokenVerifier;
 
@@ -57,6 +53,6 @@ export class CognitoAuthorizer {
       return { ok: false, answer: expired ? GATEWAY_ANSWERS.expiredToken : GATEWAY_ANSWERS.unauthorized };
     }
     // Verified above, so the payload can be trusted.
-    return { ok: true, claims: claimsAsApiGatewayWritesThem(decodePayload(token)) };
+    return { ok: true, claims: claimsAsApiGatewayWritesThem(decomposeUnverifiedJwt(token).payload) };
   }
 }

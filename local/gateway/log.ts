@@ -11,7 +11,8 @@ export const consoleLog: GatewayLog = {
 
 export const silentLog: GatewayLog = { info: () => undefined, error: () => undefined };
 
-export function describeError(error: unknown): string {
+/** `Name: message` for one log line (never a stack, never the event). */
+export function errorSummary(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

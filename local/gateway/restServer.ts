@@ -3,7 +3,7 @@
  * Whatever API Gateway answers itself is written from GATEWAY_ANSWERS in the contract's envelope.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import { REST_ROUTES } from '../../lambdas/apiRoutes';
+import { REST_ROUTES, type RestRoute } from '../../lambdas/apiRoutes';
 import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
 import { sendGatewayAnswer } from './answers';
 import { BodyTooLargeError, readBody } from './body';
@@ -11,7 +11,7 @@ import type { CognitoAuthorizer } from './cognitoAuthorizer';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
 import { HandlerTimeoutError } from './lambdaRuntime';
-import { describeError, type GatewayLog } from './log';
+import { errorSummary, type GatewayLog } from './log';
 import { MalformedProxyResultError, parseProxyResult, writeProxyResult } from './proxyResult';
 import { restProxyEvent } from './restEvent';
 import { RestRouter } from './restRoutes';
@@ -27,87 +27,115 @@ export interface RestServerOptions {
   readonly throttle?: ThrottleSettings;
 }
 
+interface RestRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly started: number;
+  readonly url: URL;
+  readonly method: string;
+}
+
+/** The gateway's one log line per request. */
+function logDone(options: RestServerOptions, request: RestRequest, status: number, note = ''): void {
+  options.log.info(`REST ${request.method} ${request.url.pathname} -> ${status} ${Date.now() - request.started}ms${note}`);
+}
+
+/** Throttle and payload limit: the body, or undefined once answered (429, 413). */
+async function admit(options: RestServerOptions, bucket: TokenBucket | undefined, request: RestRequest): Promise<Buffer | undefined> {
+  const { req, res, requestId } = request;
+  if (bucket && !bucket.take()) {
+    req.resume();
+    sendGatewayAnswer(res, GATEWAY_ANSWERS.throttled, requestId);
+    return void logDone(options, request, 429);
+  }
+  try {
+    return await readBody(req, options.bodyLimitBytes);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    sendGatewayAnswer(res, GATEWAY_ANSWERS.requestTooLarge, requestId);
+    return void logDone(options, request, 413);
+  }
+}
+
+/** The Cognito authorizer on routes that have it: `{claims}` (none on open routes), or undefined once answered 401. */
+async function authorize(
+  options: RestServerOptions,
+  request: RestRequest,
+  route: RestRoute,
+): Promise<{ readonly claims?: Record<string, string> } | undefined> {
+  if (route.auth !== 'cognito') return {};
+  const outcome = await options.authorizer.authorize(request.req.headers.authorization);
+  if (outcome.ok) return { claims: outcome.claims };
+  sendGatewayAnswer(request.res, outcome.answer, request.requestId);
+  return void logDone(options, request, outcome.answer.statusCode ?? 401, ` (${outcome.answer.type})`);
+}
+
+/** Invokes the route's handler and writes its proxy result; 502 on an error or a malformed result, 504 on timeout. */
+async function invokeHandler(options: RestServerOptions, request: RestRequest, handler: RestRoute['handler'], event: unknown): Promise<void> {
+  const { res, requestId } = request;
+  let result;
+  try {
+    result = parseProxyResult(await options.runtime.invoke(handler, event));
+  } catch (error) {
+    // API Gateway: a Lambda error or a malformed proxy result is a 502, a timeout a 504; the event is not logged.
+    const status = error instanceof HandlerTimeoutError ? 504 : 502;
+    const what = error instanceof MalformedProxyResultError ? 'returned a malformed proxy result' : 'failed';
+    options.log.error(`REST handler ${handler} ${what}: ${errorSummary(error)} (requestId ${requestId})`);
+    sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, requestId, status);
+    return logDone(options, request, status);
+  }
+  writeProxyResult(res, result, requestId);
+  logDone(options, request, result.statusCode);
+}
+
+/** One request: throttle, payload limit, route match, authorizer, proxy event, handler, result. */
+async function handle(
+  options: RestServerOptions,
+  router: RestRouter,
+  bucket: TokenBucket | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const started = Date.now();
+  const request: RestRequest = { req, res, requestId: newRequestId(), started, url: new URL(req.url ?? '/', 'http://local'), method: req.method ?? 'GET' };
+  const body = await admit(options, bucket, request);
+  if (body === undefined) return;
+  const prefix = `/${options.stage}`;
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  const path = rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : undefined;
+  const match = path === undefined ? undefined : router.match(request.method, path);
+  if (!match || path === undefined) {
+    sendGatewayAnswer(res, GATEWAY_ANSWERS.missingAuthenticationToken, request.requestId);
+    return logDone(options, request, GATEWAY_ANSWERS.missingAuthenticationToken.statusCode ?? 404);
+  }
+  const authorized = await authorize(options, request, match.route);
+  if (!authorized) return;
+  const event = restProxyEvent({
+    req,
+    url: request.url,
+    stage: options.stage,
+    path,
+    route: match.route,
+    pathParameters: match.pathParameters,
+    body,
+    requestId: request.requestId,
+    requestTimeEpoch: started,
+    apiId: options.apiId,
+    port: (req.socket.localPort as number | undefined) ?? 0,
+    ...(authorized.claims ? { claims: authorized.claims } : {}),
+  });
+  await invokeHandler(options, request, match.route.handler, event);
+}
+
 export function createRestServer(options: RestServerOptions): Server {
   const router = new RestRouter(REST_ROUTES);
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      options.log.error(`REST gateway failure: ${describeError(error)}`);
+  return createServer((req, res) => {
+    handle(options, router, bucket, req, res).catch((error) => {
+      options.log.error(`REST gateway failure: ${errorSummary(error)}`);
       if (!res.headersSent) sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, newRequestId());
       else res.destroy();
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = newRequestId();
-    const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://local');
-    const method = req.method ?? 'GET';
-    const done = (status: number, note = '') =>
-      options.log.info(`REST ${method} ${url.pathname} -> ${status} ${Date.now() - started}ms${note}`);
-
-    if (bucket && !bucket.take()) {
-      req.resume();
-      sendGatewayAnswer(res, GATEWAY_ANSWERS.throttled, requestId);
-      return done(429);
-    }
-    let body: Buffer;
-    try {
-      body = await readBody(req, options.bodyLimitBytes);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      sendGatewayAnswer(res, GATEWAY_ANSWERS.requestTooLarge, requestId);
-      return done(413);
-    }
-
-    const prefix = `/${options.stage}`;
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    const path = rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : undefined;
-    const match = path === undefined ? undefined : router.match(method, path);
-    if (!match || path === undefined) {
-      sendGatewayAnswer(res, GATEWAY_ANSWERS.missingAuthenticationToken, requestId);
-      return done(GATEWAY_ANSWERS.missingAuthenticationToken.statusCode ?? 404);
-    }
-
-    let claims: Record<string, string> | undefined;
-    if (match.route.auth === 'cognito') {
-      const outcome = await options.authorizer.authorize(req.headers.authorization);
-      if (!outcome.ok) {
-        sendGatewayAnswer(res, outcome.answer, requestId);
-        return done(outcome.answer.statusCode ?? 401, ` (${outcome.answer.type})`);
-      }
-      claims = outcome.claims;
-    }
-
-    const event = restProxyEvent({
-      req,
-      url,
-      stage: options.stage,
-      path,
-      route: match.route,
-      pathParameters: match.pathParameters,
-      body,
-      requestId,
-      requestTimeEpoch: started,
-      apiId: options.apiId,
-      port: (req.socket.localPort as number | undefined) ?? 0,
-      ...(claims ? { claims } : {}),
-    });
-
-    let result;
-    try {
-      result = parseProxyResult(await options.runtime.invoke(match.route.handler, event));
-    } catch (error) {
-      // API Gateway: a Lambda error or a malformed proxy result is a 502, a timeout a 504; the event is not logged.
-      const status = error instanceof HandlerTimeoutError ? 504 : 502;
-      const what = error instanceof MalformedProxyResultError ? 'returned a malformed proxy result' : 'failed';
-      options.log.error(`REST handler ${match.route.handler} ${what}: ${describeError(error)} (requestId ${requestId})`);
-      sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, requestId, status);
-      return done(status);
-    }
-    writeProxyResult(res, result, requestId);
-    return done(result.statusCode);
-  }
-
-  return server;
 }

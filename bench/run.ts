@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the benchmarks of issue 8 against the local stack. See bench/README.md for the method.
+ * `npm run bench`: the benchmarks of the local stack. See bench/README.md for the method.
  *
  * Processes: this runner (the load generator and the WebSocket Scripting instances, one event loop and one clock);
  * the local stack (local/stackProcess.ts: gateway, handlers, dynalite); cognito-local (spawned by the stack);

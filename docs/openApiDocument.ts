@@ -42,7 +42,7 @@ function responseHeaders(id: OperationId, status: number): JsonObject | undefine
   if (status === 429 || status === 503 || (id === 'pop' && status === 409)) headers['Retry-After'] = headerRef('RetryAfter');
   if (id === 'authToken' && status === 401) headers['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   // A repeated Idempotency-Key replays the stored answer of the delivery: accepted, or refused below 500
-  // (lambdas/domain/idempotency.ts); the checks before it (token, body, key) answer afresh every time.
+  // (lambdas/pops/idempotency.ts); the checks before it (token, body, key) answer afresh every time.
   if (id === 'pop' && REPLAYED_STATUSES.has(status)) headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
   return Object.keys(headers).length > 0 ? headers : undefined;
 }

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
-import { METRICS_NAMESPACE_ENV } from '../lambdas/shared/metrics';
+import { METRICS_NAMESPACE_ENV } from '../lambdas/shared/metricNames';
 import { ENV } from '../lambdas/shared/settings';
 import { RemotePopFunction } from './remotePopFunction';
 

@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { HandlerName } from '../lambdas/apiRoutes';
-import { METRIC, METRIC_DIMENSION } from '../lambdas/shared/metrics';
+import { METRIC, METRIC_DIMENSION } from '../lambdas/shared/metricNames';
 import { TABLE_KEYS } from '../lambdas/store/tableSchema';
 
 export interface ObservabilityProps {

@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Functions } from './functions';
 import { REST_OPERATIONS, type OperationId } from '../contract/operations';
-import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metrics';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metricNames';
 import { Observability } from './observability';
 import { RestApi, type BodyModel } from './restApi';
 import { settingsFromContext, type Settings } from './stackSettings';

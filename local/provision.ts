@@ -45,7 +45,7 @@ export async function createUserPool(
       PoolName: 'remote-pop-local',
       Schema: [{ Name: TENANT_ATTRIBUTE, AttributeDataType: 'String', Mutable: false }],
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      // The deployed pool's policy, so the vendor CLI and the seeding are held to the same rules as in AWS.
+      // The deployed pool's policy, so the provisioning CLI and the seeding are held to the same rules as in AWS.
       Policies: {
         PasswordPolicy: {
           MinimumLength: PASSWORD_POLICY.minLength,

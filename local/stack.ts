@@ -65,8 +65,6 @@ export interface LocalStackOptions {
   readonly region?: string;
   readonly throttle?: ThrottleSettings;
   readonly bodyLimitBytes?: number;
-  /** Handler modules folder. @default lambdas/handlers */
-  readonly handlersDir?: string;
   readonly log?: GatewayLog;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The identity model shared by the stack, the local stack, the vendor CLI and the handlers:
+ * The identity model shared by the stack, the local stack, the provisioning CLI and the handlers:
  * one Cognito user per integration or Scripting instance, tagged with its tenant, in exactly one role group.
  */
 export const TENANT_ATTRIBUTE = 'tenant';
@@ -18,7 +18,7 @@ export type RoleGroup = (typeof ROLE_GROUPS)[number];
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**
- * The pool's password policy, the same in the deployed stack and the local stack (the vendor CLI checks a password
+ * The pool's password policy, the same in the deployed stack and the local stack (the provisioning CLI checks a password
  * against the pool's stated policy before creating a user). Machines, not people, hold these passwords: long ones.
  */
 export const PASSWORD_POLICY = {

@@ -79,7 +79,7 @@ export function tokenExpiry(token: string): number {
 
 const cognitoClients = new Map<string, CognitoIdentityProviderClient>();
 
-/** A user of `tenant` in the role's group on that stack, through the same provisioning code as the vendor CLI. */
+/** A user of `tenant` in the role's group on that stack, through the same provisioning code as the provisioning CLI. */
 export async function createStackUser(stack: StackTarget, tenant: string, role: Role): Promise<TestUser> {
   const { CognitoEndpoint, Region, UserPoolId } = stack.endpoints;
   let cognito = cognitoClients.get(CognitoEndpoint);

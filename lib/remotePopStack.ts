@@ -106,6 +106,8 @@ export class RemotePopStack extends Stack {
       executionLogRetention: retention.logRetention,
       executionLogRemovalPolicy: retention.removalPolicy,
       bodyModels: contractBodyModels(),
+      accountCloudWatchRole: settings.apiGatewayCloudWatchRole,
+      accountCloudWatchRoleRemovalPolicy: retention.removalPolicy,
       ...(settings.restDomainName && settings.restCertificateArn
         ? { customDomain: { domainName: settings.restDomainName, certificateArn: settings.restCertificateArn } }
         : {}),

@@ -52,6 +52,13 @@ export interface RestApiProps {
    * @default - no body models
    */
   readonly bodyModels?: Readonly<Partial<Record<HandlerName, BodyModel>>>;
+  /**
+   * Create API Gateway's account-level CloudWatch role and point the account's setting at it. One per account and
+   * region, shared by every API there: the last stack deployed with it wins. Off when the account already has one.
+   */
+  readonly accountCloudWatchRole: boolean;
+  /** What becomes of that role with the stack (dev: deleted with it, so no orphan role per deleted stack). */
+  readonly accountCloudWatchRoleRemovalPolicy: RemovalPolicy;
   /** @default - the execute-api URL only */
   readonly customDomain?: CustomDomain;
   /**
@@ -156,10 +163,13 @@ export class RestApi extends Construct {
    */
   private createApi(props: RestApiProps): apigw.RestApi {
     const api = new apigw.RestApi(this, 'Api', {
+      // REST metrics are keyed by ApiName + Stage only: a name per stack keeps two stacks' alarms apart.
+      restApiName: `${Stack.of(this).stackName}-rest`,
       description: 'Remote Pop REST API: tokens and pops',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // API Gateway's account-level CloudWatch role, needed for execution and access logs (REST and WebSocket).
-      cloudWatchRole: true,
+      cloudWatchRole: props.accountCloudWatchRole,
+      ...(props.accountCloudWatchRole ? { cloudWatchRoleRemovalPolicy: props.accountCloudWatchRoleRemovalPolicy } : {}),
       deployOptions: {
         stageName: props.stageName,
         tracingEnabled: true,

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { IConstruct } from 'constructs';
+import { HANDLER_NEEDS } from '../lambdas/handlerNeeds';
 
 /**
  * The stack's settings, read once from CDK context (`cdk.json` "context" or `cdk synth -c name=value`), defined once
@@ -76,6 +77,17 @@ export const STACK_SETTINGS = Type.Object({
    */
   lambdaReservedConcurrency: Type.Optional(integer(1, 1000)),
   /**
+   * The account's Lambda concurrency quota in the region (Service Quotas, "Concurrent executions"): Lambda refuses a
+   * reservation that leaves fewer than 100 of it unreserved, so `lambdaReservedConcurrency` is checked against it.
+   * @default 1000 (AWS's default quota)
+   */
+  lambdaAccountConcurrency: integer(10, 1_000_000, { default: 1000 }),
+  /**
+   * Create API Gateway's account-level CloudWatch role (one per account and region, shared by every API there).
+   * false when the account already has one, so stacks do not overwrite each other's. @default true
+   */
+  apiGatewayCloudWatchRole: Type.Boolean({ default: true, rule: 'must be true or false' }),
+  /**
    * Custom domain for the REST API (regional endpoint), e.g. `api.example.com`; needs `restCertificateArn`. The stage
    * is mapped under its own name (`https://api.example.com/v1/...`). DNS is yours: point a CNAME or alias at the
    * `RestDomainTarget` output. @default undefined (execute-api URL only)
@@ -138,6 +150,13 @@ export class InvalidSettingError extends Error {
   }
 }
 
+/** The settings whose schema is a boolean. */
+const BOOLEAN_SETTINGS = new Set<string>(
+  Object.entries(STACK_SETTINGS.properties as Record<string, TSchema>)
+    .filter(([, schema]) => schema.type === 'boolean')
+    .map(([name]) => name),
+);
+
 /** The settings whose schema is numeric (an integer, a number, or a union of integer literals). */
 const NUMERIC_SETTINGS = new Set<string>(
   Object.entries(STACK_SETTINGS.properties as Record<string, TSchema>)
@@ -150,6 +169,7 @@ const NUMERIC_SETTINGS = new Set<string>(
  * a string that reads as a number becomes that number; anything else is left for the schema to refuse.
  */
 function fromContextValue(name: string, value: unknown): unknown {
+  if (BOOLEAN_SETTINGS.has(name) && (value === 'true' || value === 'false')) return value === 'true';
   if (!NUMERIC_SETTINGS.has(name) || typeof value !== 'string' || value.trim() === '') return value;
   const number = Number(value);
   return Number.isNaN(number) ? value : number;
@@ -182,11 +202,34 @@ export function parseSettings(raw: Readonly<Record<string, unknown>> = {}): Sett
   }
   // In SETTING_NAMES order, whatever order the context gave.
   const settings = Object.fromEntries(SETTING_NAMES.flatMap((name) => (name in record ? [[name, record[name]]] : []))) as Settings;
+  checkAcrossSettings(settings, raw);
+  return settings;
+}
+
+/** Lambda keeps this much of the account's concurrency unreserved, whatever the reservations ask for. */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
+/** One function per handler, each given `lambdaReservedConcurrency`. */
+export const FUNCTION_COUNT = Object.keys(HANDLER_NEEDS).length;
+
+/** The largest `lambdaReservedConcurrency` an account with this quota accepts for every function of the stack. */
+export const maxReservedConcurrency = (accountConcurrency: number): number =>
+  Math.floor((accountConcurrency - LAMBDA_UNRESERVED_MINIMUM) / FUNCTION_COUNT);
+
+/** The rules that involve two settings. */
+function checkAcrossSettings(settings: Settings, raw: Readonly<Record<string, unknown>>): void {
   if (settings.restDomainName !== undefined && settings.restDomainName === settings.webSocketDomainName) {
     // API Gateway refuses to map a WebSocket API to a domain name that serves a REST API.
     throw new InvalidSettingError('webSocketDomainName', 'must differ from restDomainName', raw.webSocketDomainName);
   }
-  return settings;
+  const reserved = settings.lambdaReservedConcurrency;
+  const most = maxReservedConcurrency(settings.lambdaAccountConcurrency);
+  if (reserved !== undefined && reserved > most) {
+    // Otherwise the deploy fails half-way with CREATE_FAILED on the first function over the line.
+    const rule =
+      `must be at most ${most} (${FUNCTION_COUNT} functions each reserve it, and Lambda keeps ` +
+      `${LAMBDA_UNRESERVED_MINIMUM} of lambdaAccountConcurrency ${settings.lambdaAccountConcurrency} unreserved)`;
+    throw new InvalidSettingError('lambdaReservedConcurrency', rule, raw.lambdaReservedConcurrency);
+  }
 }
 
 /** Read every setting from the construct tree's context (absent ones take the defaults). */

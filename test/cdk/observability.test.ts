@@ -85,6 +85,31 @@ describe('alarms', () => {
     });
   });
 
+  test("CloudWatch may publish to the topic, for this stack's alarms only (enforceSSL's policy replaced SNS's default)", () => {
+    const topicId = logicalId(stack.observability.alarmTopic!);
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties;
+    expect(policy.Topics).toEqual([{ Ref: topicId }]);
+    const allow = (policy.PolicyDocument.Statement as any[]).find((s) => s.Effect === 'Allow');
+    expect(allow).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: topicId },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    const alarmArns = alarms.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    expect(allow.Condition.ArnLike['aws:SourceArn']).toEqual(alarmArns);
+  });
+
+  test('REST metrics are keyed by ApiName + Stage: the alarm reads this stack\'s API name, not the default "Api"', () => {
+    const [, rate] = alarms.find(([id]) => id.includes('Rest5xxRate'))!;
+    const apiName = Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name;
+    expect(apiName).toBe('RemotePop-rest');
+    for (const metric of (rate.Properties.Metrics as any[]).filter((m) => m.MetricStat)) {
+      expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'ApiName', Value: apiName });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'RemotePop-websocket', ProtocolType: 'WEBSOCKET' });
+  });
+
   test('without alarmEmail: no topic, alarms without actions', () => {
     // GIVEN the default stack (bundling skipped; about 1 s)
     const plain = synthStack();

@@ -1,6 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { RemotePopStack } from '../../lib/remotePopStack';
-import { DEFAULT_SETTINGS, parseSettings, SETTING_NAMES, settingsFromContext } from '../../lib/stackSettings';
+import {
+  DEFAULT_SETTINGS,
+  maxReservedConcurrency,
+  parseSettings,
+  SETTING_NAMES,
+  settingsFromContext,
+} from '../../lib/stackSettings';
 
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
 
@@ -29,6 +35,14 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['environment', 'PROD'],
   ['lambdaReservedConcurrency', 0],
   ['lambdaReservedConcurrency', 'ten'],
+  // 13 functions x 70 would leave 90 of the default quota of 1,000 unreserved; Lambda keeps 100.
+  ['lambdaReservedConcurrency', 70],
+  ['lambdaReservedConcurrency', 100, { lambdaAccountConcurrency: 1000 }],
+  ['lambdaAccountConcurrency', 'many'],
+  ['lambdaAccountConcurrency', 9],
+  ['lambdaAccountConcurrency', 1000.5],
+  ['apiGatewayCloudWatchRole', 'yes'],
+  ['apiGatewayCloudWatchRole', 0],
   ['restDomainName', 'not a domain', { restCertificateArn: CERTIFICATE }],
   ['restDomainName', 'API.Example.com', { restCertificateArn: CERTIFICATE }],
   ['restDomainName', undefined, { restCertificateArn: CERTIFICATE }],
@@ -65,6 +79,8 @@ describe('parseSettings', () => {
       webSocketThrottleBurst: 200,
       logRetentionDays: 30,
       environment: 'dev',
+      lambdaAccountConcurrency: 1000,
+      apiGatewayCloudWatchRole: true,
     });
     expect(settings).toEqual(DEFAULT_SETTINGS);
     expect(settings.lambdaReservedConcurrency).toBeUndefined();
@@ -84,6 +100,7 @@ describe('parseSettings', () => {
       logRetentionDays: '365',
       environment: 'prod',
       lambdaReservedConcurrency: '20',
+      apiGatewayCloudWatchRole: 'false',
     };
     // WHEN / THEN
     expect(parseSettings(raw)).toEqual({
@@ -98,7 +115,23 @@ describe('parseSettings', () => {
       logRetentionDays: 365,
       environment: 'prod',
       lambdaReservedConcurrency: 20,
+      lambdaAccountConcurrency: 1000,
+      apiGatewayCloudWatchRole: false,
     });
+  });
+
+  test('lambdaReservedConcurrency: 13 functions must leave 100 of lambdaAccountConcurrency unreserved', () => {
+    expect(maxReservedConcurrency(1000)).toBe(69);
+    expect(parseSettings({ lambdaReservedConcurrency: 69 }).lambdaReservedConcurrency).toBe(69);
+    expect(() => parseSettings({ lambdaReservedConcurrency: 70 })).toThrow(
+      'Invalid setting "lambdaReservedConcurrency": must be at most 69 (13 functions each reserve it, and Lambda keeps ' +
+        '100 of lambdaAccountConcurrency 1000 unreserved), got 70',
+    );
+    // A raised quota allows more: (3000 - 100) / 13 = 223.
+    expect(parseSettings({ lambdaReservedConcurrency: '223', lambdaAccountConcurrency: '3000' })).toMatchObject({
+      lambdaReservedConcurrency: 223,
+    });
+    expect(() => parseSettings({ lambdaReservedConcurrency: 224, lambdaAccountConcurrency: 3000 })).toThrow(/at most 223/);
   });
 
   test('idTokenValidityMinutes accepts exactly Cognito\'s range 5..1440', () => {

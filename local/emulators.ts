@@ -1,14 +1,13 @@
 /**
- * The two emulators of the local stack: cognito-local (a child process) and dynalite (in process).
+ * The two emulators of the local stack, each a child process: cognito-local and dynalite (dynaliteProcess.ts).
  * Each `start*` returns a handle whose `stop()` leaves nothing running; a child also dies with its parent.
  */
 import type { ChildProcess } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { Server as HttpServer } from 'http';
 import { createServer } from 'net';
 import * as path from 'path';
-import dynalite from 'dynalite';
-import { launchChild } from './launcher';
+import type { DynaliteCommand, DynaliteMessage } from './dynaliteProcess';
+import { launchChild, type LaunchedChild } from './launcher';
 
 export interface EmulatorHandle {
   /** `http://127.0.0.1:<port>` */
@@ -94,6 +93,8 @@ export interface DynaliteOptions {
   readonly port: number;
   /** LevelDB folder to keep data across runs; in memory when absent. */
   readonly path?: string;
+  /** @default 15000 */
+  readonly startTimeoutMs?: number;
 }
 
 export interface DynaliteHandle extends EmulatorHandle {
@@ -103,39 +104,66 @@ export interface DynaliteHandle extends EmulatorHandle {
   resume(): Promise<void>;
 }
 
-/** dynalite in this process: tables are ACTIVE at once (`createTableMs: 0`). No TTL (UpdateTimeToLive is missing). */
-export async function startDynalite(options: DynaliteOptions): Promise<DynaliteHandle> {
-  const server: HttpServer = dynalite({ createTableMs: 0, ...(options.path ? { path: options.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, HOST, () => resolve());
+/** Resolves with the port dynaliteProcess.ts listens on, or rejects if it exits or says nothing in time. */
+function dynaliteListening(child: LaunchedChild, timeoutMs: number, output: () => string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dynalite did not listen within ${timeoutMs} ms`)), timeoutMs);
+    child.process.on('message', (message: DynaliteMessage) => {
+      if (message.type !== 'listening') return;
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+    void child.exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`dynalite exited before listening: ${output()}`));
+    });
   });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('dynalite has no TCP address');
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    // dynalite's close waits up to 30 s for keep-alive sockets (the SDK's): drop them first.
-    stopped ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    return stopped;
-  };
-  // dynalite's own close() and listen() also close and recreate its database: go around them to keep the data.
-  const suspend = () =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      HttpServer.prototype.close.call(server, () => resolve());
-      server.closeAllConnections();
-    });
-  const resume = () =>
+}
+
+/** Sends suspend or resume to dynaliteProcess.ts and waits for its answer. */
+function dynaliteCommand(child: LaunchedChild): (type: DynaliteCommand['type']) => Promise<void> {
+  let nextId = 0;
+  return (type) =>
     new Promise<void>((resolve, reject) => {
-      if (server.listening) return resolve();
-      server.once('error', reject);
-      (HttpServer.prototype.listen as (this: HttpServer, ...args: unknown[]) => HttpServer).call(server, address.port, HOST, () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
+      const id = ++nextId;
+      const onMessage = (message: DynaliteMessage) => {
+        if (message.type !== 'answer' || message.id !== id) return;
+        child.process.off('message', onMessage);
+        if (message.error) reject(new Error(`dynalite ${type}: ${message.error}`));
+        else resolve();
+      };
+      child.process.on('message', onMessage);
+      child.process.send({ id, type } satisfies DynaliteCommand);
     });
-  return { endpoint: `http://${HOST}:${address.port}`, port: address.port, stop, suspend, resume };
+}
+
+/**
+ * dynalite in a child process of its own (dynaliteProcess.ts, through the launcher), so that it does not share a core
+ * with the gateway. Tables are ACTIVE at once. No TTL (UpdateTimeToLive is missing).
+ */
+export async function startDynalite(options: DynaliteOptions): Promise<DynaliteHandle> {
+  await assertPortFree('dynamoDb', options.port);
+  let stderr = '';
+  const child = launchChild({
+    script: path.join(__dirname, 'dynaliteProcess.ts'),
+    env: { ...process.env, DYNALITE_OPTIONS: JSON.stringify(options) },
+    output: { lines: (line) => void (stderr += `${line}\n`) },
+    ipc: true,
+    killAfterMs: 2000,
+  });
+  let port: number;
+  try {
+    port = await dynaliteListening(child, options.startTimeoutMs ?? 15_000, () => stderr.slice(-2000));
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  const command = dynaliteCommand(child);
+  return {
+    endpoint: `http://${HOST}:${port}`,
+    port,
+    stop: child.stop,
+    suspend: () => command('suspend'),
+    resume: () => command('resume'),
+  };
 }

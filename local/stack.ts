@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
-import { lambdaHandlers, startGateway, type LocalGateway } from './gateway';
+import { lambdaHandlers, startGateway, type EnvironmentSettings, type FunctionRuntimeMode, type LocalGateway } from './gateway';
+import type { LambdaHandlersConfig } from './gateway/lambdaRuntime';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
 import { launchChild, PROJECT_ROOT } from './launcher';
@@ -65,6 +66,16 @@ export interface LocalStackOptions {
   readonly region?: string;
   readonly throttle?: ThrottleSettings;
   readonly bodyLimitBytes?: number;
+  /**
+   * `environments`: each function in Lambda-like execution environments (worker threads, gateway/environments.ts);
+   * `inProcess`: every handler in the gateway's event loop (the old mode, kept for the bench's comparison).
+   * @default 'environments'
+   */
+  readonly runtime?: FunctionRuntimeMode;
+  /** Timeouts, concurrency limits, idle period of the environments. */
+  readonly environments?: EnvironmentSettings;
+  /** Per function, a module exporting `HANDLER_FACTORIES` to build it from instead of lambdas/handlerFactories.ts (tests' fixtures; environments only). */
+  readonly factoryModules?: LambdaHandlersConfig['factoryModules'];
   readonly log?: GatewayLog;
 }
 
@@ -214,7 +225,10 @@ function startGatewayFor(
         popRetentionDays: options.popRetentionDays ?? 3,
       },
       credentials: LOCAL_CREDENTIALS,
+      ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
     }),
+    runtime: options.runtime ?? 'environments',
+    ...(options.environments ? { environments: options.environments } : {}),
     testHooks: options.testHooks ?? false,
     log,
     ...(options.throttle ? { throttle: options.throttle } : {}),

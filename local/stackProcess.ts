@@ -15,7 +15,14 @@ import { Session } from 'inspector';
 import * as path from 'path';
 import { consoleLog, silentLog, type GatewayLog } from './gateway/log';
 import type { DemoCredentials } from './provision';
-import { startLocalStack, type LocalEndpoints, type LocalStack, type LocalStackFaults, type LocalStackPorts } from './stack';
+import {
+  startLocalStack,
+  type LocalEndpoints,
+  type LocalStack,
+  type LocalStackFaults,
+  type LocalStackOptions,
+  type LocalStackPorts,
+} from './stack';
 
 export interface StackProcessOptions {
   /** State, endpoints.json and the logs. */
@@ -33,6 +40,12 @@ export interface StackProcessOptions {
    * @default 'stdout'
    */
   readonly gatewayLog?: 'stdout' | 'file' | 'none';
+  /** How the gateway runs the functions (LocalStackOptions.runtime). @default 'environments' */
+  readonly runtime?: LocalStackOptions['runtime'];
+  /** Timeouts, concurrency limits, idle period (their lines go to stdout, with the handlers' logs). */
+  readonly environments?: Omit<NonNullable<LocalStackOptions['environments']>, 'platformLog'>;
+  /** Fixture handlers for some functions (LocalStackOptions.factoryModules). */
+  readonly factoryModules?: LocalStackOptions['factoryModules'];
 }
 
 export type FaultAction = keyof LocalStackFaults;
@@ -125,6 +138,9 @@ async function main(): Promise<void> {
     testHooks: options.testHooks ?? false,
     ...(options.idTokenValidityMinutes !== undefined ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
     ...(options.claimWindowSeconds !== undefined ? { claimWindowSeconds: options.claimWindowSeconds } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+    ...(options.environments ? { environments: options.environments } : {}),
+    ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
     log,
   });
   let stopping: Promise<void> | undefined;

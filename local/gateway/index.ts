@@ -7,9 +7,12 @@ import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import { API_GATEWAY_PAYLOAD_LIMIT_BYTES } from './body';
 import { CognitoAuthorizer } from './cognitoAuthorizer';
-import { LambdaRuntime, LOCAL_ACCOUNT_ID, type HandlerSource } from './lambdaRuntime';
+import { ExecutionEnvironments, type EnvironmentSettings } from './environments';
+import { InProcessRuntime, LOCAL_ACCOUNT_ID, type FunctionRuntimeMode, type HandlerSource, type LambdaRuntime } from './lambdaRuntime';
 
 export { handlerMap, lambdaHandlers, type HandlerSource, type LambdaHandlersConfig } from './lambdaRuntime';
+export type { EnvironmentSettings } from './environments';
+export type { FunctionRuntimeMode } from './lambdaRuntime';
 import { consoleLog, type GatewayLog } from './log';
 import { createRestServer } from './restServer';
 import type { ThrottleSettings } from './throttle';
@@ -37,6 +40,14 @@ export interface GatewayOptions {
   /** Serve the `/__local/` test hooks on the WebSocket port. @default false */
   readonly testHooks?: boolean;
   readonly handlerTimeoutMs?: number;
+  /**
+   * `environments`: each function in Lambda-like execution environments (worker threads, environments.ts; needs
+   * handlers that can run there, as `lambdaHandlers` gives); `inProcess`: every handler in this event loop.
+   * @default 'inProcess'
+   */
+  readonly runtime?: FunctionRuntimeMode;
+  /** Timeouts, concurrency limits, idle period of the environments (runtime `environments`). */
+  readonly environments?: EnvironmentSettings;
   readonly log?: GatewayLog;
 }
 
@@ -103,16 +114,32 @@ function restServerFor(options: GatewayOptions, stage: string, runtime: LambdaRu
   });
 }
 
+/** The functions in this event loop, or each in its execution environments. */
+function runtimeFor(options: GatewayOptions, connectionsEndpoint: () => string): LambdaRuntime {
+  if (options.runtime !== 'environments') {
+    return new InProcessRuntime({
+      region: options.region,
+      handlers: options.handlers,
+      connectionsEndpoint,
+      ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+    });
+  }
+  const code = options.handlers.environmentCode;
+  if (!code) throw new Error("runtime 'environments' needs handlers that can run in a worker (lambdaHandlers)");
+  return new ExecutionEnvironments({
+    ...options.environments,
+    code,
+    connectionsEndpoint,
+    region: options.region,
+    accountId: LOCAL_ACCOUNT_ID,
+  });
+}
+
 export async function startGateway(options: GatewayOptions): Promise<LocalGateway> {
   const stage = options.stage ?? 'v1';
   const log = options.log ?? consoleLog;
   let connectionsEndpoint = '';
-  const runtime = new LambdaRuntime({
-    region: options.region,
-    handlers: options.handlers,
-    connectionsEndpoint: () => connectionsEndpoint,
-    ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
-  });
+  const runtime = runtimeFor(options, () => connectionsEndpoint);
   const rest = restServerFor(options, stage, runtime, log);
   const routeWaiters = new Set<(routeKey: string) => void>();
   const ws = createWebSocketApi({

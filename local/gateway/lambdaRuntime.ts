@@ -6,21 +6,47 @@
 import type { Context } from 'aws-lambda';
 import type { HandlerName } from '../../lambdas/apiRoutes';
 import { HANDLER_FACTORIES, type AnyHandler, type HandlerConfig } from '../../lambdas/handlerFactories';
-import type { AwsClients, ClientCredentials } from '../../lambdas/clients/awsClients';
-import { createCognitoClient } from '../../lambdas/clients/cognitoClient';
-import { createConnectionsClient } from '../../lambdas/clients/connectionsClient';
-import { createDocumentClient } from '../../lambdas/clients/documentClient';
-import { noMetrics, powertoolsMetrics, type MetricsSink } from '../../lambdas/shared/metrics';
+
+export { logsInfo } from './handlerConfig';
+import type { ClientCredentials } from '../../lambdas/clients/awsClients';
+import type { MetricsSink } from '../../lambdas/shared/metrics';
+import { destroyClients, handlerConfigFor } from './handlerConfig';
 import type { Settings } from '../../lambdas/shared/settings';
 import { newRequestId } from './ids';
 
 export type { AnyHandler } from '../../lambdas/handlerFactories';
+
+/**
+ * What each function's code is, for an execution environment (environments.ts) to load in a worker of its own: only
+ * data (module paths and settings), since a worker shares no objects with the gateway.
+ */
+export interface EnvironmentCode {
+  /** The stack's settings, as the CDK stack would put them in each function's environment (the endpoint aside). */
+  readonly settings: Omit<Settings, 'connectionsEndpoint'>;
+  readonly credentials: ClientCredentials;
+  /**
+   * Per function, a module exporting `HANDLER_FACTORIES` (the shape of lambdas/handlerFactories.ts, which is the
+   * default): how tests put a fixture handler in an environment.
+   */
+  readonly factoryModules?: Partial<Record<HandlerName, string>>;
+}
 
 /** Builds the handler of a route; the gateway's `@connections` endpoint is known only once it listens. */
 export interface HandlerSource {
   build(name: HandlerName, gateway: { readonly connectionsEndpoint: string }): AnyHandler;
   /** Release what the handlers hold (SDK clients' sockets). */
   close?(): void;
+  /** Present when the handlers can also run in execution environments (the real ones can, closures cannot). */
+  readonly environmentCode?: EnvironmentCode;
+}
+
+/** How the gateway runs the functions: all in its own event loop, or each in Lambda-like environments (workers). */
+export type FunctionRuntimeMode = 'inProcess' | 'environments';
+
+/** What the REST and WebSocket servers invoke a function through, whichever the mode. */
+export interface LambdaRuntime {
+  invoke(name: HandlerName, event: unknown): Promise<unknown>;
+  close(): void | Promise<void>;
 }
 
 export interface LambdaRuntimeOptions {
@@ -37,39 +63,26 @@ export interface LambdaHandlersConfig {
   readonly settings: Omit<Settings, 'connectionsEndpoint'>;
   /** The emulators' credentials. */
   readonly credentials: ClientCredentials;
+  /** Per function, a module exporting `HANDLER_FACTORIES`, used in execution environments only (EnvironmentCode). */
+  readonly factoryModules?: Partial<Record<HandlerName, string>>;
   /** @default Powertools Metrics when the handlers log at INFO or below (metric lines were INFO lines), else none */
   readonly metrics?: MetricsSink;
 }
 
-const METRIC_LEVELS = new Set(['TRACE', 'DEBUG', 'INFO']);
-/** Metric lines appear where the handlers' INFO lines do. */
-function defaultMetrics(namespace: string | undefined): MetricsSink {
-  const level = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? 'INFO').toUpperCase();
-  return METRIC_LEVELS.has(level) ? powertoolsMetrics(namespace) : noMetrics;
-}
-
 /** The real handlers, sharing one SDK client per service for this stack, as one warm container would. */
 export function lambdaHandlers(config: LambdaHandlersConfig): HandlerSource {
-  let shared: { config: HandlerConfig; clients: AwsClients } | undefined;
-  const configFor = (connectionsEndpoint: string): HandlerConfig => {
-    if (!shared) {
-      const settings: Settings = { ...config.settings, connectionsEndpoint };
-      const clients: AwsClients = {
-        db: createDocumentClient(settings, config.credentials),
-        management: createConnectionsClient(settings, config.credentials),
-        cognito: createCognitoClient(settings, config.credentials),
-      };
-      shared = { clients, config: { settings, clients, metrics: config.metrics ?? defaultMetrics(settings.metricsNamespace) } };
-    }
-    return shared.config;
-  };
+  let shared: HandlerConfig | undefined;
+  const configFor = (connectionsEndpoint: string): HandlerConfig =>
+    (shared ??= handlerConfigFor({ ...config.settings, connectionsEndpoint }, config.credentials, config.metrics));
   return {
     build: (name, gateway) => HANDLER_FACTORIES[name](configFor(gateway.connectionsEndpoint)),
     close: () => {
-      if (!shared) return;
-      shared.clients.db.destroy();
-      shared.clients.management.destroy();
-      shared.clients.cognito.destroy();
+      if (shared) destroyClients(shared.clients);
+    },
+    environmentCode: {
+      settings: config.settings,
+      credentials: config.credentials,
+      ...(config.factoryModules ? { factoryModules: config.factoryModules } : {}),
     },
   };
 }
@@ -85,13 +98,30 @@ export function handlerMap(handlers: Partial<Record<HandlerName, AnyHandler>>): 
   };
 }
 
+/** API Gateway's integration timeout (29 s) passed: REST answers 504. */
 export class HandlerTimeoutError extends Error {
   override name = 'HandlerTimeoutError';
 }
 
+/** The function's concurrency limit is reached: Lambda refuses the invocation (TooManyRequestsException). */
+export class LambdaThrottledError extends Error {
+  override name = 'TooManyRequestsException';
+}
+
+/**
+ * API Gateway's status for a failed invocation of a REST route's Lambda (docs.aws.amazon.com, "Handling Lambda errors
+ * with an API Gateway API"): 500 when Lambda refuses the invocation (a throttle), 504 past the integration timeout,
+ * else 502 (the function failed, timed out, or returned a malformed result).
+ */
+export function invocationFailureStatus(error: unknown): number {
+  if (error instanceof LambdaThrottledError) return 500;
+  return error instanceof HandlerTimeoutError ? 504 : 502;
+}
+
 const ACCOUNT = '123456789012';
 
-export class LambdaRuntime {
+/** Every function in the gateway's own event loop, each handler shared by all its invocations (the old mode). */
+export class InProcessRuntime implements LambdaRuntime {
   private readonly timeoutMs: number;
   private readonly cache = new Map<HandlerName, AnyHandler>();
 

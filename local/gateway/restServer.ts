@@ -10,7 +10,7 @@ import { BodyTooLargeError, readBody } from './body';
 import type { CognitoAuthorizer } from './cognitoAuthorizer';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
-import { HandlerTimeoutError } from './lambdaRuntime';
+import { invocationFailureStatus } from './lambdaRuntime';
 import { errorSummary, type GatewayLog } from './log';
 import { MalformedProxyResultError, parseProxyResult, writeProxyResult } from './proxyResult';
 import { restProxyEvent } from './restEvent';
@@ -78,8 +78,9 @@ async function invokeHandler(options: RestServerOptions, request: RestRequest, h
   try {
     result = parseProxyResult(await options.runtime.invoke(handler, event));
   } catch (error) {
-    // API Gateway: a Lambda error or a malformed proxy result is a 502, a timeout a 504; the event is not logged.
-    const status = error instanceof HandlerTimeoutError ? 504 : 502;
+    // API Gateway: a Lambda error, a function timeout or a malformed proxy result is a 502, a refused invocation
+    // (throttle) a 500, the integration timeout a 504; the event is not logged.
+    const status = invocationFailureStatus(error);
     const what = error instanceof MalformedProxyResultError ? 'returned a malformed proxy result' : 'failed';
     options.log.error(`REST handler ${handler} ${what}: ${errorSummary(error)} (requestId ${requestId})`);
     sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, requestId, status);

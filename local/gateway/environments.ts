@@ -1,0 +1,286 @@
+/**
+ * Execution environments modelled on Lambda's, one pool per function. An environment is a worker thread
+ * (environmentWorkerMain.ts) that loads the function's code once and serves one invocation at a time; a warm one is
+ * reused (the most recently used first, so few stay hot), a new one is created when all are busy, up to the
+ * function's concurrency limit (beyond it the invocation is refused as Lambda throttles it), and an idle one is
+ * retired after `idleSeconds`. An invocation past the function's timeout ends its environment (the worker is
+ * terminated, as Lambda discards the sandbox). Each invocation writes Lambda's `START`, `END` and `REPORT` lines.
+ * Why threads and not processes: local/README.md ("Execution environments").
+ */
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { Worker } from 'worker_threads';
+import type { HandlerName } from '../../lambdas/apiRoutes';
+import { EnvironmentBundles } from './environmentBundle';
+import type { EnvironmentData, EnvironmentMessage, InvokeMessage, SerializedError } from './environmentWorkerMain';
+import { newRequestId } from './ids';
+import { LambdaThrottledError, logsInfo, type EnvironmentCode, type LambdaRuntime } from './lambdaRuntime';
+
+export interface EnvironmentSettings {
+  /** Function timeout in seconds, per function. @default 10 (lib/remotePopFunction.ts) */
+  readonly timeoutSeconds?: Partial<Record<HandlerName, number>>;
+  /** Concurrency limit per function (one number for all, or per function). @default 64 */
+  readonly concurrency?: number | Partial<Record<HandlerName, number>>;
+  /** An environment idle this long is retired. @default 300 */
+  readonly idleSeconds?: number;
+  /** Shown in REPORT and the Context. @default 256 (lib/remotePopFunction.ts) */
+  readonly memoryMb?: number;
+  /** Where START / END / REPORT and timeout lines go. @default stdout when the handlers log at INFO or below, else nowhere */
+  readonly platformLog?: (line: string) => void;
+}
+
+export interface ExecutionEnvironmentsOptions extends EnvironmentSettings {
+  readonly code: EnvironmentCode;
+  /** The gateway's `@connections` endpoint, known once it listens. */
+  readonly connectionsEndpoint: () => string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_IDLE_SECONDS = 300;
+const DEFAULT_MEMORY_MB = 256;
+const REAL_FACTORIES = path.resolve(__dirname, '../../lambdas/handlerFactories.ts');
+
+/** The function failed (threw, or its environment died): API Gateway answers 502. */
+export class FunctionError extends Error {
+  constructor(error: SerializedError) {
+    super(error.message);
+    this.name = error.name;
+    if (error.stack) this.stack = error.stack;
+  }
+}
+
+interface Settled {
+  readonly outcome: Extract<EnvironmentMessage, { type: 'result' | 'error' }> | { readonly type: 'timeout' };
+}
+
+/** One worker thread: its Init, then one invocation at a time. */
+class Environment {
+  readonly ready: Promise<number>;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Init Duration, reported on the first invocation only (the cold start). */
+  pendingInitMs: number | undefined;
+  private current: ((settled: Settled) => void) | undefined;
+  private dead: SerializedError | undefined;
+  private worker: Worker | undefined;
+
+  /** `script`: the function's bundled worker script (environmentBundle.ts). */
+  constructor(script: Promise<string>, data: EnvironmentData) {
+    this.ready = script.then((file) => this.start(file, data));
+    this.ready.catch(() => undefined); // observed by the invocation that waits for it
+  }
+
+  /** The worker, and its Init Duration once it has built the handler. */
+  private start(script: string, data: EnvironmentData): Promise<number> {
+    if (this.dead) return Promise.reject(new FunctionError(this.dead));
+    // execArgv empty: local/parentWatch.js (the parent's preload) watches the process's stdin, not a thread's.
+    const created = performance.now();
+    const worker = (this.worker = new Worker(script, { workerData: data, execArgv: [] }));
+    worker.unref();
+    return new Promise<number>((resolve, reject) => {
+      worker.on('message', (message: EnvironmentMessage) => {
+        if (message.type === 'ready') resolve((this.pendingInitMs = performance.now() - created));
+        else if (message.type === 'initFailed') reject(new FunctionError(message.error));
+        else this.current?.({ outcome: message });
+      });
+      const die = (error: SerializedError) => {
+        this.dead ??= error;
+        reject(new FunctionError(error));
+        this.current?.({ outcome: { type: 'error', requestId: '', error, durationMs: 0 } });
+      };
+      worker.on('error', (error) => die({ name: 'Runtime.ExitError', message: `Runtime exited: ${error.message}` }));
+      worker.on('exit', (code) => die({ name: 'Runtime.ExitError', message: `Runtime exited with code ${code}` }));
+    });
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  /** One invocation; `timeout` once `timeoutMs` has passed (the caller then ends this environment). */
+  run(message: InvokeMessage, timeoutMs: number): Promise<Settled> {
+    return new Promise<Settled>((resolve) => {
+      const timer = setTimeout(() => settle({ outcome: { type: 'timeout' } }), timeoutMs);
+      const settle = (settled: Settled) => {
+        clearTimeout(timer);
+        this.current = undefined;
+        resolve(settled);
+      };
+      this.current = settle;
+      this.worker?.postMessage(message);
+    });
+  }
+
+  end(): void {
+    this.dead ??= { name: 'Retired', message: 'environment ended' };
+    clearTimeout(this.idleTimer);
+    void this.worker?.terminate();
+  }
+}
+
+/** The environments of one function: warm ones stacked most recent last, and how many exist (busy or not). */
+class FunctionPool {
+  private readonly idle: Environment[] = [];
+  private readonly all = new Set<Environment>();
+
+  constructor(
+    private readonly create: () => Environment,
+    private readonly limit: number,
+    private readonly idleMs: number,
+  ) {}
+
+  /** A warm environment, else a new one; throws LambdaThrottledError at the concurrency limit. */
+  acquire(): Environment {
+    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
+      clearTimeout(warm.idleTimer);
+      if (warm.alive) return warm;
+      this.all.delete(warm);
+    }
+    if (this.all.size >= this.limit) throw new LambdaThrottledError('Rate Exceeded.');
+    const created = this.create();
+    this.all.add(created);
+    return created;
+  }
+
+  release(environment: Environment): void {
+    if (!environment.alive) return this.discard(environment);
+    environment.idleTimer = setTimeout(() => this.retire(environment), this.idleMs).unref();
+    this.idle.push(environment);
+  }
+
+  discard(environment: Environment): void {
+    this.all.delete(environment);
+    environment.end();
+  }
+
+  size(): number {
+    return this.all.size;
+  }
+
+  close(): void {
+    for (const environment of this.all) environment.end();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+
+  private retire(environment: Environment): void {
+    const at = this.idle.indexOf(environment);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.discard(environment);
+  }
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/** Lambda's platform lines, in its text format, prefixed with the function's name (one log group each in AWS). */
+function reportLine(requestId: string, durationMs: number, memoryMb: number, initMs: number | undefined, status?: string): string {
+  const parts = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${ms(durationMs)}`,
+    `Billed Duration: ${Math.ceil(durationMs)} ms`,
+    `Memory Size: ${memoryMb} MB`,
+    ...(initMs !== undefined ? [`Init Duration: ${ms(initMs)}`] : []),
+    ...(status ? [`Status: ${status}`] : []),
+  ];
+  return parts.join('\t');
+}
+
+const stdoutLines = (line: string) => void process.stdout.write(`${line}\n`);
+
+/** Every function in execution environments: what the gateway invokes in the `environments` mode. */
+export class ExecutionEnvironments implements LambdaRuntime {
+  private readonly pools = new Map<HandlerName, FunctionPool>();
+  private readonly bundles = new EnvironmentBundles();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ExecutionEnvironmentsOptions) {
+    this.log = options.platformLog ?? (logsInfo() ? stdoutLines : () => undefined);
+    // Built now, while the stack starts, so that the first cold start does not wait for esbuild.
+    this.bundles.scriptFor(REAL_FACTORIES).catch(() => undefined);
+  }
+
+  /** How many environments each function has now (busy or warm). */
+  environmentCount(name: HandlerName): number {
+    return this.pools.get(name)?.size() ?? 0;
+  }
+
+  close(): void {
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
+    this.bundles.close();
+  }
+
+  async invoke(name: HandlerName, event: unknown): Promise<unknown> {
+    const pool = this.poolFor(name);
+    const functionName = this.functionName(name);
+    const environment = pool.acquire(); // a throttle is refused before any START line, as in Lambda
+    const requestId = newRequestId();
+    let initMs: number;
+    try {
+      initMs = await environment.ready;
+    } catch (error) {
+      pool.discard(environment);
+      this.log(`[${functionName}] INIT_REPORT RequestId: ${requestId}\tStatus: error\t${(error as Error).message}`);
+      throw error;
+    }
+    const timeoutMs = this.timeoutSeconds(name) * 1000;
+    this.log(`[${functionName}] START RequestId: ${requestId} Version: $LATEST`);
+    const { outcome } = await environment.run({ requestId, event, deadline: Date.now() + timeoutMs }, timeoutMs);
+    const coldInitMs = environment.pendingInitMs === undefined ? undefined : initMs;
+    environment.pendingInitMs = undefined;
+    const memoryMb = this.options.memoryMb ?? DEFAULT_MEMORY_MB;
+    if (outcome.type === 'timeout') {
+      pool.discard(environment);
+      const message = `Task timed out after ${this.timeoutSeconds(name).toFixed(2)} seconds`;
+      this.log(`[${functionName}] ${new Date().toISOString()} ${requestId} ${message}`);
+      this.log(`[${functionName}] END RequestId: ${requestId}`);
+      this.log(`[${functionName}] ${reportLine(requestId, timeoutMs, memoryMb, coldInitMs, 'timeout')}`);
+      throw new FunctionError({ name: 'Sandbox.Timedout', message });
+    }
+    pool.release(environment);
+    this.log(`[${functionName}] END RequestId: ${requestId}`);
+    this.log(`[${functionName}] ${reportLine(requestId, outcome.durationMs, memoryMb, coldInitMs)}`);
+    if (outcome.type === 'error') throw new FunctionError(outcome.error);
+    return outcome.result;
+  }
+
+  private functionName(name: HandlerName): string {
+    return `remote-pop-local-${name}`;
+  }
+
+  private timeoutSeconds(name: HandlerName): number {
+    return this.options.timeoutSeconds?.[name] ?? DEFAULT_TIMEOUT_SECONDS;
+  }
+
+  private poolFor(name: HandlerName): FunctionPool {
+    let pool = this.pools.get(name);
+    if (!pool) {
+      const { concurrency } = this.options;
+      const limit = typeof concurrency === 'number' ? concurrency : (concurrency?.[name] ?? DEFAULT_CONCURRENCY);
+      const idleMs = (this.options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
+      const script = () => this.bundles.scriptFor(this.options.code.factoryModules?.[name] ?? REAL_FACTORIES);
+      pool = new FunctionPool(() => new Environment(script(), this.environmentData(name)), limit, idleMs);
+      this.pools.set(name, pool);
+    }
+    return pool;
+  }
+
+  private environmentData(name: HandlerName): EnvironmentData {
+    const { code, region, accountId } = this.options;
+    const functionName = this.functionName(name);
+    return {
+      handlerName: name,
+      settings: { ...code.settings, connectionsEndpoint: this.options.connectionsEndpoint() },
+      credentials: code.credentials,
+      context: {
+        functionName,
+        invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+        memoryLimitInMB: String(this.options.memoryMb ?? DEFAULT_MEMORY_MB),
+        logGroupName: `/aws/lambda/${functionName}`,
+        logStreamName: `local/[$LATEST]${newRequestId().replace(/-/g, '')}`,
+      },
+    };
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `RemotePopClient`: the API as a caller should use it (README.md, "Calling the API"). One token per client
+ * (tokens.ts), every call with a deadline and the retry rule of retry.ts, typed errors (errors.ts).
+ *
+ * Adding an endpoint is one method: a `CallSpec` (method, path, headers, body) handed to `this.transport.call` with
+ * `this.tokens`, its result type from types.ts (held to contract/ by sdk/typecheck/contractTypes.ts).
+ */
+import { PopNotOpenedError, UnavailableError, WaitTimeoutError } from './errors';
+import type { FetchFunction } from './http';
+import { DEFAULT_RETRY, sleep, type RetryOptions } from './retry';
+import { PasswordTokenSource, ProvidedTokenSource, type TokenProvider } from './tokens';
+import { Transport, type CallOptions, type Logger, type TokenSource } from './transport';
+import { FINAL_POP_STATUSES, type PopAccepted, type PopRequest, type PopStatusResult } from './types';
+
+interface CommonOptions {
+  /** The REST API's base URL, the stack output `RestApiUrl`, e.g. `http://127.0.0.1:3000/v1` locally. */
+  readonly baseUrl: string;
+  /** For custom agents, proxies or tests. @default globalThis.fetch */
+  readonly fetch?: FetchFunction;
+  readonly retry?: RetryOptions;
+  /** Renew the token this long before it expires. @default 60 s, or half the lifetime of a shorter-lived token */
+  readonly refreshBeforeExpiryMs?: number;
+  /** Receives one line per sign-in, refresh and retry; lines never hold a header, a body or a token. */
+  readonly logger?: Logger;
+}
+
+/** Cloud API credentials (an api-caller user) ... */
+export interface PasswordCredentials extends CommonOptions {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** ... or a provider of IdTokens of your own. */
+export interface TokenProviderCredentials extends CommonOptions {
+  readonly tokenProvider: TokenProvider;
+}
+
+export type RemotePopClientOptions = PasswordCredentials | TokenProviderCredentials;
+
+export interface PopOptions extends CallOptions {
+  /** Sent on every attempt of this pop. @default a random UUID per `pop()` call */
+  readonly idempotencyKey?: string;
+}
+
+export interface WaitOptions {
+  /** `'Opened'`: resolve when the Workflow opened, throw PopNotOpenedError if the pop ended otherwise. `'final'`: resolve with whatever final status. */
+  readonly until: 'Opened' | 'final';
+  /** @default 30000 */
+  readonly timeoutMs?: number;
+  /** First pause between reads; grows by half up to 2 s. @default 200 */
+  readonly pollIntervalMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called with each status read that differs from the one before (the CLI's `watch`). */
+  readonly onStatus?: (pop: PopStatusResult) => void;
+}
+
+const MAX_POLL_INTERVAL_MS = 2_000;
+
+export class RemotePopClient {
+  private readonly transport: Transport;
+  private readonly tokens: TokenSource;
+
+  constructor(options: RemotePopClientOptions) {
+    const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.transport = new Transport({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: fetchFn, retry, logger: options.logger });
+    this.tokens =
+      'tokenProvider' in options
+        ? new ProvidedTokenSource(options.tokenProvider)
+        : new PasswordTokenSource(this.transport, {
+            username: options.username,
+            password: options.password,
+            refreshBeforeExpiryMs: options.refreshBeforeExpiryMs,
+            authCall: { deadlineMs: retry.deadlineMs },
+          });
+  }
+
+  /**
+   * Pops the campaign's Workflow onto the agent's Desktop; resolves with the PopId. Retries what may be retried (429,
+   * 409 RequestInProgress, 5xx, the network) with the same Idempotency-Key until the deadline; a refusal (any other
+   * 4xx) rejects at once with RefusedError, an outage past the deadline with UnavailableError.
+   */
+  async pop(request: PopRequest, options: PopOptions = {}): Promise<string> {
+    const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
+    const spec = { method: 'POST', path: '/pop', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request), idempotencyKey } as const;
+    const accepted = await this.transport.call<PopAccepted>(spec, options, this.tokens);
+    return accepted.PopId;
+  }
+
+  /** The pop's status; RefusedError `PopNotFound` for an unknown PopId or another tenant's. */
+  getPop(popId: string, options: CallOptions = {}): Promise<PopStatusResult> {
+    const spec = { method: 'GET', path: `/pops/${encodeURIComponent(popId)}`, headers: {} } as const;
+    return this.transport.call<PopStatusResult>(spec, options, this.tokens);
+  }
+
+  /** Reads the pop's status until it is final (or Opened); WaitTimeoutError after `timeoutMs`. */
+  async waitFor(popId: string, options: WaitOptions): Promise<PopStatusResult> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const signal = options.signal ?? new AbortController().signal;
+    let interval = options.pollIntervalMs ?? 200;
+    let last: PopStatusResult | undefined;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new WaitTimeoutError(last, `waitFor ${popId}`, timeoutMs);
+      const read = await this.readUntil(popId, signal, deadline, last, timeoutMs);
+      if (read.Status !== last?.Status) options.onStatus?.(read);
+      last = read;
+      if (FINAL_POP_STATUSES.includes(last.Status)) {
+        if (options.until === 'Opened' && last.Status !== 'Opened') throw new PopNotOpenedError(last, `waitFor ${popId}`);
+        return last;
+      }
+      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), signal);
+      interval = Math.min(MAX_POLL_INTERVAL_MS, interval * 1.5);
+    }
+  }
+
+  /** One read inside waitFor's time: a read cut short by that time is the wait's timeout, not an outage. */
+  private async readUntil(popId: string, signal: AbortSignal, deadline: number, last: PopStatusResult | undefined, timeoutMs: number): Promise<PopStatusResult> {
+    try {
+      return await this.getPop(popId, { signal, deadlineMs: deadline - Date.now() });
+    } catch (error) {
+      if (error instanceof UnavailableError && Date.now() >= deadline - 5) throw new WaitTimeoutError(last, `waitFor ${popId}`, timeoutMs);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The API's bodies, results and codes as the SDK's callers see them. Written out here (not imported) so that the
+ * published declarations stand alone: a caller installs this package without contract/ or a schema library.
+ * sdk/typecheck/contractTypes.ts asserts, at compile time, that each one equals its definition in contract/, so a
+ * change of contract breaks `npm run sdk:build` and `tsc --noEmit` until the SDK follows it.
+ */
+
+/** Every `Error.Code` the API answers, with its HTTP status (contract/errors.ts ERROR_STATUS). */
+export const ERROR_STATUS = {
+  InvalidRequest: 400,
+  InvalidAuthorizationHeader: 400,
+  MissingCredentials: 401,
+  NotAuthorized: 401,
+  Unauthorized: 401,
+  Forbidden: 403,
+  PasswordResetRequired: 403,
+  NotFound: 404,
+  PopNotFound: 404,
+  AgentNotOnDesktop: 404,
+  RecordOpenElsewhere: 409,
+  RequestInProgress: 409,
+  PayloadTooLarge: 413,
+  IdempotencyKeyReused: 422,
+  TooManyRequests: 429,
+  InternalError: 500,
+  UpstreamError: 502,
+  ServiceUnavailable: 503,
+} as const;
+
+/** A code the API answers in `Error.Code`. */
+export type ApiErrorCode = keyof typeof ERROR_STATUS;
+
+/** API Gateway's catch-all code for a 4xx it answers itself (405 and the like). */
+export const GATEWAY_DEFAULT_4XX_CODE = 'BadRequest';
+
+/**
+ * Codes the SDK gives when the API gave none: the network failed, the deadline passed before an answer, the answer
+ * was not the API's envelope, `waitFor` ran out of time.
+ */
+export type ClientErrorCode = 'NetworkError' | 'DeadlineExceeded' | 'InvalidResponse' | 'WaitTimeout';
+
+export type ErrorCode = ApiErrorCode | typeof GATEWAY_DEFAULT_4XX_CODE | ClientErrorCode;
+
+/** The statuses of a pop, in the order they can only move forward (contract/statuses.ts). */
+export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
+export type PopStatus = (typeof POP_STATUSES)[number];
+
+/** Statuses a pop never leaves. */
+export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed'];
+
+/** Why a pop failed (contract/statuses.ts). */
+export const FAILURE_REASONS = [
+  'NoLicence',
+  'UnknownCampaign',
+  'RecordOpenElsewhere',
+  'AgentNotOnDesktop',
+  'PluginDisabled',
+  'RecordCreationNotAllowed',
+  'Undeliverable',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** The `Idempotency-Key` header: 1 to 128 visible ASCII characters (contract/limits.ts). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+/** A value an External Link carries into a Field or a Workflow Variable. */
+export type ScriptValue = string | number | boolean;
+
+/** `POST /pop`: pop the campaign's Workflow onto the agent's Desktop. */
+export interface PopRequest {
+  /** The agent's Desktop username. */
+  Username: string;
+  /** The campaign whose Workflow opens. */
+  Campaign: string;
+  /** The record reference; absent: the instance creates a record (CSAUTO-...) if the campaign allows it. */
+  Reference?: string;
+  /** External Link names (e.g. "Contact Name", "var_ContactReason") to values. */
+  ScriptData?: Record<string, ScriptValue>;
+}
+
+/** `POST /pop`'s result (202). */
+export interface PopAccepted {
+  PopId: string;
+  Status: 'Sent';
+}
+
+/** `GET /pops/{PopId}`'s result. */
+export interface PopStatusResult {
+  PopId: string;
+  Username: string;
+  Campaign: string;
+  Reference?: string;
+  Status: PopStatus;
+  Reason?: FailureReason;
+  CreatedAt: string;
+  UpdatedAt: string;
+}
+
+/** The user the tokens belong to. */
+export interface User {
+  Username: string;
+  Email: string | null;
+  Attributes: Record<string, string>;
+  Created: string | null;
+  LastUpdated: string | null;
+  Status: string | null;
+}
+
+/** `GET /auth`'s result. */
+export interface TokenResult {
+  Authenticated: true;
+  IdToken: string;
+  AccessToken: string;
+  ExpiresIn: number;
+  User: User;
+  RefreshToken: string;
+}
+
+/** `POST /auth/refresh`'s result: the same without a new RefreshToken. */
+export type RefreshedTokenResult = Omit<TokenResult, 'RefreshToken'>;
+
+/** `Error` of a failure envelope. */
+export interface ErrorBody {
+  Code: string;
+  Message: string;
+  Details?: string[];
+}
+
+/** Every answer of the API, success or failure. */
+export type Envelope<T> =
+  | { Success: true; Result: T; Version: string; RequestId: string }
+  | { Success: false; Result: null; Version: string; RequestId: string; Error: ErrorBody };

@@ -1,14 +1,22 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
+/**
+ * The connection item's copy of its Desktop (a string set). The ByConnection index is eventually consistent, so a
+ * presence item written a moment ago may be missing from it; this copy, read strongly consistently from the base
+ * table, names those too, so a Desktop swap or a disconnect right after a Login still removes them.
+ */
+const DESKTOP_ATTRIBUTE = 'Desktop';
 
-
+type Item = Record<string, any>;
 export interface ConnectionItem {
   readonly connectionId: string;
   readonly tenant: string;
@@ -23,6 +31,8 @@ export interface ConnectionItem {
 export interface AgentConnection {
   readonly connectionId: string;
   readonly instance: string;
+  /** The instance's Cognito user (absent on presence written before it was kept): with `instance`, who may Ack. */
+  readonly username?: string;
 }
 
 const BATCH = 25;
@@ -64,9 +74,7 @@ export class ConnectionStore {
   }
 
   async getConnection(connectionId: string): Promise<ConnectionItem | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true }),
-    );
+    const Item = await this.connectionRecord(connectionId);
     if (!Item || this.expired(Item)) return undefined;
     return {
       connectionId: Item.ConnectionId,
@@ -78,7 +86,10 @@ export class ConnectionStore {
     };
   }
 
-  /** The connections that hold this agent's Desktop: one Query, whatever else the table holds. */
+  /**
+   * The connections that hold this agent's Desktop: one Query, whatever else the table holds. Strongly consistent
+   * (base table, not an index), so a pop right after a Login finds the agent.
+   */
   async connectionsForAgent(tenant: string, agent: string): Promise<AgentConnection[]> {
     const found: AgentConnection[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -89,11 +100,14 @@ export class ConnectionStore {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':pk': keys.agent(tenant, agent) },
+          ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of page.Items ?? []) {
-        if (!this.expired(item)) found.push({ connectionId: item.ConnectionId, instance: item.Instance });
+        if (!this.expired(item)) {
+          found.push({ connectionId: item.ConnectionId, instance: item.Instance, ...(typeof item.InstanceUser === 'string' ? { username: item.InstanceUser } : {}) });
+        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -110,17 +124,18 @@ export class ConnectionStore {
   /** Make the connection's presence exactly `agents` (the instance's full Desktop list). */
   async replaceDesktop(connection: ConnectionItem, agents: readonly string[]): Promise<void> {
     const wanted = new Set(agents);
-    const owned = (await this.ownedItems(connection.connectionId)).filter((item) => item.Type === 'Presence');
-    const present = new Set(owned.map((item) => item.Agent as string));
-    const removals = owned.filter((item) => !wanted.has(item.Agent));
-    const additions = [...wanted].filter((agent) => !present.has(agent));
+    const held = await this.heldAgents(connection.connectionId);
+    const removals = [...held].filter((agent) => !wanted.has(agent));
     await this.batchWrite([
-      ...removals.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
-      ...additions.map((agent) => ({ PutRequest: { Item: this.presenceItem(connection, agent) } })),
+      ...removals.map((agent) => ({ DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } })),
+      // Every wanted agent is (re)written: one the index does not show yet may exist or not, and a put is idempotent.
+      ...[...wanted].map((agent) => ({ PutRequest: { Item: this.presenceItem(connection, agent) } })),
     ]);
+    await this.updateDesktopCopy(connection.connectionId, wanted.size > 0 ? 'SET #desktop = :agents' : 'REMOVE #desktop', [...wanted]);
   }
 
   async addPresence(connection: ConnectionItem, agent: string): Promise<void> {
+    await this.updateDesktopCopy(connection.connectionId, 'ADD #desktop :agents', [agent]);
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.presenceItem(connection, agent) }));
   }
 
@@ -128,13 +143,63 @@ export class ConnectionStore {
     await this.batchWrite([
       { DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } },
     ]);
+    await this.updateDesktopCopy(connection.connectionId, 'DELETE #desktop :agents', [agent]);
   }
 
-  /** Everything the connection owns (its own item and its presence), found by one Query and deleted at once. */
+  /**
+   * Everything the connection owns (its own item and its presence), deleted at once: what the index shows plus what
+   * the connection item's Desktop copy names (presence written too recently for the index).
+   */
   async removeConnection(connectionId: string): Promise<number> {
-    const owned = await this.ownedItems(connectionId);
-    await this.batchWrite(owned.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })));
-    return owned.length;
+    const [record, indexed] = await Promise.all([this.connectionRecord(connectionId), this.ownedItems(connectionId)]);
+    const owned = new Map<string, { PK: string; SK: string }>();
+    for (const item of indexed) owned.set(`${item.PK}|${item.SK}`, { PK: item.PK, SK: item.SK });
+    if (record) {
+      owned.set(`${record.PK}|${record.SK}`, keys.connection(connectionId));
+      for (const agent of desktopCopy(record)) {
+        const key = keys.presence(record.Tenant, agent, connectionId);
+        owned.set(`${key.PK}|${key.SK}`, key);
+      }
+    }
+    await this.batchWrite([...owned.values()].map((Key) => ({ DeleteRequest: { Key } })));
+    return owned.size;
+  }
+
+  /** The connection's own item, strongly consistent. */
+  private async connectionRecord(connectionId: string): Promise<Item | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /** The agents this connection may hold presence for: the index's view and the connection item's copy together. */
+  private async heldAgents(connectionId: string): Promise<Set<string>> {
+    const [record, indexed] = await Promise.all([this.connectionRecord(connectionId), this.ownedItems(connectionId)]);
+    const fromIndex = indexed.filter((item) => item.Type === 'Presence').map((item) => item.Agent as string);
+    return new Set([...fromIndex, ...(record ? desktopCopy(record) : [])]);
+  }
+
+  /**
+   * Changes the connection item's Desktop copy; only while the connection item exists (an update would otherwise
+   * create a stub item without TTL). A connection already gone has nothing to keep in step.
+   */
+  private async updateDesktopCopy(connectionId: string, expression: string, agents: string[]): Promise<void> {
+    const withValue = !expression.startsWith('REMOVE');
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#desktop': DESKTOP_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
+          ...(withValue ? { ExpressionAttributeValues: { ':agents': new Set(agents) } } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   private presenceItem(connection: ConnectionItem, agent: string): Record<string, unknown> {
@@ -147,12 +212,14 @@ export class ConnectionStore {
       Agent: agent,
       ConnectionId: connection.connectionId,
       Instance: connection.instance,
+      InstanceUser: connection.username,
       [TABLE_KEYS.ttlAttribute]: connection.expiresAt,
     };
   }
 
-  private async ownedItems(connectionId: string): Promise<Record<string, any>[]> {
-    const items: Record<string, any>[] = [];
+  /** What the ByConnection index shows of the connection (eventually consistent: a recent write may be missing). */
+  private async ownedItems(connectionId: string): Promise<Item[]> {
+    const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -190,4 +257,10 @@ export class ConnectionStore {
     const expiresAt = item[TABLE_KEYS.ttlAttribute];
     return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
   }
+}
+
+/** The agents named by a connection item's Desktop copy (a string set; absent when empty). */
+function desktopCopy(record: Item): string[] {
+  const value: unknown = record[DESKTOP_ATTRIBUTE];
+  return value instanceof Set ? [...(value as Set<string>)] : [];
 }

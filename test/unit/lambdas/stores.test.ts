@@ -1,7 +1,8 @@
 import { acknowledge as applyAck, type AckOutcome } from '../../../lambdas/pops/acknowledge';
-import { PopStore, type StoredPop } from '../../../lambdas/pops/popStore';
+import { PopStore, type NewPop } from '../../../lambdas/pops/popStore';
 import type { Ack } from '../../../lambdas/pops/status';
 import { ConnectionStore, type ConnectionItem } from '../../../lambdas/presence/connectionStore';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
 
 let table: TestTable;
@@ -75,6 +76,76 @@ describe('ConnectionStore', () => {
   });
 });
 
+/**
+ * A client on the same table whose ByConnection index has not caught up with any write yet (GSIs are eventually
+ * consistent in DynamoDB; dynalite's are immediate), recording each command it sends.
+ */
+function indexLagging(db: TestTable['db']): { db: TestTable['db']; sent: QueryCommand['input'][] } {
+  const sent: QueryCommand['input'][] = [];
+  const send = (command: { input: unknown }) => {
+    if (command instanceof QueryCommand) {
+      sent.push(command.input);
+      if (command.input.IndexName) return Promise.resolve({ Items: [] });
+    }
+    return db.send(command as never);
+  };
+  return { db: { send } as unknown as TestTable['db'], sent };
+}
+
+describe('ConnectionStore while the ByConnection index lags (DynamoDB GSIs are eventually consistent)', () => {
+  it('reads presence from the base table, strongly consistent: a pop right after a Login finds the agent', async () => {
+    const lagging = indexLagging(table.db);
+    const store = new ConnectionStore(lagging.db, table.tableName);
+    const tenant = unique('t');
+    const c = await store.putConnection(connection(tenant));
+    await store.addPresence(c, 'agent1');
+    expect(await store.connectionsForAgent(tenant, 'agent1')).toEqual([{ connectionId: c.connectionId, instance: 'main', username: c.username }]);
+    const presenceQuery = lagging.sent.find((input) => !input.IndexName)!;
+    expect(presenceQuery).toMatchObject({ ConsistentRead: true });
+  });
+
+  it('a Desktop list right after a Login removes the agent the index does not show yet', async () => {
+    const store = new ConnectionStore(indexLagging(table.db).db, table.tableName);
+    const tenant = unique('t');
+    const c = await store.putConnection(connection(tenant));
+    await store.replaceDesktop(c, ['a', 'b']);
+    await store.addPresence(c, 'late');
+    await store.replaceDesktop(c, ['b']);
+    expect(await store.connectionsForAgent(tenant, 'a')).toEqual([]);
+    expect(await store.connectionsForAgent(tenant, 'late')).toEqual([]);
+    expect(await store.connectionsForAgent(tenant, 'b')).toHaveLength(1);
+  });
+
+  it('a Logout then a Desktop list naming the agent again puts it back, whatever the index still shows', async () => {
+    const store = new ConnectionStore(table.db, table.tableName);
+    const tenant = unique('t');
+    const c = await store.putConnection(connection(tenant));
+    await store.replaceDesktop(c, ['a']);
+    await store.removePresence(c, 'a');
+    await new ConnectionStore(indexLagging(table.db).db, table.tableName).replaceDesktop(c, ['a']);
+    expect(await store.connectionsForAgent(tenant, 'a')).toHaveLength(1);
+  });
+
+  it('a disconnect right after a Login leaves no presence behind', async () => {
+    const store = new ConnectionStore(indexLagging(table.db).db, table.tableName);
+    const tenant = unique('t');
+    const c = await store.putConnection(connection(tenant));
+    await store.replaceDesktop(c, ['a']);
+    await store.addPresence(c, 'late');
+    expect(await store.removeConnection(c.connectionId)).toBe(3);
+    expect(await store.connectionsForAgent(tenant, 'a')).toEqual([]);
+    expect(await store.connectionsForAgent(tenant, 'late')).toEqual([]);
+  });
+
+  it('a Login for a connection already removed creates no connection item (no stub without TTL)', async () => {
+    const store = new ConnectionStore(table.db, table.tableName);
+    const c = await store.putConnection(connection(unique('t')));
+    await store.removeConnection(c.connectionId);
+    await store.addPresence(c, 'late');
+    expect(await store.getConnection(c.connectionId)).toBeUndefined();
+  });
+});
+
 describe('PopStore record claims', () => {
   it('of 50 simultaneous claims of one record for 50 agents exactly one wins', async () => {
     const store = new PopStore(table.db, table.tableName);
@@ -124,7 +195,7 @@ const acknowledgeWith = (store: PopStore) => ({
 });
 
 describe('PopStore acknowledgements', () => {
-  const pop = (tenant: string, popId: string): Omit<StoredPop, 'failedBy'> => ({
+  const pop = (tenant: string, popId: string): NewPop => ({
     tenant,
     PopId: popId,
     Username: 'agent1',

@@ -7,6 +7,7 @@ import { REST_ROUTES, type RestRoute } from '../../lambdas/apiRoutes';
 import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
 import { sendGatewayAnswer } from './answers';
 import { BodyTooLargeError, readBody } from './body';
+import { answerParserErrors, HEADER_LIMIT_BYTES, headerBytes, HEADERS_TOO_LARGE, PARSER_LIMIT_BYTES } from './headerLimit';
 import type { CognitoAuthorizer } from './cognitoAuthorizer';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
@@ -100,6 +101,11 @@ async function handle(
 ): Promise<void> {
   const started = Date.now();
   const request: RestRequest = { req, res, requestId: newRequestId(), started, url: new URL(req.url ?? '/', 'http://local'), method: req.method ?? 'GET' };
+  if (headerBytes(req) > HEADER_LIMIT_BYTES) {
+    req.resume();
+    sendGatewayAnswer(res, HEADERS_TOO_LARGE, request.requestId);
+    return logDone(options, request, HEADERS_TOO_LARGE.statusCode ?? 400, ' (headers too large)');
+  }
   const body = await admit(options, bucket, request);
   if (body === undefined) return;
   const prefix = `/${options.stage}`;
@@ -132,11 +138,13 @@ async function handle(
 export function createRestServer(options: RestServerOptions): Server {
   const router = new RestRouter(REST_ROUTES);
   const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
-  return createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: PARSER_LIMIT_BYTES }, (req, res) => {
     handle(options, router, bucket, req, res).catch((error) => {
       options.log.error(`REST gateway failure: ${errorSummary(error)}`);
       if (!res.headersSent) sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, newRequestId());
       else res.destroy();
     });
   });
+  answerParserErrors(server, options.log);
+  return server;
 }

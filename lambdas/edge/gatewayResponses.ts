@@ -3,6 +3,9 @@ import { API_VERSION } from '../shared/version';
 /**
  * API Gateway's own answers (before or instead of a Lambda), rewritten into the contract's envelope.
  * The CDK stack turns each into a Gateway Response template; the local gateway renders the same bodies.
+ * Only response types this API can meet: no EXPIRED_TOKEN or INVALID_SIGNATURE (SigV4 credentials, which no route
+ * takes; an expired IdToken is UNAUTHORIZED), no API keys, usage plans or binary media; anything else API Gateway
+ * answers itself still gets the envelope through DEFAULT_4XX / DEFAULT_5XX.
  */
 export interface GatewayAnswer {
   /** API Gateway's ResponseType. */
@@ -19,19 +22,8 @@ const ANSWERS = {
     type: 'UNAUTHORIZED',
     statusCode: 401,
     code: 'Unauthorized',
-    message: 'A valid IdToken is required: send Authorization: Bearer <IdToken> from GET /auth.',
-  },
-  expiredToken: {
-    type: 'EXPIRED_TOKEN',
-    statusCode: 401,
-    code: 'Unauthorized',
-    message: 'The token has expired: request a new one from GET /auth or POST /auth/refresh.',
-  },
-  invalidSignature: {
-    type: 'INVALID_SIGNATURE',
-    statusCode: 401,
-    code: 'Unauthorized',
-    message: 'The token signature is not valid.',
+    // Also the answer to an expired IdToken (API Gateway's Cognito authorizer does not tell them apart).
+    message: 'A valid, unexpired IdToken is required: send Authorization: Bearer <IdToken> from GET /auth (or POST /auth/refresh).',
   },
   accessDenied: {
     type: 'ACCESS_DENIED',

@@ -48,9 +48,10 @@ export class CognitoAuthorizer {
     if (token === undefined) return { ok: false, answer: GATEWAY_ANSWERS.unauthorized };
     try {
       await this.verifier.verify(token);
-    } catch (error) {
-      const expired = error instanceof Error && /expired/i.test(error.message);
-      return { ok: false, answer: expired ? GATEWAY_ANSWERS.expiredToken : GATEWAY_ANSWERS.unauthorized };
+    } catch {
+      // API Gateway's Cognito authorizer answers every refused token, an expired one included, with UNAUTHORIZED
+      // (401); EXPIRED_TOKEN is for expired SigV4 credentials, which this API never takes.
+      return { ok: false, answer: GATEWAY_ANSWERS.unauthorized };
     }
     // Verified above, so the payload can be trusted.
     return { ok: true, claims: claimsAsApiGatewayWritesThem(decomposeUnverifiedJwt(token).payload) };

@@ -7,6 +7,29 @@
  * Writes bench/results.json, prints a summary; exits 1 if a pop was lost, doubled, misrouted or refused.
  * BENCH_QUICK=1: small counts (a smoke run of the bench itself, not figures).
  */
+// Arguments first: `--help` must print and exit before anything starts (a full run takes minutes).
+const HELP = `npm run bench [-- --help]
+
+Benchmarks of the local stack (method and figures: bench/README.md). About 3 minutes on 2 cores; writes
+bench/results.json and prints a summary. Exit codes: 0 done, 1 a pop was lost, doubled, misrouted or refused,
+2 usage error.
+
+Settings (environment):
+  BENCH_QUICK=1               small counts, under a minute: checks the bench itself, the figures mean nothing
+  BENCH_ACKS=0                the bench instances do not acknowledge pops (what the Ack path costs)
+  POWERTOOLS_LOG_LEVEL=WARN   handler logs as \`npm start\` has them (default here: INFO, as deployed)`;
+{
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    process.stderr.write(`error: unknown argument '${args[0]}' (the bench takes its settings from the environment)\n\n${HELP}\n`);
+    process.exit(2);
+  }
+}
+
 import { execFileSync, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { Agent } from 'http';
@@ -312,8 +335,9 @@ async function main(): Promise<number> {
       for (let r = 0; r < N.runs; r++) runs.push(await runOnce(`scaled-c${concurrency}-r${r + 1}`, concurrency, N.pops));
       scaled.push(series(concurrency, runs));
     }
-    progress('profiling the stack process during a 32-caller run with 5,010 connections');
-    const scaledProfileFile = path.join(artefacts, 'stack-32-callers-5010-connections.cpuprofile');
+    const scaledConnections = N.benchInstances + N.otherTenants * N.instancesPerOtherTenant;
+    progress(`profiling the stack process during a 32-caller run with ${scaledConnections.toLocaleString('en-US')} connections`);
+    const scaledProfileFile = path.join(artefacts, `stack-32-callers-${scaledConnections}-connections.cpuprofile`);
     await stack.request({ type: 'profileStart' });
     const scaledProfiledRun = await runOnce('profiled-scaled-c32', 32, N.profilePops);
     await stack.request({ type: 'profileStop', file: scaledProfileFile });
@@ -560,7 +584,8 @@ function summary(r: any): string {
     lines.push(`   ${String(p50.concurrency).padStart(3)} callers: p50 ${fmt(p50.baseline)} -> ${fmt(p50.scaled)} ms (x${p50.ratio}), p95 ${fmt(p95.baseline)} -> ${fmt(p95.scaled)} ms (x${p95.ratio}); stack CPU/pop ${fmt(cpu.baseline, 2)} -> ${fmt(cpu.scaled, 2)} ms (x${cpu.ratio})`);
   }
   lines.push(`   stack process RSS ${r.routingScale.stackRssMb.before} MB -> ${r.routingScale.stackRssMb.after} MB`);
-  lines.push('   stack CPU ms per pop by owner (cpuUsage x profile shares, 32 callers), 10 -> 5,010 connections:');
+  const { baselineConnections, scaledConnections } = r.routingScale;
+  lines.push(`   stack CPU ms per pop by owner (cpuUsage x profile shares, 32 callers), ${baselineConnections} -> ${scaledConnections.toLocaleString('en-US')} connections:`);
   for (const o of r.stackProfileScaled.cpuMsPerPopByOwner.slice(0, 7)) lines.push(`     ${fmt(o.baseline, 2).padStart(6)} -> ${fmt(o.scaled, 2).padEnd(6)} ${o.owner}`);
   lines.push('', `4. Cold start (median of ${r.coldStart.runs}): empty node process ${fmt(r.coldStart.emptyProcessStartMsMedian)} ms, empty module import ${fmt(r.coldStart.emptyModuleImportMsMedian, 2)} ms`);
   for (const b of r.coldStart.bundles) {

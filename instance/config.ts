@@ -169,7 +169,8 @@ function crossFieldProblems(raw: Obj): string[] {
   if (isObject(licence) && licence.type === 'Named' && Array.isArray(licence.assigned) && Number.isInteger(licence.users)) {
     const users = licence.users as number;
     if (licence.assigned.length > users) {
-      problems.push(`licence.assigned: ${licence.assigned.length} agents assigned but the Named licence has only ${users} users`);
+      const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+      problems.push(`licence.assigned: ${plural(licence.assigned.length, 'agent')} assigned but the Named licence has only ${plural(users, 'user')}`);
     }
   }
   if (isObject(raw.reconnect)) {

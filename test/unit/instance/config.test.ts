@@ -69,7 +69,7 @@ describe('instance config', () => {
 
   test('Named licence: assigning more than N agents is a configuration error', () => {
     const raw = { ...VALID, licence: { type: 'Named', users: 1, assigned: ['agent1', 'agent2'] } };
-    expect(issuesOf(raw)).toEqual(['licence.assigned: 2 agents assigned but the Named licence has only 1 users']);
+    expect(issuesOf(raw)).toEqual(['licence.assigned: 2 agents assigned but the Named licence has only 1 user']);
   });
 
   test('an unknown licence type is an error listing the allowed ones', () => {

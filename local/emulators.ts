@@ -4,10 +4,12 @@
  */
 import type { ChildProcess } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { randomUUID } from 'crypto';
 import { createServer } from 'net';
 import * as path from 'path';
 import type { DynaliteCommand, DynaliteMessage } from './dynaliteProcess';
 import { launchChild, type LaunchedChild } from './launcher';
+import { assertPortFree, PortInUseError } from './ports';
 
 export interface EmulatorHandle {
   /** `http://127.0.0.1:<port>` */
@@ -46,44 +48,61 @@ export interface CognitoLocalOptions {
  */
 export async function startCognitoLocal(options: CognitoLocalOptions): Promise<EmulatorHandle> {
   const port = options.port === 0 ? await freePort() : options.port;
+  await assertPortFree('cognito', port);
   const endpoint = `http://${HOST}:${port}`;
-  mkdirSync(path.join(options.dir, '.cognito'), { recursive: true });
+  // Owner-only: the state holds every user's password and refresh tokens in plain text.
+  mkdirSync(path.join(options.dir, '.cognito'), { recursive: true, mode: 0o700 });
   writeFileSync(
     path.join(options.dir, '.cognito', 'config.json'),
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }, null, 2),
+    { mode: 0o600 },
   );
   const startScript = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib/bin/start.js');
   const logFile = path.join(options.dir, 'cognito-local.log');
+  const startToken = randomUUID();
   const child = launchChild({
     script: startScript,
     cwd: options.dir,
-    env: { ...process.env, PORT: String(port), HOST, DEBUG: '' },
+    env: { ...process.env, PORT: String(port), HOST, DEBUG: '', LOCAL_START_TOKEN: startToken },
+    preloads: [path.join(__dirname, 'startToken.js')],
     output: { file: logFile },
     killAfterMs: 2000,
+    // cognito-local writes its db/*.json with the default modes: the umask makes them 0600 (and its folders 0700).
+    umask: 0o077,
   });
   try {
-    await waitForHealth(`${endpoint}/health`, child.process, options.startTimeoutMs ?? 15000);
+    await waitForOwnEmulator(endpoint, startToken, child.process, options.startTimeoutMs ?? 15000);
   } catch (error) {
     await child.stop();
+    if (error instanceof PortInUseError) throw error;
     const output = readFileSync(logFile, 'utf8').slice(-2000);
     throw new Error(`cognito-local did not start on ${endpoint}: ${(error as Error).message}\n${output}`);
   }
   return { endpoint, port, stop: child.stop };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the emulator answering on `endpoint` is the one this call started: its start token (startToken.js)
+ * matches. Another process answering there while ours exits (EADDRINUSE) is a taken port, not a ready emulator.
+ */
+async function waitForOwnEmulator(endpoint: string, token: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let someoneElse = false;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      if (someoneElse) throw new PortInUseError('cognito', Number(new URL(endpoint).port));
       throw new Error(`process exited (${child.exitCode ?? child.signalCode})`);
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
+      const response = await fetch(`${endpoint}/__local/start-token`, { signal: AbortSignal.timeout(1000) });
+      if ((await response.text()) === token) return;
+      someoneElse = true;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`no healthy answer within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`no answer from the emulator it started within ${timeoutMs} ms${someoneElse ? ' (another process answers on its port)' : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -37,8 +37,15 @@ export interface ChildSpec {
   readonly output: ChildOutput;
   /** Open an IPC channel (`child.send`, `'message'`). @default false */
   readonly ipc?: boolean;
+  /** More `.js` files to preload (`-r`), after parentWatch.js. @default none */
+  readonly preloads?: readonly string[];
   /** `stop()` sends SIGTERM, then SIGKILL after this long. @default 5000 */
   readonly killAfterMs?: number;
+  /**
+   * The child's umask (it inherits the one in force when it is spawned): 0o077 makes every file it creates owner-only,
+   * for emulators that write secrets with their own modes (cognito-local's db/*.json). @default this process's umask
+   */
+  readonly umask?: number;
 }
 
 export interface LaunchedChild {
@@ -57,6 +64,7 @@ export interface LaunchedChild {
  */
 function nodeArguments(spec: ChildSpec): string[] {
   const preloads = ['-r', path.join(__dirname, 'parentWatch.js')];
+  for (const file of spec.preloads ?? []) preloads.push('-r', file);
   if (spec.script.endsWith('.ts')) preloads.push('-r', 'tsx/cjs');
   return [...preloads, spec.script, ...(spec.args ?? [])];
 }
@@ -72,12 +80,28 @@ function relayLines(stream: NodeJS.ReadableStream | null, write: (line: string) 
   });
 }
 
+/** Runs `start` (a synchronous spawn) under `umask`, then restores this process's own. */
+function withUmask<T>(umask: number | undefined, start: () => T): T {
+  if (umask === undefined) return start();
+  const previous = process.umask(umask);
+  try {
+    return start();
+  } finally {
+    process.umask(previous);
+  }
+}
+
 function spawnWithOutput(spec: ChildSpec): ChildProcess {
+  return withUmask(spec.umask, () => spawnChild(spec));
+}
+
+function spawnChild(spec: ChildSpec): ChildProcess {
   const ipc = spec.ipc ? (['ipc'] as const) : [];
   const options = { cwd: spec.cwd ?? PROJECT_ROOT, env: spec.env ?? process.env };
   const output = spec.output;
   if ('file' in output) {
-    const fd = openSync(output.file, 'a');
+    // Owner-only: a child's log may hold what its state holds (the local folder's secrets, local/README.md).
+    const fd = openSync(output.file, 'a', 0o600);
     try {
       return spawn(process.execPath, nodeArguments(spec), { ...options, stdio: ['pipe', fd, fd, ...ipc] });
     } finally {

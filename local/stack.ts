@@ -3,7 +3,7 @@
  * (optionally) the demo Scripting instance. `npm start` runs `startLocalStack` in its own process; the e2e harness
  * and the bench run it in a child process through `launchStack` (launcher.ts, stackProcess.ts).
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
 import { lambdaHandlers, startGateway, type EnvironmentSettings, type FunctionRuntimeMode, type LocalGateway } from './gateway';
@@ -11,6 +11,7 @@ import type { LambdaHandlersConfig } from './gateway/lambdaRuntime';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
 import { launchChild, PROJECT_ROOT } from './launcher';
+import { assertPortFree } from './ports';
 import {
   cognitoClient,
   createTable,
@@ -158,7 +159,9 @@ interface Emulators {
 
 /** cognito-local and dynalite, both fresh: cognito-local keeps its state in files, dynalite in memory. */
 async function startEmulators(localDir: string, ports: LocalStackPorts, cleanups: Cleanups): Promise<Emulators> {
-  mkdirSync(localDir, { recursive: true });
+  // Owner-only when created here; an existing folder keeps its mode (LOCAL_DIR may be one the user chose), and the
+  // secrets inside it are owner-only each (cognito/, instance.json, the logs).
+  mkdirSync(localDir, { recursive: true, mode: 0o700 });
   const cognitoDir = path.join(localDir, 'cognito');
   rmSync(cognitoDir, { recursive: true, force: true });
   const [cognito, dynamo] = await Promise.all([
@@ -246,6 +249,8 @@ function writeLocalFiles(localDir: string, endpoints: LocalEndpoints, demo: Demo
   writeFileSync(instanceConfigFile, `${JSON.stringify(demoInstanceConfig(endpoints, demo), null, 2)}\n`, {
     mode: 0o600,
   });
+  // `mode` applies only when the file is created: a file left by an older version keeps its mode otherwise.
+  chmodSync(instanceConfigFile, 0o600);
   return instanceConfigFile;
 }
 
@@ -268,8 +273,17 @@ async function startDemoInstance(
     output: { lines: (line, stream) => (stream === 'stdout' ? log.info : log.error)(`[instance] ${line}`) },
     killAfterMs: 3000,
   });
-  child.process.on('exit', (code, signal) => log.info(`[instance] exited (${code ?? signal})`));
-  cleanups.add(child.stop);
+  let stopping = false;
+  // Its exit is news only when it was not clean: it says itself when it stops (a Ctrl-C reaches it before the stack
+  // asks it to), and the SIGTERM of our own stop is not a failure.
+  child.process.on('exit', (code, signal) => {
+    if (code === 0 || (stopping && signal === 'SIGTERM')) return;
+    log.error(`[instance] exited (${code ?? signal})`);
+  });
+  cleanups.add(() => {
+    stopping = true;
+    return child.stop();
+  });
   const exited = child.exited.then(() => false as const);
   if (await Promise.race([desktop, exited])) return undefined;
   return 'the demo Scripting instance did not send its Desktop list (see its [instance] log lines).';
@@ -297,6 +311,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? consoleLog;
   const cleanups = new Cleanups(log);
   try {
+    // Before anything starts: a taken port names the variable to change (ports.ts); the emulators check their own.
+    await Promise.all([assertPortFree('rest', options.ports?.rest ?? 3000), assertPortFree('ws', options.ports?.ws ?? 3001)]);
     const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups);
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
     const gateway = await startGatewayFor(options, region, log, emulators, pool);

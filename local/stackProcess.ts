@@ -72,7 +72,8 @@ function gatewayLogFor(options: StackProcessOptions): GatewayLog {
   if (options.gatewayLog === 'none') return silentLog;
   if (options.gatewayLog !== 'file') return consoleLog;
   const file = path.join(options.localDir, 'gateway.log');
-  return { info: (line) => appendFileSync(file, `${line}\n`), error: (line) => appendFileSync(file, `ERROR ${line}\n`) };
+  const append = (line: string) => appendFileSync(file, `${line}\n`, { mode: 0o600 });
+  return { info: append, error: (line) => append(`ERROR ${line}`) };
 }
 
 function post(session: Session, method: string, params: object = {}): Promise<any> {

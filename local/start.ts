@@ -3,6 +3,7 @@
  * LOCAL_DIR (default `.local`). Ctrl-C (or SIGTERM) stops everything.
  */
 import './sdkQuiet';
+import { formattedLog, outputMode, reformatHandlerLines } from './output';
 import { startLocalStack, type LocalStack } from './stack';
 
 // The gateway prints one line per request; the handlers' JSON logs (as CloudWatch would hold them) only from Warn up,
@@ -28,14 +29,15 @@ function positiveFrom(name: string): number | undefined {
 /** POSIX shell single quotes. */
 const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
-function banner(stack: LocalStack, seconds: string): string {
+function banner(stack: LocalStack, seconds: string, colour: boolean): string {
   const { endpoints: e, demo } = stack;
+  const bold = (text: string) => (colour ? `\x1b[1m${text}\x1b[0m` : text);
   const lines = [
     '',
-    'Endpoints (also in ' + `${stack.localDir}/endpoints.json):`,
+    bold('Endpoints') + ` (also in ${stack.localDir}/endpoints.json):`,
     ...Object.entries(e).map(([key, value]) => `  ${key.padEnd(17)} ${value}`),
     '',
-    `Demo tenant "${demo.tenant}" (passwords are new on every start):`,
+    bold(`Demo tenant "${demo.tenant}"`) + ' (passwords are new on every start):',
     `  api caller         ${demo.api.username} / ${demo.api.password}`,
     `  Scripting instance ${demo.instance.username} / ${demo.instance.password}`,
     '',
@@ -43,18 +45,67 @@ function banner(stack: LocalStack, seconds: string): string {
       ? `Demo Scripting instance: ${stack.demoInstanceNote}`
       : `Demo Scripting instance: config in ${stack.localDir}/instance.json (agent1 on the Desktop, campaign "Sales").`,
     '',
-    'Pop agent1 (paste into a shell; needs curl and node):',
+    bold('Pop agent1') + ' (paste into a shell; needs curl and node):',
     `  TOKEN=$(curl -s -u ${q(`${demo.api.username}:${demo.api.password}`)} ${e.RestApiUrl}/auth \\`,
     `    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Result.IdToken))')`,
     `  curl -s -X POST ${e.RestApiUrl}/pop -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
     `    -d '{"Username":"agent1","Campaign":"Sales","Reference":"ORDER-1001","ScriptData":{"Contact Name":"Ada Lovelace","var_ContactReason":"Renewal"}}'`,
     '',
-    `Remote Pop local stack ready in ${seconds}s`,
+    colour ? `\x1b[1;32mRemote Pop local stack ready in ${seconds}s\x1b[0m (Ctrl-C stops it)` : `Remote Pop local stack ready in ${seconds}s (Ctrl-C stops it)`,
   ];
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+/**
+ * Ctrl-C reaches this process twice: from the terminal's process group, and again from npm, which forwards the
+ * signals it gets to its child. A repeat within DUPLICATE_SIGNAL_MS is that same Ctrl-C; a later one, while the stop
+ * is still running, means "now" and exits at once.
+ */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+function stopOnSignals(stack: LocalStack, say: (line: string) => void): void {
+  let firstAt: number | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
+      say(`${signal} again: exiting now, without a clean stop`);
+      process.exit(130);
+    }
+    firstAt = Date.now();
+    say(`${signal}: stopping the local stack...`);
+    stack.stop().then(
+      () => {
+        say('Local stack stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        say(`The local stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+}
+
+const HELP = `npm start [-- --json]
+
+The whole system on this machine: emulators, the REST and WebSocket APIs, a demo Scripting instance (local/README.md).
+  --json     every event as one JSON object per line (the handlers' lines as CloudWatch would hold them)
+  --help     this text
+Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, LOCAL_DIR, ID_TOKEN_VALIDITY_MINUTES,
+CLAIM_WINDOW_SECONDS and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const unknown = argv.filter((arg) => arg !== '--json' && arg !== '--help' && arg !== '-h');
+  if (argv.includes('--help') || argv.includes('-h') || unknown.length > 0) {
+    if (unknown.length > 0) console.error(`error: unknown option '${unknown[0]}'\n`);
+    console.log(HELP);
+    process.exit(unknown.length > 0 ? 2 : 0);
+  }
+  const mode = outputMode(argv, process.stdout, process.env);
+  reformatHandlerLines(process.stdout, mode);
+  reformatHandlerLines(process.stderr, mode);
+  const log = formattedLog(mode, (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`));
   const idTokenValidityMinutes = positiveFrom('ID_TOKEN_VALIDITY_MINUTES');
   const claimWindowSeconds = positiveFrom('CLAIM_WINDOW_SECONDS');
   const stack = await startLocalStack({
@@ -66,39 +117,20 @@ async function main(): Promise<void> {
     },
     localDir: process.env.LOCAL_DIR || '.local',
     startDemoInstance: true,
+    log,
     ...(idTokenValidityMinutes ? { idTokenValidityMinutes } : {}),
     ...(claimWindowSeconds ? { claimWindowSeconds } : {}),
   });
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      console.error(`\n${signal} again: exiting now`);
-      process.exit(130);
-    }
-    stopping = true;
-    console.log(`\n${signal}: stopping the local stack...`);
-    stack
-      .stop()
-      .then(() => {
-        console.log('Stopped.');
-        process.exit(0);
-      })
-      .catch((error) => {
-        console.error(error);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // The stop's own lines go through the same formatter; the banner is for people only.
+  stopOnSignals(stack, (line) => log.info(`[stack] ${line}`));
 
   // Since this process started (tsx compile included), not since main() began.
   const seconds = process.uptime().toFixed(1);
-  console.log(banner(stack, seconds));
+  if (mode === 'json') log.info(`Remote Pop local stack ready in ${seconds}s: ${JSON.stringify(stack.endpoints)}`);
+  else console.log(banner(stack, seconds, mode === 'pretty'));
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

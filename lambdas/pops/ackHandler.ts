@@ -1,6 +1,7 @@
 /**
  * Ack: an instance reports what became of a pop (contract/webSocket.ts AckMessage). Only a pop of the connection's
- * own tenant, sent to this very connection, can be acknowledged; acknowledge.ts and status.ts decide what changes.
+ * own tenant, sent to this instance (this connection, or an earlier one of the same instance user and instance name),
+ * can be acknowledged; acknowledge.ts and status.ts decide what changes.
  */
 import AckMessageValidator from '../../contract/generated/AckMessage';
 import type { AckMessage } from '../../contract/webSocket';
@@ -8,6 +9,7 @@ import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
 import { acknowledge } from './acknowledge';
+import { instanceKey } from './status';
 import { PopStore } from './popStore';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
@@ -30,6 +32,7 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
       tenant: connection.tenant,
       popId: ack.PopId,
       connectionId: connection.connectionId,
+      instance: instanceKey(connection),
       status: ack.Status,
       ...(ack.Reason !== undefined ? { reason: ack.Reason } : {}),
     });
@@ -49,7 +52,7 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
       case 'notFound':
       case 'notSentToConnection':
         log.warn('Ack refused', { reason: outcome.kind });
-        return errorReply('PopNotFound', 'No pop with this PopId was sent to this connection.');
+        return errorReply('PopNotFound', 'No pop with this PopId was sent to this instance.');
       case 'alreadyFinal':
         // Normal when the agent is on several Desktops: another instance answered first. Nothing changes.
         log.info('Ack after the pop moved on; nothing changed', { status: ack.Status, current: outcome.status });

@@ -14,6 +14,7 @@ import type { AgentConnection, ConnectionStore } from '../presence/connectionSto
 import { claimFor, releaseClaimOf } from './claims';
 import type { PopStore } from './popStore';
 import type { PushToConnection } from './pusher';
+import { instanceKey } from './status';
 
 export interface PopDeliveryDeps {
   readonly connections: ConnectionStore;
@@ -27,7 +28,14 @@ export interface PopDeliveryDeps {
   readonly metrics: MetricsSink;
 }
 
-export type PopOutcome = { readonly kind: 'accepted'; readonly popId: string } | Refused;
+export type PopOutcome =
+  | { readonly kind: 'accepted'; readonly popId: string }
+  /**
+   * Pushed, but no push was answered (pusher.ts `unknown`): the instance may have the pop. It stays Sent with its
+   * claim, a later Ack settles it, and a retry of the same pop gets this PopId and pushes it again (confirmPop).
+   */
+  | { readonly kind: 'unconfirmed'; readonly popId: string }
+  | Refused;
 
 const agentNotOnDesktop = (agent: string) =>
   refuse('AgentNotOnDesktop', `Agent "${agent}" is not on the Desktop of any connected Scripting instance.`);
@@ -41,7 +49,7 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   }
   const popId = deps.newPopId();
   log.appendKeys({ popId });
-  const claimed = await claimRecordOf(deps, tenant, request, popId);
+  const claimed = await claimRecordOf(deps, tenant, request, popId, targets);
   if (claimed) return claimed;
   const sentAt = new Date(deps.now()).toISOString();
   await storePop(deps, tenant, request, popId, sentAt, targets);
@@ -49,8 +57,46 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   return settle(deps, { tenant, PopId: popId, Campaign: request.Campaign, Reference: request.Reference, Username: request.Username }, targets, pushed);
 }
 
+/**
+ * A repeat of a pop already stored (same agent and record inside the claim window, or the same Idempotency-Key). A
+ * pop whose pushes all went unanswered and that no instance has acknowledged is pushed again under its own PopId, so
+ * a push that was in fact lost is made good and one that arrived is not opened twice (the instance remembers PopIds,
+ * instance/connector.ts). Any other pop is answered with its PopId and nothing is pushed.
+ */
+export async function confirmPop(
+  deps: PopDeliveryDeps,
+  tenant: string,
+  request: PopRequest,
+  popId: string,
+  targets?: readonly AgentConnection[],
+): Promise<PopOutcome> {
+  const pop = await deps.pops.getPop(tenant, popId);
+  if (!pop || !pop.unconfirmed || pop.Status !== 'Sent') return { kind: 'accepted', popId };
+  deps.log.info('Repeat of a pop whose delivery is unconfirmed; pushing it again', { firstPopId: popId });
+  const reach = targets ?? (await deps.connections.connectionsForAgent(tenant, request.Username));
+  const pushed = await pushToAll(deps, reach, popMessage(request, popId, pop.CreatedAt));
+  const reached = reach.filter((t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId));
+  const confirmed = pushed.sentTo.length > 0;
+  await deps.pops.recordDelivery(tenant, popId, {
+    sentTo: union(pop.sentTo, reached.map((t) => t.connectionId)),
+    sentToInstances: union(pop.sentToInstances, reached.map(instanceKey)),
+    unconfirmed: !confirmed,
+  });
+  if (!confirmed) return { kind: 'unconfirmed', popId };
+  deps.metrics.count(METRIC.popsPushed, pushed.sentTo.length);
+  return { kind: 'accepted', popId };
+}
+
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
+
 /** The record claim of a pop with a Reference; an outcome when the pop must stop here. */
-async function claimRecordOf(deps: PopDeliveryDeps, tenant: string, request: PopRequest, popId: string): Promise<PopOutcome | undefined> {
+async function claimRecordOf(
+  deps: PopDeliveryDeps,
+  tenant: string,
+  request: PopRequest,
+  popId: string,
+  targets: readonly AgentConnection[],
+): Promise<PopOutcome | undefined> {
   if (request.Reference === undefined) return undefined;
   const record = { tenant, campaign: request.Campaign, reference: request.Reference, username: request.Username };
   const claim = await claimFor(deps, record, popId);
@@ -58,8 +104,8 @@ async function claimRecordOf(deps: PopDeliveryDeps, tenant: string, request: Pop
     case 'claimed':
       return undefined;
     case 'repeat':
-      deps.log.info('Pop repeated inside the claim window; nothing pushed', { firstPopId: claim.popId });
-      return { kind: 'accepted', popId: claim.popId };
+      deps.log.info('Pop repeated inside the claim window', { firstPopId: claim.popId });
+      return confirmPop(deps, tenant, request, claim.popId, targets);
     case 'inProgress':
       return refuse('RequestInProgress', 'The same pop is still being processed; retry in a moment.', { retryAfterSeconds: 1 });
     case 'heldByOtherUser':
@@ -89,6 +135,7 @@ async function storePop(
     CreatedAt: sentAt,
     UpdatedAt: sentAt,
     sentTo: targets.map((t) => t.connectionId),
+    sentToInstances: union([], targets.map(instanceKey)),
   };
   try {
     await deps.pops.putPop(pop, deps.retentionMs);
@@ -111,6 +158,8 @@ const popMessage = (request: PopRequest, popId: string, sentAt: string): PopMess
 
 interface Pushed {
   readonly sentTo: string[];
+  /** Pushes without an answer: the connection may have the pop. */
+  readonly unknown: string[];
   readonly gone: string[];
   readonly failures: number;
 }
@@ -119,11 +168,14 @@ interface Pushed {
 async function pushToAll(deps: PopDeliveryDeps, targets: readonly AgentConnection[], message: PopMessage): Promise<Pushed> {
   const payload = JSON.stringify(message);
   const outcomes = await Promise.allSettled(targets.map((t) => deps.push(t.connectionId, payload)));
-  const pushed: Pushed = { sentTo: [], gone: [], failures: 0 };
+  const pushed: Pushed = { sentTo: [], unknown: [], gone: [], failures: 0 };
+  const byOutcome = { sent: pushed.sentTo, unknown: pushed.unknown, gone: pushed.gone };
   outcomes.forEach((outcome, index) => {
     const connectionId = targets[index]!.connectionId;
-    if (outcome.status === 'fulfilled') (outcome.value === 'sent' ? pushed.sentTo : pushed.gone).push(connectionId);
-    else {
+    if (outcome.status === 'fulfilled') {
+      byOutcome[outcome.value].push(connectionId);
+      if (outcome.value === 'unknown') deps.log.warn('Push to a connection went unanswered; it may have arrived', { connectionId });
+    } else {
       (pushed as { failures: number }).failures++;
       deps.log.warn('Push to a connection failed', { connectionId, reason: (outcome.reason as Error)?.name });
     }
@@ -144,15 +196,28 @@ async function settle(
   pushed: Pushed,
 ): Promise<PopOutcome> {
   const { log } = deps;
+  // A push without an answer may have arrived: its connection stays among those that may acknowledge the pop.
+  const reached = targets.filter((t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId));
+  if (pushed.sentTo.length === 0 && reached.length > 0) {
+    const sentTo = reached.map((t) => t.connectionId);
+    await deps.pops.recordDelivery(pop.tenant, pop.PopId, { sentTo, sentToInstances: union([], reached.map(instanceKey)), unconfirmed: true });
+    log.warn('Pop pushed, delivery unconfirmed; kept Sent with its claim', { agent: pop.Username, campaign: pop.Campaign, connections: sentTo.length });
+    return { kind: 'unconfirmed', popId: pop.PopId };
+  }
   if (pushed.sentTo.length === 0) {
     const reason = pushed.failures > 0 ? 'Undeliverable' : 'AgentNotOnDesktop';
-    await deps.pops.recordDelivery(pop.tenant, pop.PopId, [], reason);
+    await deps.pops.recordDelivery(pop.tenant, pop.PopId, { sentTo: [], sentToInstances: [], failureReason: reason });
     await releaseClaimOf(deps.pops, pop);
     log.warn('Pop not delivered', { reason, agent: pop.Username, campaign: pop.Campaign });
     if (pushed.failures > 0) return refusals.serviceUnavailable("The pop could not be delivered to the agent's Scripting instance; retry shortly.");
     return agentNotOnDesktop(pop.Username);
   }
-  if (pushed.sentTo.length !== targets.length) await deps.pops.recordDelivery(pop.tenant, pop.PopId, pushed.sentTo);
+  if (reached.length !== targets.length) {
+    await deps.pops.recordDelivery(pop.tenant, pop.PopId, {
+      sentTo: reached.map((t) => t.connectionId),
+      sentToInstances: union([], reached.map(instanceKey)),
+    });
+  }
   log.info('Pop sent', { agent: pop.Username, campaign: pop.Campaign, connections: pushed.sentTo.length });
   deps.metrics.count(METRIC.popsAccepted);
   deps.metrics.count(METRIC.popsPushed, pushed.sentTo.length);

@@ -12,8 +12,8 @@ import type { RestOutcome } from '../edge/restAnswer';
 import { apiCallerOf, type Caller } from '../auth/callerIdentity';
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
-import { isRefused } from '../shared/outcome';
-import { deliverPop, type PopOutcome } from './delivery';
+import { isRefused, refusals } from '../shared/outcome';
+import { confirmPop, deliverPop, type PopOutcome } from './delivery';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import type { PushToConnection } from './pusher';
 import { randomUUID } from 'node:crypto';
@@ -34,9 +34,20 @@ export interface PopDependencies {
   readonly metrics: MetricsSink;
 }
 
-/** The REST answer of a pop's outcome: 202 with its PopId, or the refusal. */
-export const popAnswer = (outcome: PopOutcome): RestOutcome =>
-  outcome.kind === 'accepted' ? { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } } : outcome;
+/**
+ * The REST answer of a pop's outcome: 202 with its PopId, or the refusal. A pop whose push went unanswered is a 503
+ * whose retry is safe: the retry finds this pop (its record claim, or its Idempotency-Key) and pushes the same PopId
+ * again, which the instance opens at most once (delivery.ts confirmPop).
+ */
+export function popAnswer(outcome: PopOutcome): RestOutcome {
+  if (outcome.kind === 'accepted') return { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } };
+  if (outcome.kind === 'unconfirmed') {
+    return refusals.serviceUnavailable(
+      `Pop ${outcome.popId} was pushed but its delivery was not confirmed; retry the same request: it will not be opened twice.`,
+    );
+  }
+  return outcome;
+}
 
 async function popOperation(deps: PopDependencies, { event, requestId, log }: RestInvocation): Promise<RestOutcome | ReplayedOutcome> {
   const caller = apiCallerOf(event);
@@ -49,6 +60,10 @@ async function popOperation(deps: PopDependencies, { event, requestId, log }: Re
   const deliver = () => deliverPop({ ...deps, log }, caller.tenant, request.value);
   if (key.key === undefined) return popAnswer(await deliver());
   const once = await onceForKey(deps.pops, scopeOf(caller, key.key, request.value, requestId), deliver);
+  // An unconfirmed first answer is not replayed as it was: the repeat settles it (same body, so same request).
+  if (once.replayOf !== undefined && once.outcome.kind === 'unconfirmed') {
+    return popAnswer(await confirmPop({ ...deps, log }, caller.tenant, request.value, once.outcome.popId));
+  }
   const outcome = popAnswer(once.outcome);
   return once.replayOf === undefined ? outcome : { replayOf: once.replayOf, outcome };
 }

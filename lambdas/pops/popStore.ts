@@ -15,10 +15,28 @@ export type PopRecord = PopStatusResult;
 
 export interface StoredPop extends PopRecord {
   readonly tenant: string;
+  /** Connections the pop was pushed to, including those whose push had no answer. */
   readonly sentTo: readonly string[];
-  /** Connections that reported Failed (the pop fails only when all it was sent to did). */
+  /** Their instances (`instanceKey` in status.ts): who may acknowledge. Empty on pops stored before they were kept. */
+  readonly sentToInstances: readonly string[];
+  /** Instances (or connections) that reported Failed (the pop fails only when all it was sent to did). */
   readonly failedBy: readonly string[];
+  /** No push was confirmed: each timed out or lost its answer (delivery.ts). A retry of the pop pushes it again. */
+  readonly unconfirmed: boolean;
 }
+
+/** Where delivery reached: what `recordDelivery` stores. */
+export interface DeliveryRecord {
+  readonly sentTo: readonly string[];
+  readonly sentToInstances: readonly string[];
+  /** No connection took the pop: Failed with this Reason. */
+  readonly failureReason?: string;
+  /** No push was answered: the pop stays Sent, and may have arrived. */
+  readonly unconfirmed?: boolean;
+}
+
+/** A new pop: what `putPop` stores (nothing failed yet, its pushes still to come). */
+export type NewPop = Omit<StoredPop, 'failedBy' | 'sentToInstances' | 'unconfirmed'> & { readonly sentToInstances?: readonly string[] };
 
 export type ClaimOutcome =
   | { readonly kind: 'claimed' }
@@ -124,7 +142,7 @@ export class PopStore {
     }
   }
 
-  async putPop(pop: Omit<StoredPop, 'failedBy'>, retentionMs: number): Promise<void> {
+  async putPop(pop: NewPop, retentionMs: number): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -141,6 +159,7 @@ export class PopStore {
           CreatedAt: pop.CreatedAt,
           UpdatedAt: pop.UpdatedAt,
           SentTo: [...pop.sentTo],
+          SentToInstances: [...(pop.sentToInstances ?? [])],
           [TABLE_KEYS.ttlAttribute]: epochSeconds(this.now() + retentionMs),
         },
       }),
@@ -156,19 +175,25 @@ export class PopStore {
     return toStoredPop(Item);
   }
 
-  /** Record the outcome of delivery: which connections took the pop, and Failed with a reason if none did. */
-  async recordDelivery(tenant: string, popId: string, sentTo: readonly string[], failureReason?: string): Promise<void> {
+  /**
+   * Record the outcome of delivery: which connections (and instances) the pop reached, Failed with a reason if none
+   * did, and whether no push was confirmed.
+   */
+  async recordDelivery(tenant: string, popId: string, delivery: DeliveryRecord): Promise<void> {
+    const { failureReason } = delivery;
+    const set = ['SentTo = :sentTo', 'SentToInstances = :instances', 'Unconfirmed = :unconfirmed', 'UpdatedAt = :at'];
+    if (failureReason) set.push('#status = :failed', 'Reason = :reason');
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.pop(tenant, popId),
-        UpdateExpression: failureReason
-          ? 'SET SentTo = :sentTo, #status = :failed, Reason = :reason, UpdatedAt = :at'
-          : 'SET SentTo = :sentTo, UpdatedAt = :at',
+        UpdateExpression: `SET ${set.join(', ')}`,
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeNames: failureReason ? { '#status': 'Status' } : undefined,
         ExpressionAttributeValues: {
-          ':sentTo': [...sentTo],
+          ':sentTo': [...delivery.sentTo],
+          ':instances': [...delivery.sentToInstances],
+          ':unconfirmed': delivery.unconfirmed === true,
           ':at': new Date(this.now()).toISOString(),
           ...(failureReason ? { ':failed': 'Failed', ':reason': failureReason } : {}),
         },
@@ -316,6 +341,8 @@ function toStoredPop(item: Record<string, any>): StoredPop {
     CreatedAt: item.CreatedAt,
     UpdatedAt: item.UpdatedAt,
     sentTo: Array.isArray(item.SentTo) ? item.SentTo : [],
+    sentToInstances: Array.isArray(item.SentToInstances) ? item.SentToInstances : [],
     failedBy: Array.isArray(item.FailedBy) ? item.FailedBy : [],
+    unconfirmed: item.Unconfirmed === true,
   };
 }

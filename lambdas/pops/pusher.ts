@@ -4,15 +4,34 @@ import {
   type ApiGatewayManagementApiClient,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 
-export type PushOutcome = 'sent' | 'gone';
+/**
+ * - `sent`: API Gateway took the message for the connection.
+ * - `gone`: the connection no longer exists (410); nothing was delivered.
+ * - `unknown`: the request may have reached API Gateway but no answer came (our timeout, a connection reset after
+ *   sending, a 5xx): the instance may have the pop or not. Only its Ack can tell (delivery.ts keeps the pop open).
+ * Any other failure (a 4xx, a connection never made) is thrown: nothing was delivered.
+ */
+export type PushOutcome = 'sent' | 'gone' | 'unknown';
 export type PushToConnection = (connectionId: string, payload: string) => Promise<PushOutcome>;
 
 /** How long one PostToConnection may take: the whole pop must answer well inside API Gateway's 29 s. */
 export const PUSH_TIMEOUT_MS = 3000;
 
+/** Failures after which the message may still have been sent: the request left, no answer came back. */
+const AFTER_SENDING = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+export function outcomeUnknown(error: unknown): boolean {
+  const failure = error as { name?: string; code?: string; message?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
+  if (!failure) return false;
+  if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return true;
+  if (AFTER_SENDING.has(failure.code ?? '') || AFTER_SENDING.has(failure.cause?.code ?? '')) return true;
+  if (failure.message === 'socket hang up') return true;
+  return (failure.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
 /**
  * Post a message to one connection. A connection that is gone answers 410; SDK v3 raises GoneException only when the
- * answer names it, so the status code is checked too. Other failures are thrown to the caller.
+ * answer names it, so the status code is checked too.
  */
 export function connectionPusher(client: ApiGatewayManagementApiClient): PushToConnection {
   return async (connectionId, payload) => {
@@ -25,6 +44,7 @@ export function connectionPusher(client: ApiGatewayManagementApiClient): PushToC
       if (error instanceof GoneException || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410) {
         return 'gone';
       }
+      if (outcomeUnknown(error)) return 'unknown';
       throw error;
     }
   };

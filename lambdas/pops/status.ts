@@ -1,6 +1,8 @@
 /**
  * A pop's status, as a pure function: what one instance's Ack does to a pop. Status only moves forward
- * (Sent -> Delivered -> Opened | Unchanged | Failed); only a connection the pop was sent to may acknowledge it; a pop
+ * (Sent -> Delivered -> Opened | Unchanged | Failed); only an instance the pop was sent to may acknowledge it, from
+ * the connection the pop was pushed to or from a later one of the same instance (tenant, instance user and instance
+ * name: the reference instance sends the acks it could not send before a reconnect on its next connection); a pop
  * pushed to several instances (the agent is on more than one Desktop) is Opened as soon as one opens it, and Failed
  * only once every instance it was sent to has failed it: one instance's NoLicence must not hide another's Opened, nor
  * give the record claim back while the record is open there. acknowledge.ts persists what this decides.
@@ -20,11 +22,28 @@ export const MAY_FOLLOW: Readonly<Record<AckStatus, readonly PopStatus[]>> = {
 export interface PopState {
   readonly Status: PopStatus;
   readonly sentTo: readonly string[];
+  /**
+   * Who may acknowledge: the instance key (`instanceKey`) of each connection the pop was pushed to. Empty for pops
+   * stored before instances were recorded: then only the connection ids in `sentTo` may.
+   */
+  readonly sentToInstances?: readonly string[];
+  /** Instance keys (or, for older pops, connection ids) that reported Failed. */
   readonly failedBy: readonly string[];
+}
+
+/**
+ * One Scripting instance, whatever its connection: tenant (the pop's own, implied), instance user and instance name.
+ * A connection known only by its id (a presence item without its user) stands for itself.
+ */
+export function instanceKey(target: { readonly connectionId: string; readonly username?: string; readonly instance?: string }): string {
+  if (target.username === undefined || target.instance === undefined) return `connection:${target.connectionId}`;
+  return `instance:${encodeURIComponent(target.username)}/${encodeURIComponent(target.instance)}`;
 }
 
 export interface Ack {
   readonly connectionId: string;
+  /** The acknowledging connection's `instanceKey`. */
+  readonly instance?: string;
   readonly status: AckStatus;
   /** Required with Failed (the message schema's rule, checked in ackHandler.ts). */
   readonly reason?: string;
@@ -41,14 +60,24 @@ export type Transition =
   | { readonly kind: 'alreadyFinal'; readonly status: PopStatus }
   | { readonly kind: 'notSentToConnection' };
 
+/** Who may acknowledge the pop, and who this Ack speaks for (undefined: the pop was not sent to it). */
+function recipients(pop: PopState, ack: Ack): { readonly all: readonly string[]; readonly acker?: string } {
+  const instances = pop.sentToInstances ?? [];
+  if (instances.length === 0) return { all: pop.sentTo, ...(pop.sentTo.includes(ack.connectionId) ? { acker: ack.connectionId } : {}) };
+  const candidates = [ack.instance, instanceKey({ connectionId: ack.connectionId })];
+  const acker = candidates.find((candidate) => candidate !== undefined && instances.includes(candidate));
+  return { all: instances, ...(acker !== undefined ? { acker } : {}) };
+}
+
 export function next(pop: PopState, ack: Ack): Transition {
-  if (!pop.sentTo.includes(ack.connectionId)) return { kind: 'notSentToConnection' };
-  if (pop.Status === ack.status || (ack.status === 'Failed' && pop.failedBy.includes(ack.connectionId))) {
+  const { all, acker } = recipients(pop, ack);
+  if (acker === undefined) return { kind: 'notSentToConnection' };
+  if (pop.Status === ack.status || (ack.status === 'Failed' && pop.failedBy.includes(acker))) {
     return { kind: 'unchanged' };
   }
   if (!MAY_FOLLOW[ack.status].includes(pop.Status)) return { kind: 'alreadyFinal', status: pop.Status };
   if (ack.status !== 'Failed') return { kind: 'move', change: { status: ack.status } };
-  const failedBy = [...pop.failedBy, ack.connectionId];
-  if (!pop.sentTo.every((connectionId) => failedBy.includes(connectionId))) return { kind: 'noteFailure', change: { failedBy } };
+  const failedBy = [...pop.failedBy, acker];
+  if (!all.every((recipient) => failedBy.includes(recipient))) return { kind: 'noteFailure', change: { failedBy } };
   return { kind: 'move', change: { status: 'Failed', reason: ack.reason ?? 'Unknown', failedBy } };
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
-import { launchStack, type StackCommand } from '../local/launcher';
+import { launchStack, type StackCommand, type StackProcessOptions } from '../local/launcher';
 import type { LocalEndpoints } from '../local/stack';
 
 export interface StackChild {
@@ -42,9 +42,14 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 
-export async function startStackChild(localDir: string, logFile: string): Promise<StackChild> {
+/** `runtime`: how the stack runs the functions (local/stack.ts); the bench compares both in one run. */
+export async function startStackChild(
+  localDir: string,
+  logFile: string,
+  runtime: StackProcessOptions['runtime'] = 'environments',
+): Promise<StackChild> {
   const stack = await launchStack(
-    { localDir, gatewayLog: 'stdout' },
+    { localDir, gatewayLog: 'stdout', runtime },
     {
       label: 'local stack',
       timeoutMs: 60_000,

@@ -42,6 +42,7 @@ import { LOCAL_CREDENTIALS } from '../local/provision';
 import { ENV } from '../lambdas/shared/settings';
 import { createTenantUser } from '../provisioning/tenantUsers';
 import { measureColdStart, type ColdStartFigures } from './coldStart';
+import { measureSdkOverhead, type SdkOverheadFigures } from './sdkOverhead';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
@@ -204,6 +205,10 @@ async function main(): Promise<number> {
   // 4. Cold start first, while nothing else of ours runs.
   progress('cold start: bundling each handler with esbuild and importing it in fresh Node processes');
   const coldStart: ColdStartFigures = await measureColdStart(path.join(tmp, 'bundles'), N.coldStartRuns, progress);
+  // 7. The caller SDK's CPU per pop over a bare fetch (bench/sdkOverhead.ts), also before the stack starts.
+  progress('SDK overhead: RemotePopClient.pop versus a bare fetch, against an in-process server');
+  const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
+  if (!sdkOverhead.met) failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
 
   progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');
@@ -412,6 +417,7 @@ async function main(): Promise<number> {
         stackRssMb: { before: Math.round(stackRssBefore / 1024 / 1024), after: Math.round(stackRss / 1024 / 1024) },
       },
       coldStart,
+      sdkOverhead,
       tokenPath: {
         calls: N.authCalls,
         latencyMs: distribution(authMs),
@@ -598,6 +604,7 @@ function summary(r: any): string {
   lines.push(`   Stack process at 32 callers (profile, ${r.stackProfile.busyMs} ms on CPU of ${r.stackProfile.sampledMs} ms):`);
   for (const [k, v] of Object.entries(r.stackProfile.byRole)) lines.push(`     ${String(v).padStart(5)}%  ${k}`);
   lines.push(`     by owner: ${Object.entries(r.stackProfile.attributedByOwner).slice(0, 6).map(([k, v]) => `${k} ${v}%`).join('; ')}`);
+  lines.push('', `7. SDK CPU per pop over a bare fetch: ${fmt(r.sdkOverhead.overheadCpuMsPerPop, 3)} ms (SDK ${fmt(r.sdkOverhead.sdkCpuMsPerPop, 3)}, bare ${fmt(r.sdkOverhead.bareCpuMsPerPop, 3)}; target < ${r.sdkOverhead.targetMs} ms ${r.sdkOverhead.met ? 'met' : 'NOT met'})`);
   lines.push('', 'Targets:');
   const t = r.targets;
   lines.push(`   delivery p99 at 32 callers < ${t.deliveryP99At32Ms.target} ms: ${fmt(t.deliveryP99At32Ms.value)} ms ${t.deliveryP99At32Ms.met ? 'met' : 'NOT met'}`);

@@ -134,9 +134,29 @@ export class ConnectionStore {
     await this.updateDesktopCopy(connection.connectionId, wanted.size > 0 ? 'SET #desktop = :agents' : 'REMOVE #desktop', [...wanted]);
   }
 
-  async addPresence(connection: ConnectionItem, agent: string): Promise<void> {
-    await this.updateDesktopCopy(connection.connectionId, 'ADD #desktop :agents', [agent]);
+  /**
+   * Put one agent on the connection's Desktop, unless it already holds `cap` other agents: one conditional write on
+   * the Desktop copy, so Logins racing each other cannot pass the cap together.
+   */
+  async addPresence(connection: ConnectionItem, agent: string, cap: number = Number.MAX_SAFE_INTEGER): Promise<'added' | 'full'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.connection(connection.connectionId),
+          UpdateExpression: 'ADD #desktop :agents',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#desktop) OR size(#desktop) < :cap OR contains(#desktop, :agent))',
+          ExpressionAttributeNames: { '#desktop': DESKTOP_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':agents': new Set([agent]), ':cap': cap, ':agent': agent },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Full, or the connection item is gone (then there is no copy to keep in step, as updateDesktopCopy does).
+      if (await this.connectionRecord(connection.connectionId)) return 'full';
+    }
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.presenceItem(connection, agent) }));
+    return 'added';
   }
 
   async removePresence(connection: ConnectionItem, agent: string): Promise<void> {

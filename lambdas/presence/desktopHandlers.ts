@@ -6,7 +6,8 @@ import DesktopMessageValidator from '../../contract/generated/DesktopMessage';
 import LoginMessageValidator from '../../contract/generated/LoginMessage';
 import LogoutMessageValidator from '../../contract/generated/LogoutMessage';
 import type { DesktopMessage, LoginMessage, LogoutMessage } from '../../contract/webSocket';
-import { invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
+import { MAX_DESKTOP_AGENTS } from '../../contract/limits';
+import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
 import type { PresenceDependencies } from './connectionHandlers';
 
 /** The full list of agents now on the Desktop replaces what the connection held before. */
@@ -25,7 +26,12 @@ export function makeLoginHandler({ connections }: PresenceDependencies): WebSock
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<LoginMessage>('Login', LoginMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
-    await connections.addPresence(connection, message.value.Username);
+    // One cap for both paths (issue 13, item 11): a Desktop list is refused above it by its schema, a Login here.
+    const added = await connections.addPresence(connection, message.value.Username, MAX_DESKTOP_AGENTS);
+    if (added === 'full') {
+      log.warn('Login refused: the Desktop is full', { agent: message.value.Username, cap: MAX_DESKTOP_AGENTS });
+      return errorReply('InvalidMessage', `This connection's Desktop already holds ${MAX_DESKTOP_AGENTS} agents, the most one Desktop may hold.`);
+    }
     log.info('Agent logged in', { agent: message.value.Username });
     return reply();
   });

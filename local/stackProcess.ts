@@ -76,6 +76,7 @@ function gatewayLogFor(options: StackProcessOptions): GatewayLog {
   return { info: append, error: (line) => append(`ERROR ${line}`) };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the inspector protocol's replies are untyped JSON
 function post(session: Session, method: string, params: object = {}): Promise<any> {
   return new Promise((resolve, reject) =>
     session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),

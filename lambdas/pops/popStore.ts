@@ -4,6 +4,7 @@ import {
   PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
@@ -309,7 +310,7 @@ export class PopStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.idempotency(tenant, key) }));
   }
 
-  private expired(item: Record<string, any>): boolean {
+  private expired(item: Record<string, NativeAttributeValue>): boolean {
     const expiresAt = item[TABLE_KEYS.ttlAttribute];
     return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
   }
@@ -329,7 +330,7 @@ export function toPopRecord(pop: StoredPop): PopRecord {
   };
 }
 
-function toStoredPop(item: Record<string, any>): StoredPop {
+function toStoredPop(item: Record<string, NativeAttributeValue>): StoredPop {
   return {
     tenant: item.Tenant,
     PopId: item.PopId,

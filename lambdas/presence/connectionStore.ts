@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
@@ -16,7 +17,7 @@ import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from '../store
  */
 const DESKTOP_ATTRIBUTE = 'Desktop';
 
-type Item = Record<string, any>;
+type Item = Record<string, NativeAttributeValue>;
 export interface ConnectionItem {
   readonly connectionId: string;
   readonly tenant: string;
@@ -273,7 +274,7 @@ export class ConnectionStore {
     }
   }
 
-  private expired(item: Record<string, any>): boolean {
+  private expired(item: Item): boolean {
     const expiresAt = item[TABLE_KEYS.ttlAttribute];
     return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
   }

@@ -15,7 +15,6 @@ export interface E2eStackHandle {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __REMOTE_POP_E2E_STACK__: E2eStackHandle | undefined;
 }
 

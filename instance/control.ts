@@ -6,19 +6,24 @@
  *   GET  /agents/<name>            one agent (404 when not on the Desktop)
  *   POST /agents/<name>/login      put an agent on the Desktop (sends Login)
  *   POST /agents/<name>/logout     take an agent off the Desktop (sends Logout)
+ *   POST /agents/<name>/close      close the agent's current record
  *   POST /plugin/enable|disable    switch the Cloud API plugin on or off at run time
+ *   GET  /                         the agent's Desktop page, live (desktopPage/server.ts)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import validateLoginMessage from '../contract/generated/LoginMessage';
 import { problemsOf } from '../contract/problems';
-import type { AgentView, LoginResult, LogoutResult } from './desktop';
+import type { AgentView, CloseResult, LoginResult, LogoutResult } from './desktop';
+import { isSameOrigin } from './desktopPage/assets';
+import type { PageHandler } from './desktopPage/server';
 
 export interface InstanceControl {
   status(): Record<string, unknown>;
   agent(username: string): AgentView | undefined;
   login(username: string): LoginResult;
   logout(username: string): LogoutResult;
+  closeRecord(username: string): CloseResult;
   setPluginEnabled(enabled: boolean): void;
 }
 
@@ -45,6 +50,11 @@ export function route(control: InstanceControl, method: string, path: string): {
       ? { status: 200, body: agent }
       : { status: 404, body: { error: 'AgentNotOnDesktop', message: `"${parts[1]}" is not on the Desktop` } };
   }
+  if (parts[0] === 'agents' && parts.length === 3 && parts[2] === 'close') {
+    if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
+    const result = control.closeRecord(parts[1]);
+    return { status: result.status === 'NotLoggedIn' ? 404 : 200, body: { agent: parts[1], ...result } };
+  }
   if (parts[0] === 'agents' && parts.length === 3 && (parts[2] === 'login' || parts[2] === 'logout')) {
     if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
     // The same check the server makes of the Login message this sends.
@@ -62,12 +72,18 @@ export function route(control: InstanceControl, method: string, path: string): {
   return notFound;
 }
 
-/** Listens on 127.0.0.1:`port` (0: any free port, for tests). */
-export async function startControlServer(control: InstanceControl, port: number): Promise<ControlServer> {
+/** Listens on 127.0.0.1:`port` (0: any free port, for tests); `page` serves the Desktop page. */
+export async function startControlServer(control: InstanceControl, port: number, page?: PageHandler): Promise<ControlServer> {
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
     try {
       const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
+      // A browser may be sent here by any site: another Host or a cross-site write is refused.
+      if (!isSameOrigin(request, (server.address() as AddressInfo).port)) {
+        reply(response, 403, { error: 'Forbidden', message: 'the control surface answers only its own origin' });
+        return;
+      }
+      if (page?.(request, response, pathname)) return;
       const { status, body } = route(control, request.method ?? 'GET', pathname);
       reply(response, status, body);
     } catch (error) {

@@ -62,6 +62,11 @@ export type LogoutResult =
   | { readonly status: 'LoggedOut'; readonly seatPassedTo?: string }
   | { readonly status: 'NotLoggedIn' };
 
+export type CloseResult =
+  | { readonly status: 'Closed'; readonly campaign: string; readonly reference: string }
+  | { readonly status: 'NoRecord' }
+  | { readonly status: 'NotLoggedIn' };
+
 export interface DesktopOptions {
   readonly pluginEnabled: boolean;
   readonly licence: LicenceConfig;
@@ -137,6 +142,19 @@ export class Desktop {
     if (next === undefined) return { status: 'LoggedOut' };
     this.seats.push(next);
     return { status: 'LoggedOut', seatPassedTo: next };
+  }
+
+  /**
+   * The agent closes the current record (wrap-up done). The Activities list stays as it is, and the next pop opens
+   * without suspending anything. The server's record claim is not touched: it ends with its claim window.
+   */
+  closeRecord(username: string): CloseResult {
+    const agent = this.agents.get(username);
+    if (!agent) return { status: 'NotLoggedIn' };
+    const closed = agent.current;
+    if (!closed) return { status: 'NoRecord' };
+    agent.current = null;
+    return { status: 'Closed', campaign: closed.campaign, reference: closed.reference };
   }
 
   /**

@@ -4,9 +4,11 @@
  */
 import { AuthClient } from './auth';
 import type { InstanceConfig } from './config';
-import { Connector, type Clock, type WebSocketFactory } from './connector';
+import { Connector, type AckDecision, type Clock, type WebSocketFactory } from './connector';
 import { startControlServer, type ControlServer, type InstanceControl } from './control';
-import { Desktop } from './desktop';
+import { Desktop, type DesktopPop } from './desktop';
+import { DesktopFeed, type InstanceState } from './desktopPage/feed';
+import { desktopPageHandler } from './desktopPage/server';
 import { createConsoleLogger, type Logger } from './log';
 import { createPopHandler } from './popHandler';
 
@@ -33,8 +35,13 @@ export interface RunningInstance {
   stop(): Promise<void>;
 }
 
-/** The Desktop model and the connector that feeds it pops. */
-function buildCore(config: InstanceConfig, options: StartOptions, log: Logger): { desktop: Desktop; connector: Connector } {
+/** The Desktop model and the connector that feeds it pops; `afterPop` hears each pop's outcome (the Desktop page). */
+function buildCore(
+  config: InstanceConfig,
+  options: StartOptions,
+  log: Logger,
+  afterPop: (pop: DesktopPop, decision: AckDecision) => void,
+): { desktop: Desktop; connector: Connector } {
   const desktop = new Desktop({
     pluginEnabled: config.plugin.enabled,
     licence: config.licence,
@@ -42,6 +49,7 @@ function buildCore(config: InstanceConfig, options: StartOptions, log: Logger): 
     now: options.now,
     newRecordId: options.newRecordId,
   });
+  const handlePop = createPopHandler(desktop, log);
   const connector = new Connector({
     webSocketUrl: config.webSocketUrl,
     instanceName: config.instanceName,
@@ -53,7 +61,11 @@ function buildCore(config: InstanceConfig, options: StartOptions, log: Logger): 
       fetch: options.fetch,
     }),
     desktopAgents: () => desktop.agentNames(),
-    onPop: createPopHandler(desktop, log),
+    onPop: (pop) => {
+      const decision = handlePop(pop);
+      afterPop(pop, decision);
+      return decision;
+    },
     logger: log,
     heartbeatMs: config.heartbeatSeconds * 1000,
     reconnect: config.reconnect,
@@ -66,14 +78,34 @@ function buildCore(config: InstanceConfig, options: StartOptions, log: Logger): 
   return { desktop, connector };
 }
 
-/** What the control surface may do: each change to the Desktop is logged and told to the server. */
-function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connector, log: Logger): InstanceControl {
+function instanceState(config: InstanceConfig, desktop: Desktop, connector: Connector): InstanceState {
+  return {
+    instance: config.instanceName,
+    connected: connector.isConnected,
+    pluginEnabled: desktop.isPluginEnabled,
+    licence: config.licence,
+  };
+}
+
+/** The Desktop page's feed, reading the same state as the control surface. */
+function feedOf(config: InstanceConfig, desktop: Desktop, connector: Connector): DesktopFeed {
+  const feed = new DesktopFeed({
+    instance: () => instanceState(config, desktop, connector),
+    agent: (username) => desktop.agent(username),
+    agents: () => desktop.listAgents(),
+  });
+  feed.watchConnection();
+  return feed;
+}
+
+/**
+ * What the control surface may do: each change to the Desktop is logged, told to the server and, when the Desktop
+ * page runs, to its feed.
+ */
+function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connector, log: Logger, feed?: DesktopFeed): InstanceControl {
   return {
     status: () => ({
-      instance: config.instanceName,
-      connected: connector.isConnected,
-      pluginEnabled: desktop.isPluginEnabled,
-      licence: config.licence,
+      ...instanceState(config, desktop, connector),
       campaigns: config.campaigns.map(({ name, type, active, workflow }) => ({ name, type, active, workflow })),
       agents: desktop.listAgents(),
     }),
@@ -83,6 +115,7 @@ function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connecto
       if (result.status === 'LoggedIn') {
         log.info('agent login', { agent: username, licensed: result.licensed });
         connector.login(username);
+        feed?.agentChanged(username);
       }
       return result;
     },
@@ -92,6 +125,16 @@ function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connecto
         log.info('agent logout', { agent: username });
         if (result.seatPassedTo) log.info('Concurrent licence seat passed on', { agent: result.seatPassedTo });
         connector.logout(username);
+        feed?.agentChanged(username);
+        if (result.seatPassedTo) feed?.agentChanged(result.seatPassedTo);
+      }
+      return result;
+    },
+    closeRecord: (username) => {
+      const result = desktop.closeRecord(username);
+      if (result.status === 'Closed') {
+        log.info('record closed', { agent: username, campaign: result.campaign, reference: result.reference });
+        feed?.agentChanged(username);
       }
       return result;
     },
@@ -99,13 +142,17 @@ function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connecto
       desktop.setPluginEnabled(enabled);
       log.info(enabled ? 'Cloud API plugin enabled' : 'Cloud API plugin disabled: pops will fail with PluginDisabled');
       if (enabled && !connector.isStarted) connector.start();
+      feed?.instanceChanged();
     },
   };
 }
 
 export async function startInstance(config: InstanceConfig, options: StartOptions = {}): Promise<RunningInstance> {
   const log = options.logger ?? createConsoleLogger(config.logLevel);
-  const { desktop, connector } = buildCore(config, options, log);
+  const port = options.controlPort ?? (config.controlPort > 0 ? config.controlPort : undefined);
+  let feed: DesktopFeed | undefined;
+  const { desktop, connector } = buildCore(config, options, log, (pop, decision) => feed?.popHandled(pop, decision));
+  if (port !== undefined) feed = feedOf(config, desktop, connector);
 
   for (const agent of config.agents) {
     const result = desktop.login(agent);
@@ -121,9 +168,14 @@ export async function startInstance(config: InstanceConfig, options: StartOption
     });
   }
 
-  const port = options.controlPort ?? (config.controlPort > 0 ? config.controlPort : undefined);
-  const controlServer = port === undefined ? undefined : await startControlServer(controlOf(config, desktop, connector, log), port);
-  if (controlServer) log.info('control surface listening', { url: `http://127.0.0.1:${controlServer.port}/agents` });
+  const controlServer =
+    port === undefined || !feed
+      ? undefined
+      : await startControlServer(controlOf(config, desktop, connector, log, feed), port, desktopPageHandler(feed));
+  if (controlServer) {
+    log.info('control surface listening', { url: `http://127.0.0.1:${controlServer.port}/agents` });
+    log.info('Desktop page', { url: `http://127.0.0.1:${controlServer.port}/` });
+  }
 
   let stopping: Promise<void> | undefined;
   return {
@@ -132,6 +184,7 @@ export async function startInstance(config: InstanceConfig, options: StartOption
     connector,
     control: controlServer,
     stop: () => {
+      feed?.close();
       stopping ??= Promise.all([connector.stop(), controlServer?.close()]).then(() => undefined);
       return stopping;
     },

@@ -10,6 +10,7 @@ import { lambdaHandlers, startGateway, type EnvironmentSettings, type FunctionRu
 import type { LambdaHandlersConfig } from './gateway/lambdaRuntime';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
+import { startConsole } from './console/server';
 import { launchChild, PROJECT_ROOT } from './launcher';
 import { assertPortFree } from './ports';
 import {
@@ -35,6 +36,10 @@ export interface LocalEndpoints {
   readonly Region: string;
   readonly CognitoEndpoint: string;
   readonly DynamoDbEndpoint: string;
+  /** The local console (with `startConsole`): local/console/. */
+  readonly ConsoleUrl?: string;
+  /** The demo instance's Desktop page (with `startDemoInstance` and a control port): instance/desktopPage/. */
+  readonly DesktopUrl?: string;
 }
 
 export interface LocalStackPorts {
@@ -46,6 +51,10 @@ export interface LocalStackPorts {
   readonly cognito?: number;
   /** @default 4567 */
   readonly dynamoDb?: number;
+  /** The local console. @default 3002 */
+  readonly console?: number;
+  /** The demo instance's control surface and Desktop page (0: none). @default 4100 */
+  readonly control?: number;
 }
 
 export interface LocalStackOptions {
@@ -61,6 +70,8 @@ export interface LocalStackOptions {
   readonly popRetentionDays?: number;
   /** Start instance/main.ts with `$LOCAL_DIR/instance.json` when it exists. @default false */
   readonly startDemoInstance?: boolean;
+  /** Serve the local console (local/console/server.ts) on 127.0.0.1. @default false */
+  readonly startConsole?: boolean;
   /** Serve `/__local/` test hooks on the WebSocket port. @default false */
   readonly testHooks?: boolean;
   readonly stage?: string;
@@ -107,8 +118,9 @@ export interface LocalStack {
 export const TABLE_NAME = 'remote-pop-local';
 
 /** Demo Scripting instance configuration, read by instance/main.ts. */
-export function demoInstanceConfig(endpoints: LocalEndpoints, demo: DemoCredentials) {
+export function demoInstanceConfig(endpoints: LocalEndpoints, demo: DemoCredentials, controlPort = 0) {
   return {
+    controlPort,
     authUrl: `${endpoints.RestApiUrl}/auth`,
     webSocketUrl: endpoints.WebSocketUrl,
     username: demo.instance.username,
@@ -243,10 +255,10 @@ function startGatewayFor(
  * Writes `endpoints.json` and the demo instance's `instance.json` (mode 600: it holds a password) under `localDir`;
  * returns the path of `instance.json`.
  */
-function writeLocalFiles(localDir: string, endpoints: LocalEndpoints, demo: DemoCredentials): string {
+function writeLocalFiles(localDir: string, endpoints: LocalEndpoints, demo: DemoCredentials, controlPort = 0): string {
   writeFileSync(path.join(localDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
   const instanceConfigFile = path.join(localDir, 'instance.json');
-  writeFileSync(instanceConfigFile, `${JSON.stringify(demoInstanceConfig(endpoints, demo), null, 2)}\n`, {
+  writeFileSync(instanceConfigFile, `${JSON.stringify(demoInstanceConfig(endpoints, demo, controlPort), null, 2)}\n`, {
     mode: 0o600,
   });
   // `mode` applies only when the file is created: a file left by an older version keeps its mode otherwise.
@@ -289,6 +301,34 @@ async function startDemoInstance(
   return 'the demo Scripting instance did not send its Desktop list (see its [instance] log lines).';
 }
 
+/**
+ * The two local pages: the console, served here, and the demo instance's Desktop page, served by the instance on its
+ * control surface (its port goes into instance.json). Their URLs join the endpoints.
+ */
+async function startPages(
+  options: LocalStackOptions,
+  endpoints: LocalEndpoints,
+  demo: DemoCredentials,
+  cleanups: Cleanups,
+): Promise<{ readonly endpoints: LocalEndpoints; readonly controlPort: number }> {
+  const controlPort = options.startDemoInstance ? (options.ports?.control ?? 4100) : 0;
+  const pages: { ConsoleUrl?: string; DesktopUrl?: string } = {};
+  if (controlPort > 0) pages.DesktopUrl = `http://127.0.0.1:${controlPort}/`;
+  if (options.startConsole) {
+    const server = await startConsole({
+      port: options.ports?.console ?? 3002,
+      restApiUrl: endpoints.RestApiUrl,
+      dynamoDbEndpoint: endpoints.DynamoDbEndpoint,
+      tableName: endpoints.TableName,
+      region: endpoints.Region,
+      caller: demo.api,
+    });
+    cleanups.add(server.close);
+    pages.ConsoleUrl = server.url;
+  }
+  return { endpoints: { ...endpoints, ...pages }, controlPort };
+}
+
 /** Test hooks: the emulators go down and come back on the same ports, keeping their data. */
 function faultHooks(emulators: Emulators, gateway: LocalGateway, cleanups: Cleanups): LocalStackFaults {
   const { cognito, dynamo, cognitoDir } = emulators;
@@ -317,7 +357,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
     const gateway = await startGatewayFor(options, region, log, emulators, pool);
     cleanups.add(gateway.stop);
-    const endpoints: LocalEndpoints = {
+    const gatewayEndpoints: LocalEndpoints = {
       RestApiUrl: gateway.restApiUrl,
       WebSocketUrl: gateway.webSocketUrl,
       UserPoolId: pool.userPoolId,
@@ -327,7 +367,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CognitoEndpoint: emulators.cognito.endpoint,
       DynamoDbEndpoint: emulators.dynamo.endpoint,
     };
-    const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo);
+    const { endpoints, controlPort } = await startPages(options, gatewayEndpoints, demo, cleanups);
+    const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo, controlPort);
     const demoInstanceNote = options.startDemoInstance
       ? await startDemoInstance(gateway, instanceConfigFile, log, cleanups)
       : undefined;

@@ -44,6 +44,8 @@ function banner(stack: LocalStack, seconds: string, colour: boolean): string {
     stack.demoInstanceNote
       ? `Demo Scripting instance: ${stack.demoInstanceNote}`
       : `Demo Scripting instance: config in ${stack.localDir}/instance.json (agent1 on the Desktop, campaign "Sales").`,
+    ...(e.ConsoleUrl ? [`${bold('Console')}: ${e.ConsoleUrl} (sign in as ${demo.api.username}, the api caller above)`] : []),
+    ...(e.DesktopUrl ? [`${bold("agent1's Desktop")}: ${e.DesktopUrl}`] : []),
     '',
     bold('Pop agent1') + ' (paste into a shell; needs curl and node):',
     `  TOKEN=$(curl -s -u ${q(`${demo.api.username}:${demo.api.password}`)} ${e.RestApiUrl}/auth \\`,
@@ -92,7 +94,7 @@ const HELP = `npm start [-- --json]
 The whole system on this machine: emulators, the REST and WebSocket APIs, a demo Scripting instance (local/README.md).
   --json     every event as one JSON object per line (the handlers' lines as CloudWatch would hold them)
   --help     this text
-Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, LOCAL_DIR, ID_TOKEN_VALIDITY_MINUTES,
+Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, CONSOLE_PORT, CONTROL_PORT, LOCAL_DIR, ID_TOKEN_VALIDITY_MINUTES,
 CLAIM_WINDOW_SECONDS and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -114,9 +116,12 @@ async function main(argv: readonly string[]): Promise<void> {
       ws: portFrom('WS_PORT', 3001),
       cognito: portFrom('COGNITO_PORT', 9229),
       dynamoDb: portFrom('DYNAMODB_PORT', 4567),
+      console: portFrom('CONSOLE_PORT', 3002),
+      control: portFrom('CONTROL_PORT', 4100),
     },
     localDir: process.env.LOCAL_DIR || '.local',
     startDemoInstance: true,
+    startConsole: true,
     log,
     ...(idTokenValidityMinutes ? { idTokenValidityMinutes } : {}),
     ...(claimWindowSeconds ? { claimWindowSeconds } : {}),

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Every command the docs show (README.md, docs/*.md, each folder's README.md) is checked against the project, so a
+ * Every command the docs show (README.md, CONTRIBUTING.md, docs/*.md, each folder's README.md) is checked against the project, so a
  * renamed script, file or option breaks this test instead of a reader's first try. A command shown in a fenced
  * bash/sh block, or inline as `npm run ...`, is checked by what it starts:
  * - `npm run <script>`: the script exists in package.json and the file it runs exists; for the CLIs in HELP_RUNS the
@@ -43,7 +43,9 @@ function markdownFiles(dir: string, depth = 0): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return SKIP_DIRS.has(entry.name) || entry.name.startsWith('.') ? [] : markdownFiles(full, depth + 1);
-    const wanted = entry.name === 'README.md' || (path.relative(ROOT, dir) === 'docs' && entry.name.endsWith('.md'));
+    const where = path.relative(ROOT, dir);
+    const wanted =
+      entry.name === 'README.md' || (where === 'docs' && entry.name.endsWith('.md')) || (where === '' && entry.name === 'CONTRIBUTING.md');
     return wanted ? [full] : [];
   });
 }

@@ -10,8 +10,10 @@
  * | idempotency key | IDEM#<tenant>#<key>              | IDEM               | -                     |
  *
  * "Which connections hold agent X of tenant T" is one Query on PK; "everything connection C owns"
- * is one Query on the ByConnection index. Free-form parts are URI-encoded so '#' cannot forge a key.
+ * is one Query on the ByConnection index. Free-form parts are URI-encoded so '#' cannot forge a key, and hashed when
+ * long (`part`), so every value the contract accepts fits DynamoDB's key limits.
  */
+import { createHash } from 'node:crypto';
 export const TABLE_KEYS = {
   partitionKey: 'PK',
   sortKey: 'SK',
@@ -19,7 +21,23 @@ export const TABLE_KEYS = {
   byConnectionIndex: { name: 'ByConnection', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
 } as const;
 
-const part = (value: string): string => encodeURIComponent(value);
+/**
+ * A key part's encoded form is at most this many bytes. DynamoDB refuses a partition key over 2048 bytes and a sort key
+ * over 1024, and URI-encoding turns one character into up to 12 bytes, so a 256-character Reference could reach 3072.
+ * With every free-form part bounded here the longest key (a claim: prefix, tenant of 63, campaign, reference) stays
+ * under 800 bytes.
+ */
+export const MAX_KEY_PART_BYTES = 256;
+
+/**
+ * A free-form key part: URI-encoded so '#' cannot forge a key; past MAX_KEY_PART_BYTES, '=' and the SHA-256 of the
+ * value (base64url, 43 characters). encodeURIComponent always escapes '=', so no encoded value can equal a hashed one.
+ * The values themselves are stored as attributes; keys are never read back.
+ */
+export function part(value: string): string {
+  const encoded = encodeURIComponent(value);
+  return encoded.length <= MAX_KEY_PART_BYTES ? encoded : `=${createHash('sha256').update(value, 'utf8').digest('base64url')}`;
+}
 
 export const keys = {
   connection: (connectionId: string) => ({ PK: `CONN#${part(connectionId)}`, SK: 'CONN' }),

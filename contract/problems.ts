@@ -60,15 +60,18 @@ function describeError(error: ErrorObject, root: unknown): string {
 }
 
 /**
- * Strings and keys that are not Unicode text, by path; ajv cannot see them. Walked with an explicit stack, not by
+ * Strings and keys that are not Unicode text, and numbers that are not finite, by path; ajv cannot see them. Walked with an explicit stack, not by
  * recursion: a body nested thousands of levels deep (valid JSON) must be refused, not overflow the call stack.
  */
-function loneSurrogates(root: unknown, found: Map<string, string>): void {
+function notJsonValues(root: unknown, found: Map<string, string>): void {
   const pending: [unknown, string][] = [[root, '']];
   while (pending.length > 0) {
     const [value, path] = pending.pop()!;
     if (typeof value === 'string') {
       if (LONE_SURROGATE.test(value)) found.set(path, `${describe(path)}: is not valid Unicode text`);
+    } else if (typeof value === 'number') {
+      // JSON.parse reads 1e309 as Infinity, which JSON.stringify writes as null: refuse it rather than change it.
+      if (!Number.isFinite(value)) found.set(path, `${describe(path)}: must be a finite number`);
     } else if (Array.isArray(value)) {
       for (let index = value.length - 1; index >= 0; index--) pending.push([value[index], `${path}[${index}]`]);
     } else if (value !== null && typeof value === 'object') {
@@ -83,7 +86,7 @@ function loneSurrogates(root: unknown, found: Map<string, string>): void {
 /** Every problem found; an empty list means the value is valid. */
 export function problemsOf(validate: CompiledValidator, value: unknown): string[] {
   const surrogates = new Map<string, string>();
-  loneSurrogates(value, surrogates);
+  notJsonValues(value, surrogates);
   if (validate(value) && surrogates.size === 0) return [];
   const problems = (validate.errors ?? [])
     .filter((error) => !surrogates.has(readablePath(error.instancePath, value)))

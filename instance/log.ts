@@ -35,12 +35,22 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Characters a terminal or a log reader acts on instead of showing: C0 and C1 controls (`\u009b` starts an escape
+ * sequence), line and paragraph separators, bidi controls (`\u202e` reverses what follows). ScriptData may carry them
+ * (contract/limits.ts refuses them only in identifiers), so a line never holds them raw.
+ */
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+export const escapeForTerminal = (text: string): string =>
+  text.replace(UNSAFE_FOR_TERMINAL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function formatLine(entry: LogEntry, at: Date): string {
   const time = at.toISOString().slice(11, 23);
   const pairs = Object.entries(entry.fields)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${formatValue(value)}`);
-  return [time, entry.level.toUpperCase().padEnd(5), entry.message, ...pairs].join(' ');
+  return escapeForTerminal([time, entry.level.toUpperCase().padEnd(5), entry.message, ...pairs].join(' '));
 }
 
 /** A logger built on one sink; `level` drops what is below it. */

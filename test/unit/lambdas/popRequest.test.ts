@@ -41,12 +41,24 @@ describe('pop request validation', () => {
     ['Username of the wrong type', '{"Username":5,"Campaign":"b"}', 'Username: must be a string'],
     ['a control character in Campaign', '{"Username":"a","Campaign":"b\\u0000"}', 'Campaign: has characters that are not allowed'],
     ['a body that is not an object', '[1,2]', 'The body: must be an object'],
+    ['a ScriptData number that is not finite (1e309)', '{"Username":"a","Campaign":"b","ScriptData":{"k":1e309}}', 'ScriptData.k: must be a finite number'],
+    ['a negative infinite ScriptData number', '{"Username":"a","Campaign":"b","ScriptData":{"k":-1e400}}', 'ScriptData.k: must be a finite number'],
+    ['a C1 control (CSI) in Campaign', '{"Username":"a","Campaign":"b\\u009b2J"}', 'Campaign: has characters that are not allowed'],
+    ['a C1 NEL in Reference', '{"Username":"a","Campaign":"b","Reference":"r\\u0085"}', 'Reference: has characters that are not allowed'],
+    ['a bidi override in Username', '{"Username":"a\\u202eb","Campaign":"b"}', 'Username: has characters that are not allowed'],
+    ['a line separator in Campaign', '{"Username":"a","Campaign":"b\\u2028c"}', 'Campaign: has characters that are not allowed'],
+    ['a bidi isolate in Reference', '{"Username":"a","Campaign":"b","Reference":"\\u2066x"}', 'Reference: has characters that are not allowed'],
     ['a body that is not JSON', '{"Username":', 'The body: is not valid JSON'],
     ['an empty body', '', 'The body: is required'],
   ])('refuses %s with 400 InvalidRequest naming the field', async (_, body, detail) => {
     const error = await refusal(() => parse(body));
     expect([error.statusCode, error.code]).toEqual([400, 'InvalidRequest']);
     expect(error.details).toContain(detail);
+  });
+
+  it('accepts C1, bidi and separator characters in ScriptData values (the instance escapes them on output)', () => {
+    const body = { Username: 'a', Campaign: 'b', ScriptData: { Note: 'x\u009b\u0085\u202e\u2028y' } };
+    expect(parse(JSON.stringify(body))).toEqual(body);
   });
 
   it('names every bad field at once', async () => {

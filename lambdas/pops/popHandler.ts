@@ -4,7 +4,7 @@
  * every refusal counts as PopsRefused with Reason = its code, computed from the outcome.
  */
 import PopRequestValidator from '../../contract/generated/PopRequest';
-import { MAX_POP_BODY_BYTES } from '../../contract/limits';
+import { MAX_POP_BODY_BYTES, MAX_POP_MESSAGE_BYTES } from '../../contract/limits';
 import type { PopRequest } from '../../contract/rest';
 import { parseJsonBody } from '../edge/requestBody';
 import { headerValue, restHandler, type ReplayedOutcome, type RestHandler, type RestInvocation } from '../edge/restHandler';
@@ -12,7 +12,7 @@ import type { RestOutcome } from '../edge/restAnswer';
 import { apiCallerOf, type Caller } from '../auth/callerIdentity';
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
-import { isRefused, refusals } from '../shared/outcome';
+import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 import { confirmPop, deliverPop, type PopOutcome } from './delivery';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import type { PushToConnection } from './pusher';
@@ -55,6 +55,8 @@ async function popOperation(deps: PopDependencies, { event, requestId, log }: Re
   log.appendKeys({ tenant: caller.tenant });
   const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
   if (request.kind === 'refused') return request;
+  const tooLarge = messageTooLarge(request.value);
+  if (tooLarge) return tooLarge;
   const key = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'));
   if (isRefused(key)) return key;
   const deliver = () => deliverPop({ ...deps, log }, caller.tenant, request.value);
@@ -66,6 +68,26 @@ async function popOperation(deps: PopDependencies, { event, requestId, log }: Re
   }
   const outcome = popAnswer(once.outcome);
   return once.replayOf === undefined ? outcome : { replayOf: once.replayOf, outcome };
+}
+
+/**
+ * The Pop message delivery.ts pushes has a PopId (a UUID, 36 characters) and a SentAt (ISO 8601, 24 characters) of
+ * fixed lengths, so its size is known before anything is claimed or stored. test/unit/fuzz/restHandlers.test.ts checks
+ * this size against every message actually pushed.
+ */
+export function popMessageBytes(request: PopRequest): number {
+  const { Username, Campaign, Reference, ScriptData } = request;
+  const message = { Type: 'Pop', PopId: randomUUID(), Username, Campaign, Reference, ScriptData: ScriptData ?? {}, SentAt: new Date(0).toISOString() };
+  return Buffer.byteLength(JSON.stringify(message), 'utf8');
+}
+
+function messageTooLarge(request: PopRequest): Refused | undefined {
+  const bytes = popMessageBytes(request);
+  if (bytes <= MAX_POP_MESSAGE_BYTES) return undefined;
+  return refuse(
+    'PayloadTooLarge',
+    `The pop as pushed to the Scripting instance would be ${bytes} bytes (numbers are re-written in JSON's shortest form, e.g. 1e20 as 100000000000000000000); it must be at most ${MAX_POP_MESSAGE_BYTES} bytes.`,
+  );
 }
 
 const scopeOf = (caller: Caller, key: string, request: PopRequest, requestId: string) => ({

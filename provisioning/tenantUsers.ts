@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   API_CALLERS_GROUP,
+  checkedGroupName,
   SCRIPTING_INSTANCES_GROUP,
   TENANT_CLAIM,
   TENANT_PATTERN,
@@ -84,7 +85,7 @@ export async function createTenantUser(
       new AdminAddUserToGroupCommand({
         UserPoolId: userPoolId,
         Username: user.username,
-        GroupName: ROLE_TO_GROUP[user.role],
+        GroupName: checkedGroupName(ROLE_TO_GROUP[user.role]),
       }),
     );
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { API_CALLERS_GROUP, TENANT_CLAIM } from '../shared/identity';
+import { API_CALLERS_GROUP, ROLE_GROUPS, TENANT_CLAIM } from '../shared/identity';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 
 export interface Caller {
@@ -34,10 +34,21 @@ export function callerFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContex
   return { username, tenant, groups: parseGroups(claims['cognito:groups']) };
 }
 
+/**
+ * The one role the groups grant, or undefined. The REST authorizer joins `cognito:groups` with commas, so a group
+ * named `x,api-callers` reads exactly like the two groups `x` and `api-callers`: a role is granted only when every name
+ * read is a role group and there is exactly one (a user is in exactly one role group, lambdas/shared/identity.ts).
+ * The stack and the provisioning CLI refuse group names with a comma or white space.
+ */
+export function roleOf(groups: readonly string[]): (typeof ROLE_GROUPS)[number] | undefined {
+  const known = groups.every((group) => (ROLE_GROUPS as readonly string[]).includes(group));
+  return known && groups.length === 1 ? (groups[0] as (typeof ROLE_GROUPS)[number]) : undefined;
+}
+
 /** Only third-party systems (api-callers) request pops; an instance's token is refused with Forbidden. */
 export function requireApiCaller(caller: Caller | Refused): Caller | Refused {
   if (isRefused(caller)) return caller;
-  if (!caller.groups.includes(API_CALLERS_GROUP)) return refusals.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
+  if (roleOf(caller.groups) !== API_CALLERS_GROUP) return refusals.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
   return caller;
 }
 

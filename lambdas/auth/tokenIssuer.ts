@@ -55,11 +55,16 @@ export async function refreshTokens(deps: TokenIssuerDeps, refreshToken: string)
       }),
     ),
   );
-  if (isRefused(response)) return response;
+  if (isRefused(response)) return refreshRefusal(response);
   const username = unverifiedClaims(response.AuthenticationResult?.IdToken)['cognito:username'];
   if (typeof username !== 'string') return refuse('UpstreamError', 'The identity provider returned an unreadable token.');
-  return tokenResult(deps, response.AuthenticationResult, username, false);
+  const result = await tokenResult(deps, response.AuthenticationResult, username, false);
+  return isRefused(result) ? refreshRefusal(result) : result;
 }
+
+/** The refresh path has no username or password: its NotAuthorized names the token (Cognito's other refusals stand). */
+const refreshRefusal = (refused: Refused): Refused =>
+  refused.code === 'NotAuthorized' ? refuse('NotAuthorized', 'The refresh token is not valid, has expired or was revoked; sign in again with GET /auth.') : refused;
 
 async function tokenResult(
   deps: TokenIssuerDeps,

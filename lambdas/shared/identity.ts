@@ -12,6 +12,16 @@ export const ROLE_GROUPS = [API_CALLERS_GROUP, SCRIPTING_INSTANCES_GROUP] as con
 export type RoleGroup = (typeof ROLE_GROUPS)[number];
 
 /**
+ * A group name this project creates or adds users to. The REST authorizer hands `cognito:groups` over as one
+ * comma-separated string, so a name with a comma (or white space, which some authorizers separate with) could read as
+ * a role: `x,api-callers`. The stack (lib/userPool.ts) and the provisioning CLI refuse such names.
+ */
+export function checkedGroupName(name: string): string {
+  if (!/^[^,\s]{1,128}$/.test(name)) throw new Error(`Group name "${name}" must be 1 to 128 characters without commas or white space`);
+  return name;
+}
+
+/**
  * Tenants become parts of table keys and log fields: keep them to a safe, documented alphabet.
  * Lower-case letters, digits and hyphens, 2 to 63 characters, starting with a letter or digit.
  */

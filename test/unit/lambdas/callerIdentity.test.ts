@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerFromEvent, parseGroups, requireApiCaller } from '../../../lambdas/auth/callerIdentity';
+import { callerFromEvent, parseGroups, requireApiCaller, roleOf } from '../../../lambdas/auth/callerIdentity';
+import { checkedGroupName } from '../../../lambdas/shared/identity';
 import { refusal } from '../support/refusal';
 
 const eventWithClaims = (claims: Record<string, string> | undefined) =>
@@ -32,6 +33,28 @@ describe('caller identity from API Gateway claims', () => {
       eventWithClaims({ 'cognito:username': 'inst', 'custom:tenant': 'acme', 'cognito:groups': 'scripting-instances' }),
     );
     expect(await refusal(() => requireApiCaller(caller))).toMatchObject({ statusCode: 403, code: 'Forbidden' });
+  });
+
+  it.each([
+    ['a group named "x,api-callers"', 'x,api-callers'],
+    ['a group named "x api-callers"', 'x api-callers'],
+    ['both role groups', 'api-callers,scripting-instances'],
+    ['a role group and an unknown one', 'api-callers,admins'],
+  ])('grants no role for %s (issue 13, item 4): 403 Forbidden', async (_, groups) => {
+    const caller = callerFromEvent(eventWithClaims({ 'cognito:username': 'u', 'custom:tenant': 'acme', 'cognito:groups': groups }));
+    expect(await refusal(() => requireApiCaller(caller))).toMatchObject({ statusCode: 403, code: 'Forbidden' });
+  });
+
+  it('grants a role only for exactly one known role group', () => {
+    expect(roleOf(['api-callers'])).toBe('api-callers');
+    expect(roleOf(['scripting-instances'])).toBe('scripting-instances');
+    expect(roleOf([])).toBeUndefined();
+    expect(roleOf(['x', 'api-callers'])).toBeUndefined();
+  });
+
+  it('refuses group names with a comma or white space (the stack and the provisioning CLI use this check)', () => {
+    expect(checkedGroupName('api-callers')).toBe('api-callers');
+    for (const name of ['x,api-callers', 'x api-callers', 'a\tb', '']) expect(() => checkedGroupName(name)).toThrow(/without commas/);
   });
 
   it('refuses an event without claims or tenant with 401', async () => {

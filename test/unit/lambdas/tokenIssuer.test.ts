@@ -117,6 +117,14 @@ describe('refreshTokens', () => {
     cognitoMock.on(InitiateAuthCommand).rejects(awsError('NotAuthorizedException'));
     expect((await refusal(refreshTokens(deps, 'bad'))).code).toBe('NotAuthorized');
   });
+
+  it('names the refresh token, not a username or password, when it is refused (issue 13, item 14)', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejects(awsError('NotAuthorizedException'));
+    const error = await refusal(refreshTokens(deps, 'bad'));
+    expect([error.statusCode, error.code]).toEqual([401, 'NotAuthorized']);
+    expect(error.message).toMatch(/refresh token/i);
+    expect(error.message).not.toMatch(/username|password/i);
+  });
 });
 
 describe('a disabled user', () => {

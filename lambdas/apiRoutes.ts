@@ -37,6 +37,15 @@ export interface WebSocketRoute {
 }
 
 /** Route selection: `$request.body.Action`; anything else (or not JSON) goes to `$default`. */
+/**
+ * The REST API's binary media types: all. API Gateway then hands every request body to the Lambda as the bytes it
+ * received, base64 with `isBase64Encoded: true`; without them it treats a body as UTF-8 text and a body that is not
+ * UTF-8 reaches the Lambda already rewritten, two different byte strings as one. The handlers decode strictly
+ * (lambdas/edge/requestBody.ts: 400 for invalid UTF-8); Lambda answers are text (`isBase64Encoded` unset) and pass as
+ * they are. The local gateway does the same (local/gateway/restEvent.ts).
+ */
+export const REST_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
+
 export const WEBSOCKET_ROUTE_SELECTION = '$request.body.Action';
 export const WEBSOCKET_AUTHORIZER: HandlerName = 'wsAuthorizer';
 /** The authorizer's single identity source: a request without it is refused with 401 before it runs. */

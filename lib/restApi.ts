@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { TSchema } from '@sinclair/typebox';
 import { Construct } from 'constructs';
-import { REST_ROUTES, type HandlerName, type RestRoute } from '../lambdas/apiRoutes';
+import { REST_BINARY_MEDIA_TYPES, REST_ROUTES, type HandlerName, type RestRoute } from '../lambdas/apiRoutes';
 import { GATEWAY_ANSWERS, gatewayAnswerBody, gatewayAnswerTemplate } from '../lambdas/edge/gatewayResponses';
 
 /** A request body model: its API Gateway model name and its contract schema (contract/rest.ts), which the Lambda validates with. */
@@ -167,6 +167,8 @@ export class RestApi extends Construct {
       restApiName: `${Stack.of(this).stackName}-rest`,
       description: 'Remote Pop REST API: tokens and pops',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Bodies reach the Lambdas as received bytes (base64), so invalid UTF-8 is refused, not rewritten (apiRoutes.ts).
+      binaryMediaTypes: [...REST_BINARY_MEDIA_TYPES],
       // API Gateway's account-level CloudWatch role, needed for execution and access logs (REST and WebSocket).
       cloudWatchRole: props.accountCloudWatchRole,
       ...(props.accountCloudWatchRole ? { cloudWatchRoleRemovalPolicy: props.accountCloudWatchRoleRemovalPolicy } : {}),

@@ -40,8 +40,9 @@ export function restProxyEvent(input: RestEventInput): APIGatewayProxyEvent {
     ...queryMaps(url),
     pathParameters: input.pathParameters,
     stageVariables: null,
-    body: input.body.length === 0 ? null : input.body.toString('utf8'),
-    isBase64Encoded: false,
+    // REST_BINARY_MEDIA_TYPES is */*: every body arrives as its bytes, base64, never decoded as text here.
+    body: input.body.length === 0 ? null : input.body.toString('base64'),
+    isBase64Encoded: input.body.length > 0,
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: input.apiId,

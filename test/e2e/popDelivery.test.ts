@@ -9,6 +9,7 @@ import {
   dropConnection,
   getToken,
   pop,
+  readEndpoints,
   uniqueTenant,
   type InstanceConnection,
 } from './support';
@@ -261,5 +262,29 @@ describe('WebSocket messages', () => {
       expect(error.Message).toEqual(expect.any(String));
     }
     await settled(desk); // still open and answering
+  });
+});
+
+describe('a body that is not UTF-8 (issue 13, item 5)', () => {
+  it('is refused 400 as the handler would in AWS (binary media types */*), never rewritten to U+FFFD', async () => {
+    const tenant = uniqueTenant();
+    const desk = await instance(tenant, ['agent1']);
+    const token = await callerToken(tenant);
+    const send = (reference: Buffer) =>
+      fetch(`${readEndpoints().RestApiUrl}/pop`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: Buffer.concat([Buffer.from('{"Username":"agent1","Campaign":"Sales","Reference":"'), reference, Buffer.from('"}')]),
+      });
+    for (const bytes of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80]]) {
+      const answer = await send(Buffer.from(bytes));
+      const body = JSON.parse(await answer.text());
+      expect([answer.status, body.Error?.Code, body.Error?.Details]).toEqual([400, 'InvalidRequest', ['The body: is not valid UTF-8']]);
+    }
+    // Valid UTF-8 still passes through untouched.
+    const ok = await send(Buffer.from('Zoë-漢'));
+    expect(ok.status).toBe(202);
+    await desk.waitForMessage((m) => m.Reference === 'Zoë-漢');
+    expect(popsOn(desk)).toHaveLength(1);
   });
 });

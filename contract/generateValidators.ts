@@ -34,7 +34,7 @@ export function withoutAnnotations(schema: unknown): unknown {
 
 /** File name -> content, for every validator and its type declaration. */
 export function generatedValidatorFiles(): Record<string, string> {
-  const ajv = new Ajv({ allErrors: true, code: { source: true }, strict: true, allowUnionTypes: true, validateFormats: false });
+  const ajv = new Ajv({ allErrors: true, messages: false, code: { source: true }, strict: true, allowUnionTypes: true, validateFormats: false });
   const files: Record<string, string> = {};
   for (const [name, schema] of Object.entries(VALIDATED_SCHEMAS)) {
     const validate = ajv.compile(withoutAnnotations(schema) as object);

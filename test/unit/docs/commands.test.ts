@@ -105,7 +105,7 @@ function simpleCommands(line: string): string[][] {
   return line
     .replace(/\$\([^)]*\)/g, 'SUBSHELL')
     .split(/&&|\|\||;|\|/)
-    .map((part) => (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter((word, i, words) => !words.slice(0, i + 1).every((w) => /^[A-Za-z_]+=/.test(w))))
+    .map((part) => (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter((_word, i, words) => !words.slice(0, i + 1).every((w) => /^[A-Za-z_]+=/.test(w))))
     .filter((words) => words.length > 0);
 }
 

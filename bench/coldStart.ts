@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
 import { ENV } from '../lambdas/shared/settings';
 import { median } from './stats';
-import { LAZY_CREDENTIAL_PROVIDERS } from '../lib/lambdaBundling';
+import { BUNDLE_ALIASES, LAZY_CREDENTIAL_PROVIDERS } from '../lib/lambdaBundling';
 
 const ROOT = path.resolve(__dirname, '..');
 const BANNER =
@@ -110,6 +110,7 @@ export async function measureColdStart(outDir: string, runs = 20, log: (line: st
       target: 'node20',
       mainFields: ['module', 'main'],
       external: [...LAZY_CREDENTIAL_PROVIDERS],
+      alias: { ...BUNDLE_ALIASES },
       sourcemap: false,
       banner: { js: BANNER },
       logLevel: 'error',

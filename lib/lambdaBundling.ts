@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /**
  * Packages left out of every Lambda bundle. The SDK's default credential chain tries the environment first, which in
  * Lambda always answers (the runtime sets the role's keys), and loads these providers with a dynamic `import()` only
@@ -14,3 +16,13 @@ export const LAZY_CREDENTIAL_PROVIDERS: readonly string[] = [
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
 ];
+
+/**
+ * Modules replaced in every Lambda bundle: `mnemonist/lru-cache` (about 7 KB with its dependency) is used only by the
+ * DynamoDB client's endpoint-discovery cache, which is built but never used (discovery is off); a Map-based cache of
+ * the same behaviour stands in (lambdas/bundling/lruCache.ts, checked against mnemonist by a unit test). Absolute
+ * paths: esbuild resolves an alias from its working directory otherwise.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'mnemonist/lru-cache': join(__dirname, '..', 'lambdas', 'bundling', 'lruCache.ts'),
+};

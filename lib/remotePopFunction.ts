@@ -6,7 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { HandlerName } from '../lambdas/apiRoutes';
-import { LAZY_CREDENTIAL_PROVIDERS } from './lambdaBundling';
+import { BUNDLE_ALIASES, LAZY_CREDENTIAL_PROVIDERS } from './lambdaBundling';
 
 /** The repository root: handler entries, package-lock.json and the esbuild project root. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -82,6 +82,7 @@ export class RemotePopFunction extends nodejs.NodejsFunction {
         // ESM build initialises faster than the runtime's unbundled SDK (measured: ~57 ms against ~104 ms).
         // Only the credential providers that never run in Lambda stay out (lib/lambdaBundling.ts).
         externalModules: [...LAZY_CREDENTIAL_PROVIDERS],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([name, file]) => [`--alias:${name}`, file])),
       },
     });
 

@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAZY_CREDENTIAL_PROVIDERS } from '../../lib/lambdaBundling';
+import { BUNDLE_ALIASES, LAZY_CREDENTIAL_PROVIDERS } from '../../lib/lambdaBundling';
 
 const WORKER_MAIN = path.join(__dirname, 'environmentWorkerMain.ts');
 const CONFIG_BUILDER = path.join(__dirname, 'handlerConfig.ts');
@@ -55,6 +55,7 @@ export class EnvironmentBundles {
       target: 'node20',
       mainFields: ['module', 'main'],
       external: [...LAZY_CREDENTIAL_PROVIDERS],
+      alias: { ...BUNDLE_ALIASES },
       keepNames: true,
       logLevel: 'error',
     });

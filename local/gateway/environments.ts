@@ -7,6 +7,7 @@
  * terminated, as Lambda discards the sandbox). Each invocation writes Lambda's `START`, `END` and `REPORT` lines.
  * Why threads and not processes: local/README.md ("Execution environments").
  */
+import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Worker } from 'worker_threads';
@@ -25,6 +26,10 @@ export interface EnvironmentSettings {
   readonly idleSeconds?: number;
   /** Shown in REPORT and the Context. @default 256 (lib/remotePopFunction.ts) */
   readonly memoryMb?: number;
+  /**
+   * Environments in their Init at once, for the whole stack (see ColdStartSlots). @default the machine's cores, at least 2
+   */
+  readonly maxColdStarts?: number;
   /** Where START / END / REPORT and timeout lines go. @default stdout when the handlers log at INFO or below, else nowhere */
   readonly platformLog?: (line: string) => void;
 }
@@ -41,6 +46,7 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
 const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_IDLE_SECONDS = 300;
 const DEFAULT_MEMORY_MB = 256;
+const defaultColdStarts = () => Math.max(2, os.availableParallelism());
 const REAL_FACTORIES = path.resolve(__dirname, '../../lambdas/handlerFactories.ts');
 
 /** The function failed (threw, or its environment died): API Gateway answers 502. */
@@ -120,32 +126,77 @@ class Environment {
   }
 }
 
-/** The environments of one function: warm ones stacked most recent last, and how many exist (busy or not). */
+/**
+ * How many environments of the stack may be in their Init at once, across functions. Lambda creates as many as the
+ * invocations need, each on hardware of its own; here every Init takes CPU from the same few cores, so a burst that
+ * started one environment per waiting invocation would slow every Init down, and every new arrival would start yet
+ * another (the storm that ended in throttles). Invocations that find no warm environment and no free slot wait
+ * for whichever comes first: an environment released by its invocation, or a slot.
+ */
+class ColdStartSlots {
+  private inUse = 0;
+  private readonly waiting = new Set<FunctionPool>();
+
+  constructor(private readonly capacity: number) {}
+
+  take(): boolean {
+    if (this.inUse >= this.capacity) return false;
+    this.inUse += 1;
+    return true;
+  }
+
+  /** A slot is free again: the pools with waiting invocations may start an environment with it. */
+  give(): void {
+    this.inUse -= 1;
+    for (const pool of [...this.waiting]) pool.pump();
+  }
+
+  wantSlot(pool: FunctionPool, wants: boolean): void {
+    if (wants) this.waiting.add(pool);
+    else this.waiting.delete(pool);
+  }
+}
+
+type Waiter = (environment: Environment) => void;
+
+/**
+ * The environments of one function: warm ones stacked most recent last, how many exist (busy, warm or in Init), and
+ * the invocations waiting for one (first come, first served).
+ */
 class FunctionPool {
   private readonly idle: Environment[] = [];
   private readonly all = new Set<Environment>();
+  private readonly waiters: Waiter[] = [];
 
   constructor(
     private readonly create: () => Environment,
     private readonly limit: number,
     private readonly idleMs: number,
+    private readonly slots: ColdStartSlots,
   ) {}
 
-  /** A warm environment, else a new one; throws LambdaThrottledError at the concurrency limit. */
-  acquire(): Environment {
-    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
-      clearTimeout(warm.idleTimer);
-      if (warm.alive) return warm;
-      this.all.delete(warm);
-    }
+  /**
+   * A warm environment, else a new one while a cold-start slot is free, else the first of either; throws
+   * LambdaThrottledError when every environment the concurrency limit allows exists and none is warm.
+   */
+  acquire(): Promise<Environment> {
+    const warm = this.takeWarm();
+    if (warm) return Promise.resolve(warm);
     if (this.all.size >= this.limit) throw new LambdaThrottledError('Rate Exceeded.');
-    const created = this.create();
-    this.all.add(created);
-    return created;
+    if (this.waiters.length === 0 && this.slots.take()) return Promise.resolve(this.startOne());
+    return new Promise<Environment>((resolve) => {
+      this.waiters.push(resolve);
+      this.slots.wantSlot(this, true);
+    });
   }
 
   release(environment: Environment): void {
     if (!environment.alive) return this.discard(environment);
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.slots.wantSlot(this, this.waiters.length > 0);
+      return waiter(environment);
+    }
     environment.idleTimer = setTimeout(() => this.retire(environment), this.idleMs).unref();
     this.idle.push(environment);
   }
@@ -153,6 +204,13 @@ class FunctionPool {
   discard(environment: Environment): void {
     this.all.delete(environment);
     environment.end();
+    this.pump();
+  }
+
+  /** Hands free slots to waiting invocations, as long as the concurrency limit allows another environment. */
+  pump(): void {
+    while (this.waiters.length > 0 && this.all.size < this.limit && this.slots.take()) this.waiters.shift()!(this.startOne());
+    this.slots.wantSlot(this, this.waiters.length > 0);
   }
 
   size(): number {
@@ -163,6 +221,25 @@ class FunctionPool {
     for (const environment of this.all) environment.end();
     this.all.clear();
     this.idle.length = 0;
+    this.slots.wantSlot(this, false);
+  }
+
+  /** A new environment holding a cold-start slot until its Init ends, well or not. */
+  private startOne(): Environment {
+    const created = this.create();
+    this.all.add(created);
+    const free = () => this.slots.give();
+    created.ready.then(free, free);
+    return created;
+  }
+
+  private takeWarm(): Environment | undefined {
+    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
+      clearTimeout(warm.idleTimer);
+      if (warm.alive) return warm;
+      this.all.delete(warm);
+    }
+    return undefined;
   }
 
   private retire(environment: Environment): void {
@@ -194,8 +271,10 @@ export class ExecutionEnvironments implements LambdaRuntime {
   private readonly pools = new Map<HandlerName, FunctionPool>();
   private readonly bundles = new EnvironmentBundles();
   private readonly log: (line: string) => void;
+  private readonly coldStarts: ColdStartSlots;
 
   constructor(private readonly options: ExecutionEnvironmentsOptions) {
+    this.coldStarts = new ColdStartSlots(options.maxColdStarts ?? defaultColdStarts());
     this.log = options.platformLog ?? (logsInfo() ? stdoutLines : () => undefined);
     // Built now, while the stack starts, so that the first cold start does not wait for esbuild.
     this.bundles.scriptFor(REAL_FACTORIES).catch(() => undefined);
@@ -215,7 +294,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
   async invoke(name: HandlerName, event: unknown): Promise<unknown> {
     const pool = this.poolFor(name);
     const functionName = this.functionName(name);
-    const environment = pool.acquire(); // a throttle is refused before any START line, as in Lambda
+    const environment = await pool.acquire(); // a throttle is refused before any START line, as in Lambda
     const requestId = newRequestId();
     let initMs: number;
     try {
@@ -261,7 +340,8 @@ export class ExecutionEnvironments implements LambdaRuntime {
       const limit = typeof concurrency === 'number' ? concurrency : (concurrency?.[name] ?? DEFAULT_CONCURRENCY);
       const idleMs = (this.options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
       const script = () => this.bundles.scriptFor(this.options.code.factoryModules?.[name] ?? REAL_FACTORIES);
-      pool = new FunctionPool(() => new Environment(script(), this.environmentData(name)), limit, idleMs);
+      const create = () => new Environment(script(), this.environmentData(name));
+      pool = new FunctionPool(create, limit, idleMs, this.coldStarts);
       this.pools.set(name, pool);
     }
     return pool;

@@ -7,8 +7,20 @@
 export const MAX_POP_BODY_BYTES = 31 * 1024;
 /** Bodies of the small operations (a refresh token). */
 export const MAX_SMALL_BODY_BYTES = 8 * 1024;
-/** Agents on one Desktop list. */
-export const MAX_DESKTOP_AGENTS = 2000;
+/**
+ * Agents on one connection's Desktop, by `Desktop` and `Login` alike (one cap). A list this long does not fit one
+ * WebSocket frame, so the instance sends it in parts (`MAX_DESKTOP_PARTS`).
+ */
+export const MAX_DESKTOP_AGENTS = 5000;
+/**
+ * Parts of one Desktop list. 5,000 names of 128 characters of 4 UTF-8 bytes take about 2.6 MB of JSON, 80 frames of
+ * 32 KB: 100 leaves room for JSON escapes.
+ */
+export const MAX_DESKTOP_PARTS = 100;
+/** API Gateway WebSocket APIs: one frame is at most 32 KB; a larger frame closes the connection (1009). */
+export const MAX_WEBSOCKET_FRAME_BYTES = 32 * 1024;
+/** API Gateway WebSocket APIs: one message (of one or more frames) is at most 128 KB. */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
 /** Agent usernames, as the Desktop knows them. */
 export const MAX_AGENT_NAME_LENGTH = 128;
 export const MAX_CAMPAIGN_LENGTH = 256;

@@ -4,7 +4,7 @@
  * from these schemas.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_AGENT_NAME_LENGTH, MAX_DESKTOP_AGENTS, MAX_POP_ID_LENGTH, REASON_PATTERN } from './limits';
+import { MAX_AGENT_NAME_LENGTH, MAX_DESKTOP_AGENTS, MAX_DESKTOP_PARTS, MAX_POP_ID_LENGTH, REASON_PATTERN } from './limits';
 import { PopRequest, ScriptData } from './rest';
 import { closed, identifier, oneOf } from './schemaKit';
 import { ACK_STATUSES } from './statuses';
@@ -14,8 +14,21 @@ const agentName = identifier(MAX_AGENT_NAME_LENGTH);
 
 // ---- instance -> API ----
 export const DesktopMessage = Type.Object(
-  { Action: Type.Literal('Desktop'), Agents: Type.Array(agentName, { maxItems: MAX_DESKTOP_AGENTS }) },
-  { ...closed, description: 'The full list of agents on the Desktop, sent after every connect.' },
+  {
+    Action: Type.Literal('Desktop'),
+    Agents: Type.Array(agentName, { maxItems: MAX_DESKTOP_AGENTS }),
+    Sequence: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1, description: 'Which list this part belongs to; a list with a higher Sequence replaces one with a lower.' }),
+    ),
+    Part: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: 'This part\'s number, 1 to Parts.' })),
+    Parts: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: 'How many parts the list has.' })),
+  },
+  {
+    ...closed,
+    description:
+      'The full list of agents on the Desktop, sent after every connect: in one message, or in `Parts` messages ' +
+      'sharing a `Sequence` (each one WebSocket frame) when it does not fit one frame. `Sequence`, `Part` and `Parts` go together.',
+  },
 );
 export type DesktopMessage = Static<typeof DesktopMessage>;
 

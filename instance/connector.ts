@@ -5,7 +5,8 @@
  *   back to Basic auth. The IdToken is only checked at the handshake, so a fresh one is always ready for a reconnect.
  * - Liveness: `{"Action":"Ping"}` every heartbeat (well inside API Gateway's 10-minute idle timeout); no `Pong` within
  *   the pong timeout drops the socket, which then reconnects.
- * - Reconnect: jittered exponential back-off after any close; the Desktop list is sent first on every new socket.
+ * - Reconnect: jittered exponential back-off after any close; the Desktop list is sent first on every new socket, in
+ *   parts of one frame each when it does not fit one (`desktopMessages`).
  * - Rotation: before API Gateway's 2-hour cap, a new socket is opened and sent the Desktop list, and only then is the
  *   old one closed (after an overlap), so pops routed to either socket in the switch are still received.
  * - Pops: `Ack Delivered` at once, then the handler's decision as `Ack Opened|Unchanged|Failed(+Reason)`. A PopId seen
@@ -22,7 +23,8 @@ import validatePopMessage from '../contract/generated/PopMessage';
 import { problemsOf } from '../contract/problems';
 import type { ScriptValue } from '../contract/rest';
 import type { AckStatus, FailureReason } from '../contract/statuses';
-import type { AckMessage, InstanceMessage, LoginMessage, LogoutMessage, PopMessage } from '../contract/webSocket';
+import { MAX_DESKTOP_PARTS, MAX_WEBSOCKET_FRAME_BYTES } from '../contract/limits';
+import type { AckMessage, DesktopMessage, InstanceMessage, LoginMessage, LogoutMessage, PopMessage } from '../contract/webSocket';
 import { AuthClient, AuthError, type Tokens } from './auth';
 import type { Logger } from './log';
 
@@ -110,6 +112,8 @@ export class Connector extends EventEmitter {
   private readonly connections = new Set<Connection>();
   private readonly handled = new Map<string, AckDecision>();
   private readonly unsentAcks: AckMessage[] = [];
+  /** Each Desktop list sent in parts gets the next Sequence, so the server never applies an older one after it. */
+  private desktopSequence = 1;
   private reconnectTimer?: unknown;
   private refreshTimer?: unknown;
   private heartbeatTimer?: unknown;
@@ -211,7 +215,8 @@ export class Connector extends EventEmitter {
     this.pending = undefined;
     conn.openedAt = this.clock.now();
     const agents = [...this.options.desktopAgents()];
-    this.send(conn, { Action: 'Desktop', Agents: agents });
+    // Every part before anything else on this socket; a list too long for one frame goes in parts (desktopMessages).
+    for (const message of desktopMessages(agents, this.desktopSequence++)) this.send(conn, message);
     const previous = this.active;
     this.active = conn;
     this.flushAcks();
@@ -221,7 +226,8 @@ export class Connector extends EventEmitter {
       void this.connect('rotation');
     });
     this.scheduleHeartbeat();
-    this.log.info('connected', { connection: conn.id, instance: this.options.instanceName, agents, reason });
+    // A long Desktop is counted, not listed: 5,000 names would make one line of 150 KB or more.
+    this.log.info('connected', { connection: conn.id, instance: this.options.instanceName, ...(agents.length <= 20 ? { agents } : { agentCount: agents.length }), reason });
     this.emit('connected', { connection: conn.id, reason });
   }
 
@@ -472,6 +478,32 @@ export class Connector extends EventEmitter {
       return false;
     }
   }
+}
+
+/**
+ * The Desktop list as messages that each fit one WebSocket frame (API Gateway refuses frames over 32 KB, measured in
+ * bytes of the serialised message): one message when it fits, as always, otherwise `Parts` messages sharing
+ * `sequence`. Each part is sized with Part and Parts at their widest, so the numbers filled in last cannot push it over.
+ */
+export function desktopMessages(agents: readonly string[], sequence: number, frameBytes = MAX_WEBSOCKET_FRAME_BYTES): DesktopMessage[] {
+  const whole: DesktopMessage = { Action: 'Desktop', Agents: [...agents] };
+  if (Buffer.byteLength(JSON.stringify(whole), 'utf8') <= frameBytes) return [whole];
+  const widest = { Action: 'Desktop', Agents: [] as string[], Sequence: sequence, Part: MAX_DESKTOP_PARTS, Parts: MAX_DESKTOP_PARTS };
+  const emptyBytes = Buffer.byteLength(JSON.stringify(widest), 'utf8');
+  const groups: string[][] = [[]];
+  let bytes = emptyBytes;
+  for (const agent of agents) {
+    const nameBytes = Buffer.byteLength(JSON.stringify(agent), 'utf8');
+    let group = groups[groups.length - 1];
+    if (group.length > 0 && bytes + 1 + nameBytes > frameBytes) {
+      group = [];
+      groups.push(group);
+      bytes = emptyBytes;
+    }
+    bytes += nameBytes + (group.length > 0 ? 1 : 0); // the comma before every name but the first
+    group.push(agent);
+  }
+  return groups.map((group, index) => ({ Action: 'Desktop', Agents: group, Sequence: sequence, Part: index + 1, Parts: groups.length }));
 }
 
 function ackMessage(popId: string, decision: AckDecision): AckMessage {

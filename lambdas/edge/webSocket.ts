@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { WebSocketErrorCode } from '../../contract/errors';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../../contract/limits';
 import { problemsOf, type CompiledValidator } from '../../contract/problems';
 import type { ErrorMessage, PongMessage } from '../../contract/webSocket';
 import type { ConnectionItem } from '../presence/connectionStore';
@@ -69,6 +70,10 @@ export type ParsedMessage<T> =
 
 /** Parse a message of a known route once with its compiled validator; afterwards the handler trusts its type. */
 export function parseMessage<T>(action: string, validator: CompiledValidator, body: string | undefined): ParsedMessage<T> {
+  // API Gateway refuses larger messages itself; checked here too so that no route ever reads past the real limit.
+  if (body !== undefined && Buffer.byteLength(body, 'utf8') > MAX_WEBSOCKET_MESSAGE_BYTES) {
+    return { kind: 'invalid', message: `The message is over ${MAX_WEBSOCKET_MESSAGE_BYTES} bytes, API Gateway's limit for one WebSocket message.` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');

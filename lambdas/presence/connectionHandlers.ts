@@ -6,11 +6,13 @@ import type { Context } from 'aws-lambda';
 import { connectionOf, type WebSocketEvent, type WebSocketHandler, type WebSocketResult } from '../edge/webSocket';
 import { requestLogger } from '../shared/logger';
 import { ConnectionStore } from './connectionStore';
+import { DesktopPartStore } from './desktopPartStore';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 
 export interface PresenceDependencies {
   readonly connections: ConnectionStore;
+  readonly desktopParts: DesktopPartStore;
 }
 
 export function makeConnectHandler({ connections }: PresenceDependencies): WebSocketHandler {
@@ -42,4 +44,5 @@ export function makeDisconnectHandler({ connections }: PresenceDependencies): We
 
 export const presenceDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PresenceDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
+  desktopParts: new DesktopPartStore(clients.db, settings.tableName),
 });

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -8,14 +9,20 @@ import {
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
+import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys, part } from '../store/tableSchema';
 
 /**
- * The connection item's copy of its Desktop (a string set). The ByConnection index is eventually consistent, so a
- * presence item written a moment ago may be missing from it; this copy, read strongly consistently from the base
- * table, names those too, so a Desktop swap or a disconnect right after a Login still removes them.
+ * The ByConnection index is eventually consistent, so a presence item written a moment ago may be missing from it. Each
+ * connection therefore also records the agents it holds under its own partition (`keys.heldAgent`, one small item per
+ * agent, read strongly consistently), so a Desktop swap or a disconnect right after a Login still removes them, and
+ * keeps their number on its item (`DesktopCount`) for the one Desktop cap. One item per agent, not a set on the
+ * connection item: 5,000 names of up to 512 bytes would pass DynamoDB's 400 KB item limit (issue 13, item 13).
  */
-const DESKTOP_ATTRIBUTE = 'Desktop';
+const COUNT_ATTRIBUTE = 'DesktopCount';
+/** The string set older connection items kept instead; still read, so a deploy leaves no presence behind. */
+const LEGACY_DESKTOP_ATTRIBUTE = 'Desktop';
+/** Batches written at once: a Desktop of 5,000 agents is 400 batches, too slow one after another for a 10 s Lambda. */
+const PARALLEL_BATCHES = 8;
 
 type Item = Record<string, NativeAttributeValue>;
 export interface ConnectionItem {
@@ -122,38 +129,41 @@ export class ConnectionStore {
       .map((item) => item.Agent as string);
   }
 
-  /** Make the connection's presence exactly `agents` (the instance's full Desktop list). */
+  /**
+   * Make the connection's presence exactly `agents` (the instance's full Desktop list). The count moves by what changed,
+   * not to `agents.length`, so a Login racing this list is counted once (or, when both write the same agent, twice:
+   * the cap then refuses one agent early, never lets one pass).
+   */
   async replaceDesktop(connection: ConnectionItem, agents: readonly string[]): Promise<void> {
     const wanted = new Set(agents);
     const held = await this.heldAgents(connection.connectionId);
     const removals = [...held].filter((agent) => !wanted.has(agent));
+    const { connectionId } = connection;
     await this.batchWrite([
-      ...removals.map((agent) => ({ DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } })),
+      ...removals.flatMap((agent) => [
+        { DeleteRequest: { Key: keys.presence(connection.tenant, agent, connectionId) } },
+        { DeleteRequest: { Key: keys.heldAgent(connectionId, agent) } },
+      ]),
       // Every wanted agent is (re)written: one the index does not show yet may exist or not, and a put is idempotent.
-      ...[...wanted].map((agent) => ({ PutRequest: { Item: this.presenceItem(connection, agent) } })),
+      ...[...wanted].flatMap((agent) => [
+        { PutRequest: { Item: this.presenceItem(connection, agent) } },
+        { PutRequest: { Item: this.heldItem(connection, agent) } },
+      ]),
     ]);
-    await this.updateDesktopCopy(connection.connectionId, wanted.size > 0 ? 'SET #desktop = :agents' : 'REMOVE #desktop', [...wanted]);
+    const added = [...wanted].filter((agent) => !held.has(agent)).length;
+    await this.addToCount(connectionId, added - removals.length);
   }
 
   /**
-   * Put one agent on the connection's Desktop, unless it already holds `cap` other agents: one conditional write on
-   * the Desktop copy, so Logins racing each other cannot pass the cap together.
+   * Put one agent on the connection's Desktop, unless it already holds `cap` agents. The held-agent item is written
+   * only if absent, and only that first write counts, with a conditional increment: Logins racing each other cannot
+   * pass the cap together, and the same agent twice counts once.
    */
   async addPresence(connection: ConnectionItem, agent: string, cap: number = Number.MAX_SAFE_INTEGER): Promise<'added' | 'full'> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.connection(connection.connectionId),
-          UpdateExpression: 'ADD #desktop :agents',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#desktop) OR size(#desktop) < :cap OR contains(#desktop, :agent))',
-          ExpressionAttributeNames: { '#desktop': DESKTOP_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':agents': new Set([agent]), ':cap': cap, ':agent': agent },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Full, or the connection item is gone (then there is no copy to keep in step, as updateDesktopCopy does).
+    const fresh = await this.putIfAbsent(this.heldItem(connection, agent));
+    if (fresh && !(await this.addToCount(connection.connectionId, 1, cap))) {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.heldAgent(connection.connectionId, agent) }));
+      // Full, or the connection item is gone (then there is nothing to count against).
       if (await this.connectionRecord(connection.connectionId)) return 'full';
     }
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.presenceItem(connection, agent) }));
@@ -161,26 +171,25 @@ export class ConnectionStore {
   }
 
   async removePresence(connection: ConnectionItem, agent: string): Promise<void> {
-    await this.batchWrite([
-      { DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } },
-    ]);
-    await this.updateDesktopCopy(connection.connectionId, 'DELETE #desktop :agents', [agent]);
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.heldAgent(connection.connectionId, agent), ReturnValues: 'ALL_OLD' }),
+    );
+    await this.batchWrite([{ DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } }]);
+    if (Attributes) await this.addToCount(connection.connectionId, -1);
   }
 
   /**
-   * Everything the connection owns (its own item and its presence), deleted at once: what the index shows plus what
-   * the connection item's Desktop copy names (presence written too recently for the index).
+   * Everything the connection owns, deleted at once: its partition (its item, held agents, Desktop parts, read
+   * strongly consistently), the presence its held agents name, and what the index shows.
    */
   async removeConnection(connectionId: string): Promise<number> {
-    const [record, indexed] = await Promise.all([this.connectionRecord(connectionId), this.ownedItems(connectionId)]);
+    const [own, indexed] = await Promise.all([this.partitionItems(connectionId), this.ownedItems(connectionId)]);
     const owned = new Map<string, { PK: string; SK: string }>();
-    for (const item of indexed) owned.set(`${item.PK}|${item.SK}`, { PK: item.PK, SK: item.SK });
-    if (record) {
-      owned.set(`${record.PK}|${record.SK}`, keys.connection(connectionId));
-      for (const agent of desktopCopy(record)) {
-        const key = keys.presence(record.Tenant, agent, connectionId);
-        owned.set(`${key.PK}|${key.SK}`, key);
-      }
+    const add = (key: { PK: string; SK: string }) => owned.set(`${key.PK}|${key.SK}`, { PK: key.PK, SK: key.SK });
+    for (const item of [...own, ...indexed]) add(item as { PK: string; SK: string });
+    for (const item of own) {
+      if (item.Type === 'HeldAgent') add(keys.presence(item.Tenant, item.Agent, connectionId));
+      if (item.Type === 'Connection') for (const agent of legacyDesktopCopy(item)) add(keys.presence(item.Tenant, agent, connectionId));
     }
     await this.batchWrite([...owned.values()].map((Key) => ({ DeleteRequest: { Key } })));
     return owned.size;
@@ -194,40 +203,73 @@ export class ConnectionStore {
     return Item;
   }
 
-  /** The agents this connection may hold presence for: the index's view and the connection item's copy together. */
+  /** The agents this connection may hold presence for: the index's view and the held-agent items together. */
   private async heldAgents(connectionId: string): Promise<Set<string>> {
-    const [record, indexed] = await Promise.all([this.connectionRecord(connectionId), this.ownedItems(connectionId)]);
+    const [own, indexed] = await Promise.all([this.partitionItems(connectionId), this.ownedItems(connectionId)]);
     const fromIndex = indexed.filter((item) => item.Type === 'Presence').map((item) => item.Agent as string);
-    return new Set([...fromIndex, ...(record ? desktopCopy(record) : [])]);
+    const fromOwn = own.flatMap((item) => (item.Type === 'HeldAgent' ? [item.Agent as string] : item.Type === 'Connection' ? legacyDesktopCopy(item) : []));
+    return new Set([...fromIndex, ...fromOwn]);
   }
 
   /**
-   * Changes the connection item's Desktop copy; only while the connection item exists (an update would otherwise
-   * create a stub item without TTL). A connection already gone has nothing to keep in step.
+   * Moves the connection's agent count by `delta`, refusing to pass `cap`; only while the connection item exists (an
+   * update would otherwise create a stub item without TTL). False when refused or gone.
    */
-  private async updateDesktopCopy(connectionId: string, expression: string, agents: string[]): Promise<void> {
-    const withValue = !expression.startsWith('REMOVE');
+  private async addToCount(connectionId: string, delta: number, cap?: number): Promise<boolean> {
+    if (delta === 0) return true;
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.connection(connectionId),
-          UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#desktop': DESKTOP_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
-          ...(withValue ? { ExpressionAttributeValues: { ':agents': new Set(agents) } } : {}),
+          UpdateExpression: 'ADD #count :delta',
+          ConditionExpression: cap === undefined ? 'attribute_exists(#pk)' : 'attribute_exists(#pk) AND (attribute_not_exists(#count) OR #count < :cap)',
+          ExpressionAttributeNames: { '#count': COUNT_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':delta': delta, ...(cap === undefined ? {} : { ':cap': cap }) },
         }),
       );
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
+  }
+
+  /** True when the item was written, false when one with its key existed. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
+  private heldItem(connection: ConnectionItem, agent: string): Record<string, unknown> {
+    return {
+      ...keys.heldAgent(connection.connectionId, agent),
+      Type: 'HeldAgent',
+      Tenant: connection.tenant,
+      Agent: agent,
+      [TABLE_KEYS.ttlAttribute]: connection.expiresAt,
+    };
   }
 
   private presenceItem(connection: ConnectionItem, agent: string): Record<string, unknown> {
     return {
       ...keys.presence(connection.tenant, agent, connection.connectionId),
       [TABLE_KEYS.byConnectionIndex.partitionKey]: keys.connectionIndex(connection.connectionId),
-      [TABLE_KEYS.byConnectionIndex.sortKey]: `AGENT#${encodeURIComponent(agent)}`,
+      // part(): a long name URI-encoded passes the 1024-byte sort key limit (12 bytes a character), which DynamoDB checks on
+      // index keys too.
+      [TABLE_KEYS.byConnectionIndex.sortKey]: `AGENT#${part(agent)}`,
       Type: 'Presence',
       Tenant: connection.tenant,
       Agent: agent,
@@ -259,18 +301,46 @@ export class ConnectionStore {
     return items;
   }
 
+  /** Every item under the connection's own partition key, strongly consistent (base table). */
+  private async partitionItems(connectionId: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.connection(connectionId).PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** Batches of 25, PARALLEL_BATCHES at a time. */
   private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH) {
-      let pending: Record<string, unknown>[] | undefined = requests.slice(start, start + BATCH);
-      // Unprocessed items are retried with back-off: a throttled batch must not silently leave presence behind.
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        if (attempt > 6) throw new Error('BatchWrite left unprocessed items after retries');
-        const result = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-        );
-        pending = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
-      }
+    const batches: Record<string, unknown>[][] = [];
+    for (let start = 0; start < requests.length; start += BATCH) batches.push(requests.slice(start, start + BATCH));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await this.writeBatch(batches[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+  }
+
+  private async writeBatch(batch: Record<string, unknown>[]): Promise<void> {
+    let pending: Record<string, unknown>[] | undefined = batch;
+    // Unprocessed items are retried with back-off: a throttled batch must not silently leave presence behind.
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 6) throw new Error('BatchWrite left unprocessed items after retries');
+      const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
+      pending = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
     }
   }
 
@@ -280,8 +350,8 @@ export class ConnectionStore {
   }
 }
 
-/** The agents named by a connection item's Desktop copy (a string set; absent when empty). */
-function desktopCopy(record: Item): string[] {
-  const value: unknown = record[DESKTOP_ATTRIBUTE];
+/** The agents named by an older connection item's Desktop copy (a string set; absent when empty). */
+function legacyDesktopCopy(record: Item): string[] {
+  const value: unknown = record[LEGACY_DESKTOP_ATTRIBUTE];
   return value instanceof Set ? [...(value as Set<string>)] : [];
 }

@@ -9,15 +9,28 @@ import type { DesktopMessage, LoginMessage, LogoutMessage } from '../../contract
 import { MAX_DESKTOP_AGENTS } from '../../contract/limits';
 import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
 import type { PresenceDependencies } from './connectionHandlers';
+import { receiveDesktop } from './desktopList';
 
-/** The full list of agents now on the Desktop replaces what the connection held before. */
-export function makeDesktopHandler({ connections }: PresenceDependencies): WebSocketHandler {
+/** The full list of agents now on the Desktop (in one message or the last of its parts) replaces what the connection held before. */
+export function makeDesktopHandler(stores: PresenceDependencies): WebSocketHandler {
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<DesktopMessage>('Desktop', DesktopMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
-    await connections.replaceDesktop(connection, message.value.Agents);
-    log.info('Desktop list received', { agents: message.value.Agents.length });
-    return reply();
+    const { Sequence, Part, Parts } = message.value;
+    const outcome = await receiveDesktop(stores, connection, message.value);
+    switch (outcome.kind) {
+      case 'refused':
+        return invalidMessage({ message: outcome.message }, log);
+      case 'applied':
+        log.info('Desktop list received', { agents: outcome.agents, ...(Parts === undefined ? {} : { Sequence, Parts }) });
+        return reply();
+      case 'waiting':
+        log.debug('Desktop part received', { Sequence, Part, Parts, received: outcome.received });
+        return reply();
+      case 'superseded':
+        log.info('Desktop part ignored: its list was applied or replaced by a newer one', { Sequence, Part, Parts });
+        return reply();
+    }
   });
 }
 
@@ -26,7 +39,7 @@ export function makeLoginHandler({ connections }: PresenceDependencies): WebSock
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<LoginMessage>('Login', LoginMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
-    // One cap for both paths (issue 13, item 11): a Desktop list is refused above it by its schema, a Login here.
+    // One cap for both paths (issue 13, items 11 and 13): a Desktop list is refused above it (desktopList.ts), a Login here.
     const added = await connections.addPresence(connection, message.value.Username, MAX_DESKTOP_AGENTS);
     if (added === 'full') {
       log.warn('Login refused: the Desktop is full', { agent: message.value.Username, cap: MAX_DESKTOP_AGENTS });

@@ -5,6 +5,9 @@
  * | --------------- | -------------------------------- | ------------------ | --------------------- |
  * | connection      | CONN#<connectionId>              | CONN               | CONN#<connectionId>   |
  * | presence        | AGENT#<tenant>#<agent>           | CONN#<connectionId>| CONN#<connectionId>   |
+ * | held agent      | CONN#<connectionId>              | AGENT#<agent>      | -                     |
+ * | Desktop part    | CONN#<connectionId>              | DESKTOP#<seq>#<n>  | -                     |
+ * | Desktop parts   | CONN#<connectionId>              | DESKTOPSET#<seq>   | -                     |
  * | pop             | POP#<tenant>#<popId>             | POP                | -                     |
  * | record claim    | CLAIM#<tenant>#<campaign>#<ref>  | CLAIM              | -                     |
  * | idempotency key | IDEM#<tenant>#<key>              | IDEM               | -                     |
@@ -47,6 +50,15 @@ export const keys = {
     PK: `AGENT#${part(tenant)}#${part(agent)}`,
     SK: `CONN#${part(connectionId)}`,
   }),
+  /** The connection's own record of an agent it holds: read strongly consistently, unlike the ByConnection index. */
+  heldAgent: (connectionId: string, agent: string) => ({ PK: `CONN#${part(connectionId)}`, SK: `AGENT#${part(agent)}` }),
+  desktopPart: (connectionId: string, sequence: number, partNumber: number) => ({
+    PK: `CONN#${part(connectionId)}`,
+    SK: `DESKTOP#${sequence}#${partNumber}`,
+  }),
+  /** Every part of one Desktop list: `begins_with` on this (the closing '#' keeps sequence 1 from matching 10). */
+  desktopPartsPrefix: (sequence: number) => `DESKTOP#${sequence}#`,
+  desktopParts: (connectionId: string, sequence: number) => ({ PK: `CONN#${part(connectionId)}`, SK: `DESKTOPSET#${sequence}` }),
   pop: (tenant: string, popId: string) => ({ PK: `POP#${part(tenant)}#${part(popId)}`, SK: 'POP' }),
   claim: (tenant: string, campaign: string, reference: string) => ({
     PK: `CLAIM#${part(tenant)}#${part(campaign)}#${part(reference)}`,

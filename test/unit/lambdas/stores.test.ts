@@ -60,7 +60,8 @@ describe('ConnectionStore', () => {
     const c = await store.putConnection(connection(tenant));
     const agents = Array.from({ length: 40 }, (_, i) => `agent${i}`);
     await store.replaceDesktop(c, agents);
-    expect(await store.removeConnection(c.connectionId)).toBe(41);
+    // 40 presence items, the connection's 40 held-agent items and the connection item.
+    expect(await store.removeConnection(c.connectionId)).toBe(81);
     expect(await store.getConnection(c.connectionId)).toBeUndefined();
     expect(await store.connectionsForAgent(tenant, 'agent39')).toEqual([]);
   });
@@ -132,7 +133,8 @@ describe('ConnectionStore while the ByConnection index lags (DynamoDB GSIs are e
     const c = await store.putConnection(connection(tenant));
     await store.replaceDesktop(c, ['a']);
     await store.addPresence(c, 'late');
-    expect(await store.removeConnection(c.connectionId)).toBe(3);
+    // Two presence items, the connection's two held-agent items and the connection item.
+    expect(await store.removeConnection(c.connectionId)).toBe(5);
     expect(await store.connectionsForAgent(tenant, 'a')).toEqual([]);
     expect(await store.connectionsForAgent(tenant, 'late')).toEqual([]);
   });

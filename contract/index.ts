@@ -9,5 +9,6 @@ export * from './errors';
 export * from './rest';
 export * from './webSocket';
 export * from './operations';
+export * from './events';
 export * from './instanceConfig';
 export { problemsOf, type CompiledValidator } from './problems';

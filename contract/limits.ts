@@ -44,3 +44,7 @@ export const PRINTABLE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200
 export const MAX_POP_MESSAGE_BYTES = 32 * 1024;
 /** An Ack's Reason: a code word such as `NoLicence`. */
 export const REASON_PATTERN = '^[A-Za-z][A-Za-z0-9]*$';
+/** GET /events: events per page at most (the default is the same). */
+export const MAX_EVENTS_PAGE = 100;
+/** A feed cursor: the decimal place of an event in its tenant's feed. */
+export const EVENT_CURSOR_PATTERN = /^(0|[1-9][0-9]{0,14})$/;

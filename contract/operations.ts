@@ -4,13 +4,22 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors';
+import { EventsPage } from './events';
+import { MAX_EVENTS_PAGE } from './limits';
 import { PopAccepted, PopRequest, PopStatusResult, RefreshedTokenResult, RefreshRequest, TokenResult } from './rest';
 
-export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus';
+export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'events';
 
 export interface Refusal {
   readonly description: string;
   readonly codes: readonly ErrorCode[];
+}
+
+/** A query string parameter of an operation (documented in OpenAPI; checked by the handler). */
+export interface QueryParameter {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: Readonly<Record<string, unknown>>;
 }
 
 export interface RestOperation {
@@ -21,6 +30,7 @@ export interface RestOperation {
   /** `basic`: credentials in the Authorization header; `idToken`: the Cognito authorizer; `none`: the body carries it. */
   readonly security: 'basic' | 'idToken' | 'none';
   readonly body?: { readonly name: string; readonly schema: TSchema };
+  readonly query?: readonly QueryParameter[];
   readonly success: { readonly status: 200 | 202; readonly description: string; readonly name: string; readonly result: TSchema };
   readonly refusals: Readonly<Partial<Record<number, Refusal>>>;
 }
@@ -117,6 +127,29 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     success: { status: 200, description: 'The pop.', name: 'PopStatusResult', result: PopStatusResult },
     refusals: refusals(gatewayRefusals, tokenRefusals, {
       404: { description: 'No such pop for your tenant.', codes: ['PopNotFound'] },
+      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+    }),
+  },
+  events: {
+    method: 'GET',
+    path: '/events',
+    summary: "Read your tenant's pop events after a cursor (replayable)",
+    security: 'idToken',
+    query: [
+      {
+        name: 'after',
+        description: 'The Cursor of the last event you handled; absent: from the oldest event kept.',
+        schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14})$' },
+      },
+      {
+        name: 'limit',
+        description: `Events per page, 1 to ${MAX_EVENTS_PAGE} (default ${MAX_EVENTS_PAGE}).`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PAGE },
+      },
+    ],
+    success: { status: 200, description: 'The events after the cursor, oldest first.', name: 'EventsPage', result: EventsPage },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      400: { description: '`after` or `limit` is not valid; Details name each one.', codes: ['InvalidRequest'] },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
     }),
   },

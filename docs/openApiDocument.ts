@@ -81,6 +81,9 @@ function parameters(id: OperationId, operation: RestOperation): JsonObject[] {
     found.push({ name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: MAX_POP_ID_LENGTH } });
   }
   if (id === 'pop') found.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  for (const query of operation.query ?? []) {
+    found.push({ name: query.name, in: 'query', required: false, description: query.description, schema: { ...query.schema } });
+  }
   return found;
 }
 

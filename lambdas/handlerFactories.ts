@@ -9,6 +9,8 @@ import { instanceAuthorizerDependencies, makeInstanceAuthorizer } from './auth/i
 import { makeAuthRefreshHandler, makeAuthTokenHandler, tokenDependencies } from './auth/tokenHandlers';
 import type { AwsClients } from './clients/awsClients';
 import { makeDefaultHandler, makePingHandler } from './edge/protocolHandlers';
+import { eventsDependencies, makeEventsHandler } from './events/eventsHandler';
+import { makePopStreamHandler, popStreamDependencies } from './events/streamHandler';
 import type { HandlerName } from './handlerNeeds';
 import { ackDependencies, makeAckHandler } from './pops/ackHandler';
 import { makePopHandler, popDependencies } from './pops/popHandler';
@@ -34,6 +36,8 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   authRefresh: ({ settings, clients }) => makeAuthRefreshHandler(tokenDependencies(settings, clients)),
   pop: ({ settings, clients, metrics }) => makePopHandler(popDependencies(settings, clients, metrics)),
   popStatus: ({ settings, clients }) => makePopStatusHandler(popStatusDependencies(settings, clients)),
+  events: ({ settings, clients }) => makeEventsHandler(eventsDependencies(settings, clients)),
+  popStream: ({ settings, clients }) => makePopStreamHandler(popStreamDependencies(settings, clients)),
   wsAuthorizer: ({ settings }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings)),
   wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
   wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),

@@ -4,6 +4,8 @@ export type HandlerName =
   | 'authRefresh'
   | 'pop'
   | 'popStatus'
+  | 'events'
+  | 'popStream'
   | 'wsAuthorizer'
   | 'wsConnect'
   | 'wsDisconnect'
@@ -25,6 +27,8 @@ export interface HandlerNeeds {
   readonly adminGetUser?: boolean;
   readonly userPool?: boolean;
   readonly claimSettings?: boolean;
+  /** Invoked by the table's stream (pop items only), not by a route. */
+  readonly popStream?: boolean;
 }
 
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
@@ -32,6 +36,9 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authRefresh: { userPool: true, adminGetUser: true },
   pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
   popStatus: { table: 'read' },
+  // Reading the feed closes gaps a dead writer left (lambdas/events/eventLog.ts): a conditional write.
+  events: { table: 'readWrite' },
+  popStream: { table: 'readWrite', popStream: true, claimSettings: true },
   wsAuthorizer: { userPool: true },
   wsConnect: { table: 'readWrite' },
   wsDisconnect: { table: 'readWrite' },

@@ -27,6 +27,9 @@ export class Storage extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
+      // The event feed is derived from the changes themselves (lambdas/events/): both images, so a status change is
+      // told apart from any other write to a pop.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     table.addGlobalSecondaryIndex({
       indexName: byConnectionIndex.name,

@@ -13,6 +13,7 @@ import type { ThrottleSettings } from './gateway/throttle';
 import { startConsole } from './console/server';
 import { launchChild, PROJECT_ROOT } from './launcher';
 import { assertPortFree } from './ports';
+import { startTableStream, type TableStream } from './streams/tableStream';
 import {
   cognitoClient,
   createTable,
@@ -215,8 +216,9 @@ function startGatewayFor(
   options: LocalStackOptions,
   region: string,
   log: GatewayLog,
-  { cognito, dynamo }: Emulators,
+  { cognito }: Emulators,
   pool: ProvisionedUserPool,
+  stream: TableStream,
 ): Promise<LocalGateway> {
   const ports = options.ports ?? {};
   return startGateway({
@@ -235,7 +237,8 @@ function startGatewayFor(
         userPoolClientId: pool.userPoolClientId,
         tableName: TABLE_NAME,
         cognitoEndpoint: cognito.endpoint,
-        dynamoDbEndpoint: dynamo.endpoint,
+        // Through the stream emulation (local/streams/), as DynamoDB Streams sees every write in AWS.
+        dynamoDbEndpoint: stream.endpoint,
         claimWindowSeconds: options.claimWindowSeconds ?? 60,
         popRetentionDays: options.popRetentionDays ?? 3,
       },
@@ -355,8 +358,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all([assertPortFree('rest', options.ports?.rest ?? 3000), assertPortFree('ws', options.ports?.ws ?? 3001)]);
     const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups);
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
-    const gateway = await startGatewayFor(options, region, log, emulators, pool);
+    const stream = await startTableStream({ dynamoDbEndpoint: emulators.dynamo.endpoint, region, tableName: TABLE_NAME, log });
+    cleanups.add(stream.stop);
+    const gateway = await startGatewayFor(options, region, log, emulators, pool, stream);
     cleanups.add(gateway.stop);
+    stream.attach((event) => gateway.invoke('popStream', event));
     const gatewayEndpoints: LocalEndpoints = {
       RestApiUrl: gateway.restApiUrl,
       WebSocketUrl: gateway.webSocketUrl,

@@ -11,6 +11,9 @@
  * | pop             | POP#<tenant>#<popId>             | POP                | -                     |
  * | record claim    | CLAIM#<tenant>#<campaign>#<ref>  | CLAIM              | -                     |
  * | idempotency key | IDEM#<tenant>#<key>              | IDEM               | -                     |
+ * | event sequence  | EVSEQ#<tenant>                   | EVSEQ              | -                     |
+ * | event (or gap)  | EVENTS#<tenant>                  | <seq, 15 digits>   | -                     |
+ * | event's place   | EVKEY#<tenant>#<eventId>         | EVKEY              | -                     |
  *
  * "Which connections hold agent X of tenant T" is one Query on PK; "everything connection C owns"
  * is one Query on the ByConnection index. Free-form parts are URI-encoded so '#' cannot forge a key, and hashed when
@@ -65,6 +68,11 @@ export const keys = {
     SK: 'CLAIM',
   }),
   idempotency: (tenant: string, key: string) => ({ PK: `IDEM#${part(tenant)}#${part(key)}`, SK: 'IDEM' }),
+  eventSequence: (tenant: string) => ({ PK: `EVSEQ#${part(tenant)}`, SK: 'EVSEQ' }),
+  events: (tenant: string) => `EVENTS#${part(tenant)}`,
+  /** Zero-padded, so the sort key's string order is the sequence's order. */
+  eventSlot: (seq: number) => String(seq).padStart(15, '0'),
+  eventPlace: (tenant: string, eventId: string) => ({ PK: `EVKEY#${part(tenant)}#${part(eventId)}`, SK: 'EVKEY' }),
 };
 
 /** API Gateway closes a WebSocket after 2 hours; nothing a connection writes should outlive it by much. */

@@ -13,6 +13,7 @@ import { InProcessRuntime, LOCAL_ACCOUNT_ID, type FunctionRuntimeMode, type Hand
 export { handlerMap, lambdaHandlers, type HandlerSource, type LambdaHandlersConfig } from './lambdaRuntime';
 export type { EnvironmentSettings } from './environments';
 export type { FunctionRuntimeMode } from './lambdaRuntime';
+import type { HandlerName } from '../../lambdas/handlerNeeds';
 import { consoleLog, type GatewayLog } from './log';
 import { createRestServer } from './restServer';
 import type { ThrottleSettings } from './throttle';
@@ -67,6 +68,8 @@ export interface LocalGateway {
   connectionIds(): string[];
   /** Test hook: make `@connections` POSTs wait this long before delivering (a slow management endpoint). */
   setManagementDelay(ms: number): void;
+  /** Invoke a function that no route serves (the table stream's, local/streams/), in the same runtime. */
+  invoke(name: HandlerName, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -174,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     dropConnection: ws.dropConnection,
     connectionIds: () => ws.connections.ids(),
     setManagementDelay: ws.setManagementDelay,
+    invoke: (name, event) => runtime.invoke(name, event),
     stop: () =>
       (stopped ??= Promise.all([
         ws.close(),

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { RemotePopStack } from '../../lib/remotePopStack';
 import {
   DEFAULT_SETTINGS,
+  FUNCTION_COUNT,
   maxReservedConcurrency,
   parseSettings,
   SETTING_NAMES,
@@ -35,8 +36,8 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['environment', 'PROD'],
   ['lambdaReservedConcurrency', 0],
   ['lambdaReservedConcurrency', 'ten'],
-  // 13 functions x 70 would leave 90 of the default quota of 1,000 unreserved; Lambda keeps 100.
-  ['lambdaReservedConcurrency', 70],
+  // FUNCTION_COUNT functions x (most + 1) would leave fewer than 100 of the default quota of 1,000 unreserved.
+  ['lambdaReservedConcurrency', Math.floor(900 / FUNCTION_COUNT) + 1],
   ['lambdaReservedConcurrency', 100, { lambdaAccountConcurrency: 1000 }],
   ['lambdaAccountConcurrency', 'many'],
   ['lambdaAccountConcurrency', 9],
@@ -120,18 +121,21 @@ describe('parseSettings', () => {
     });
   });
 
-  test('lambdaReservedConcurrency: 13 functions must leave 100 of lambdaAccountConcurrency unreserved', () => {
-    expect(maxReservedConcurrency(1000)).toBe(69);
-    expect(parseSettings({ lambdaReservedConcurrency: 69 }).lambdaReservedConcurrency).toBe(69);
-    expect(() => parseSettings({ lambdaReservedConcurrency: 70 })).toThrow(
-      'Invalid setting "lambdaReservedConcurrency": must be at most 69 (13 functions each reserve it, and Lambda keeps ' +
-        '100 of lambdaAccountConcurrency 1000 unreserved), got 70',
+  test('lambdaReservedConcurrency: every function must leave 100 of lambdaAccountConcurrency unreserved', () => {
+    // The count follows HANDLER_NEEDS, so a new function moves the bound without editing this test.
+    const most = Math.floor(900 / FUNCTION_COUNT);
+    expect(maxReservedConcurrency(1000)).toBe(most);
+    expect(parseSettings({ lambdaReservedConcurrency: most }).lambdaReservedConcurrency).toBe(most);
+    expect(() => parseSettings({ lambdaReservedConcurrency: most + 1 })).toThrow(
+      `Invalid setting "lambdaReservedConcurrency": must be at most ${most} (${FUNCTION_COUNT} functions each reserve it, and Lambda keeps ` +
+        `100 of lambdaAccountConcurrency 1000 unreserved), got ${most + 1}`,
     );
-    // A raised quota allows more: (3000 - 100) / 13 = 223.
-    expect(parseSettings({ lambdaReservedConcurrency: '223', lambdaAccountConcurrency: '3000' })).toMatchObject({
-      lambdaReservedConcurrency: 223,
+    // A raised quota allows more.
+    const raised = Math.floor(2900 / FUNCTION_COUNT);
+    expect(parseSettings({ lambdaReservedConcurrency: String(raised), lambdaAccountConcurrency: '3000' })).toMatchObject({
+      lambdaReservedConcurrency: raised,
     });
-    expect(() => parseSettings({ lambdaReservedConcurrency: 224, lambdaAccountConcurrency: 3000 })).toThrow(/at most 223/);
+    expect(() => parseSettings({ lambdaReservedConcurrency: raised + 1, lambdaAccountConcurrency: 3000 })).toThrow(`at most ${raised}`);
   });
 
   test('idTokenValidityMinutes accepts exactly Cognito\'s range 5..1440', () => {

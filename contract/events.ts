@@ -1,0 +1,34 @@
+/**
+ * The event feed (GET /events, issue 18): every change of a pop's status is one event, in a per-tenant order, paged
+ * with an opaque cursor. lambdas/events/ writes and reads them; webhook deliveries carry the same event.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { MAX_EVENTS_PAGE } from './limits';
+import { oneOf } from './schemaKit';
+import { FAILURE_REASONS, POP_STATUSES } from './statuses';
+
+export const PopEvent = Type.Object(
+  {
+    Cursor: Type.String({ description: 'This event\'s place in the feed: GET /events?after=<Cursor> continues after it.' }),
+    EventId: Type.String({ description: 'Stable for one status change of one pop: deduplicate on it.' }),
+    Type: Type.Literal('pop.status'),
+    PopId: Type.String(),
+    Status: oneOf(POP_STATUSES),
+    Reason: Type.Optional(oneOf(FAILURE_REASONS)),
+    Username: Type.String(),
+    Campaign: Type.String(),
+    Reference: Type.Optional(Type.String()),
+    OccurredAt: Type.String({ format: 'date-time', description: 'When the pop took this status (its UpdatedAt).' }),
+  },
+  { description: "One change of a pop's status." },
+);
+export type PopEvent = Static<typeof PopEvent>;
+
+export const EventsPage = Type.Object(
+  {
+    Events: Type.Array(PopEvent, { maxItems: MAX_EVENTS_PAGE }),
+    Cursor: Type.String({ description: 'Pass as `after` for the next page; the same cursor when no event was new.' }),
+  },
+  { description: 'The events after a cursor, oldest first.' },
+);
+export type EventsPage = Static<typeof EventsPage>;

@@ -1,0 +1,129 @@
+/**
+ * The event feed's items (lambdas/store/tableSchema.ts): a per-tenant counter, one slot per place in the feed (an
+ * event, or a gap a reader closed), and each event's place. Persistence only: the protocol that keeps the feed whole is
+ * eventLog.ts.
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PopEvent } from '../../contract/events';
+import { TABLE_KEYS, keys } from '../store/tableSchema';
+
+/** An event as stored: the contract's event without its Cursor (the slot is the cursor). */
+export type StoredEvent = Omit<PopEvent, 'Cursor'> & { readonly Tenant: string };
+
+export type Slot =
+  | { readonly seq: number; readonly kind: 'event'; readonly allocatedAt: number; readonly expiresAt: number; readonly event: StoredEvent }
+  | { readonly seq: number; readonly kind: 'gap'; readonly allocatedAt: number; readonly expiresAt: number };
+
+export interface Place {
+  readonly seq: number;
+  readonly allocatedAt: number;
+}
+
+const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+export class EventStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The next place in the tenant's feed: one atomic counter, so no two writers get the same one. */
+  async allocate(tenant: string): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.eventSequence(tenant),
+        UpdateExpression: 'ADD #next :one',
+        ExpressionAttributeNames: { '#next': 'Next' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes!.Next);
+  }
+
+  async readPlace(tenant: string, eventId: string): Promise<Place | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.eventPlace(tenant, eventId), ConsistentRead: true }),
+    );
+    return Item ? { seq: Number(Item.Seq), allocatedAt: Number(Item.AllocatedAt) } : undefined;
+  }
+
+  /** Give an event its place, unless it has one (another delivery of the same stream record took it first). */
+  async claimPlace(tenant: string, eventId: string, place: Place, expiresAt: number): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.eventPlace(tenant, eventId), Seq: place.seq, AllocatedAt: place.allocatedAt, [TABLE_KEYS.ttlAttribute]: expiresAt },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  /** Move an event whose slot a reader closed to a new place, only if it is still at `from`. */
+  async movePlace(tenant: string, eventId: string, from: number, to: Place): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.eventPlace(tenant, eventId),
+        UpdateExpression: 'SET Seq = :to, AllocatedAt = :at',
+        ConditionExpression: 'Seq = :from',
+        ExpressionAttributeValues: { ':to': to.seq, ':at': to.allocatedAt, ':from': from },
+      }),
+    );
+  }
+
+  /** Fill a slot with an event or close it as a gap: whichever comes first wins, the other learns it lost. */
+  async fillSlot(tenant: string, slot: Slot): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          PK: keys.events(tenant),
+          SK: keys.eventSlot(slot.seq),
+          Kind: slot.kind,
+          AllocatedAt: slot.allocatedAt,
+          [TABLE_KEYS.ttlAttribute]: slot.expiresAt,
+          ...(slot.kind === 'event' ? { Event: slot.event } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  async getSlot(tenant: string, seq: number): Promise<Slot | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: keys.events(tenant), SK: keys.eventSlot(seq) }, ConsistentRead: true }),
+    );
+    return Item ? toSlot(Item) : undefined;
+  }
+
+  /** Slots after `afterSeq`, in order, at most `limit`. */
+  async slotsAfter(tenant: string, afterSeq: number, limit: number): Promise<Slot[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK > :after',
+        ExpressionAttributeValues: { ':pk': keys.events(tenant), ':after': keys.eventSlot(afterSeq) },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(toSlot);
+  }
+
+  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      await this.db.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function toSlot(item: Record<string, unknown>): Slot {
+  const base = { seq: Number(item.SK), allocatedAt: Number(item.AllocatedAt), expiresAt: Number(item[TABLE_KEYS.ttlAttribute] ?? 0) };
+  return item.Kind === 'event' ? { ...base, kind: 'event', event: item.Event as StoredEvent } : { ...base, kind: 'gap' };
+}

@@ -1,0 +1,44 @@
+/**
+ * The local stack's DynamoDB Streams: the proxy the handlers write through (dynamoStreamProxy.ts) and the event
+ * source that feeds the stream function in order (streamDispatcher.ts). Differences from AWS: local/README.md.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { GatewayLog } from '../gateway/log';
+import { startStreamProxy } from './dynamoStreamProxy';
+import { startStreamDispatcher } from './streamDispatcher';
+
+export interface TableStream {
+  /** What the handlers' DynamoDB endpoint is set to. */
+  readonly endpoint: string;
+  /** The stream function, once the gateway that runs it exists; records wait until then. */
+  attach(invoke: (event: { Records: DynamoDBRecord[] }) => Promise<unknown>): void;
+  drained(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTableStream(options: {
+  readonly dynamoDbEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly log: GatewayLog;
+}): Promise<TableStream> {
+  let target: ((event: { Records: DynamoDBRecord[] }) => Promise<unknown>) | undefined;
+  const dispatcher = startStreamDispatcher({
+    region: options.region,
+    tableName: options.tableName,
+    invoke: (event) => (target ? target(event) : Promise.reject(new Error('the stream function is not ready yet'))),
+    onError: (message) => options.log.error(message),
+  });
+  const proxy = await startStreamProxy({ upstream: options.dynamoDbEndpoint, onChange: dispatcher.push });
+  return {
+    endpoint: proxy.endpoint,
+    attach: (invoke) => {
+      target = invoke;
+    },
+    drained: dispatcher.drained,
+    stop: async () => {
+      dispatcher.stop();
+      await proxy.stop();
+    },
+  };
+}

@@ -11,4 +11,5 @@ export * from './webSocket';
 export * from './operations';
 export * from './events';
 export * from './instanceConfig';
+export * from './catalogue';
 export { problemsOf, type CompiledValidator } from './problems';

@@ -48,3 +48,13 @@ export const REASON_PATTERN = '^[A-Za-z][A-Za-z0-9]*$';
 export const MAX_EVENTS_PAGE = 100;
 /** A feed cursor: the decimal place of an event in its tenant's feed. */
 export const EVENT_CURSOR_PATTERN = /^(0|[1-9][0-9]{0,14})$/;
+/** Campaigns one instance publishes in its catalogue (issue 15), over all the parts of one `Catalogue` publication. */
+export const MAX_CATALOGUE_CAMPAIGNS = 1000;
+/** Parts of one catalogue publication: each part is one WebSocket frame (32 KB) holding whole campaigns. */
+export const MAX_CATALOGUE_PARTS = 1000;
+/** External Links of one campaign in the catalogue; with MAX_LINK_NAME_LENGTH a campaign's entry fits one frame. */
+export const MAX_CAMPAIGN_LINKS = 100;
+/** An External Link's name (the ScriptData key) and the Field or Variable it fills, in the catalogue. */
+export const MAX_LINK_NAME_LENGTH = 64;
+/** A catalogue publication's or a licence update's Sequence: a non-negative integer JSON carries exactly. */
+export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;

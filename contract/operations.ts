@@ -6,9 +6,10 @@ import type { TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors';
 import { EventsPage } from './events';
 import { MAX_EVENTS_PAGE } from './limits';
+import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
 import { PopAccepted, PopRequest, PopStatusResult, RefreshedTokenResult, RefreshRequest, TokenResult } from './rest';
 
-export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'events';
+export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'campaigns' | 'campaign' | 'popValidate' | 'events';
 
 export interface Refusal {
   readonly description: string;
@@ -71,6 +72,20 @@ const tokenRefusals: Refusals = {
   403: { description: "The token is not an api-caller's.", codes: ['Forbidden'] },
 };
 
+/**
+ * What POST /pop and POST /pop/validate refuse at once from the catalogues and licences the agent's instances publish
+ * (issue 15; lambdas/catalogue/campaignChecks.ts). Instances that publish no catalogue get no such checks.
+ */
+const catalogueRefusals: Refusals = {
+  403: { description: 'The agent holds no Remote Pop licence on any instance that has it on its Desktop.', codes: ['NoLicence'] },
+  404: { description: "No instance holding the agent publishes the campaign.", codes: ['CampaignNotFound'] },
+  409: { description: 'The campaign is not active on the instances holding the agent.', codes: ['CampaignInactive'] },
+  422: {
+    description: "ScriptData does not fit the campaign's External Links (Details name each key), or the pop has no Reference and the campaign cannot create records.",
+    codes: ['ScriptDataRejected', 'ReferenceRequired'],
+  },
+};
+
 export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
   authToken: {
     method: 'GET',
@@ -117,6 +132,41 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
       413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
       422: { description: 'The Idempotency-Key was used for another request.', codes: ['IdempotencyKeyReused'] },
       503: { description: 'A dependency is unavailable; retry with back-off and the same Idempotency-Key.', codes: ['ServiceUnavailable'] },
+    }, catalogueRefusals),
+  },
+  popValidate: {
+    method: 'POST',
+    path: '/pop/validate',
+    summary: 'Dry run: what POST /pop would do with this body, without claiming, storing or pushing',
+    security: 'idToken',
+    body: { name: 'PopRequest', schema: PopRequest },
+    success: { status: 200, description: 'A pop with this body would be pushed now.', name: 'PopValidation', result: PopValidation },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
+      404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
+      413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
+      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+    }, catalogueRefusals),
+  },
+  campaigns: {
+    method: 'GET',
+    path: '/campaigns',
+    summary: "Your tenant's campaigns, as its connected Scripting instances publish them",
+    security: 'idToken',
+    success: { status: 200, description: 'The campaigns.', name: 'CampaignsResult', result: CampaignsResult },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+    }),
+  },
+  campaign: {
+    method: 'GET',
+    path: '/campaigns/{Name}',
+    summary: 'One campaign of your tenant, with the JSON Schema of its ScriptData',
+    security: 'idToken',
+    success: { status: 200, description: 'The campaign.', name: 'CampaignSummary', result: CampaignSummary },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      404: { description: 'No connected instance of your tenant publishes this campaign.', codes: ['CampaignNotFound'] },
+      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
     }),
   },
   popStatus: {

@@ -2,7 +2,7 @@
 import { InstanceConfigFile } from './instanceConfig';
 import { LambdaEnvironment } from './lambdaEnvironment';
 import { PopRequest, RefreshRequest } from './rest';
-import { AckMessage, DesktopMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
+import { AckMessage, CatalogueMessage, DesktopMessage, LicencesMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
 
 export const VALIDATED_SCHEMAS = {
   PopRequest,
@@ -13,6 +13,8 @@ export const VALIDATED_SCHEMAS = {
   AckMessage,
   PingMessage,
   PopMessage,
+  CatalogueMessage,
+  LicencesMessage,
   LambdaEnvironment,
   InstanceConfigFile,
 } as const;

@@ -9,6 +9,9 @@ import { PopRequest, ScriptData } from './rest';
 import { closed, identifier, oneOf } from './schemaKit';
 import { ACK_STATUSES } from './statuses';
 import { WEBSOCKET_ERROR_CODES } from './errors';
+import { CatalogueCampaign } from './catalogue';
+import { MAX_CATALOGUE_CAMPAIGNS, MAX_CATALOGUE_PARTS, MAX_SEQUENCE } from './limits';
+import { LICENCE_TYPES } from './instanceConfig';
 
 const agentName = identifier(MAX_AGENT_NAME_LENGTH);
 
@@ -58,12 +61,57 @@ export type AckMessage = Static<typeof AckMessage>;
 export const PingMessage = Type.Object({ Action: Type.Literal('Ping') }, { ...closed, description: 'Keeps the connection alive; answered Pong.' });
 export type PingMessage = Static<typeof PingMessage>;
 
+const sequence = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_SEQUENCE, description });
+
+export const CatalogueMessage = Type.Object(
+  {
+    Action: Type.Literal('Catalogue'),
+    Sequence: sequence('Which publication this part belongs to; a higher Sequence replaces the catalogue once all its parts arrived.'),
+    Part: Type.Integer({ minimum: 1, maximum: MAX_CATALOGUE_PARTS, description: "This part's number, 1 to Parts." }),
+    Parts: Type.Integer({ minimum: 1, maximum: MAX_CATALOGUE_PARTS, description: 'How many parts the publication has.' }),
+    Campaigns: Type.Array(CatalogueCampaign, { maxItems: MAX_CATALOGUE_CAMPAIGNS }),
+  },
+  {
+    ...closed,
+    description:
+      'The campaigns this instance can open (its catalogue), sent after Desktop on every connection and whenever its ' +
+      'configuration changes: whole campaigns in `Parts` messages of one WebSocket frame each, sharing a `Sequence`. ' +
+      'An instance that never sends it gets no up-front checks.',
+  },
+);
+export type CatalogueMessage = Static<typeof CatalogueMessage>;
+
+export const AgentLicence = Type.Object(
+  { Username: agentName, Licensed: Type.Boolean({ description: 'The agent holds a Remote Pop licence now.' }) },
+  closed,
+);
+export type AgentLicence = Static<typeof AgentLicence>;
+
+export const LicencesMessage = Type.Object(
+  {
+    Action: Type.Literal('Licences'),
+    Sequence: sequence('Grows with every change; an older update never overwrites a newer one.'),
+    Licence: oneOf(LICENCE_TYPES),
+    SeatsLeft: Type.Optional(Type.Integer({ minimum: 0, description: 'Concurrent: seats free now.' })),
+    Agents: Type.Array(AgentLicence, { maxItems: MAX_DESKTOP_AGENTS }),
+  },
+  {
+    ...closed,
+    description:
+      "Each listed agent's licence state, sent after Desktop (all agents), after a Login (that agent) and whenever a " +
+      'state changes (a Concurrent seat passed on); in several messages when one frame does not hold the list.',
+  },
+);
+export type LicencesMessage = Static<typeof LicencesMessage>;
+
 export const INSTANCE_MESSAGES = {
   Desktop: DesktopMessage,
   Login: LoginMessage,
   Logout: LogoutMessage,
   Ack: AckMessage,
   Ping: PingMessage,
+  Catalogue: CatalogueMessage,
+  Licences: LicencesMessage,
 } as const;
 export type InstanceAction = keyof typeof INSTANCE_MESSAGES;
 export interface InstanceMessageOf {
@@ -72,6 +120,8 @@ export interface InstanceMessageOf {
   Logout: LogoutMessage;
   Ack: AckMessage;
   Ping: PingMessage;
+  Catalogue: CatalogueMessage;
+  Licences: LicencesMessage;
 }
 export type InstanceMessage = InstanceMessageOf[InstanceAction];
 

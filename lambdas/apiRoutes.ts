@@ -58,6 +58,8 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   { routeKey: 'Login', handler: 'wsLogin', returnResponse: true },
   { routeKey: 'Logout', handler: 'wsLogout', returnResponse: true },
   { routeKey: 'Ack', handler: 'wsAck', returnResponse: true },
+  { routeKey: 'Catalogue', handler: 'wsCatalogue', returnResponse: true },
+  { routeKey: 'Licences', handler: 'wsLicences', returnResponse: true },
   { routeKey: 'Ping', handler: 'wsPing', returnResponse: true },
   { routeKey: '$default', handler: 'wsDefault', returnResponse: true },
 ];

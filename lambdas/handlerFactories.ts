@@ -12,6 +12,9 @@ import { makeDefaultHandler, makePingHandler } from './edge/protocolHandlers';
 import { eventsDependencies, makeEventsHandler } from './events/eventsHandler';
 import { makePopStreamHandler, popStreamDependencies } from './events/streamHandler';
 import type { HandlerName } from './handlerNeeds';
+import { campaignsDependencies, makeCampaignHandler, makeCampaignsHandler } from './catalogue/campaignsHandler';
+import { catalogueDependencies, makeCatalogueHandler, makeLicencesHandler } from './catalogue/catalogueHandlers';
+import { makePopValidateHandler, popValidateDependencies } from './pops/validateHandler';
 import { ackDependencies, makeAckHandler } from './pops/ackHandler';
 import { makePopHandler, popDependencies } from './pops/popHandler';
 import { makePopStatusHandler, popStatusDependencies } from './pops/popStatusHandler';
@@ -38,6 +41,11 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   popStatus: ({ settings, clients }) => makePopStatusHandler(popStatusDependencies(settings, clients)),
   events: ({ settings, clients }) => makeEventsHandler(eventsDependencies(settings, clients)),
   popStream: ({ settings, clients }) => makePopStreamHandler(popStreamDependencies(settings, clients)),
+  popValidate: ({ settings, clients }) => makePopValidateHandler(popValidateDependencies(settings, clients)),
+  campaigns: ({ settings, clients }) => makeCampaignsHandler(campaignsDependencies(settings, clients)),
+  campaign: ({ settings, clients }) => makeCampaignHandler(campaignsDependencies(settings, clients)),
+  wsCatalogue: ({ settings, clients }) => makeCatalogueHandler(catalogueDependencies(settings, clients)),
+  wsLicences: ({ settings, clients }) => makeLicencesHandler(catalogueDependencies(settings, clients)),
   wsAuthorizer: ({ settings }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings)),
   wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
   wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),

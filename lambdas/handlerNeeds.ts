@@ -4,6 +4,9 @@ export type HandlerName =
   | 'authRefresh'
   | 'pop'
   | 'popStatus'
+  | 'popValidate'
+  | 'campaigns'
+  | 'campaign'
   | 'events'
   | 'popStream'
   | 'wsAuthorizer'
@@ -13,6 +16,8 @@ export type HandlerName =
   | 'wsLogin'
   | 'wsLogout'
   | 'wsAck'
+  | 'wsCatalogue'
+  | 'wsLicences'
   | 'wsPing'
   | 'wsDefault';
 
@@ -36,6 +41,9 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authRefresh: { userPool: true, adminGetUser: true },
   pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
   popStatus: { table: 'read' },
+  popValidate: { table: 'read' },
+  campaigns: { table: 'read' },
+  campaign: { table: 'read' },
   // Reading the feed closes gaps a dead writer left (lambdas/events/eventLog.ts): a conditional write.
   events: { table: 'readWrite' },
   popStream: { table: 'readWrite', popStream: true, claimSettings: true },
@@ -46,6 +54,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   wsLogin: { table: 'readWrite' },
   wsLogout: { table: 'readWrite' },
   wsAck: { table: 'readWrite', claimSettings: true },
+  wsCatalogue: { table: 'readWrite' },
+  wsLicences: { table: 'readWrite' },
   wsPing: {},
   wsDefault: {},
 };

@@ -217,13 +217,20 @@ export class RestApi extends Construct {
     return domainName;
   }
 
+  private readonly bodyModelsByName = new Map<string, apigw.Model>();
+
+  /** One model per body schema: POST /pop and POST /pop/validate take the same PopRequest. */
   private addBodyModel(route: RestRoute, bodyModel: BodyModel): apigw.Model {
-    return this.api.addModel(`${bodyModel.name}Model`, {
+    const known = this.bodyModelsByName.get(bodyModel.name);
+    if (known) return known;
+    const model = this.api.addModel(`${bodyModel.name}Model`, {
       modelName: bodyModel.name,
       contentType: 'application/json',
       description: `${route.method} ${route.resource} body (contract/rest.ts)`,
       schema: modelSchema(bodyModel.schema),
     });
+    this.bodyModelsByName.set(bodyModel.name, model);
+    return model;
   }
 
   /**

@@ -15,9 +15,11 @@ import { claimFor, releaseClaimOf } from './claims';
 import type { PopStore } from './popStore';
 import type { PushToConnection } from './pusher';
 import { instanceKey } from './status';
+import { agentNotOnDesktop, planPop, type PlanDependencies } from './popPlan';
 
 export interface PopDeliveryDeps {
   readonly connections: ConnectionStore;
+  readonly catalogues: PlanDependencies['catalogues'];
   readonly pops: PopStore;
   readonly push: PushToConnection;
   readonly claimWindowMs: number;
@@ -37,16 +39,15 @@ export type PopOutcome =
   | { readonly kind: 'unconfirmed'; readonly popId: string }
   | Refused;
 
-const agentNotOnDesktop = (agent: string) =>
-  refuse('AgentNotOnDesktop', `Agent "${agent}" is not on the Desktop of any connected Scripting instance.`);
 
 export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request: PopRequest): Promise<PopOutcome> {
   const { log } = deps;
-  const targets = await deps.connections.connectionsForAgent(tenant, request.Username);
-  if (targets.length === 0) {
-    log.warn('Pop refused', { reason: 'AgentNotOnDesktop', agent: request.Username, campaign: request.Campaign });
-    return agentNotOnDesktop(request.Username);
+  const plan = await planPop(deps, tenant, request);
+  if (plan.kind === 'refused') {
+    log.warn('Pop refused', { reason: plan.code, agent: request.Username, campaign: request.Campaign });
+    return plan;
   }
+  const { targets } = plan;
   const popId = deps.newPopId();
   log.appendKeys({ popId });
   const claimed = await claimRecordOf(deps, tenant, request, popId, targets);

@@ -20,11 +20,13 @@ import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { ConnectionStore } from '../presence/connectionStore';
+import { CatalogueStore } from '../catalogue/catalogueStore';
 import { PopStore } from './popStore';
 import { connectionPusher } from './pusher';
 
 export interface PopDependencies {
   readonly connections: ConnectionStore;
+  readonly catalogues: CatalogueStore;
   readonly pops: PopStore;
   readonly push: PushToConnection;
   readonly claimWindowMs: number;
@@ -81,7 +83,7 @@ export function popMessageBytes(request: PopRequest): number {
   return Buffer.byteLength(JSON.stringify(message), 'utf8');
 }
 
-function messageTooLarge(request: PopRequest): Refused | undefined {
+export function messageTooLarge(request: PopRequest): Refused | undefined {
   const bytes = popMessageBytes(request);
   if (bytes <= MAX_POP_MESSAGE_BYTES) return undefined;
   return refuse(
@@ -116,6 +118,7 @@ export function popDependencies(
 ): PopDependencies {
   return {
     connections: new ConnectionStore(clients.db, settings.tableName),
+    catalogues: new CatalogueStore(clients.db, settings.tableName),
     pops: new PopStore(clients.db, settings.tableName),
     push: connectionPusher(clients.management),
     claimWindowMs: settings.claimWindowSeconds * 1000,

@@ -41,6 +41,10 @@ export interface AgentConnection {
   readonly instance: string;
   /** The instance's Cognito user (absent on presence written before it was kept): with `instance`, who may Ack. */
   readonly username?: string;
+  /** The Sequence of the instance's complete campaign catalogue (issue 15); absent: it publishes none, no checks. */
+  readonly catalogue?: number;
+  /** The agent's licence state on that instance, as it last published it; absent: unknown. */
+  readonly licensed?: boolean;
 }
 
 const BATCH = 25;
@@ -114,7 +118,13 @@ export class ConnectionStore {
       );
       for (const item of page.Items ?? []) {
         if (!this.expired(item)) {
-          found.push({ connectionId: item.ConnectionId, instance: item.Instance, ...(typeof item.InstanceUser === 'string' ? { username: item.InstanceUser } : {}) });
+          found.push({
+            connectionId: item.ConnectionId,
+            instance: item.Instance,
+            ...(typeof item.InstanceUser === 'string' ? { username: item.InstanceUser } : {}),
+            ...(typeof item.Catalogue === 'number' ? { catalogue: item.Catalogue } : {}),
+            ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}),
+          });
         }
       }
       startKey = page.LastEvaluatedKey;

@@ -8,6 +8,7 @@
  * | held agent      | CONN#<connectionId>              | AGENT#<agent>      | -                     |
  * | Desktop part    | CONN#<connectionId>              | DESKTOP#<seq>#<n>  | -                     |
  * | Desktop parts   | CONN#<connectionId>              | DESKTOPSET#<seq>   | -                     |
+ * | catalogue entry | CATALOG#<tenant>                 | <campaign>#CONN#<connectionId> | CONN#<connectionId> |
  * | pop             | POP#<tenant>#<popId>             | POP                | -                     |
  * | record claim    | CLAIM#<tenant>#<campaign>#<ref>  | CLAIM              | -                     |
  * | idempotency key | IDEM#<tenant>#<key>              | IDEM               | -                     |
@@ -62,6 +63,14 @@ export const keys = {
   /** Every part of one Desktop list: `begins_with` on this (the closing '#' keeps sequence 1 from matching 10). */
   desktopPartsPrefix: (sequence: number) => `DESKTOP#${sequence}#`,
   desktopParts: (connectionId: string, sequence: number) => ({ PK: `CONN#${part(connectionId)}`, SK: `DESKTOPSET#${sequence}` }),
+  /** A tenant's campaign catalogues: one item per campaign and connection (lambdas/catalogue/catalogueStore.ts). */
+  catalogue: (tenant: string) => `CATALOG#${part(tenant)}`,
+  /** Every connection's entry for one campaign: `begins_with` on this (the closing '#' keeps "Sales" from matching "Sales2"). */
+  catalogueCampaignPrefix: (campaign: string) => `${part(campaign)}#`,
+  catalogueEntry: (tenant: string, campaign: string, connectionId: string) => ({
+    PK: `CATALOG#${part(tenant)}`,
+    SK: `${part(campaign)}#CONN#${part(connectionId)}`,
+  }),
   pop: (tenant: string, popId: string) => ({ PK: `POP#${part(tenant)}#${part(popId)}`, SK: 'POP' }),
   claim: (tenant: string, campaign: string, reference: string) => ({
     PK: `CLAIM#${part(tenant)}#${part(campaign)}#${part(reference)}`,

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { HANDLER_NEEDS } from '../../lambdas/handlerNeeds';
 import { RemotePopStack } from '../../lib/remotePopStack';
 import {
   DEFAULT_SETTINGS,
@@ -36,7 +37,7 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['environment', 'PROD'],
   ['lambdaReservedConcurrency', 0],
   ['lambdaReservedConcurrency', 'ten'],
-  // FUNCTION_COUNT functions x (most + 1) would leave fewer than 100 of the default quota of 1,000 unreserved.
+  // One function per handler: reserving one more than (1,000 - 100) / functions each leaves under 100 unreserved.
   ['lambdaReservedConcurrency', Math.floor(900 / FUNCTION_COUNT) + 1],
   ['lambdaReservedConcurrency', 100, { lambdaAccountConcurrency: 1000 }],
   ['lambdaAccountConcurrency', 'many'],
@@ -122,20 +123,24 @@ describe('parseSettings', () => {
   });
 
   test('lambdaReservedConcurrency: every function must leave 100 of lambdaAccountConcurrency unreserved', () => {
-    // The count follows HANDLER_NEEDS, so a new function moves the bound without editing this test.
-    const most = Math.floor(900 / FUNCTION_COUNT);
+    // One function per handler (lambdas/handlerNeeds.ts), each reserving the setting.
+    const n = FUNCTION_COUNT;
+    expect(n).toBe(Object.keys(HANDLER_NEEDS).length);
+    const most = Math.floor(900 / n);
     expect(maxReservedConcurrency(1000)).toBe(most);
+    expect(most * n).toBeLessThanOrEqual(900);
+    expect((most + 1) * n).toBeGreaterThan(900);
     expect(parseSettings({ lambdaReservedConcurrency: most }).lambdaReservedConcurrency).toBe(most);
     expect(() => parseSettings({ lambdaReservedConcurrency: most + 1 })).toThrow(
-      `Invalid setting "lambdaReservedConcurrency": must be at most ${most} (${FUNCTION_COUNT} functions each reserve it, and Lambda keeps ` +
+      `Invalid setting "lambdaReservedConcurrency": must be at most ${most} (${n} functions each reserve it, and Lambda keeps ` +
         `100 of lambdaAccountConcurrency 1000 unreserved), got ${most + 1}`,
     );
-    // A raised quota allows more.
-    const raised = Math.floor(2900 / FUNCTION_COUNT);
+    // A raised quota allows more: (3000 - 100) / n.
+    const raised = Math.floor(2900 / n);
     expect(parseSettings({ lambdaReservedConcurrency: String(raised), lambdaAccountConcurrency: '3000' })).toMatchObject({
       lambdaReservedConcurrency: raised,
     });
-    expect(() => parseSettings({ lambdaReservedConcurrency: raised + 1, lambdaAccountConcurrency: 3000 })).toThrow(`at most ${raised}`);
+    expect(() => parseSettings({ lambdaReservedConcurrency: raised + 1, lambdaAccountConcurrency: 3000 })).toThrow(new RegExp(`at most ${raised}\\b`));
   });
 
   test('idTokenValidityMinutes accepts exactly Cognito\'s range 5..1440', () => {

@@ -3,6 +3,7 @@ import type { PushOutcome } from '../../../lambdas/pops/pusher';
 import { requestLogger } from '../../../lambdas/shared/logger';
 import type { MetricName } from '../../../lambdas/shared/metrics';
 import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
+import { CatalogueStore } from '../../../lambdas/catalogue/catalogueStore';
 import { PopStore } from '../../../lambdas/pops/popStore';
 import { refusal } from '../support/refusal';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
@@ -41,6 +42,7 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
   const counted: Partial<Record<MetricName, number>> = {};
   const deps: PopDeliveryDeps = {
     connections,
+    catalogues: new CatalogueStore(table.db, table.tableName),
     pops,
     push: pusher.push,
     claimWindowMs: 60_000,

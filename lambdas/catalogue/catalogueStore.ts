@@ -1,0 +1,290 @@
+/**
+ * Where the campaign catalogues and licence states the instances publish are kept (issue 15). Catalogue entries sit
+ * in the tenant's catalogue partition, one per campaign and connection, so a pop reads every entry of its campaign
+ * with one Query while it Queries the agent's presence (lambdas/pops/popPlan.ts): no sequential round trip. Each entry
+ * is also on the ByConnection index and carries the connection's TTL, so it goes with its connection (disconnect, a
+ * pop finding it gone, TTL; lambdas/presence/connectionStore.ts `removeConnection`). The agent's licence state and the
+ * Sequence of the connection's complete catalogue are attributes of its presence items, read by the presence Query.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type NativeAttributeValue,
+} from '@aws-sdk/lib-dynamodb';
+import type { CatalogueCampaign } from '../../contract/catalogue';
+import type { ConnectionItem } from '../presence/connectionStore';
+import { TABLE_KEYS, keys } from '../store/tableSchema';
+
+type Item = Record<string, NativeAttributeValue>;
+
+export interface CatalogueEntry {
+  readonly connectionId: string;
+  readonly instance: string;
+  readonly sequence: number;
+  readonly campaign: CatalogueCampaign;
+}
+
+/** What the ByConnection index shows of one connection: its complete catalogue's Sequence and its agents' licences. */
+export interface ConnectionView {
+  readonly catalogue?: number;
+  readonly agents: readonly { readonly agent: string; readonly licensed?: boolean }[];
+}
+
+export type PartOutcome = 'complete' | 'pending' | 'stale';
+
+/** Writes at once per connection: bounded so a large Desktop does not flood the table. */
+const PARALLEL_WRITES = 16;
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+export class CatalogueStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A part's campaigns; an entry already written by a newer publication is left as it is. */
+  async putCampaigns(connection: ConnectionItem, sequence: number, campaigns: readonly CatalogueCampaign[]): Promise<void> {
+    await inBatches(campaigns, async (campaign) => {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...keys.catalogueEntry(connection.tenant, campaign.Name, connection.connectionId),
+              [TABLE_KEYS.byConnectionIndex.partitionKey]: keys.connectionIndex(connection.connectionId),
+              [TABLE_KEYS.byConnectionIndex.sortKey]: `CAMPAIGN#${keys.catalogueCampaignPrefix(campaign.Name)}`,
+              Type: 'Campaign',
+              Tenant: connection.tenant,
+              ConnectionId: connection.connectionId,
+              Instance: connection.instance,
+              Sequence: sequence,
+              Campaign: campaign,
+              [TABLE_KEYS.ttlAttribute]: connection.expiresAt,
+            },
+            ConditionExpression: 'attribute_not_exists(#pk) OR #seq <= :seq',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#seq': 'Sequence' },
+            ExpressionAttributeValues: { ':seq': sequence },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
+  }
+
+  /**
+   * Counts a part of publication `sequence` on the connection item (parts may be handled in parallel): 'complete' for
+   * the call that saw the last part, 'stale' when a newer publication has started (or the connection is gone).
+   */
+  async recordPart(connectionId: string, sequence: number, part: number, parts: number): Promise<PartOutcome> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const seen = await this.addPart(connectionId, sequence, part);
+      if (seen !== undefined) return seen >= parts ? 'complete' : 'pending';
+      if (!(await this.startPublication(connectionId, sequence, part))) continue;
+      return parts === 1 ? 'complete' : 'pending';
+    }
+    return 'stale';
+  }
+
+  private async addPart(connectionId: string, sequence: number, part: number): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: 'ADD CatalogueParts :part',
+          ConditionExpression: 'attribute_exists(#pk) AND CataloguePending = :seq',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':part': new Set([part]), ':seq': sequence },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return (Attributes?.CatalogueParts as Set<number> | undefined)?.size ?? 0;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return undefined;
+    }
+  }
+
+  /** The first part seen of a newer publication; false when another part started it first or it is not newer. */
+  private async startPublication(connectionId: string, sequence: number, part: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: 'SET CataloguePending = :seq, CatalogueParts = :part',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(CataloguePending) OR CataloguePending < :seq)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':part': new Set([part]), ':seq': sequence },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Makes `sequence` the connection's catalogue unless a newer one already is; true when it did. */
+  async completeCatalogue(connectionId: string, sequence: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.connection(connectionId),
+          UpdateExpression: 'SET Catalogue = :seq',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(Catalogue) OR Catalogue < :seq)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':seq': sequence },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** The Sequence of the connection's complete catalogue, strongly consistent; undefined when it published none. */
+  async catalogueOf(connectionId: string): Promise<number | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: 'Catalogue' }),
+    );
+    return typeof Item?.Catalogue === 'number' ? Item.Catalogue : undefined;
+  }
+
+  /** Entries of campaigns a newer publication left out (checks read them as absent already; this frees the space). */
+  async removeOlderEntries(connection: ConnectionItem, sequence: number): Promise<void> {
+    const older = (await this.indexed(connection.connectionId)).filter((item) => item.Type === 'Campaign' && item.Sequence < sequence);
+    await inBatches(older, async (item) => {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { PK: item.PK, SK: item.SK },
+          ConditionExpression: '#seq < :seq',
+          ExpressionAttributeNames: { '#seq': 'Sequence' },
+          ExpressionAttributeValues: { ':seq': sequence },
+        }),
+      ).catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    });
+  }
+
+  /**
+   * Sets attributes on the connection's presence items for these agents, only where the presence exists (an update
+   * would otherwise create a presence without its keys' other attributes) and, with `licenceSequence`, only where no
+   * newer licence update was applied.
+   */
+  async markPresence(
+    connection: ConnectionItem,
+    agents: readonly { agent: string; values: Record<string, NativeAttributeValue> }[],
+    licenceSequence?: number,
+  ): Promise<void> {
+    await inBatches(agents, async ({ agent, values }) => {
+      const names = Object.keys(values);
+      const sequenced = licenceSequence !== undefined;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.presence(connection.tenant, agent, connection.connectionId),
+            UpdateExpression: `SET ${[...names.map((_, i) => `#a${i} = :v${i}`), ...(sequenced ? ['LicenceSequence = :ls'] : [])].join(', ')}`,
+            ConditionExpression: `attribute_exists(#pk)${sequenced ? ' AND (attribute_not_exists(LicenceSequence) OR LicenceSequence <= :ls)' : ''}`,
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])) },
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((key, i) => [`:v${i}`, values[key]])),
+              ...(sequenced ? { ':ls': licenceSequence } : {}),
+            },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
+  }
+
+  /** Every connection's entry for one campaign of the tenant: one Query. */
+  async entriesFor(tenant: string, campaign: string): Promise<CatalogueEntry[]> {
+    return this.query(tenant, keys.catalogueCampaignPrefix(campaign));
+  }
+
+  /** Every entry of the tenant (GET /campaigns). */
+  async allEntries(tenant: string): Promise<CatalogueEntry[]> {
+    return this.query(tenant);
+  }
+
+  /** The connection item and presence of one connection, as the ByConnection index shows them; undefined when gone. */
+  async connectionView(connectionId: string): Promise<ConnectionView | undefined> {
+    const items = (await this.indexed(connectionId)).filter((item) => !this.expired(item));
+    const record = items.find((item) => item.Type === 'Connection');
+    if (!record) return undefined;
+    const agents = items
+      .filter((item) => item.Type === 'Presence')
+      .map((item) => ({ agent: item.Agent as string, ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}) }));
+    return { ...(typeof record.Catalogue === 'number' ? { catalogue: record.Catalogue } : {}), agents };
+  }
+
+  private async query(tenant: string, prefix?: string): Promise<CatalogueEntry[]> {
+    const entries: CatalogueEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }) },
+          ExpressionAttributeValues: { ':pk': keys.catalogue(tenant), ...(prefix === undefined ? {} : { ':prefix': prefix }) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (this.expired(item)) continue;
+        entries.push({ connectionId: item.ConnectionId, instance: item.Instance, sequence: item.Sequence, campaign: item.Campaign });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  private async indexed(connectionId: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_KEYS.byConnectionIndex.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.byConnectionIndex.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.connectionIndex(connectionId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private expired(item: Item): boolean {
+    const expiresAt = item[TABLE_KEYS.ttlAttribute];
+    return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
+  }
+}
+
+/** Runs `write` over the items, PARALLEL_WRITES at a time. */
+async function inBatches<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += PARALLEL_WRITES) {
+    await Promise.all(items.slice(start, start + PARALLEL_WRITES).map(write));
+  }
+}

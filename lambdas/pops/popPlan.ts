@@ -1,0 +1,59 @@
+/**
+ * Which of the agent's connections a pop goes to, and whether it is refused at once (issue 15): the agent's presence
+ * (with each instance's licence state for it) and every catalogue entry of the campaign are read in parallel, one
+ * Query each, so the checks add no sequential round trip. A connection whose instance published no catalogue gets no
+ * up-front check (today's behaviour); it still receives the pop. POST /pop (delivery.ts) and POST /pop/validate
+ * (validateHandler.ts) share this plan, so the dry run gives exactly the refusal the pop would.
+ */
+import type { PopRequest } from '../../contract/rest';
+import type { CatalogueEntry } from '../catalogue/catalogueStore';
+import { CHECKS, checkOnInstance, mostParticular, type Check, type CheckRefusal } from '../catalogue/campaignChecks';
+import type { AgentConnection, ConnectionStore } from '../presence/connectionStore';
+import { refuse, type Refused } from '../shared/outcome';
+
+export interface PlanDependencies {
+  readonly connections: Pick<ConnectionStore, 'connectionsForAgent'>;
+  readonly catalogues: { entriesFor(tenant: string, campaign: string): Promise<CatalogueEntry[]> };
+}
+
+export interface PopPlan {
+  readonly kind: 'planned';
+  /** The connections the pop is pushed to. */
+  readonly targets: readonly AgentConnection[];
+  /** Of those, how many publish no catalogue. */
+  readonly unchecked: number;
+  readonly checks: readonly Check[];
+}
+
+export const agentNotOnDesktop = (agent: string): Refused =>
+  refuse('AgentNotOnDesktop', `Agent "${agent}" is not on the Desktop of any connected Scripting instance.`);
+
+/** One connection's verdict: undefined when it can open the pop (or publishes nothing to check against). */
+function verdictOf(request: PopRequest, target: AgentConnection, entries: readonly CatalogueEntry[]): CheckRefusal | undefined {
+  if (target.catalogue === undefined) return target.licensed === false ? checkOnInstance(request, undefined, false) : undefined;
+  // An entry older than the connection's catalogue is a campaign that catalogue left out (removed later).
+  const entry = entries.find((e) => e.connectionId === target.connectionId && e.sequence >= target.catalogue!);
+  return checkOnInstance(request, entry?.campaign, target.licensed);
+}
+
+/** The plan from what was read: the connections that can open the pop, or the most particular refusal. */
+export function planFrom(request: PopRequest, found: readonly AgentConnection[], entries: readonly CatalogueEntry[]): PopPlan | Refused {
+  if (found.length === 0) return agentNotOnDesktop(request.Username);
+  const verdicts = found.map((target) => ({ target, refusal: verdictOf(request, target, entries) }));
+  const targets = verdicts.filter((v) => v.refusal === undefined).map((v) => v.target);
+  if (targets.length === 0) {
+    const refusal = mostParticular(verdicts.map((v) => v.refusal!))!;
+    return refuse(refusal.code, refusal.message, { details: refusal.details });
+  }
+  const unchecked = targets.filter((t) => t.catalogue === undefined).length;
+  return { kind: 'planned', targets, unchecked, checks: unchecked === targets.length ? CHECKS.slice(0, 1) : CHECKS };
+}
+
+/** Reads presence and the campaign's catalogue entries at once, then plans. */
+export async function planPop(deps: PlanDependencies, tenant: string, request: PopRequest): Promise<PopPlan | Refused> {
+  const [found, entries] = await Promise.all([
+    deps.connections.connectionsForAgent(tenant, request.Username),
+    deps.catalogues.entriesFor(tenant, request.Campaign),
+  ]);
+  return planFrom(request, found, entries);
+}

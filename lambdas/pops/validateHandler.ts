@@ -1,0 +1,44 @@
+/**
+ * POST /pop/validate: the dry run of POST /pop (issue 15). The same body checks and the same plan (popPlan.ts: the
+ * agent's presence and the campaign's catalogue entries, read in parallel), then 200 with what a pop would do, or
+ * exactly the refusal POST /pop would give from them. Nothing is claimed, stored or pushed; the Idempotency-Key is not
+ * read and no refusal is counted as a refused pop (none was made). The record claim is not read: whether the record
+ * was just popped for another agent (409 RecordOpenElsewhere) is known only when a pop claims it.
+ */
+import PopRequestValidator from '../../contract/generated/PopRequest';
+import { MAX_POP_BODY_BYTES } from '../../contract/limits';
+import type { PopRequest } from '../../contract/rest';
+import { parseJsonBody } from '../edge/requestBody';
+import { restHandler, type RestHandler } from '../edge/restHandler';
+import { apiCallerOf } from '../auth/callerIdentity';
+import { isRefused } from '../shared/outcome';
+import type { AwsClients } from '../clients/awsClients';
+import type { Settings } from '../shared/settings';
+import { CatalogueStore } from '../catalogue/catalogueStore';
+import { ConnectionStore } from '../presence/connectionStore';
+import { messageTooLarge } from './popHandler';
+import { planPop, type PlanDependencies } from './popPlan';
+
+export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
+  return restHandler(async ({ event, log }) => {
+    const caller = apiCallerOf(event);
+    if (isRefused(caller)) return caller;
+    log.appendKeys({ tenant: caller.tenant });
+    const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
+    if (request.kind === 'refused') return request;
+    const tooLarge = messageTooLarge(request.value);
+    if (tooLarge) return tooLarge;
+    const plan = await planPop(deps, caller.tenant, request.value);
+    if (plan.kind === 'refused') {
+      log.info('Dry run: the pop would be refused', { reason: plan.code, agent: request.value.Username, campaign: request.value.Campaign });
+      return plan;
+    }
+    const result = { Valid: true, Checks: plan.checks, Instances: plan.targets.length, UncheckedInstances: plan.unchecked };
+    return { kind: 'success', status: 200, result };
+  });
+}
+
+export const popValidateDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PlanDependencies => ({
+  connections: new ConnectionStore(clients.db, settings.tableName),
+  catalogues: new CatalogueStore(clients.db, settings.tableName),
+});

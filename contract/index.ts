@@ -12,4 +12,5 @@ export * from './operations';
 export * from './events';
 export * from './instanceConfig';
 export * from './catalogue';
+export * from './webhooks';
 export { problemsOf, type CompiledValidator } from './problems';

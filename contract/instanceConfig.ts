@@ -27,6 +27,7 @@ export const CONFIG_DEFAULTS = {
   maxConnectionMinutes: 110,
   overlapSeconds: 5,
   controlPort: 0,
+  publishCatalogue: true,
   logLevel: 'info' as LogLevel,
 } as const;
 
@@ -70,15 +71,21 @@ export const LicenceConfig = taggedUnion(
 export type LicenceConfig = Static<typeof LicenceConfig>;
 
 /**
- * One ScriptData key to a Field, or (for `var_` keys only) to a Workflow Variable: exactly one of the two.
+ * One ScriptData key to a Field, or (for `var_` keys only) to a Workflow Variable: exactly one of the two; optionally
+ * the value's type and whether a pop must send it.
  * instance/config.ts explains a link that names both or neither.
  */
-export const ExternalLink = Type.Unsafe<{ field: string } | { variable: string }>({
+export const ExternalLink = Type.Unsafe<({ field: string } | { variable: string }) & { type?: 'string' | 'number' | 'boolean'; required?: boolean }>({
   type: 'object',
-  properties: { field: text('The Field this link fills.'), variable: text('The Workflow Variable this link fills.') },
+  properties: {
+    field: text('The Field this link fills.'),
+    variable: text('The Workflow Variable this link fills.'),
+    // Published in the instance's campaign catalogue (contract/catalogue.ts), so POST /pop refuses what does not fit.
+    type: { type: 'string', enum: ['string', 'number', 'boolean'], description: 'The value the link takes; absent: any of the three.' },
+    required: { type: 'boolean', default: false, description: 'A pop must send this key.' },
+  },
   additionalProperties: false,
   minProperties: 1,
-  maxProperties: 1,
 });
 export type ExternalLink = Static<typeof ExternalLink>;
 
@@ -141,6 +148,12 @@ export const InstanceConfigFile = Type.Object(
     ),
     overlapSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 60, default: CONFIG_DEFAULTS.overlapSeconds })),
     controlPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: CONFIG_DEFAULTS.controlPort })),
+    publishCatalogue: Type.Optional(
+      Type.Boolean({
+        default: CONFIG_DEFAULTS.publishCatalogue,
+        description: 'Publish the campaign catalogue and licence states (issue 15); false behaves as an older instance: no up-front checks.',
+      }),
+    ),
     logLevel: Type.Optional(Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: CONFIG_DEFAULTS.logLevel })),
   },
   { ...closed, description: "The reference Scripting instance's configuration file." },

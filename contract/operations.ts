@@ -7,9 +7,13 @@ import type { ErrorCode } from './errors';
 import { EventsPage } from './events';
 import { MAX_EVENTS_PAGE } from './limits';
 import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
+import { WebhookCreated, WebhookDeleted, Webhook, WebhookRequest, WebhookSecretRotated, WebhooksResult, WebhookTestQueued } from './webhooks';
 import { PopAccepted, PopRequest, PopStatusResult, RefreshedTokenResult, RefreshRequest, TokenResult } from './rest';
 
-export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'campaigns' | 'campaign' | 'popValidate' | 'events';
+export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'campaigns' | 'campaign' | 'popValidate' | 'events' | WebhookOperationId;
+
+/** The webhook operations (issue 18): one handler each, lambdas/webhooks/webhookHandlers.ts. */
+export type WebhookOperationId = 'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest';
 
 export interface Refusal {
   readonly description: string;
@@ -86,7 +90,75 @@ const catalogueRefusals: Refusals = {
   },
 };
 
+const webhookNotFound: Refusals = {
+  404: { description: 'No such webhook for your tenant.', codes: ['WebhookNotFound'] },
+  503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+};
+
+/** Signed webhooks: api-callers only, each sees and changes its own tenant's endpoints only. */
+const WEBHOOK_OPERATIONS: Readonly<Record<WebhookOperationId, RestOperation>> = {
+  webhookCreate: {
+    method: 'POST',
+    path: '/webhooks',
+    summary: 'Register a webhook endpoint; the answer holds its signing secret, shown once',
+    security: 'idToken',
+    body: { name: 'WebhookRequest', schema: WebhookRequest },
+    success: { status: 200, description: 'Registered.', name: 'WebhookCreated', result: WebhookCreated },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
+      409: { description: 'Your tenant has the most webhooks it may have (10).', codes: ['TooManyWebhooks'] },
+      413: { description: 'The body is too large (8 KB at most).', codes: ['PayloadTooLarge'] },
+      422: {
+        description: 'The Url is not https, or names or resolves to a private, loopback, link-local or metadata address; Details say which.',
+        codes: ['WebhookUrlRefused'],
+      },
+      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+    }),
+  },
+  webhookList: {
+    method: 'GET',
+    path: '/webhooks',
+    summary: "Your tenant's webhook endpoints and how their deliveries go",
+    security: 'idToken',
+    success: { status: 200, description: 'The webhooks.', name: 'WebhooksResult', result: WebhooksResult },
+    refusals: refusals(gatewayRefusals, tokenRefusals, { 503: webhookNotFound[503]! }),
+  },
+  webhookGet: {
+    method: 'GET',
+    path: '/webhooks/{WebhookId}',
+    summary: 'One webhook endpoint: state, last delivery, last error, failing since',
+    security: 'idToken',
+    success: { status: 200, description: 'The webhook.', name: 'Webhook', result: Webhook },
+    refusals: refusals(gatewayRefusals, tokenRefusals, webhookNotFound),
+  },
+  webhookDelete: {
+    method: 'DELETE',
+    path: '/webhooks/{WebhookId}',
+    summary: 'Remove a webhook endpoint: nothing more is delivered to it',
+    security: 'idToken',
+    success: { status: 200, description: 'Deleted.', name: 'WebhookDeleted', result: WebhookDeleted },
+    refusals: refusals(gatewayRefusals, tokenRefusals, webhookNotFound),
+  },
+  webhookRotate: {
+    method: 'POST',
+    path: '/webhooks/{WebhookId}/rotate-secret',
+    summary: 'A new signing secret; the old one keeps signing alongside for 24 hours',
+    security: 'idToken',
+    success: { status: 200, description: 'Rotated.', name: 'WebhookSecretRotated', result: WebhookSecretRotated },
+    refusals: refusals(gatewayRefusals, tokenRefusals, webhookNotFound),
+  },
+  webhookTest: {
+    method: 'POST',
+    path: '/webhooks/{WebhookId}/test',
+    summary: 'Queue a signed test delivery (`Type: webhook.test`) to the endpoint',
+    security: 'idToken',
+    success: { status: 202, description: 'Queued.', name: 'WebhookTestQueued', result: WebhookTestQueued },
+    refusals: refusals(gatewayRefusals, tokenRefusals, webhookNotFound),
+  },
+};
+
 export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
+  ...WEBHOOK_OPERATIONS,
   authToken: {
     method: 'GET',
     path: '/auth',

@@ -2,6 +2,7 @@
 import { InstanceConfigFile } from './instanceConfig';
 import { LambdaEnvironment } from './lambdaEnvironment';
 import { PopRequest, RefreshRequest } from './rest';
+import { WebhookRequest } from './webhooks';
 import { AckMessage, CatalogueMessage, DesktopMessage, LicencesMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
 
 export const VALIDATED_SCHEMAS = {
@@ -17,4 +18,5 @@ export const VALIDATED_SCHEMAS = {
   LicencesMessage,
   LambdaEnvironment,
   InstanceConfigFile,
+  WebhookRequest,
 } as const;

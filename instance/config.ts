@@ -231,6 +231,7 @@ function resolve(file: InstanceConfigFile): InstanceConfig {
     maxConnectionMinutes: file.maxConnectionMinutes ?? CONFIG_DEFAULTS.maxConnectionMinutes,
     overlapSeconds: file.overlapSeconds ?? CONFIG_DEFAULTS.overlapSeconds,
     controlPort: file.controlPort ?? CONFIG_DEFAULTS.controlPort,
+    publishCatalogue: file.publishCatalogue ?? CONFIG_DEFAULTS.publishCatalogue,
     logLevel: file.logLevel ?? CONFIG_DEFAULTS.logLevel,
   };
 }

@@ -59,6 +59,8 @@ export interface ConnectorOptions {
   readonly auth: Pick<AuthClient, 'authenticate' | 'refresh'>;
   /** The agents now on the Desktop, read at every (re)connect. */
   readonly desktopAgents: () => readonly string[];
+  /** Sent right after the Desktop list on every socket: the campaign catalogue and licence states (instance/catalogue.ts). */
+  readonly afterDesktop?: () => readonly InstanceMessage[];
   /** Runs the Desktop model on one pop; called once per PopId. */
   readonly onPop: (pop: PopMessage) => AckDecision;
   readonly logger: Logger;
@@ -217,6 +219,7 @@ export class Connector extends EventEmitter {
     const agents = [...this.options.desktopAgents()];
     // Every part before anything else on this socket; a list too long for one frame goes in parts (desktopMessages).
     for (const message of desktopMessages(agents, this.desktopSequence++)) this.send(conn, message);
+    for (const message of this.options.afterDesktop?.() ?? []) this.send(conn, message);
     const previous = this.active;
     this.active = conn;
     this.flushAcks();
@@ -462,6 +465,12 @@ export class Connector extends EventEmitter {
   private flushAcks(): void {
     const conn = this.active;
     while (conn && this.unsentAcks.length > 0 && this.send(conn, this.unsentAcks[0])) this.unsentAcks.shift();
+  }
+
+  /** Sends on the open socket, if any (a change while disconnected goes out after the next Desktop list anyway). */
+  publish(messages: readonly InstanceMessage[]): void {
+    if (!this.active || this.active.ws.readyState !== WebSocket.OPEN) return;
+    for (const message of messages) this.send(this.active, message);
   }
 
   private sendActive(message: LoginMessage | LogoutMessage): void {

@@ -91,7 +91,7 @@ const defaultRecordId = (): string => randomBytes(6).toString('hex').toUpperCase
 export class Desktop {
   private pluginEnabled: boolean;
   private readonly licence: LicenceConfig;
-  private readonly campaigns: ReadonlyMap<string, CampaignConfig>;
+  private campaigns: ReadonlyMap<string, CampaignConfig>;
   private readonly now: () => Date;
   private readonly newRecordId: () => string;
   /** In login order. */
@@ -105,6 +105,16 @@ export class Desktop {
     this.campaigns = new Map(options.campaigns.map((campaign) => [campaign.name, campaign]));
     this.now = options.now ?? (() => new Date());
     this.newRecordId = options.newRecordId ?? defaultRecordId;
+  }
+
+  /** The configuration changed: the campaigns from now on (records already open stay as they are). */
+  setCampaigns(campaigns: readonly CampaignConfig[]): void {
+    this.campaigns = new Map(campaigns.map((campaign) => [campaign.name, campaign]));
+  }
+
+  /** Concurrent licence: seats free now; undefined for the other licences. */
+  seatsLeft(): number | undefined {
+    return this.licence.type === 'Concurrent' ? this.licence.users - this.seats.length : undefined;
   }
 
   get isPluginEnabled(): boolean {

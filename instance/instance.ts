@@ -11,6 +11,9 @@ import { DesktopFeed, type InstanceState } from './desktopPage/feed';
 import { desktopPageHandler } from './desktopPage/server';
 import { createConsoleLogger, type Logger } from './log';
 import { createPopHandler } from './popHandler';
+import { catalogueMessages, licenceMessages } from './catalogue';
+import type { CampaignConfig } from './config';
+import type { InstanceMessage } from '../contract/webSocket';
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -31,8 +34,37 @@ export interface RunningInstance {
   readonly connector: Connector;
   /** The control surface, when enabled (config.controlPort > 0 or options.controlPort). */
   readonly control?: ControlServer;
+  /** The configuration's campaigns changed: the Desktop uses them and the catalogue is published again. */
+  setCampaigns(campaigns: readonly CampaignConfig[]): void;
   /** Closes the connection and the control surface; idempotent. */
   stop(): Promise<void>;
+}
+
+/**
+ * What the instance publishes about itself (instance/catalogue.ts): its catalogue and its agents' licences, each
+ * message with a Sequence that only grows, so the API never lets an older update overwrite a newer one.
+ */
+class Publisher {
+  private sequence = 0;
+  constructor(
+    private readonly desktop: Desktop,
+    private readonly licence: InstanceConfig['licence'],
+    public campaigns: readonly CampaignConfig[],
+    /** false: an older instance, which publishes nothing (config `publishCatalogue`). */
+    private readonly enabled: boolean,
+  ) {}
+
+  catalogue(): InstanceMessage[] {
+    if (!this.enabled) return [];
+    return catalogueMessages(this.campaigns, ++this.sequence);
+  }
+
+  /** Licence states of these agents (all on the Desktop by default). */
+  licences(agents: readonly string[] = this.desktop.agentNames()): InstanceMessage[] {
+    if (!this.enabled) return [];
+    const states = agents.filter((a) => this.desktop.isOnDesktop(a)).map((a) => ({ Username: a, Licensed: this.desktop.hasLicence(a) }));
+    return licenceMessages(this.licence, this.desktop.seatsLeft(), states, ++this.sequence);
+  }
 }
 
 /** The Desktop model and the connector that feeds it pops; `afterPop` hears each pop's outcome (the Desktop page). */
@@ -41,7 +73,7 @@ function buildCore(
   options: StartOptions,
   log: Logger,
   afterPop: (pop: DesktopPop, decision: AckDecision) => void,
-): { desktop: Desktop; connector: Connector } {
+): { desktop: Desktop; connector: Connector; publisher: Publisher } {
   const desktop = new Desktop({
     pluginEnabled: config.plugin.enabled,
     licence: config.licence,
@@ -50,6 +82,7 @@ function buildCore(
     newRecordId: options.newRecordId,
   });
   const handlePop = createPopHandler(desktop, log);
+  const publisher = new Publisher(desktop, config.licence, config.campaigns, config.publishCatalogue);
   const connector = new Connector({
     webSocketUrl: config.webSocketUrl,
     instanceName: config.instanceName,
@@ -61,6 +94,7 @@ function buildCore(
       fetch: options.fetch,
     }),
     desktopAgents: () => desktop.agentNames(),
+    afterDesktop: () => [...publisher.catalogue(), ...publisher.licences()],
     onPop: (pop) => {
       const decision = handlePop(pop);
       afterPop(pop, decision);
@@ -75,7 +109,7 @@ function buildCore(
     clock: options.clock,
     random: options.random,
   });
-  return { desktop, connector };
+  return { desktop, connector, publisher };
 }
 
 function instanceState(config: InstanceConfig, desktop: Desktop, connector: Connector): InstanceState {
@@ -102,11 +136,16 @@ function feedOf(config: InstanceConfig, desktop: Desktop, connector: Connector):
  * What the control surface may do: each change to the Desktop is logged, told to the server and, when the Desktop
  * page runs, to its feed.
  */
-function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connector, log: Logger, feed?: DesktopFeed): InstanceControl {
+function controlOf(
+  config: InstanceConfig,
+  { desktop, connector, publisher }: { desktop: Desktop; connector: Connector; publisher: Publisher },
+  log: Logger,
+  feed?: DesktopFeed,
+): InstanceControl {
   return {
     status: () => ({
       ...instanceState(config, desktop, connector),
-      campaigns: config.campaigns.map(({ name, type, active, workflow }) => ({ name, type, active, workflow })),
+      campaigns: publisher.campaigns.map(({ name, type, active, workflow }) => ({ name, type, active, workflow })),
       agents: desktop.listAgents(),
     }),
     agent: (username) => desktop.agent(username),
@@ -115,6 +154,7 @@ function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connecto
       if (result.status === 'LoggedIn') {
         log.info('agent login', { agent: username, licensed: result.licensed });
         connector.login(username);
+        connector.publish(publisher.licences([username]));
         feed?.agentChanged(username);
       }
       return result;
@@ -125,6 +165,7 @@ function controlOf(config: InstanceConfig, desktop: Desktop, connector: Connecto
         log.info('agent logout', { agent: username });
         if (result.seatPassedTo) log.info('Concurrent licence seat passed on', { agent: result.seatPassedTo });
         connector.logout(username);
+        if (result.seatPassedTo) connector.publish(publisher.licences([result.seatPassedTo]));
         feed?.agentChanged(username);
         if (result.seatPassedTo) feed?.agentChanged(result.seatPassedTo);
       }
@@ -151,7 +192,8 @@ export async function startInstance(config: InstanceConfig, options: StartOption
   const log = options.logger ?? createConsoleLogger(config.logLevel);
   const port = options.controlPort ?? (config.controlPort > 0 ? config.controlPort : undefined);
   let feed: DesktopFeed | undefined;
-  const { desktop, connector } = buildCore(config, options, log, (pop, decision) => feed?.popHandled(pop, decision));
+  const core = buildCore(config, options, log, (pop, decision) => feed?.popHandled(pop, decision));
+  const { desktop, connector, publisher } = core;
   if (port !== undefined) feed = feedOf(config, desktop, connector);
 
   for (const agent of config.agents) {
@@ -171,7 +213,7 @@ export async function startInstance(config: InstanceConfig, options: StartOption
   const controlServer =
     port === undefined || !feed
       ? undefined
-      : await startControlServer(controlOf(config, desktop, connector, log, feed), port, desktopPageHandler(feed));
+      : await startControlServer(controlOf(config, core, log, feed), port, desktopPageHandler(feed));
   if (controlServer) {
     log.info('control surface listening', { url: `http://127.0.0.1:${controlServer.port}/agents` });
     log.info('Desktop page', { url: `http://127.0.0.1:${controlServer.port}/` });
@@ -183,6 +225,12 @@ export async function startInstance(config: InstanceConfig, options: StartOption
     desktop,
     connector,
     control: controlServer,
+    setCampaigns: (campaigns) => {
+      desktop.setCampaigns(campaigns);
+      publisher.campaigns = campaigns;
+      log.info('campaigns changed; publishing the catalogue again', { campaigns: campaigns.length });
+      connector.publish(publisher.catalogue());
+    },
     stop: () => {
       feed?.close();
       stopping ??= Promise.all([connector.stop(), controlServer?.close()]).then(() => undefined);

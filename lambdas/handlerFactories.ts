@@ -21,6 +21,7 @@ import { makePopStatusHandler, popStatusDependencies } from './pops/popStatusHan
 import { makeConnectHandler, makeDisconnectHandler, presenceDependencies } from './presence/connectionHandlers';
 import { makeDesktopHandler, makeLoginHandler, makeLogoutHandler } from './presence/desktopHandlers';
 import type { MetricsSink } from './shared/metrics';
+import { WEBHOOK_FACTORIES } from './webhooks/webhookFactories';
 import type { Settings } from './shared/settings';
 
 export interface HandlerConfig {
@@ -55,4 +56,5 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   wsAck: ({ settings, clients, metrics }) => makeAckHandler(ackDependencies(settings, clients, metrics)),
   wsPing: () => makePingHandler(),
   wsDefault: () => makeDefaultHandler(),
+  ...WEBHOOK_FACTORIES,
 };

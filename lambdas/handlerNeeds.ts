@@ -9,6 +9,13 @@ export type HandlerName =
   | 'campaign'
   | 'events'
   | 'popStream'
+  | 'webhookCreate'
+  | 'webhookList'
+  | 'webhookGet'
+  | 'webhookDelete'
+  | 'webhookRotate'
+  | 'webhookTest'
+  | 'webhookSender'
   | 'wsAuthorizer'
   | 'wsConnect'
   | 'wsDisconnect'
@@ -34,6 +41,8 @@ export interface HandlerNeeds {
   readonly claimSettings?: boolean;
   /** Invoked by the table's stream (pop items only), not by a route. */
   readonly popStream?: boolean;
+  /** The webhook delivery queue (lib/webhooks.ts): `send` to it, or `consume` it (its event source, visibility changes). */
+  readonly webhookQueue?: 'send' | 'consume';
 }
 
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
@@ -46,7 +55,17 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   campaign: { table: 'read' },
   // Reading the feed closes gaps a dead writer left (lambdas/events/eventLog.ts): a conditional write.
   events: { table: 'readWrite' },
-  popStream: { table: 'readWrite', popStream: true, claimSettings: true },
+  // Queues one webhook delivery per matching endpoint after it appends an event (lambdas/webhooks/enqueue.ts).
+  popStream: { table: 'readWrite', popStream: true, claimSettings: true, webhookQueue: 'send' },
+  // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); the test delivery is queued like any other.
+  webhookCreate: { table: 'readWrite', webhookQueue: 'send' },
+  webhookList: { table: 'read' },
+  webhookGet: { table: 'read' },
+  webhookDelete: { table: 'readWrite' },
+  webhookRotate: { table: 'readWrite' },
+  webhookTest: { table: 'read', webhookQueue: 'send' },
+  // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
+  webhookSender: { table: 'readWrite', webhookQueue: 'consume' },
   wsAuthorizer: { userPool: true },
   wsConnect: { table: 'readWrite' },
   wsDisconnect: { table: 'readWrite' },

@@ -7,11 +7,14 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { QueueClient } from './queueClient';
 
 export interface AwsClients {
   readonly db: DynamoDBDocumentClient;
   readonly management: ApiGatewayManagementApiClient;
   readonly cognito: CognitoIdentityProviderClient;
+  /** The webhook delivery queue's client; built from the settings where absent (lambdas/webhooks/). */
+  readonly queue?: QueueClient;
 }
 
 /** Static credentials, for the emulators only; in AWS the function's role is used. */

@@ -11,6 +11,9 @@ import { TABLE_KEYS, epochSeconds } from '../store/tableSchema';
 import { appendEvent, type Clock } from './eventLog';
 import { EventStore } from './eventStore';
 import { eventOf, type Image } from './popEvents';
+import { createQueueClient } from '../clients/queueClient';
+import { enqueueDeliveries, type Enqueuer } from '../webhooks/enqueue';
+import { WebhookStore } from '../webhooks/webhookStore';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 
@@ -19,6 +22,8 @@ export interface PopStreamDependencies {
   readonly clock: Clock;
   /** Events live as long as their pop: its TTL, or this retention from now when the image has none. */
   readonly retentionMs: number;
+  /** Webhook deliveries queued after each appended event; absent: no webhooks (a stack without the queue). */
+  readonly deliveries?: Enqueuer;
 }
 
 type StreamImage = Record<string, AttributeValue> | undefined;
@@ -33,7 +38,9 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
       const ttl = newImage?.[TABLE_KEYS.ttlAttribute];
       const expiresAt = typeof ttl === 'number' ? ttl : epochSeconds(deps.clock.now() + deps.retentionMs);
       try {
-        await appendEvent(deps.events, event, expiresAt, deps.clock);
+        const seq = await appendEvent(deps.events, event, expiresAt, deps.clock);
+        const { Tenant: tenant, ...rest } = event;
+        if (deps.deliveries) await enqueueDeliveries(deps.deliveries, tenant, { Cursor: String(seq), ...rest });
       } catch (error) {
         baseLogger.error('An event could not be written; the stream retries from it', { eventId: event.EventId, reason: (error as Error).message });
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
@@ -44,10 +51,19 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
 }
 
 export const popStreamDependencies = (
-  settings: Pick<Settings, 'tableName' | 'popRetentionDays'>,
-  clients: Pick<AwsClients, 'db'>,
+  settings: Pick<Settings, 'tableName' | 'popRetentionDays' | 'region' | 'webhookQueueUrl'>,
+  clients: Pick<AwsClients, 'db' | 'queue'>,
 ): PopStreamDependencies => ({
   events: new EventStore(clients.db, settings.tableName),
   clock: { now: Date.now },
   retentionMs: settings.popRetentionDays * 24 * 60 * 60 * 1000,
+  ...(settings.webhookQueueUrl
+    ? {
+        deliveries: {
+          webhooks: new WebhookStore(clients.db, settings.tableName),
+          queue: clients.queue ?? createQueueClient(settings),
+          queueUrl: settings.webhookQueueUrl,
+        },
+      }
+    : {}),
 });

@@ -7,6 +7,7 @@
 import LambdaEnvironment from '../../contract/generated/LambdaEnvironment';
 import { problemsOf } from '../../contract/problems';
 import type { HandlerNeeds } from '../handlerNeeds';
+import { DEFAULT_RETRY_SECONDS, parseSchedule } from '../webhooks/backoff';
 
 export const ENV = {
   region: 'AWS_REGION',
@@ -21,6 +22,12 @@ export const ENV = {
   cognitoEndpoint: 'COGNITO_ENDPOINT',
   /** Local only: the DynamoDB emulator. */
   dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** The webhook delivery queue (lib/webhooks.ts; locally local/queue/). */
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  /** The webhook back-off in seconds, comma-separated (lambdas/webhooks/backoff.ts); short in tests. */
+  webhookRetrySeconds: 'WEBHOOK_RETRY_SECONDS',
+  /** `true` only in the local stack: webhooks may use plain http to loopback. */
+  webhookAllowLoopbackHttp: 'WEBHOOK_ALLOW_LOOPBACK_HTTP',
   /** CloudWatch namespace of the metrics (Powertools Metrics reads the same variable). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -37,6 +44,11 @@ export interface Settings {
   readonly connectionsEndpoint: string;
   readonly claimWindowSeconds: number;
   readonly popRetentionDays: number;
+  /** Webhooks (lambdas/webhooks/): absent where a stack has none to deliver (tests of other features). */
+  readonly webhookQueueUrl?: string;
+  /** @default DEFAULT_RETRY_SECONDS in lambdas/webhooks/backoff.ts */
+  readonly webhookRetrySeconds?: readonly number[];
+  readonly webhookAllowLoopbackHttp?: boolean;
   readonly cognitoEndpoint?: string;
   readonly dynamoDbEndpoint?: string;
   readonly metricsNamespace?: string;
@@ -53,6 +65,7 @@ export function requiredVariables(needs: HandlerNeeds): string[] {
   if (needs.table) required.push(ENV.tableName);
   if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);
   if (needs.manageConnections) required.push(ENV.connectionsEndpoint);
+  if (needs.webhookQueue) required.push(ENV.region, ENV.webhookQueueUrl);
   return required;
 }
 
@@ -72,8 +85,10 @@ function present(env: Readonly<Record<string, string | undefined>>): Record<stri
  */
 export function readSettings(env: Readonly<Record<string, string | undefined>>, needs: HandlerNeeds): Settings {
   const values = present(env);
+  const schedule = values[ENV.webhookRetrySeconds] === undefined ? DEFAULT_RETRY_SECONDS : parseSchedule(values[ENV.webhookRetrySeconds]);
   const problems = [
     ...problemsOf(LambdaEnvironment, values),
+    ...(schedule ? [] : [`${ENV.webhookRetrySeconds}: must be whole seconds, comma-separated`]),
     ...requiredVariables(needs).filter((name) => values[name] === undefined).map((name) => `${name}: is required`),
   ];
   if (problems.length > 0) throw new ConfigurationError(`Invalid Lambda environment: ${problems.join('; ')}`);
@@ -86,6 +101,9 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     connectionsEndpoint: values[ENV.connectionsEndpoint] ?? '',
     claimWindowSeconds: integer(ENV.claimWindowSeconds, DEFAULT_CLAIM_WINDOW_SECONDS),
     popRetentionDays: integer(ENV.popRetentionDays, DEFAULT_POP_RETENTION_DAYS),
+    ...(values[ENV.webhookQueueUrl] ? { webhookQueueUrl: values[ENV.webhookQueueUrl] } : {}),
+    webhookRetrySeconds: schedule!,
+    webhookAllowLoopbackHttp: values[ENV.webhookAllowLoopbackHttp] === 'true',
     ...(values[ENV.cognitoEndpoint] ? { cognitoEndpoint: values[ENV.cognitoEndpoint] } : {}),
     ...(values[ENV.dynamoDbEndpoint] ? { dynamoDbEndpoint: values[ENV.dynamoDbEndpoint] } : {}),
     ...(values[ENV.metricsNamespace] ? { metricsNamespace: values[ENV.metricsNamespace] } : {}),

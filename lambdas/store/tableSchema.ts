@@ -15,6 +15,7 @@
  * | event sequence  | EVSEQ#<tenant>                   | EVSEQ              | -                     |
  * | event (or gap)  | EVENTS#<tenant>                  | <seq, 15 digits>   | -                     |
  * | event's place   | EVKEY#<tenant>#<eventId>         | EVKEY              | -                     |
+ * | webhook         | WEBHOOK#<tenant>                 | <webhookId>        | -                     |
  *
  * "Which connections hold agent X of tenant T" is one Query on PK; "everything connection C owns"
  * is one Query on the ByConnection index. Free-form parts are URI-encoded so '#' cannot forge a key, and hashed when
@@ -81,6 +82,9 @@ export const keys = {
   events: (tenant: string) => `EVENTS#${part(tenant)}`,
   /** Zero-padded, so the sort key's string order is the sequence's order. */
   eventSlot: (seq: number) => String(seq).padStart(15, '0'),
+  /** A tenant's webhook endpoints (lambdas/webhooks/webhookStore.ts): one partition, listed with one Query. */
+  webhooks: (tenant: string) => `WEBHOOK#${part(tenant)}`,
+  webhook: (tenant: string, webhookId: string) => ({ PK: `WEBHOOK#${part(tenant)}`, SK: part(webhookId) }),
   eventPlace: (tenant: string, eventId: string) => ({ PK: `EVKEY#${part(tenant)}#${part(eventId)}`, SK: 'EVKEY' }),
 };
 

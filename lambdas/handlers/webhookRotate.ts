@@ -1,0 +1,8 @@
+/** The webhook route of the same name in AWS (lambdas/webhooks/webhookHandlers.ts). */
+import { createDocumentClient } from '../clients/documentClient';
+import { HANDLER_NEEDS } from '../handlerNeeds';
+import { readSettings } from '../shared/settings';
+import { makeWebhookRotateHandler, webhookDependencies } from '../webhooks/webhookHandlers';
+
+const settings = readSettings(process.env, HANDLER_NEEDS.webhookRotate);
+export const handler = makeWebhookRotateHandler(webhookDependencies(settings, { db: createDocumentClient(settings) }));

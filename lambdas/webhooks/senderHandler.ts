@@ -1,0 +1,84 @@
+/**
+ * The delivery queue's consumer (SQS event source, lib/webhooks.ts; locally local/queue/): each message is one signed
+ * POST. A failure sets the message's visibility to the next back-off step (backoff.ts) and reports it
+ * (ReportBatchItemFailures), so SQS hands it back then; after the last step the endpoint's state counts it and the
+ * queue's redrive policy moves it to the dead-letter queue on its next receive. At-least-once: a receiver deduplicates
+ * on `webhook-id`. At most MAX_PER_ENDPOINT requests to one endpoint at once per invocation.
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { baseLogger } from '../shared/logger';
+import { nextAttempt } from './backoff';
+import { parseDeliveryMessage, type DeliveryMessage } from './deliveryMessage';
+import type { AttemptResult } from './delivery';
+import { signedHeaders, signingSecrets } from './signing';
+import type { WebhookStore } from './webhookStore';
+import type { QueueClient } from '../clients/queueClient';
+
+export const MAX_PER_ENDPOINT = 4;
+
+export interface SenderDependencies {
+  readonly webhooks: Pick<WebhookStore, 'get' | 'recordSuccess' | 'recordFailure'>;
+  readonly queue: Pick<QueueClient, 'changeVisibility'>;
+  readonly queueUrl: string;
+  readonly retrySeconds: readonly number[];
+  readonly post: (url: string, body: string, headers: Record<string, string>) => Promise<AttemptResult>;
+  readonly now: () => number;
+}
+
+type Outcome = 'done' | 'retry';
+
+async function deliver(deps: SenderDependencies, record: SQSRecord, message: DeliveryMessage): Promise<Outcome> {
+  const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
+  if (!webhook) return 'done'; // deleted: nothing more is delivered to it
+  const at = new Date(deps.now());
+  const body = JSON.stringify(message.payload);
+  const result = await deps.post(webhook.url, body, signedHeaders(message.messageId, at, body, signingSecrets(webhook, at.getTime())));
+  if (result.ok) {
+    await deps.webhooks.recordSuccess(message.tenant, message.webhookId, at.toISOString());
+    return 'done';
+  }
+  const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  const next = nextAttempt(deps.retrySeconds, attempt);
+  await deps.webhooks.recordFailure(message.tenant, message.webhookId, at.toISOString(), result.error, next.kind === 'deadLetter');
+  // The last attempt: visible again at once, so the redrive policy (maxReceiveCount) moves it to the DLQ.
+  await deps.queue.changeVisibility(deps.queueUrl, record.receiptHandle, next.kind === 'retry' ? next.afterSeconds : 0);
+  baseLogger.warn('A webhook delivery failed', { webhookId: message.webhookId, attempt, error: result.error, next: next.kind });
+  return 'retry';
+}
+
+/** Run `work` over `items`, at most `limit` at once. */
+async function bounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+export function makeWebhookSenderHandler(deps: SenderDependencies) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: string[] = [];
+    const byEndpoint = new Map<string, { record: SQSRecord; message: DeliveryMessage }[]>();
+    for (const record of event.Records) {
+      const message = parseDeliveryMessage(record.body);
+      if (!message) {
+        baseLogger.error('A malformed delivery message was dropped', { messageId: record.messageId });
+        continue;
+      }
+      const key = `${message.tenant}\u0000${message.webhookId}`;
+      byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), { record, message }]);
+    }
+    await Promise.all(
+      [...byEndpoint.values()].map((items) =>
+        bounded(items, MAX_PER_ENDPOINT, async ({ record, message }) => {
+          const outcome = await deliver(deps, record, message).catch((error: Error) => {
+            baseLogger.error('A delivery could not be handled; SQS retries it', { reason: error.message });
+            return 'retry' as const;
+          });
+          if (outcome === 'retry') failures.push(record.messageId);
+        }),
+      ),
+    );
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

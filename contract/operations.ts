@@ -28,7 +28,7 @@ export interface QueryParameter {
 }
 
 export interface RestOperation {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway resource path, `{Name}` for a path parameter. */
   readonly path: string;
   readonly summary: string;

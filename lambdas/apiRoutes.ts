@@ -11,7 +11,7 @@ import type { HandlerName } from './handlerNeeds';
 export { HANDLER_NEEDS, type HandlerName, type HandlerNeeds } from './handlerNeeds';
 
 export interface RestRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway resource path, `{Name}` for a path parameter. */
   readonly resource: string;
   readonly handler: HandlerName;

@@ -13,21 +13,16 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
 import type { ConnectionItem } from '../presence/connectionStore';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
+import { CatalogueReader, type CatalogueEntry } from './catalogueReader';
 
 type Item = Record<string, NativeAttributeValue>;
 
-export interface CatalogueEntry {
-  readonly connectionId: string;
-  readonly instance: string;
-  readonly sequence: number;
-  readonly campaign: CatalogueCampaign;
-}
+export type { CatalogueEntry };
 
 /** What the ByConnection index shows of one connection: its complete catalogue's Sequence and its agents' licences. */
 export interface ConnectionView {
@@ -42,12 +37,7 @@ const PARALLEL_WRITES = 16;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-export class CatalogueStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+export class CatalogueStore extends CatalogueReader {
 
   /** A part's campaigns; an entry already written by a newer publication is left as it is. */
   async putCampaigns(connection: ConnectionItem, sequence: number, campaigns: readonly CatalogueCampaign[]): Promise<void> {
@@ -212,16 +202,6 @@ export class CatalogueStore {
     });
   }
 
-  /** Every connection's entry for one campaign of the tenant: one Query. */
-  async entriesFor(tenant: string, campaign: string): Promise<CatalogueEntry[]> {
-    return this.query(tenant, keys.catalogueCampaignPrefix(campaign));
-  }
-
-  /** Every entry of the tenant (GET /campaigns). */
-  async allEntries(tenant: string): Promise<CatalogueEntry[]> {
-    return this.query(tenant);
-  }
-
   /** The connection item and presence of one connection, as the ByConnection index shows them; undefined when gone. */
   async connectionView(connectionId: string): Promise<ConnectionView | undefined> {
     const items = (await this.indexed(connectionId)).filter((item) => !this.expired(item));
@@ -231,29 +211,6 @@ export class CatalogueStore {
       .filter((item) => item.Type === 'Presence')
       .map((item) => ({ agent: item.Agent as string, ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}) }));
     return { ...(typeof record.Catalogue === 'number' ? { catalogue: record.Catalogue } : {}), agents };
-  }
-
-  private async query(tenant: string, prefix?: string): Promise<CatalogueEntry[]> {
-    const entries: CatalogueEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }) },
-          ExpressionAttributeValues: { ':pk': keys.catalogue(tenant), ...(prefix === undefined ? {} : { ':prefix': prefix }) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (this.expired(item)) continue;
-        entries.push({ connectionId: item.ConnectionId, instance: item.Instance, sequence: item.Sequence, campaign: item.Campaign });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
   }
 
   private async indexed(connectionId: string): Promise<Item[]> {
@@ -276,10 +233,6 @@ export class CatalogueStore {
     return items;
   }
 
-  private expired(item: Item): boolean {
-    const expiresAt = item[TABLE_KEYS.ttlAttribute];
-    return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now();
-  }
 }
 
 /** Runs `write` over the items, PARALLEL_WRITES at a time. */

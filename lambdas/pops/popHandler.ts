@@ -20,13 +20,13 @@ import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { ConnectionStore } from '../presence/connectionStore';
-import { CatalogueStore } from '../catalogue/catalogueStore';
+import { CatalogueReader } from '../catalogue/catalogueReader';
 import { PopStore } from './popStore';
 import { connectionPusher } from './pusher';
 
 export interface PopDependencies {
   readonly connections: ConnectionStore;
-  readonly catalogues: CatalogueStore;
+  readonly catalogues: CatalogueReader;
   readonly pops: PopStore;
   readonly push: PushToConnection;
   readonly claimWindowMs: number;
@@ -118,7 +118,7 @@ export function popDependencies(
 ): PopDependencies {
   return {
     connections: new ConnectionStore(clients.db, settings.tableName),
-    catalogues: new CatalogueStore(clients.db, settings.tableName),
+    catalogues: new CatalogueReader(clients.db, settings.tableName),
     pops: new PopStore(clients.db, settings.tableName),
     push: connectionPusher(clients.management),
     claimWindowMs: settings.claimWindowSeconds * 1000,

@@ -6,7 +6,7 @@
  * (validateHandler.ts) share this plan, so the dry run gives exactly the refusal the pop would.
  */
 import type { PopRequest } from '../../contract/rest';
-import type { CatalogueEntry } from '../catalogue/catalogueStore';
+import type { CatalogueEntry } from '../catalogue/catalogueReader';
 import { CHECKS, checkOnInstance, mostParticular, type Check, type CheckRefusal } from '../catalogue/campaignChecks';
 import type { AgentConnection, ConnectionStore } from '../presence/connectionStore';
 import { refuse, type Refused } from '../shared/outcome';

@@ -14,7 +14,7 @@ import { apiCallerOf } from '../auth/callerIdentity';
 import { isRefused } from '../shared/outcome';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
-import { CatalogueStore } from '../catalogue/catalogueStore';
+import { CatalogueReader } from '../catalogue/catalogueReader';
 import { ConnectionStore } from '../presence/connectionStore';
 import { messageTooLarge } from './popHandler';
 import { planPop, type PlanDependencies } from './popPlan';
@@ -40,5 +40,5 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
 
 export const popValidateDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PlanDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
-  catalogues: new CatalogueStore(clients.db, settings.tableName),
+  catalogues: new CatalogueReader(clients.db, settings.tableName),
 });

@@ -111,7 +111,7 @@ describe('the plan over several instances', () => {
   test('pushes only to the instances that can open it; one without a catalogue is not checked', () => {
     const plan = planFrom(pop(), [conn('a', { catalogue: 1 }), conn('b', { catalogue: 1 }), conn('old')], [entry('a', SALES), entry('b', { ...SALES, Active: false })]);
     expect(plan).toMatchObject({ kind: 'planned', unchecked: 1 });
-    expect((plan as { targets: AgentConnection[] }).targets.map((t) => t.connectionId)).toEqual(['a', 'old']);
+    expect((plan as { targets: readonly AgentConnection[] }).targets.map((t) => t.connectionId)).toEqual(['a', 'old']);
   });
   test('refused with the most particular refusal when no instance can open it', () => {
     const plan = planFrom(pop({ ScriptData: {} }), [conn('a', { catalogue: 1, licensed: false }), conn('b', { catalogue: 1 })], [entry('b', SALES)]);

@@ -10,7 +10,15 @@ import type { FetchFunction } from './http';
 import { DEFAULT_RETRY, sleep, type RetryOptions } from './retry';
 import { PasswordTokenSource, ProvidedTokenSource, type TokenProvider } from './tokens';
 import { Transport, type CallOptions, type Logger, type TokenSource } from './transport';
-import { FINAL_POP_STATUSES, type PopAccepted, type PopRequest, type PopStatusResult } from './types';
+import {
+  FINAL_POP_STATUSES,
+  type CampaignSummary,
+  type CampaignsResult,
+  type PopAccepted,
+  type PopRequest,
+  type PopStatusResult,
+  type PopValidation,
+} from './types';
 
 interface CommonOptions {
   /** The REST API's base URL, the stack output `RestApiUrl`, e.g. `http://127.0.0.1:3000/v1` locally. */
@@ -85,6 +93,28 @@ export class RemotePopClient {
     const spec = { method: 'POST', path: '/pop', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request), idempotencyKey } as const;
     const accepted = await this.transport.call<PopAccepted>(spec, options, this.tokens);
     return accepted.PopId;
+  }
+
+  /**
+   * Dry run of `pop`: what a pop with this body would do now (checks passed, instances it would reach), or the very
+   * RefusedError `pop` would give (CampaignNotFound, CampaignInactive, ScriptDataRejected, ReferenceRequired, NoLicence,
+   * AgentNotOnDesktop). Claims, stores and pushes nothing.
+   */
+  validate(request: PopRequest, options: CallOptions = {}): Promise<PopValidation> {
+    const spec = { method: 'POST', path: '/pop/validate', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) } as const;
+    return this.transport.call<PopValidation>(spec, options, this.tokens);
+  }
+
+  /** Your tenant's campaigns as its connected Scripting instances publish them, each with its ScriptData JSON Schema. */
+  async campaigns(options: CallOptions = {}): Promise<CampaignSummary[]> {
+    const spec = { method: 'GET', path: '/campaigns', headers: {} } as const;
+    return (await this.transport.call<CampaignsResult>(spec, options, this.tokens)).Campaigns;
+  }
+
+  /** One campaign; RefusedError `CampaignNotFound` when no connected instance publishes it. */
+  campaign(name: string, options: CallOptions = {}): Promise<CampaignSummary> {
+    const spec = { method: 'GET', path: `/campaigns/${encodeURIComponent(name)}`, headers: {} } as const;
+    return this.transport.call<CampaignSummary>(spec, options, this.tokens);
   }
 
   /** The pop's status; RefusedError `PopNotFound` for an unknown PopId or another tenant's. */

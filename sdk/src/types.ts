@@ -104,6 +104,47 @@ export interface PopStatusResult {
   UpdatedAt: string;
 }
 
+/** One External Link of an external campaign, as an instance publishes it (`GET /campaigns`). */
+export interface CatalogueLink {
+  Name: string;
+  Fills: 'Field' | 'Variable';
+  Target: string;
+  Type?: 'string' | 'number' | 'boolean';
+  Required: boolean;
+}
+
+/** One instance's definition of a campaign, with the JSON Schema of the ScriptData it accepts. */
+export interface CampaignOnInstance {
+  Instance: string;
+  Active: boolean;
+  Type: 'external' | 'internal';
+  AllowRecordCreation: boolean;
+  Workflow: string;
+  ExternalLinks: CatalogueLink[];
+  ScriptDataSchema: Record<string, unknown>;
+  Agents: number;
+}
+
+/** `GET /campaigns/{Name}`'s result, and each item of `GET /campaigns`. */
+export interface CampaignSummary {
+  Name: string;
+  Agents: number;
+  Instances: CampaignOnInstance[];
+}
+
+/** `GET /campaigns`'s result. */
+export interface CampaignsResult {
+  Campaigns: CampaignSummary[];
+}
+
+/** `POST /pop/validate`'s result: a pop with this body would be pushed now. */
+export interface PopValidation {
+  Valid: true;
+  Checks: ('AgentOnDesktop' | 'Licence' | 'CampaignFound' | 'CampaignActive' | 'Reference' | 'ScriptData')[];
+  Instances: number;
+  UncheckedInstances: number;
+}
+
 /** The user the tokens belong to. */
 export interface User {
   Username: string;

@@ -31,6 +31,11 @@ export type ContractMatches = [
   Assert<Same<sdk.TokenResult, contract.TokenResult>>,
   Assert<Same<sdk.RefreshedTokenResult, contract.RefreshedTokenResult>>,
   Assert<Same<sdk.ErrorBody, contract.ErrorBody>>,
+  Assert<Same<sdk.CatalogueLink, contract.CatalogueLink>>,
+  Assert<Same<sdk.CampaignOnInstance, contract.CampaignOnInstance>>,
+  Assert<Same<sdk.CampaignSummary, contract.CampaignSummary>>,
+  Assert<Same<sdk.CampaignsResult, contract.CampaignsResult>>,
+  Assert<Same<sdk.PopValidation, contract.PopValidation>>,
   Assert<Equal<Extract<sdk.Envelope<unknown>, { Success: false }>, contract.FailureEnvelope>>,
 ];
 

@@ -268,3 +268,41 @@ describe('getPop and waitFor', () => {
     expect(Date.now() - started).toBeLessThan(800);
   });
 });
+
+describe('campaigns and the dry run (issue 15)', () => {
+  const SALES = {
+    Name: 'Sales',
+    Agents: 1,
+    Instances: [{ Instance: 'desk', Active: true, Type: 'external', AllowRecordCreation: false, Workflow: 'Sales Call', ExternalLinks: [], ScriptDataSchema: { type: 'object' }, Agents: 1 }],
+  };
+
+  test('validate posts the pop body to /pop/validate without an Idempotency-Key and resolves with what a pop would do', async () => {
+    const validation = { Valid: true, Checks: ['AgentOnDesktop', 'Licence', 'CampaignFound', 'CampaignActive', 'Reference', 'ScriptData'], Instances: 1, UncheckedInstances: 0 };
+    api.on('POST /pop/validate', () => ok(validation));
+    expect(await client().validate(AGENT_POP)).toEqual(validation);
+    const [sent] = api.of('POST /pop/validate');
+    expect(JSON.parse(sent!.body)).toEqual(AGENT_POP);
+    expect(sent!.headers['idempotency-key']).toBeUndefined();
+    expect(api.count('POST /pop')).toBe(0);
+  });
+
+  test('validate rejects with the refusal a pop would get, Details included, at once', async () => {
+    api.on('POST /pop/validate', () => fail(422, 'ScriptDataRejected', undefined, ['ScriptData.Amount: must be a number']));
+    const error = await rejection(client().validate(AGENT_POP));
+    expect(error).toBeInstanceOf(RefusedError);
+    expect(error).toMatchObject({ code: 'ScriptDataRejected', status: 422, details: ['ScriptData.Amount: must be a number'], attempts: 1 });
+  });
+
+  test('campaigns() resolves with the list; campaign(name) reads one, its name path-encoded', async () => {
+    api.on('GET /campaigns', () => ok({ Campaigns: [SALES] }));
+    api.on('GET /campaigns/*', () => ok(SALES));
+    expect(await client().campaigns()).toEqual([SALES]);
+    expect(await client().campaign('Sales/EU 1')).toEqual(SALES);
+    expect(api.of('GET /campaigns/*').map((r) => r.path)).toEqual(['/campaigns/Sales%2FEU%201']);
+  });
+
+  test('campaign(name) rejects with CampaignNotFound', async () => {
+    api.on('GET /campaigns/*', () => fail(404, 'CampaignNotFound'));
+    expect(await rejection(client().campaign('Nope'))).toMatchObject({ code: 'CampaignNotFound', status: 404 });
+  });
+});

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   RecordOpenElsewhere: 409,
   RequestInProgress: 409,
   CampaignInactive: 409,
+  AlreadyOpened: 409,
+  AlreadyFinal: 409,
   PayloadTooLarge: 413,
   IdempotencyKeyReused: 422,
   ScriptDataRejected: 422,

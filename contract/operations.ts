@@ -10,7 +10,7 @@ import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
 import { WebhookCreated, WebhookDeleted, Webhook, WebhookRequest, WebhookSecretRotated, WebhooksResult, WebhookTestQueued } from './webhooks';
 import { PopAccepted, PopRequest, PopStatusResult, RefreshedTokenResult, RefreshRequest, TokenResult } from './rest';
 
-export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'campaigns' | 'campaign' | 'popValidate' | 'events' | WebhookOperationId;
+export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'popRecall' | 'campaigns' | 'campaign' | 'popValidate' | 'events' | WebhookOperationId;
 
 /** The webhook operations (issue 18): one handler each, lambdas/webhooks/webhookHandlers.ts. */
 export type WebhookOperationId = 'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest';
@@ -250,6 +250,26 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     refusals: refusals(gatewayRefusals, tokenRefusals, {
       404: { description: 'No such pop for your tenant.', codes: ['PopNotFound'] },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+    }),
+  },
+  popRecall: {
+    method: 'DELETE',
+    path: '/pops/{PopId}',
+    summary: 'Recall a pop that has not opened: its instances drop it, its record claim is released',
+    security: 'idToken',
+    success: {
+      status: 200,
+      description: 'Recalled (also when it already was: a repeat changes nothing). Status is `Recalled`.',
+      name: 'PopStatusResult',
+      result: PopStatusResult,
+    },
+    refusals: refusals(gatewayRefusals, tokenRefusals, {
+      404: { description: 'No such pop for your tenant.', codes: ['PopNotFound'] },
+      409: {
+        description: 'The pop has opened on a Desktop (`AlreadyOpened`), or it ended otherwise, `Unchanged` or `Failed` (`AlreadyFinal`): nothing to recall.',
+        codes: ['AlreadyOpened', 'AlreadyFinal'],
+      },
+      503: { description: 'A dependency is unavailable; retry with back-off (a repeat is safe).', codes: ['ServiceUnavailable'] },
     }),
   },
   events: {

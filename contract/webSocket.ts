@@ -154,5 +154,15 @@ export const ErrorMessage = Type.Object(
 );
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
-export const API_MESSAGES = { Pop: PopMessage, Pong: PongMessage, Error: ErrorMessage } as const;
-export type ApiMessage = PopMessage | PongMessage | ErrorMessage;
+export const RecallMessage = Type.Object(
+  { Type: Type.Literal('Recall'), PopId: Type.String() },
+  {
+    description:
+      'The caller recalled this pop (DELETE /pops/{PopId}): drop it if it has not opened and acknowledge `Recalled`; ' +
+      'a pop already opened stays open (its Opened ack stands). A Recall for a PopId not received yet keeps that pop from opening.',
+  },
+);
+export type RecallMessage = Static<typeof RecallMessage>;
+
+export const API_MESSAGES = { Pop: PopMessage, Pong: PongMessage, Error: ErrorMessage, Recall: RecallMessage } as const;
+export type ApiMessage = PopMessage | PongMessage | ErrorMessage | RecallMessage;

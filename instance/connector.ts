@@ -12,10 +12,13 @@
  * - Pops: `Ack Delivered` at once, then the handler's decision as `Ack Opened|Unchanged|Failed(+Reason)`. A PopId seen
  *   before is acknowledged again with the first decision and not handed to the Desktop twice. Acks that cannot be sent
  *   (no open socket) wait and go out on the next socket.
+ * - Recall (`{"Type":"Recall","PopId"}`, DELETE /pops/{PopId}): a pop still waiting to open (`openDelayMs`) is dropped
+ *   and acknowledged `Recalled`; a PopId not received yet is remembered as Recalled, so it never opens; a pop already
+ *   handled stays as it is (the API keeps it Recalled whatever the instance opened, lambdas/pops/status.ts).
  *
  * Events: `connected` ({connection, reason}), `disconnected` ({connection, code, reason}), `reconnecting`
  * ({delayMs, attempt}), `tokens` ({kind: 'basic'|'refresh', expiresIn}), `pong` ({connection}),
- * `pop` (pop, decision), `duplicate` (popId), `serverError` ({Code, Message}).
+ * `pop` (pop, decision), `duplicate` (popId), `recalled` (popId, 'dropped' | 'beforeArrival'), `serverError` ({Code, Message}).
  */
 import { EventEmitter } from 'events';
 import WebSocket from 'ws';
@@ -63,6 +66,11 @@ export interface ConnectorOptions {
   readonly afterDesktop?: () => readonly InstanceMessage[];
   /** Runs the Desktop model on one pop; called once per PopId. */
   readonly onPop: (pop: PopMessage) => AckDecision;
+  /**
+   * How long a pop waits between its Delivered ack and the Desktop: the window in which a Recall drops it. 0 (the
+   * default) opens it at once, in the same turn, as the product does. @default 0
+   */
+  readonly openDelayMs?: number;
   readonly logger: Logger;
   readonly heartbeatMs: number;
   /** @default min(heartbeatMs, 30 s) */
@@ -113,6 +121,8 @@ export class Connector extends EventEmitter {
   private pending?: Connection;
   private readonly connections = new Set<Connection>();
   private readonly handled = new Map<string, AckDecision>();
+  /** Pops delivered and waiting `openDelayMs` to open, by PopId: what a Recall can still drop. */
+  private readonly waiting = new Map<string, unknown>();
   private readonly unsentAcks: AckMessage[] = [];
   /** Each Desktop list sent in parts gets the next Sequence, so the server never applies an older one after it. */
   private desktopSequence = 1;
@@ -165,9 +175,10 @@ export class Connector extends EventEmitter {
   /** Closes every socket with 1000 and cancels every timer; nothing reconnects afterwards. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.reconnectTimer, this.refreshTimer, this.heartbeatTimer, this.rotationTimer]) {
+    for (const timer of [this.reconnectTimer, this.refreshTimer, this.heartbeatTimer, this.rotationTimer, ...this.waiting.values()]) {
       if (timer !== undefined) this.clock.clearTimeout(timer);
     }
+    this.waiting.clear();
     const closing = [...this.connections].map(
       (conn) =>
         new Promise<void>((resolve) => {
@@ -411,6 +422,9 @@ export class Connector extends EventEmitter {
       case 'Pop':
         this.onPop(conn, message);
         return;
+      case 'Recall':
+        this.onRecall(conn, message);
+        return;
       case 'Error':
         this.log.warn('the server reported an error', { connection: conn.id, code: message.Code, message: message.Message });
         this.emit('serverError', { Code: message.Code, Message: message.Message });
@@ -434,18 +448,56 @@ export class Connector extends EventEmitter {
       this.emit('duplicate', popId);
       return;
     }
+    // Pushed again while it waits to open: Delivered again, opened once.
+    if (this.waiting.has(popId)) return;
     const pop = this.readPop(conn, popId, message);
+    const delayMs = this.options.openDelayMs ?? 0;
+    if (delayMs <= 0) return this.openPop(conn, pop);
+    const timer = this.clock.setTimeout(() => {
+      this.waiting.delete(popId);
+      this.openPop(conn, pop);
+    }, delayMs);
+    this.waiting.set(popId, timer);
+  }
+
+  private openPop(conn: Connection, pop: PopMessage): void {
     let decision: AckDecision;
     try {
       decision = this.options.onPop(pop);
     } catch (error) {
-      this.log.error('the Desktop failed on a pop', { PopId: popId, agent: pop.Username, error: (error as Error).message });
+      this.log.error('the Desktop failed on a pop', { PopId: pop.PopId, agent: pop.Username, error: (error as Error).message });
       decision = { status: 'Failed', reason: 'Undeliverable' };
     }
+    this.remember(pop.PopId, decision);
+    this.ack(conn, ackMessage(pop.PopId, decision));
+    this.emit('pop', pop, decision);
+  }
+
+  private remember(popId: string, decision: AckDecision): void {
     this.handled.set(popId, decision);
     if (this.handled.size > REMEMBERED_POPS) this.handled.delete(this.handled.keys().next().value as string);
-    this.ack(conn, ackMessage(popId, decision));
-    this.emit('pop', pop, decision);
+  }
+
+  /** A Recall: drop the pop if it has not opened and acknowledge Recalled; an opened (or failed) pop stays as it is. */
+  private onRecall(conn: Connection, message: Record<string, unknown>): void {
+    const popId = message.PopId;
+    if (typeof popId !== 'string' || popId === '') {
+      this.log.warn('ignored a recall without a PopId', { connection: conn.id });
+      return;
+    }
+    const earlier = this.handled.get(popId);
+    if (earlier) {
+      this.log.info('recall of a pop already handled: nothing to drop', { PopId: popId, status: earlier.status });
+      return;
+    }
+    const timer = this.waiting.get(popId);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.waiting.delete(popId);
+    this.remember(popId, { status: 'Recalled' });
+    this.ack(conn, { Action: 'Ack', PopId: popId, Status: 'Recalled' });
+    const how = timer !== undefined ? 'dropped' : 'beforeArrival';
+    this.log.info(how === 'dropped' ? 'pop recalled before it opened: dropped' : 'pop recalled before it arrived: it will not open', { PopId: popId });
+    this.emit('recalled', popId, how);
   }
 
   /** A pop as the contract defines it; one that does not match is still read as far as it goes (and logged). */

@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly newRecordId?: () => string;
   /** Start the control surface on this port, overriding the config; here 0 means any free port. */
   readonly controlPort?: number;
+  /** How long each pop waits before it opens, during which a Recall drops it (Connector's `openDelayMs`). @default 0 */
+  readonly openDelayMs?: number;
 }
 
 export interface RunningInstance {
@@ -108,6 +110,7 @@ function buildCore(
     webSocketFactory: options.webSocketFactory,
     clock: options.clock,
     random: options.random,
+    openDelayMs: options.openDelayMs,
   });
   return { desktop, connector, publisher };
 }

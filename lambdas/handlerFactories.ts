@@ -18,6 +18,7 @@ import { makePopValidateHandler, popValidateDependencies } from './pops/validate
 import { ackDependencies, makeAckHandler } from './pops/ackHandler';
 import { makePopHandler, popDependencies } from './pops/popHandler';
 import { makePopStatusHandler, popStatusDependencies } from './pops/popStatusHandler';
+import { makePopRecallHandler, popRecallDependencies } from './pops/recallHandler';
 import { makeConnectHandler, makeDisconnectHandler, presenceDependencies } from './presence/connectionHandlers';
 import { makeDesktopHandler, makeLoginHandler, makeLogoutHandler } from './presence/desktopHandlers';
 import type { MetricsSink } from './shared/metrics';
@@ -40,6 +41,7 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   authRefresh: ({ settings, clients }) => makeAuthRefreshHandler(tokenDependencies(settings, clients)),
   pop: ({ settings, clients, metrics }) => makePopHandler(popDependencies(settings, clients, metrics)),
   popStatus: ({ settings, clients }) => makePopStatusHandler(popStatusDependencies(settings, clients)),
+  popRecall: ({ settings, clients }) => makePopRecallHandler(popRecallDependencies(settings, clients)),
   events: ({ settings, clients }) => makeEventsHandler(eventsDependencies(settings, clients)),
   popStream: ({ settings, clients }) => makePopStreamHandler(popStreamDependencies(settings, clients)),
   popValidate: ({ settings, clients }) => makePopValidateHandler(popValidateDependencies(settings, clients)),

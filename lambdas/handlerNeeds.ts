@@ -4,6 +4,7 @@ export type HandlerName =
   | 'authRefresh'
   | 'pop'
   | 'popStatus'
+  | 'popRecall'
   | 'popValidate'
   | 'campaigns'
   | 'campaign'
@@ -50,6 +51,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authRefresh: { userPool: true, adminGetUser: true },
   pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
   popStatus: { table: 'read' },
+  // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
+  popRecall: { table: 'readWrite', manageConnections: true },
   popValidate: { table: 'read' },
   campaigns: { table: 'read' },
   campaign: { table: 'read' },

@@ -54,8 +54,16 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
         log.warn('Ack refused', { reason: outcome.kind });
         return errorReply('PopNotFound', 'No pop with this PopId was sent to this instance.');
       case 'alreadyFinal':
+        // The pop was recalled, but the instance opened it before the Recall arrived: it stays Recalled (status.ts).
+        if (outcome.status === 'Recalled' && ack.Status === 'Opened') {
+          log.warn('Pop opened after it was recalled; it stays Recalled', { status: ack.Status });
+          return reply();
+        }
         // Normal when the agent is on several Desktops: another instance answered first. Nothing changes.
         log.info('Ack after the pop moved on; nothing changed', { status: ack.Status, current: outcome.status });
+        return reply();
+      case 'notRecalled':
+        log.warn('Recalled ack for a pop that was not recalled; nothing changed', { current: outcome.status });
         return reply();
     }
   });

@@ -15,7 +15,8 @@ export type AckOutcome =
   | { readonly kind: 'failureNoted'; readonly pop: StoredPop }
   | { readonly kind: 'notFound' }
   | { readonly kind: 'notSentToConnection' }
-  | { readonly kind: 'alreadyFinal'; readonly status: PopStatus };
+  | { readonly kind: 'alreadyFinal'; readonly status: PopStatus }
+  | { readonly kind: 'notRecalled'; readonly status: PopStatus };
 
 /** Each lost race means another ack of the same pop was stored; a pop has few connections, so few rounds. */
 const MAX_ROUNDS = 10;
@@ -29,6 +30,7 @@ export async function acknowledge(pops: PopStore, ack: Ack & { readonly tenant: 
       case 'unchanged':
         return { kind: 'unchanged', pop };
       case 'alreadyFinal':
+      case 'notRecalled':
       case 'notSentToConnection':
         return transition;
       case 'move':

@@ -1,6 +1,6 @@
 /**
- * A pop's status, as a pure function: what one instance's Ack does to a pop. Status only moves forward
- * (Sent -> Delivered -> Opened | Unchanged | Failed); only an instance the pop was sent to may acknowledge it, from
+ * A pop's status, as a pure function: what one instance's Ack does to a pop, and what a recall may do. Status only
+ * moves forward (Sent -> Delivered -> Opened | Unchanged | Failed | Recalled); only an instance the pop was sent to may acknowledge it, from
  * the connection the pop was pushed to or from a later one of the same instance (tenant, instance user and instance
  * name: the reference instance sends the acks it could not send before a reconnect on its next connection); a pop
  * pushed to several instances (the agent is on more than one Desktop) is Opened as soon as one opens it, and Failed
@@ -10,13 +10,42 @@
 import type { AckStatus, PopStatus } from '../../contract/statuses';
 import type { PopChange } from './popStore';
 
-/** Which statuses an acknowledgement may move a pop from. */
+/**
+ * Which statuses an acknowledgement may move a pop from. Recalled is final and only the API sets it (`recallOf`): an
+ * instance's `Recalled` confirms it and moves nothing. An `Opened` after Recalled (the instance opened the pop before
+ * the Recall reached it) changes nothing either: the caller was told Recalled and the record claim was already given
+ * back, perhaps taken by another agent, so the pop cannot become Opened again. ackHandler.ts logs it at Warn.
+ */
 export const MAY_FOLLOW: Readonly<Record<AckStatus, readonly PopStatus[]>> = {
   Delivered: ['Sent'],
   Opened: ['Sent', 'Delivered'],
   Unchanged: ['Sent', 'Delivered'],
   Failed: ['Sent', 'Delivered'],
+  Recalled: [],
 };
+
+/** What DELETE /pops/{PopId} may do with a pop in this status. */
+export type RecallDecision =
+  | { readonly kind: 'recall' }
+  /** Recalled before: the same answer again, nothing pushed. */
+  | { readonly kind: 'alreadyRecalled' }
+  | { readonly kind: 'alreadyOpened' }
+  /** Unchanged or Failed: the pop is over, nothing to recall. */
+  | { readonly kind: 'alreadyFinal'; readonly status: PopStatus };
+
+export function recallOf(pop: Pick<PopState, 'Status'>): RecallDecision {
+  switch (pop.Status) {
+    case 'Sent':
+    case 'Delivered':
+      return { kind: 'recall' };
+    case 'Recalled':
+      return { kind: 'alreadyRecalled' };
+    case 'Opened':
+      return { kind: 'alreadyOpened' };
+    default:
+      return { kind: 'alreadyFinal', status: pop.Status };
+  }
+}
 
 /** The part of a pop its status depends on. */
 export interface PopState {
@@ -58,6 +87,8 @@ export type Transition =
   | { readonly kind: 'unchanged' }
   /** The pop has moved past what this ack could change (another instance answered first). */
   | { readonly kind: 'alreadyFinal'; readonly status: PopStatus }
+  /** An instance acknowledged Recalled for a pop the API did not recall: nothing changes. */
+  | { readonly kind: 'notRecalled'; readonly status: PopStatus }
   | { readonly kind: 'notSentToConnection' };
 
 /** Who may acknowledge the pop, and who this Ack speaks for (undefined: the pop was not sent to it). */
@@ -75,6 +106,7 @@ export function next(pop: PopState, ack: Ack): Transition {
   if (pop.Status === ack.status || (ack.status === 'Failed' && pop.failedBy.includes(acker))) {
     return { kind: 'unchanged' };
   }
+  if (ack.status === 'Recalled') return { kind: 'notRecalled', status: pop.Status };
   if (!MAY_FOLLOW[ack.status].includes(pop.Status)) return { kind: 'alreadyFinal', status: pop.Status };
   if (ack.status !== 'Failed') return { kind: 'move', change: { status: ack.status } };
   const failedBy = [...pop.failedBy, acker];

@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   RecordOpenElsewhere: 409,
   RequestInProgress: 409,
   CampaignInactive: 409,
+  AlreadyOpened: 409,
+  AlreadyFinal: 409,
   PayloadTooLarge: 413,
   IdempotencyKeyReused: 422,
   ScriptDataRejected: 422,
@@ -50,11 +52,11 @@ export type ClientErrorCode = 'NetworkError' | 'DeadlineExceeded' | 'InvalidResp
 export type ErrorCode = ApiErrorCode | typeof GATEWAY_DEFAULT_4XX_CODE | ClientErrorCode;
 
 /** The statuses of a pop, in the order they can only move forward (contract/statuses.ts). */
-export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed'] as const;
+export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed', 'Recalled'] as const;
 export type PopStatus = (typeof POP_STATUSES)[number];
 
 /** Statuses a pop never leaves. */
-export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed'];
+export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed', 'Recalled'];
 
 /** Why a pop failed (contract/statuses.ts). */
 export const FAILURE_REASONS = [

@@ -194,7 +194,8 @@ describe('least privilege', () => {
     );
     const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].manageConnections).map(roleId);
     expect(holders.map(([role]) => role).sort()).toEqual(expected.sort());
-    expect(expected).toEqual([roleId('pop')]);
+    // The functions that push to instances: POST /pop (the Pop) and DELETE /pops/{PopId} (the Recall).
+    expect(expected.sort()).toEqual([roleId('pop'), roleId('popRecall')].sort());
 
     const statement = holders[0][1].find((s) => actionsOf(s).includes('execute-api:ManageConnections'))!;
     expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);

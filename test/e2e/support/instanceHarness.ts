@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { validateConfig } from '../../../instance/config';
 import { defaultWebSocketFactory } from '../../../instance/connector';
-import { startInstance, type RunningInstance } from '../../../instance/instance';
+import { startInstance, type RunningInstance, type StartOptions } from '../../../instance/instance';
 import { createLogger, formatLine, type LogEntry, type Logger } from '../../../instance/log';
 import { cognitoClient } from '../../../local/provision';
 import { generatePassword } from '../../../provisioning/password';
@@ -98,7 +98,7 @@ export interface PopStatus {
   readonly Username: string;
   readonly Campaign: string;
   readonly Reference?: string;
-  readonly Status: 'Sent' | 'Delivered' | 'Opened' | 'Unchanged' | 'Failed';
+  readonly Status: 'Sent' | 'Delivered' | 'Opened' | 'Unchanged' | 'Failed' | 'Recalled';
   readonly Reason?: string;
   readonly CreatedAt: string;
   readonly UpdatedAt: string;
@@ -244,6 +244,7 @@ export async function startTestInstance(
   stack: StackTarget,
   user: TestUser,
   overrides: Record<string, unknown> = {},
+  startOptions: Pick<StartOptions, 'openDelayMs'> = {},
 ): Promise<TestInstance> {
   const config = validateConfig({
     authUrl: `${stack.endpoints.RestApiUrl}/auth`,
@@ -293,7 +294,7 @@ export async function startTestInstance(
     return ws;
   };
 
-  const instance = await startInstance(config, { logger, controlPort: 0, fetch: countingFetch, webSocketFactory });
+  const instance = await startInstance(config, { logger, controlPort: 0, fetch: countingFetch, webSocketFactory, ...startOptions });
   const desk: TestInstance = {
     instance,
     logger,

@@ -52,6 +52,6 @@ describe('docs/asyncapi.json', () => {
     const errors = diagnostics.filter((d) => d.severity === ERROR_SEVERITY);
     expect(errors.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)).toEqual([]);
     expect(document?.version()).toBe('3.0.0');
-    expect(document?.allMessages().length).toBe(10);
+    expect(document?.allMessages().length).toBe(11); // 7 instance messages, 4 API messages (Pop, Pong, Error, Recall)
   });
 });

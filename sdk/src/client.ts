@@ -14,6 +14,8 @@ import {
   FINAL_POP_STATUSES,
   type CampaignSummary,
   type CampaignsResult,
+  type EventsPage,
+  type PopEvent,
   type PopAccepted,
   type PopRequest,
   type PopStatusResult,
@@ -60,6 +62,23 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Called with each status read that differs from the one before (the CLI's `watch`). */
   readonly onStatus?: (pop: PopStatusResult) => void;
+}
+
+export interface EventsOptions extends CallOptions {
+  /** Start after this cursor: the `cursor` of the last event you handled. @default from the oldest event kept */
+  readonly after?: string;
+  /** Events per request, 1 to 100. @default 100 */
+  readonly limit?: number;
+  /** After catching up, keep reading every `pollIntervalMs` until `signal` aborts (or you leave the loop). @default false */
+  readonly follow?: boolean;
+  /** @default 1000 */
+  readonly pollIntervalMs?: number;
+}
+
+/** One event of the feed and the cursor to persist once you handled it (resume with `events({ after: cursor })`). */
+export interface FeedItem {
+  readonly event: PopEvent;
+  readonly cursor: string;
 }
 
 const MAX_POLL_INTERVAL_MS = 2_000;
@@ -121,6 +140,37 @@ export class RemotePopClient {
   getPop(popId: string, options: CallOptions = {}): Promise<PopStatusResult> {
     const spec = { method: 'GET', path: `/pops/${encodeURIComponent(popId)}`, headers: {} } as const;
     return this.transport.call<PopStatusResult>(spec, options, this.tokens);
+  }
+
+  /**
+   * Recalls a pop that has not opened: resolves with it, `Status: 'Recalled'`; its instances drop it and its record
+   * claim is free at once. RefusedError `AlreadyOpened` (too late), `AlreadyFinal` (it ended Unchanged or Failed),
+   * `PopNotFound`. Retried like any call: a repeat of a recall answers the same.
+   */
+  recall(popId: string, options: CallOptions = {}): Promise<PopStatusResult> {
+    const spec = { method: 'DELETE', path: `/pops/${encodeURIComponent(popId)}`, headers: {} } as const;
+    return this.transport.call<PopStatusResult>(spec, options, this.tokens);
+  }
+
+  /**
+   * Your tenant's pop events, oldest first, page after page (`GET /events`), each with the cursor to persist once
+   * handled; resume after a restart with `{ after: lastCursor }` and nothing is missed or repeated. Ends when caught up,
+   * unless `follow`. Each page is one call with the client's retry rule and deadline.
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<FeedItem, void, undefined> {
+    let cursor = options.after;
+    for (;;) {
+      const query = new URLSearchParams({ ...(cursor !== undefined ? { after: cursor } : {}), ...(options.limit !== undefined ? { limit: String(options.limit) } : {}) });
+      const search = query.toString();
+      const spec = { method: 'GET', path: `/events${search === '' ? '' : `?${search}`}`, headers: {} } as const;
+      const page = await this.transport.call<EventsPage>(spec, options, this.tokens);
+      for (const event of page.Events) yield { event, cursor: event.Cursor };
+      cursor = page.Cursor;
+      // Only an empty page says "caught up": a short one may be a page cut at an event still settling.
+      if (page.Events.length > 0) continue;
+      if (!options.follow) return;
+      await sleep(options.pollIntervalMs ?? 1_000, options.signal ?? new AbortController().signal);
+    }
   }
 
   /** Reads the pop's status until it is final (or Opened); WaitTimeoutError after `timeoutMs`. */

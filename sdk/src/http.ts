@@ -9,7 +9,7 @@ import type { Envelope } from './types';
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface Exchange {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** After the base URL, e.g. `/pop`. */
   readonly path: string;
   readonly headers: Record<string, string>;

@@ -3,7 +3,16 @@
  * per client, safe retries (the same Idempotency-Key on every attempt) and typed errors. See sdk/README.md.
  * @packageDocumentation
  */
-export { RemotePopClient, type PasswordCredentials, type PopOptions, type RemotePopClientOptions, type TokenProviderCredentials, type WaitOptions } from './client';
+export {
+  RemotePopClient,
+  type EventsOptions,
+  type FeedItem,
+  type PasswordCredentials,
+  type PopOptions,
+  type RemotePopClientOptions,
+  type TokenProviderCredentials,
+  type WaitOptions,
+} from './client';
 export { PopNotOpenedError, RefusedError, RemotePopError, UnavailableError, WaitTimeoutError, WebhookVerificationError, type ErrorFields } from './errors';
 export type { FetchFunction } from './http';
 export { isRetryable, type RetryOptions } from './retry';

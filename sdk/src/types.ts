@@ -106,6 +106,29 @@ export interface PopStatusResult {
   UpdatedAt: string;
 }
 
+/** One change of a pop's status in your tenant's event feed (`GET /events`). */
+export interface PopEvent {
+  /** This event's place in the feed: store it, and resume with `events({ after: cursor })`. */
+  Cursor: string;
+  /** Stable for one status change of one pop: deduplicate on it. */
+  EventId: string;
+  Type: 'pop.status';
+  PopId: string;
+  Status: PopStatus;
+  Reason?: FailureReason;
+  Username: string;
+  Campaign: string;
+  Reference?: string;
+  /** When the pop took this status. */
+  OccurredAt: string;
+}
+
+/** `GET /events`'s result: the events after a cursor, oldest first, and the cursor to continue from. */
+export interface EventsPage {
+  Events: PopEvent[];
+  Cursor: string;
+}
+
 /** One External Link of an external campaign, as an instance publishes it (`GET /campaigns`). */
 export interface CatalogueLink {
   Name: string;

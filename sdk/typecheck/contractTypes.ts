@@ -27,6 +27,8 @@ export type ContractMatches = [
   Assert<Same<sdk.PopRequest, contract.PopRequest>>,
   Assert<Same<sdk.PopAccepted, contract.PopAccepted>>,
   Assert<Same<sdk.PopStatusResult, contract.PopStatusResult>>,
+  Assert<Same<sdk.PopEvent, contract.PopEvent>>,
+  Assert<Same<sdk.EventsPage, contract.EventsPage>>,
   Assert<Same<sdk.User, contract.User>>,
   Assert<Same<sdk.TokenResult, contract.TokenResult>>,
   Assert<Same<sdk.RefreshedTokenResult, contract.RefreshedTokenResult>>,

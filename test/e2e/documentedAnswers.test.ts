@@ -178,6 +178,39 @@ describe('POST /pop and GET /pops/{PopId}', () => {
   });
 });
 
+describe('DELETE /pops/{PopId} (recall)', () => {
+  const recall = (popId: string, token = idToken) => callApi('DELETE', `/pops/${encodeURIComponent(popId)}`, { token });
+  const popFor = async (Reference: string) =>
+    (await callApi('POST', '/pop', { token: idToken, body: { Username: 'agent1', Campaign: 'Sales', Reference } })).body.Result.PopId as string;
+
+  it('200 Recalled, and the instance gets a Recall message', async () => {
+    const popId = await popFor('DOC-R1');
+    expectDocumented('DELETE', '/pops/{PopId}', await recall(popId), 200);
+    expectMessage('Recall', await instance.connection.waitForMessage((m) => m.Type === 'Recall' && m.PopId === popId));
+  });
+
+  it('401, 403, 404 and 409 AlreadyOpened', async () => {
+    expectDocumented('DELETE', '/pops/{PopId}', await callApi('DELETE', '/pops/whatever'), 401);
+    expectDocumented('DELETE', '/pops/{PopId}', await recall('whatever', instance.idToken), 403);
+    expectDocumented('DELETE', '/pops/{PopId}', await recall('no-such-pop'), 404);
+    const popId = await popFor('DOC-R2');
+    instance.connection.send({ Action: 'Ack', PopId: popId, Status: 'Opened' });
+    await eventuallyOpened(popId);
+    const refused = await recall(popId);
+    expectDocumented('DELETE', '/pops/{PopId}', refused, 409);
+    expect(refused.body.Error?.Code).toBe('AlreadyOpened');
+  });
+
+  async function eventuallyOpened(popId: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const status = await callApi('GET', `/pops/${encodeURIComponent(popId)}`, { token: idToken });
+      if (status.body.Result?.Status === 'Opened') return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`pop ${popId} never became Opened`);
+  }
+});
+
 describe("API Gateway's own answers outside the operations", () => {
   it.each([
     ['GET', '/no-such-path'],
@@ -210,6 +243,6 @@ describe('WebSocket messages', () => {
 afterAll(() => {
   // Each operation's success and its refusals that a caller can provoke were answered for real above.
   expect([...answered].sort()).toEqual(
-    expect.arrayContaining(['authToken 200', 'authToken 400', 'authToken 401', 'authToken 403', 'authRefresh 200', 'authRefresh 413', 'pop 202', 'pop 409', 'pop 413', 'pop 422', 'popStatus 200', 'popStatus 404']),
+    expect.arrayContaining(['authToken 200', 'authToken 400', 'authToken 401', 'authToken 403', 'authRefresh 200', 'authRefresh 413', 'pop 202', 'pop 409', 'pop 413', 'pop 422', 'popStatus 200', 'popStatus 404', 'popRecall 200', 'popRecall 404', 'popRecall 409']),
   );
 });

@@ -15,6 +15,10 @@ export const LAZY_CREDENTIAL_PROVIDERS: readonly string[] = [
   '@aws-sdk/credential-provider-web-identity',
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
+  // The same pattern: the SDK's HTTP protocols load event-stream serialisation with a dynamic `import()` only for an
+  // operation that streams events; none of the operations our functions call does (DynamoDB, @connections, Cognito,
+  // SQS). About 15 KB of each bundle.
+  '@smithy/core/event-streams',
 ];
 
 /**

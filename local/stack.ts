@@ -14,6 +14,8 @@ import { startConsole } from './console/server';
 import { launchChild, PROJECT_ROOT } from './launcher';
 import { assertPortFree } from './ports';
 import { startTableStream, type TableStream } from './streams/tableStream';
+import { startWebhookQueue, type WebhookQueue } from './queue/webhookQueue';
+import { DEFAULT_RETRY_SECONDS } from '../lambdas/webhooks/backoff';
 import {
   cognitoClient,
   createTable,
@@ -69,6 +71,8 @@ export interface LocalStackOptions {
   readonly claimWindowSeconds?: number;
   /** @default 30 */
   readonly popRetentionDays?: number;
+  /** The webhook back-off in seconds (WEBHOOK_RETRY_SECONDS); tests shorten it. @default DEFAULT_RETRY_SECONDS (lambdas/webhooks/backoff.ts) */
+  readonly webhookRetrySeconds?: readonly number[];
   /** Start instance/main.ts with `$LOCAL_DIR/instance.json` when it exists. @default false */
   readonly startDemoInstance?: boolean;
   /** Serve the local console (local/console/server.ts) on 127.0.0.1. @default false */
@@ -218,7 +222,7 @@ function startGatewayFor(
   log: GatewayLog,
   { cognito }: Emulators,
   pool: ProvisionedUserPool,
-  stream: TableStream,
+  { stream, webhookQueue }: { stream: TableStream; webhookQueue: WebhookQueue },
 ): Promise<LocalGateway> {
   const ports = options.ports ?? {};
   return startGateway({
@@ -241,6 +245,10 @@ function startGatewayFor(
         dynamoDbEndpoint: stream.endpoint,
         claimWindowSeconds: options.claimWindowSeconds ?? 60,
         popRetentionDays: options.popRetentionDays ?? 3,
+        // The emulated delivery queue (local/queue/); receivers on this machine are plain http to loopback.
+        webhookQueueUrl: webhookQueue.queueUrl,
+        webhookRetrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
+        webhookAllowLoopbackHttp: true,
       },
       credentials: LOCAL_CREDENTIALS,
       ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
@@ -360,9 +368,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
     const stream = await startTableStream({ dynamoDbEndpoint: emulators.dynamo.endpoint, region, tableName: TABLE_NAME, log });
     cleanups.add(stream.stop);
-    const gateway = await startGatewayFor(options, region, log, emulators, pool, stream);
+    const retrySeconds = options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS;
+    const webhookQueue = await startWebhookQueue({ region, retrySeconds, log });
+    cleanups.add(webhookQueue.stop);
+    const gateway = await startGatewayFor(options, region, log, emulators, pool, { stream, webhookQueue });
     cleanups.add(gateway.stop);
     stream.attach((event) => gateway.invoke('popStream', event));
+    webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
     const gatewayEndpoints: LocalEndpoints = {
       RestApiUrl: gateway.restApiUrl,
       WebSocketUrl: gateway.webSocketUrl,

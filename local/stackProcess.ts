@@ -33,6 +33,8 @@ export interface StackProcessOptions {
   readonly idTokenValidityMinutes?: number;
   /** @default 60 */
   readonly claimWindowSeconds?: number;
+  /** The webhook back-off in seconds (LocalStackOptions.webhookRetrySeconds). */
+  readonly webhookRetrySeconds?: readonly number[];
   /** Serve `/__local/` test hooks and accept `fault` commands. @default false */
   readonly testHooks?: boolean;
   /**
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
     testHooks: options.testHooks ?? false,
     ...(options.idTokenValidityMinutes !== undefined ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
     ...(options.claimWindowSeconds !== undefined ? { claimWindowSeconds: options.claimWindowSeconds } : {}),
+    ...(options.webhookRetrySeconds ? { webhookRetrySeconds: options.webhookRetrySeconds } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),

@@ -27,7 +27,6 @@ export interface StoredWebhook {
 const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 function fromItem(item: Record<string, unknown>): StoredWebhook {
-  const text = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] as string } : {});
   return {
     tenant: String(item.Tenant),
     webhookId: String(item.WebhookId),
@@ -36,7 +35,7 @@ function fromItem(item: Record<string, unknown>): StoredWebhook {
     secret: String(item.Secret),
     createdAt: String(item.CreatedAt),
     deadLettered: Number(item.DeadLettered ?? 0),
-    ...(text('PreviousSecret') as { previousSecret?: string }),
+    ...(typeof item.PreviousSecret === 'string' ? { previousSecret: item.PreviousSecret } : {}),
     ...(typeof item.PreviousSecretExpiresAt === 'string' ? { previousSecretExpiresAt: item.PreviousSecretExpiresAt } : {}),
     ...(typeof item.LastDeliveryAt === 'string' ? { lastDeliveryAt: item.LastDeliveryAt } : {}),
     ...(typeof item.LastError === 'string' ? { lastError: item.LastError } : {}),

@@ -7,6 +7,7 @@ import type { AwsClients, ClientCredentials } from '../../lambdas/clients/awsCli
 import { createCognitoClient } from '../../lambdas/clients/cognitoClient';
 import { createConnectionsClient } from '../../lambdas/clients/connectionsClient';
 import { createDocumentClient } from '../../lambdas/clients/documentClient';
+import { createQueueClient } from '../../lambdas/clients/queueClient';
 import type { HandlerConfig } from '../../lambdas/handlerFactories';
 import { noMetrics, powertoolsMetrics, type MetricsSink } from '../../lambdas/shared/metrics';
 import type { Settings } from '../../lambdas/shared/settings';
@@ -33,6 +34,8 @@ export function handlerConfigFor(
     db: createDocumentClient(settings, credentials),
     management: createConnectionsClient(settings, credentials),
     cognito: createCognitoClient(settings, credentials),
+    // Signed with the local credentials, as every other client here (the emulated queue, local/queue/).
+    queue: createQueueClient(settings, credentials),
   };
   return { settings, clients, metrics };
 }

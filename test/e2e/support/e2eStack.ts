@@ -15,6 +15,8 @@ export interface E2eStackSettings {
   readonly idTokenValidityMinutes?: number;
   /** @default 60 */
   readonly claimWindowSeconds?: number;
+  /** The webhook back-off in seconds (short in tests). */
+  readonly webhookRetrySeconds?: readonly number[];
   /** No gateway.log. @default false */
   readonly quiet?: boolean;
 }

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import type { ConnectionItem } from './connectionStore';
@@ -129,8 +130,8 @@ export class DesktopPartStore {
     return typeof Item?.Parts === 'number' ? Item.Parts : 0;
   }
 
-  private async partItems(connectionId: string, sequence: number): Promise<Record<string, any>[]> {
-    const items: Record<string, any>[] = [];
+  private async partItems(connectionId: string, sequence: number): Promise<Record<string, NativeAttributeValue>[]> {
+    const items: Record<string, NativeAttributeValue>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(

@@ -22,6 +22,8 @@ export interface ObservabilityProps {
   readonly metricsNamespace: string;
   /** @default - alarms without actions (visible on the dashboard and in the console) */
   readonly alarmEmail?: string;
+  /** Alarms made by other constructs (the webhooks' dead-letter queue), notified like these. */
+  readonly alarms?: readonly cloudwatch.Alarm[];
   /** The REST web ACL's name, to chart its blocked requests. @default - no WAF widget */
   readonly webAclName?: string;
 }
@@ -108,6 +110,8 @@ export class Observability extends Construct {
       ]),
       this.alarm('DynamoDbThrottles', tableThrottles, 'DynamoDB: requests to the table or its index were throttled.'),
     ];
+    // First: they were made before these (the stack makes the webhooks first), the template's order too.
+    this.alarms = [...(props.alarms ?? []), ...this.alarms];
     if (props.alarmEmail !== undefined) this.alarmTopic = this.notify(props.alarmEmail);
     this.dashboard = this.buildDashboard(props, functions, restErrorRate, tableThrottles);
   }

@@ -10,6 +10,7 @@ import { settingsFromContext, type Settings } from './stackSettings';
 import { Storage } from './storage';
 import { TenantUserPool } from './userPool';
 import { WebSocketApi } from './webSocketApi';
+import { Webhooks } from './webhooks';
 
 export interface RemotePopStackProps extends StackProps {
   /** @default - read from CDK context (lib/stackSettings.ts), defaults where absent */
@@ -44,6 +45,7 @@ export class RemotePopStack extends Stack {
   readonly restApi: RestApi;
   readonly webSocketApi: WebSocketApi;
   readonly observability: Observability;
+  readonly webhooks: Webhooks;
   /** Where the functions' EMF metrics go: one namespace per stack, so two stages in one account never mix. */
   readonly metricsNamespace: string;
 
@@ -78,12 +80,14 @@ export class RemotePopStack extends Stack {
     this.restApi = this.createRestApi(settings, retention);
     this.webSocketApi = this.createWebSocketApi(settings, retention);
     this.functions.grantManageConnections(this.webSocketApi.stage);
+    this.webhooks = new Webhooks(this, 'Webhooks', { functions: this.functions.byHandler, removalPolicy: retention.removalPolicy });
     this.observability = new Observability(this, 'Observability', {
       restStage: this.restApi.api.deploymentStage,
       webSocketStage: this.webSocketApi.stage,
       functions: this.functions.byHandler,
       table: this.storage.table,
       metricsNamespace: this.metricsNamespace,
+      alarms: [this.webhooks.deadLetterAlarm],
       ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
       ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
     });

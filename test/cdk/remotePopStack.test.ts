@@ -144,6 +144,7 @@ describe('functions', () => {
       if (needs.userPool) expected.push(ENV.userPoolId, ENV.userPoolClientId);
       if (needs.claimSettings) expected.push(ENV.claimWindowSeconds, ENV.popRetentionDays);
       if (needs.manageConnections) expected.push(ENV.connectionsEndpoint);
+      if (needs.webhookQueue) expected.push(ENV.webhookQueueUrl);
       const variables = template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
       expect({ name, keys: Object.keys(variables).sort() }).toEqual({ name, keys: expected.sort() });
     }
@@ -322,17 +323,19 @@ describe('REST API', () => {
     }
   });
 
-  test('body models are the contract\'s schemas the Lambdas validate with (drift test), documented on POST /pop and POST /auth/refresh', () => {
-    // THEN exactly two draft-04 models, each equal to its contract schema (as plain JSON) plus the $schema tag
+  test('body models are the contract\'s schemas the Lambdas validate with (drift test), documented on POST /pop, POST /auth/refresh and POST /webhooks', () => {
+    // THEN exactly three draft-04 models, each equal to its contract schema (as plain JSON) plus the $schema tag
     const models = template.findResources('AWS::ApiGateway::Model');
-    expect(Object.keys(models)).toHaveLength(2);
+    expect(Object.keys(models)).toHaveLength(3);
     const expected = {
       pop: ['PopRequest', REST_OPERATIONS.pop.body!.schema],
       authRefresh: ['RefreshRequest', REST_OPERATIONS.authRefresh.body!.schema],
+      webhookCreate: ['WebhookRequest', REST_OPERATIONS.webhookCreate.body!.schema],
     } as const;
     expect(Object.fromEntries(Object.entries(expected).map(([handler, [name]]) => [handler, name]))).toEqual({
       pop: REST_OPERATIONS.pop.body!.name,
       authRefresh: REST_OPERATIONS.authRefresh.body!.name,
+      webhookCreate: REST_OPERATIONS.webhookCreate.body!.name,
     });
     for (const [handler, [name, schema]] of Object.entries(expected)) {
       const model = stack.restApi.models[handler as HandlerName]!;

@@ -17,6 +17,7 @@ import {
   type OperationId,
   type Refusal,
   type RestOperation,
+  WebhookPayload,
 } from '../contract';
 import { API_VERSION } from '../lambdas/shared/version';
 import { plainSchema, schemaRef, type JsonObject } from './jsonSchema';
@@ -127,6 +128,7 @@ function schemas(): JsonObject {
     found[operation.success.name] = plainSchema(operation.success.result);
   }
   found.FailureEnvelope = plainSchema(FailureEnvelope);
+  found.WebhookPayload = plainSchema(WebhookPayload);
   return found;
 }
 
@@ -162,6 +164,49 @@ const DESCRIPTION = [
   `${ERROR_STATUS.NotFound} \`NotFound\`. The prose is docs/contract.md; the WebSocket protocol of Scripting instances is docs/asyncapi.json.`,
 ].join(' ');
 
+const signatureHeader = (name: string, description: string, pattern: string): JsonObject => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string', pattern },
+});
+
+/**
+ * OpenAPI 3.1's `webhooks`: what this API POSTs to an endpoint registered with POST /webhooks (lambdas/webhooks/
+ * senderHandler.ts), signed as the Standard Webhooks specification says.
+ */
+const WEBHOOKS: JsonObject = {
+  popEvent: {
+    post: {
+      operationId: 'popEventWebhook',
+      summary: 'A pop event (or a test) delivered to your endpoint',
+      // No HTTP scheme: the webhook-signature header is the proof of origin (below).
+      security: [],
+      description:
+        'One POST per event of your tenant that the endpoint subscribed to, the same event and Cursor as GET /events. ' +
+        'Verify `webhook-signature` over `<webhook-id>.<webhook-timestamp>.<body>` with your secret (any Standard ' +
+        'Webhooks library); answer 2xx within 5 seconds. Anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, ' +
+        '10 h and 10 h, then dead-lettered (GET /webhooks/{WebhookId} counts it): at-least-once, so deduplicate on ' +
+        '`webhook-id`. Redirects are not followed.',
+      parameters: [
+        signatureHeader('webhook-id', 'The EventId (or the test\'s MessageId): the same on every retry.', '^.+$'),
+        signatureHeader('webhook-timestamp', 'Unix seconds of this attempt: refuse one far from your clock.', '^[0-9]+$'),
+        signatureHeader(
+          'webhook-signature',
+          '`v1,<base64 HMAC-SHA256>`; two, space-separated, for 24 hours after POST /webhooks/{WebhookId}/rotate-secret.',
+          '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)?$',
+        ),
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: schemaRef('WebhookPayload') } } },
+      responses: {
+        '2XX': { description: 'Received: not sent again.' },
+        default: { description: 'Not received (also no answer within 5 s): sent again after the next back-off step.' },
+      },
+    },
+  },
+};
+
 export function buildOpenApiDocument(): JsonObject {
   return {
     openapi: '3.1.0',
@@ -175,6 +220,7 @@ export function buildOpenApiDocument(): JsonObject {
       },
     ],
     paths: paths(),
+    webhooks: WEBHOOKS,
     components: components(),
   };
 }

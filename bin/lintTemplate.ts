@@ -26,7 +26,7 @@ export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
     webSocketCertificateArn: CERTIFICATE('66666666-7777-8888-9999-000000000000'),
     wafRateLimitPer5Minutes: '2000',
     alarmEmail: 'ops@example.com',
-    lambdaReservedConcurrency: '50',
+    lambdaReservedConcurrency: '20',
   },
 };
 

@@ -5,6 +5,7 @@
 import './sdkQuiet';
 import { formattedLog, outputMode, reformatHandlerLines } from './output';
 import { startLocalStack, type LocalStack } from './stack';
+import { parseSchedule } from '../lambdas/webhooks/backoff';
 
 // The gateway prints one line per request; the handlers' JSON logs (as CloudWatch would hold them) only from Warn up,
 // unless asked for: POWERTOOLS_LOG_LEVEL=INFO npm start.
@@ -95,7 +96,16 @@ The whole system on this machine: emulators, the REST and WebSocket APIs, a demo
   --json     every event as one JSON object per line (the handlers' lines as CloudWatch would hold them)
   --help     this text
 Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, CONSOLE_PORT, CONTROL_PORT, LOCAL_DIR, ID_TOKEN_VALIDITY_MINUTES,
-CLAIM_WINDOW_SECONDS and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
+CLAIM_WINDOW_SECONDS, WEBHOOK_RETRY_SECONDS (the webhook back-off, e.g. 1,2,5) and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
+
+/** WEBHOOK_RETRY_SECONDS as the handlers read it (lambdas/shared/settings.ts): whole seconds, comma-separated. */
+function retrySecondsFrom(): number[] | undefined {
+  const text = process.env.WEBHOOK_RETRY_SECONDS;
+  if (!text) return undefined;
+  const schedule = parseSchedule(text);
+  if (!schedule) throw new Error('WEBHOOK_RETRY_SECONDS: must be whole seconds, comma-separated');
+  return schedule;
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const unknown = argv.filter((arg) => arg !== '--json' && arg !== '--help' && arg !== '-h');
@@ -110,6 +120,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = formattedLog(mode, (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`));
   const idTokenValidityMinutes = positiveFrom('ID_TOKEN_VALIDITY_MINUTES');
   const claimWindowSeconds = positiveFrom('CLAIM_WINDOW_SECONDS');
+  const webhookRetrySeconds = retrySecondsFrom();
   const stack = await startLocalStack({
     ports: {
       rest: portFrom('PORT', 3000),
@@ -125,6 +136,7 @@ async function main(argv: readonly string[]): Promise<void> {
     log,
     ...(idTokenValidityMinutes ? { idTokenValidityMinutes } : {}),
     ...(claimWindowSeconds ? { claimWindowSeconds } : {}),
+    ...(webhookRetrySeconds ? { webhookRetrySeconds } : {}),
   });
   // The stop's own lines go through the same formatter; the banner is for people only.
   stopOnSignals(stack, (line) => log.info(`[stack] ${line}`));

@@ -16,7 +16,9 @@ if (/cognito-local[\\/]/.test(process.argv[1] || '')) {
         return true;
       }
       const target = req.headers['x-amz-target'];
-      const key = target ? String(target).split('.').pop() : `${req.method} ${req.url.replace(/^\/[^/]+\/\.well-known/, '/<pool>/.well-known')}`;
+      const key = target
+        ? String(target).split('.').pop()
+        : `${req.method} ${req.url.replace(/^\/[^/]+\/\.well-known/, '/<pool>/.well-known')}`;
       counts[key] = (counts[key] || 0) + 1;
     }
     return emit.apply(this, arguments);

@@ -63,7 +63,9 @@ function packageOf(input: string): string {
   return match ? match[1]! : '(project)';
 }
 
-function packageBytes(outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>): Record<string, number> {
+function packageBytes(
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>,
+): Record<string, number> {
   const totals = new Map<string, number>();
   for (const output of Object.values(outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -97,7 +99,11 @@ const quantile = (values: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
 
-export async function measureColdStart(outDir: string, runs = 20, log: (line: string) => void = () => {}): Promise<ColdStartFigures> {
+export async function measureColdStart(
+  outDir: string,
+  runs = 20,
+  log: (line: string) => void = () => {},
+): Promise<ColdStartFigures> {
   // Init at most the cost of starting Node itself: issue 19's 60 ms above an empty process was set when that process
   // took 63 to 75 ms here, and an absolute figure failed on a slower moment of the same machine.
   const targets = { bundleBytes: 300 * 1024, initRatioToEmptyProcess: 1 };

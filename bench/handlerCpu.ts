@@ -135,7 +135,9 @@ async function main(): Promise<void> {
   const session = new Session();
   session.connect();
   const post = (method: string, params: object = {}) =>
-    new Promise<any>((resolve, reject) => session.post(method, params, (error, answer) => (error ? reject(error) : resolve(answer))));
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (error, answer) => (error ? reject(error) : resolve(answer))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');

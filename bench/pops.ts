@@ -21,12 +21,16 @@ export function httpRequest(
   body?: string,
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: body ? { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } : headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method, agent, headers: body ? { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } : headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
     req.on('error', reject);
     req.end(body);
@@ -99,7 +103,8 @@ export async function runPops(options: PopRunOptions): Promise<PopRunResult> {
           const answer = await httpRequest(options.agent, 'POST', url, headers, body);
           record.t1 = performance.now();
           record.status = answer.status;
-          if (answer.status === 202) record.popId = (JSON.parse(answer.text) as { Result: { PopId: string } }).Result.PopId;
+          if (answer.status === 202)
+            record.popId = (JSON.parse(answer.text) as { Result: { PopId: string } }).Result.PopId;
         } catch {
           record.t1 = performance.now();
           record.status = -1;

@@ -45,7 +45,8 @@ function dependencyClosure(name: string): Set<string> {
     seen.add(pkg);
     const file = path.join(ROOT, 'node_modules', pkg, 'package.json');
     if (!existsSync(file)) return;
-    const deps = (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    const deps =
+      (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
     Object.keys(deps).forEach(visit);
   };
   visit(name);
@@ -84,14 +85,21 @@ export function summariseProfile(file: string): ProfileSummary {
     if (functionName === '(program)') return OWNERS.program;
     // Native socket writes. V8 samples on a timer whether or not the thread is on a CPU, so a thread preempted inside
     // writev (a loopback write wakes the receiving process on a 2-core machine) collects samples here: not CPU time.
-    if (url === '' && (functionName === 'writev' || functionName === 'writeBuffer' || functionName === 'writeUtf8String' || functionName === 'writeLatin1String')) {
+    if (
+      url === '' &&
+      (functionName === 'writev' ||
+        functionName === 'writeBuffer' ||
+        functionName === 'writeUtf8String' ||
+        functionName === 'writeLatin1String')
+    ) {
       return OWNERS.socketWrite;
     }
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
     if (pkg) {
       if (dynalite.has(pkg)) return OWNERS.emulator;
       if (pkg === 'ws') return OWNERS.gateway;
-      if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/')) return OWNERS.sdk;
+      if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/'))
+        return OWNERS.sdk;
       if (pkg.startsWith('@aws-lambda-powertools/') || pkg === 'aws-jwt-verify') return OWNERS.lambdaLibs;
       if (pkg === 'tsx') return OWNERS.tsx;
       return `${OWNERS.other}: ${pkg}`;
@@ -128,7 +136,8 @@ export function summariseProfile(file: string): ProfileSummary {
     self.set(owner, (self.get(owner) ?? 0) + us);
     attributed.set(to, (attributed.get(to) ?? 0) + us);
     const { functionName, url, lineNumber } = node.callFrame;
-    const key = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${lineNumber + 1}` : ''}`.trim();
+    const key =
+      `${functionName || '(anonymous)'} ${url ? `${url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${lineNumber + 1}` : ''}`.trim();
     const frame = frames.get(key) ?? { owner, us: 0 };
     frame.us += us;
     frames.set(key, frame);

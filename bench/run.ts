@@ -25,7 +25,9 @@ Settings (environment):
     process.exit(0);
   }
   if (args.length > 0) {
-    process.stderr.write(`error: unknown argument '${args[0]}' (the bench takes its settings from the environment)\n\n${HELP}\n`);
+    process.stderr.write(
+      `error: unknown argument '${args[0]}' (the bench takes its settings from the environment)\n\n${HELP}\n`,
+    );
     process.exit(2);
   }
 }
@@ -83,7 +85,8 @@ const ACKS = process.env.BENCH_ACKS !== '0';
  */
 const TARGETS = { deliveryP99MsAt32: 25, routingCpuRatio: 1.2, bundleBytes: 300 * 1024, initRatioToEmptyProcess: 1 };
 
-const progress = (line: string) => process.stderr.write(`[bench ${(process.uptime()).toFixed(0).padStart(3)}s] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[bench ${process.uptime().toFixed(0).padStart(3)}s] ${line}\n`);
 const password = (tag: string) => `Bench-${tag}-${Math.random().toString(36).slice(2, 10)}9a!`;
 
 // --- CPU accounting of every process in the measurement -------------------------------------------------------
@@ -128,7 +131,8 @@ export interface CpuPerPop {
 
 function cpuPerPop(before: CpuSnapshot, after: CpuSnapshot, pops: number): CpuPerPop {
   const wall = after.at - before.at;
-  const ours = after.runnerMs - before.runnerMs + (after.stackMs - before.stackMs) + (after.cognitoMs - before.cognitoMs);
+  const ours =
+    after.runnerMs - before.runnerMs + (after.stackMs - before.stackMs) + (after.cognitoMs - before.cognitoMs);
   const r = (v: number, d = 3) => Number(v.toFixed(d));
   return {
     runner: r((after.runnerMs - before.runnerMs) / pops),
@@ -148,12 +152,15 @@ async function cognitoCounts(endpoint: string): Promise<Record<string, number>> 
 
 function countsDelta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   const delta: Record<string, number> = {};
-  for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) delta[key] = value - (before[key] ?? 0);
+  for (const [key, value] of Object.entries(after))
+    if (value - (before[key] ?? 0) > 0) delta[key] = value - (before[key] ?? 0);
   return delta;
 }
 
 const apiCalls = (counts: Record<string, number>) =>
-  Object.entries(counts).filter(([key]) => !key.startsWith('GET ')).reduce((sum, [, n]) => sum + n, 0);
+  Object.entries(counts)
+    .filter(([key]) => !key.startsWith('GET '))
+    .reduce((sum, [, n]) => sum + n, 0);
 
 // --- Pop runs ---------------------------------------------------------------------------------------------------
 
@@ -201,7 +208,9 @@ function series(concurrency: number, runs: MeasuredRun[]): LatencySeries {
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const loadAtStart = os.loadavg();
-  progress(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores${QUICK ? ' (BENCH_QUICK: small counts)' : ''}`);
+  progress(
+    `load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores${QUICK ? ' (BENCH_QUICK: small counts)' : ''}`,
+  );
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-bench-'));
   const artefacts = path.join(ROOT, '.local', 'bench');
   mkdirSync(artefacts, { recursive: true });
@@ -213,14 +222,19 @@ async function main(): Promise<number> {
   // 7. The caller SDK's CPU per pop over a bare fetch (bench/sdkOverhead.ts), also before the stack starts.
   progress('SDK overhead: RemotePopClient.pop versus a bare fetch, against an in-process server');
   const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
-  if (!sdkOverhead.met) failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
+  if (!sdkOverhead.met)
+    failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
 
   progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');
   rmSync(stackLog, { force: true });
   const stack = await startStackChild(path.join(tmp, 'local'), stackLog);
   const e = stack.endpoints;
-  const cognito = new CognitoIdentityProviderClient({ endpoint: e.CognitoEndpoint, region: e.Region, credentials: LOCAL_CREDENTIALS });
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: e.CognitoEndpoint,
+    region: e.Region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const instances: BenchInstance[] = [];
   const httpAgent = new Agent({ keepAlive: true, maxSockets: 128 });
   const receipts = new Receipts();
@@ -258,16 +272,35 @@ async function main(): Promise<number> {
     const benchOptions: InstanceOptions[] = Array.from({ length: N.benchInstances }, (_, k) => {
       const agents = Array.from({ length: N.agentsPerInstance }, (_, j) => `agent-${k}-${j}`);
       benchAgents.push(...agents);
-      return { webSocketUrl: e.WebSocketUrl, idToken: instanceToken, instanceName: `bench-i${k}`, agents, receipts, role: 'bench', ack: ACKS };
+      return {
+        webSocketUrl: e.WebSocketUrl,
+        idToken: instanceToken,
+        instanceName: `bench-i${k}`,
+        agents,
+        receipts,
+        role: 'bench',
+        ack: ACKS,
+      };
     });
     instances.push(...(await connectAll(benchOptions, 10)));
 
     const runOnce = async (label: string, concurrency: number, total: number): Promise<MeasuredRun> => {
       const before = await cpuSnapshot(stack);
-      const run = await runPops({ label, restApiUrl: e.RestApiUrl, idToken, agent: httpAgent, concurrency, total, agents: benchAgents, receipts });
+      const run = await runPops({
+        label,
+        restApiUrl: e.RestApiUrl,
+        idToken,
+        agent: httpAgent,
+        concurrency,
+        total,
+        agents: benchAgents,
+        receipts,
+      });
       const after = await cpuSnapshot(stack);
       if (run.lost || run.doubled || run.mismatched || run.accepted !== run.sent) {
-        failures.push(`${label}: sent ${run.sent}, accepted ${run.accepted} ${JSON.stringify(run.statusCounts)}, lost ${run.lost}, doubled ${run.doubled}, PopId mismatched ${run.mismatched}`);
+        failures.push(
+          `${label}: sent ${run.sent}, accepted ${run.accepted} ${JSON.stringify(run.statusCounts)}, lost ${run.lost}, doubled ${run.doubled}, PopId mismatched ${run.mismatched}`,
+        );
       }
       const measured = { ...run, cpuPerPop: cpuPerPop(before, after, Math.max(1, run.delivery.n)) };
       progress(
@@ -291,7 +324,9 @@ async function main(): Promise<number> {
     // 2. Throughput at saturation.
     const saturationRuns: MeasuredRun[] = [];
     for (let r = 0; r < N.runs; r++) {
-      saturationRuns.push(await runOnce(`sat-c${N.saturationConcurrency}-r${r + 1}`, N.saturationConcurrency, N.saturationPops));
+      saturationRuns.push(
+        await runOnce(`sat-c${N.saturationConcurrency}-r${r + 1}`, N.saturationConcurrency, N.saturationPops),
+      );
     }
     const saturation = series(N.saturationConcurrency, saturationRuns);
 
@@ -338,15 +373,20 @@ async function main(): Promise<number> {
     const connectStarted = performance.now();
     instances.push(...(await connectAll(otherOptions, 32)));
     const connectSeconds = (performance.now() - connectStarted) / 1000;
-    progress(`${otherOptions.length} instances connected in ${connectSeconds.toFixed(1)} s (users and tokens ${provisionSeconds.toFixed(1)} s)`);
+    progress(
+      `${otherOptions.length} instances connected in ${connectSeconds.toFixed(1)} s (users and tokens ${provisionSeconds.toFixed(1)} s)`,
+    );
     const scaled: LatencySeries[] = [];
     for (const concurrency of [1, 32]) {
       const runs: MeasuredRun[] = [];
-      for (let r = 0; r < N.runs; r++) runs.push(await runOnce(`scaled-c${concurrency}-r${r + 1}`, concurrency, N.pops));
+      for (let r = 0; r < N.runs; r++)
+        runs.push(await runOnce(`scaled-c${concurrency}-r${r + 1}`, concurrency, N.pops));
       scaled.push(series(concurrency, runs));
     }
     const scaledConnections = N.benchInstances + N.otherTenants * N.instancesPerOtherTenant;
-    progress(`profiling the stack process during a 32-caller run with ${scaledConnections.toLocaleString('en-US')} connections`);
+    progress(
+      `profiling the stack process during a 32-caller run with ${scaledConnections.toLocaleString('en-US')} connections`,
+    );
     const scaledProfileFile = path.join(artefacts, `stack-32-callers-${scaledConnections}-connections.cpuprofile`);
     await stack.request({ type: 'profileStart' });
     const scaledProfiledRun = await runOnce('profiled-scaled-c32', 32, N.profilePops);
@@ -356,7 +396,9 @@ async function main(): Promise<number> {
     const popPhaseCognito = countsDelta(await cognitoCounts(e.CognitoEndpoint), popPhaseCognitoBefore);
     if (receipts.misrouted > 0) failures.push(`${receipts.misrouted} pops reached an instance of another tenant`);
     if (receipts.serverErrors.length > 0) {
-      failures.push(`${receipts.serverErrors.length} error messages from the server, first: ${receipts.serverErrors[0]}`);
+      failures.push(
+        `${receipts.serverErrors.length} error messages from the server, first: ${receipts.serverErrors[0]}`,
+      );
     }
     const ratio = (field: 'p50' | 'p95') =>
       scaled.map((s, i) => ({
@@ -370,7 +412,13 @@ async function main(): Promise<number> {
       const med = (runs: Omit<MeasuredRun, 'samples'>[]) => spreadOf(runs.map((run) => run.cpuPerPop.stack)).median;
       const baseline = med(latency[i]!.runs);
       const ratioSpread = spreadOf(sc.runs.map((run) => run.cpuPerPop.stack / baseline));
-      return { concurrency: sc.concurrency, baseline, scaled: med(sc.runs), ratio: Number((med(sc.runs) / baseline).toFixed(3)), ratioSpread };
+      return {
+        concurrency: sc.concurrency,
+        baseline,
+        scaled: med(sc.runs),
+        ratio: Number((med(sc.runs) / baseline).toFixed(3)),
+        ratioSpread,
+      };
     });
     const { memory: stackRss } = await stack.request<{ memory: number }>({ type: 'cpu' });
 
@@ -413,7 +461,10 @@ async function main(): Promise<number> {
         scaledConnections: N.benchInstances + otherOptions.length,
         otherTenants: N.otherTenants,
         presenceItemsAdded: otherOptions.length * N.agentsPerInstance,
-        setupSeconds: { usersAndTokens: Number(provisionSeconds.toFixed(1)), connectAndDesktop: Number(connectSeconds.toFixed(1)) },
+        setupSeconds: {
+          usersAndTokens: Number(provisionSeconds.toFixed(1)),
+          connectAndDesktop: Number(connectSeconds.toFixed(1)),
+        },
         /** $connect (authorizer + wsConnect) + Desktop + Ping per connection, 32 at a time. */
         connectionsPerSecond: Number((otherOptions.length / connectSeconds).toFixed(1)),
         scaled,
@@ -435,25 +486,43 @@ async function main(): Promise<number> {
         how: 'counted inside the cognito-local process (bench/cognitoCounter.js preloaded there): every HTTP request reaching the emulator, by x-amz-target',
       },
       handlerCpu,
-      stackProfile: { run: { concurrency: 32, pops: profiledRun.sent, delivery: profiledRun.delivery }, file: path.relative(ROOT, profileFile), ...profile },
+      stackProfile: {
+        run: { concurrency: 32, pops: profiledRun.sent, delivery: profiledRun.delivery },
+        file: path.relative(ROOT, profileFile),
+        ...profile,
+      },
       /** The same profile with 5,010 connections, and the sampled on-CPU ms per pop by owner, side by side. */
       stackProfileScaled: {
         run: { concurrency: 32, pops: scaledProfiledRun.sent, delivery: scaledProfiledRun.delivery },
         file: path.relative(ROOT, scaledProfileFile),
         ...scaledProfile,
-        cpuMsPerPopByOwner: cpuMsPerPopByOwner(profile, profiledRun.cpuPerPop.stack, scaledProfile, scaledProfiledRun.cpuPerPop.stack),
+        cpuMsPerPopByOwner: cpuMsPerPopByOwner(
+          profile,
+          profiledRun.cpuPerPop.stack,
+          scaledProfile,
+          scaledProfiledRun.cpuPerPop.stack,
+        ),
       },
       targets: {
-        deliveryP99At32Ms: { target: TARGETS.deliveryP99MsAt32, value: at32.delivery.p99.median, met: at32.delivery.p99.median < TARGETS.deliveryP99MsAt32 },
+        deliveryP99At32Ms: {
+          target: TARGETS.deliveryP99MsAt32,
+          value: at32.delivery.p99.median,
+          met: at32.delivery.p99.median < TARGETS.deliveryP99MsAt32,
+        },
         routingCpuRatio: {
           target: TARGETS.routingCpuRatio,
           byConcurrency: stackCpu.map((c) => ({ concurrency: c.concurrency, ratio: c.ratio, spread: c.ratioSpread })),
           met: stackCpu.every((c) => c.ratio < TARGETS.routingCpuRatio),
         },
-        bundleBytes: { target: TARGETS.bundleBytes, over: coldStart.bundles.filter((b) => !b.underSizeTarget).map((b) => b.handler) },
+        bundleBytes: {
+          target: TARGETS.bundleBytes,
+          over: coldStart.bundles.filter((b) => !b.underSizeTarget).map((b) => b.handler),
+        },
         initRatioToEmptyProcess: {
           target: TARGETS.initRatioToEmptyProcess,
-          worst: coldStart.bundles.reduce((worst, b) => (b.initRatioToEmptyProcess.median > worst.initRatioToEmptyProcess.median ? b : worst)),
+          worst: coldStart.bundles.reduce((worst, b) =>
+            b.initRatioToEmptyProcess.median > worst.initRatioToEmptyProcess.median ? b : worst,
+          ),
           over: coldStart.bundles.filter((b) => !b.underInitTarget).map((b) => b.handler),
         },
         zeroCognitoCallsPerPop: apiCalls(popPhaseCognito) === 0,
@@ -519,7 +588,10 @@ async function measureHandlerCpu(
   logFile: string,
 ): Promise<HandlerCpuResult & { how: string; profile: object }> {
   const e = stack.endpoints;
-  const payload = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const payload = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   const input: HandlerCpuInput = {
     claims: claimsAsApiGatewayWritesThem(payload),
     agents,
@@ -561,7 +633,13 @@ async function measureHandlerCpu(
   return {
     ...(JSON.parse(readFileSync(input.resultFile, 'utf8')) as HandlerCpuResult),
     how: 'process.cpuUsage() (user+system) around sequential invocations of lambdas/handlers/pop.ts in a process that does nothing else; I/O waits are not CPU time',
-    profile: { invocations: N.handlerCpuProfiled, file: path.relative(ROOT, input.profileFile), selfByOwner, attributedByOwner, topFrames: topFrames.slice(0, 10) },
+    profile: {
+      invocations: N.handlerCpuProfiled,
+      file: path.relative(ROOT, input.profileFile),
+      selfByOwner,
+      attributedByOwner,
+      topFrames: topFrames.slice(0, 10),
+    },
   };
 }
 
@@ -569,11 +647,21 @@ async function measureHandlerCpu(
  * The stack's CPU per pop (process.cpuUsage over the profiled run) split by the profile's shares (attributed view),
  * 10 vs 5,010 connections. V8 samples wall time while the thread is not idle, so only the shares are taken from it.
  */
-function cpuMsPerPopByOwner(base: ProfileSummary, baseCpuMsPerPop: number, scaled: ProfileSummary, scaledCpuMsPerPop: number) {
+function cpuMsPerPopByOwner(
+  base: ProfileSummary,
+  baseCpuMsPerPop: number,
+  scaled: ProfileSummary,
+  scaledCpuMsPerPop: number,
+) {
   const owners = new Set([...Object.keys(base.attributedByOwner), ...Object.keys(scaled.attributedByOwner)]);
-  const ms = (p: ProfileSummary, cpu: number, owner: string) => Number((((p.attributedByOwner[owner] ?? 0) / 100) * cpu).toFixed(3));
+  const ms = (p: ProfileSummary, cpu: number, owner: string) =>
+    Number((((p.attributedByOwner[owner] ?? 0) / 100) * cpu).toFixed(3));
   return [...owners]
-    .map((owner) => ({ owner, baseline: ms(base, baseCpuMsPerPop, owner), scaled: ms(scaled, scaledCpuMsPerPop, owner) }))
+    .map((owner) => ({
+      owner,
+      baseline: ms(base, baseCpuMsPerPop, owner),
+      scaled: ms(scaled, scaledCpuMsPerPop, owner),
+    }))
     .sort((a, b) => b.scaled - a.scaled);
 }
 
@@ -582,52 +670,117 @@ function cpuMsPerPopByOwner(base: ProfileSummary, baseCpuMsPerPop: number, scale
 function summary(r: any): string {
   const lines: string[] = [];
   const spread = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
-  lines.push('', `Remote Pop benchmark (${r.quick ? 'QUICK smoke run, not figures' : `${r.method.counts.runs} runs per latency figure`}), ${r.machine.cpus} cores, Node ${r.machine.node}`);
-  lines.push(`load average at start ${r.machine.loadAverageAtStart.join(' ')}, at end ${r.machine.loadAverageAtEnd.join(' ')}; other processes used ${spread(r.machine.otherProcessesCoresDuringPopRuns)} cores during the pop runs`);
-  lines.push('', `1. Pop latency, ms: median of ${r.method.counts.runs} runs (min-max); pooled = all runs' pops together`);
+  lines.push(
+    '',
+    `Remote Pop benchmark (${r.quick ? 'QUICK smoke run, not figures' : `${r.method.counts.runs} runs per latency figure`}), ${r.machine.cpus} cores, Node ${r.machine.node}`,
+  );
+  lines.push(
+    `load average at start ${r.machine.loadAverageAtStart.join(' ')}, at end ${r.machine.loadAverageAtEnd.join(' ')}; other processes used ${spread(r.machine.otherProcessesCoresDuringPopRuns)} cores during the pop runs`,
+  );
+  lines.push(
+    '',
+    `1. Pop latency, ms: median of ${r.method.counts.runs} runs (min-max); pooled = all runs' pops together`,
+  );
   lines.push('   callers  delivery p50        p95                 p99                 accept p50          accept p99');
   for (const s of r.popLatency as LatencySeries[]) {
-    lines.push(`   ${String(s.concurrency).padStart(7)}  ${spread(s.delivery.p50).padEnd(19)} ${spread(s.delivery.p95).padEnd(19)} ${spread(s.delivery.p99).padEnd(19)} ${spread(s.accept.p50).padEnd(19)} ${spread(s.accept.p99)}`);
-    lines.push(`   ${''.padStart(7)}  pooled over ${s.pooled.delivery.n} pops: delivery ${s.pooled.delivery.p50} / ${s.pooled.delivery.p95} / ${s.pooled.delivery.p99}, accept p50 ${s.pooled.accept.p50}, p99 ${s.pooled.accept.p99}`);
+    lines.push(
+      `   ${String(s.concurrency).padStart(7)}  ${spread(s.delivery.p50).padEnd(19)} ${spread(s.delivery.p95).padEnd(19)} ${spread(s.delivery.p99).padEnd(19)} ${spread(s.accept.p50).padEnd(19)} ${spread(s.accept.p99)}`,
+    );
+    lines.push(
+      `   ${''.padStart(7)}  pooled over ${s.pooled.delivery.n} pops: delivery ${s.pooled.delivery.p50} / ${s.pooled.delivery.p95} / ${s.pooled.delivery.p99}, accept p50 ${s.pooled.accept.p50}, p99 ${s.pooled.accept.p99}`,
+    );
   }
   lines.push('', '2. Throughput (pops/s)');
   for (const s of [...(r.popLatency as LatencySeries[]), r.throughput.saturation as LatencySeries]) {
-    lines.push(`   ${String(s.concurrency).padStart(3)} callers: accepted ${spread(s.acceptedPerSecond)}, delivered ${spread(s.deliveredPerSecond)}; stack process ${fmt(s.runs[0]!.cpuPerPop.stackCores, 2)} cores, CPU ms/pop runner ${fmt(s.runs[0]!.cpuPerPop.runner, 2)} stack ${fmt(s.runs[0]!.cpuPerPop.stack, 2)}`);
+    lines.push(
+      `   ${String(s.concurrency).padStart(3)} callers: accepted ${spread(s.acceptedPerSecond)}, delivered ${spread(s.deliveredPerSecond)}; stack process ${fmt(s.runs[0]!.cpuPerPop.stackCores, 2)} cores, CPU ms/pop runner ${fmt(s.runs[0]!.cpuPerPop.runner, 2)} stack ${fmt(s.runs[0]!.cpuPerPop.stack, 2)}`,
+    );
   }
-  lines.push('', `3. Routing: ${r.routingScale.baselineConnections} vs ${r.routingScale.scaledConnections} connections (${r.routingScale.otherTenants} other tenants, ${r.routingScale.presenceItemsAdded} presence items added; connected at ${r.routingScale.connectionsPerSecond}/s)`);
+  lines.push(
+    '',
+    `3. Routing: ${r.routingScale.baselineConnections} vs ${r.routingScale.scaledConnections} connections (${r.routingScale.otherTenants} other tenants, ${r.routingScale.presenceItemsAdded} presence items added; connected at ${r.routingScale.connectionsPerSecond}/s)`,
+  );
   for (const [i, p50] of r.routingScale.ratioP50.entries()) {
     const p95 = r.routingScale.ratioP95[i];
     const cpu = r.routingScale.stackCpuMsPerPop[i];
-    lines.push(`   ${String(p50.concurrency).padStart(3)} callers: p50 ${fmt(p50.baseline)} -> ${fmt(p50.scaled)} ms (x${p50.ratio}), p95 ${fmt(p95.baseline)} -> ${fmt(p95.scaled)} ms (x${p95.ratio}); stack CPU/pop ${fmt(cpu.baseline, 2)} -> ${fmt(cpu.scaled, 2)} ms (x${cpu.ratio})`);
+    lines.push(
+      `   ${String(p50.concurrency).padStart(3)} callers: p50 ${fmt(p50.baseline)} -> ${fmt(p50.scaled)} ms (x${p50.ratio}), p95 ${fmt(p95.baseline)} -> ${fmt(p95.scaled)} ms (x${p95.ratio}); stack CPU/pop ${fmt(cpu.baseline, 2)} -> ${fmt(cpu.scaled, 2)} ms (x${cpu.ratio})`,
+    );
   }
   lines.push(`   stack process RSS ${r.routingScale.stackRssMb.before} MB -> ${r.routingScale.stackRssMb.after} MB`);
   const { baselineConnections, scaledConnections } = r.routingScale;
-  lines.push(`   stack CPU ms per pop by owner (cpuUsage x profile shares, 32 callers), ${baselineConnections} -> ${scaledConnections.toLocaleString('en-US')} connections:`);
-  for (const o of r.stackProfileScaled.cpuMsPerPopByOwner.slice(0, 7)) lines.push(`     ${fmt(o.baseline, 2).padStart(6)} -> ${fmt(o.scaled, 2).padEnd(6)} ${o.owner}`);
-  lines.push('', `4. Cold start (median of ${r.coldStart.runs}): empty node process ${fmt(r.coldStart.emptyProcessStartMsMedian)} ms, empty module import ${fmt(r.coldStart.emptyModuleImportMsMedian, 2)} ms`);
+  lines.push(
+    `   stack CPU ms per pop by owner (cpuUsage x profile shares, 32 callers), ${baselineConnections} -> ${scaledConnections.toLocaleString('en-US')} connections:`,
+  );
+  for (const o of r.stackProfileScaled.cpuMsPerPopByOwner.slice(0, 7))
+    lines.push(`     ${fmt(o.baseline, 2).padStart(6)} -> ${fmt(o.scaled, 2).padEnd(6)} ${o.owner}`);
+  lines.push(
+    '',
+    `4. Cold start (median of ${r.coldStart.runs}): empty node process ${fmt(r.coldStart.emptyProcessStartMsMedian)} ms, empty module import ${fmt(r.coldStart.emptyModuleImportMsMedian, 2)} ms`,
+  );
   for (const b of r.coldStart.bundles) {
     const r0 = b.initRatioToEmptyProcess;
-    lines.push(`   ${b.handler.padEnd(13)} ${(b.bytes / 1024).toFixed(0).padStart(4)} KB${b.underSizeTarget ? ' ' : '!'}  init ${fmt(b.initMsMedian).padStart(5)} ms, x${fmt(r0.median, 2)} (${fmt(r0.min, 2)}-${fmt(r0.max, 2)}) of an empty node start${b.underInitTarget ? ' ' : '!'}`);
+    lines.push(
+      `   ${b.handler.padEnd(13)} ${(b.bytes / 1024).toFixed(0).padStart(4)} KB${b.underSizeTarget ? ' ' : '!'}  init ${fmt(b.initMsMedian).padStart(5)} ms, x${fmt(r0.median, 2)} (${fmt(r0.min, 2)}-${fmt(r0.max, 2)}) of an empty node start${b.underInitTarget ? ' ' : '!'}`,
+    );
   }
-  lines.push('', `5. Token path: GET /auth p50 ${fmt(r.tokenPath.latencyMs.p50)} ms, p95 ${fmt(r.tokenPath.latencyMs.p95)} ms; Cognito API calls per token ${r.tokenPath.cognitoApiCallsPerToken} ${JSON.stringify(r.tokenPath.cognitoCallsPerToken)}`);
-  lines.push(`   Cognito API calls during all pop runs: ${r.tokenPath.cognitoApiCallsDuringAllPopRuns} ${JSON.stringify(r.tokenPath.cognitoCallsDuringAllPopRuns)}`);
-  lines.push('', `6. Pop handler CPU: ${fmt(r.handlerCpu.cpuMsPerPop, 3)} ms per pop (user ${fmt(r.handlerCpu.userMsPerPop, 3)}, system ${fmt(r.handlerCpu.systemMsPerPop, 3)}); wall ${fmt(r.handlerCpu.wallMsPerPop, 2)} ms`);
-  lines.push(`   inside the handler (profile): ${Object.entries(r.handlerCpu.profile.attributedByOwner).slice(0, 5).map(([k, v]) => `${k} ${v}%`).join('; ')}`);
-  lines.push(`   Stack process at 32 callers (profile, ${r.stackProfile.busyMs} ms on CPU of ${r.stackProfile.sampledMs} ms):`);
+  lines.push(
+    '',
+    `5. Token path: GET /auth p50 ${fmt(r.tokenPath.latencyMs.p50)} ms, p95 ${fmt(r.tokenPath.latencyMs.p95)} ms; Cognito API calls per token ${r.tokenPath.cognitoApiCallsPerToken} ${JSON.stringify(r.tokenPath.cognitoCallsPerToken)}`,
+  );
+  lines.push(
+    `   Cognito API calls during all pop runs: ${r.tokenPath.cognitoApiCallsDuringAllPopRuns} ${JSON.stringify(r.tokenPath.cognitoCallsDuringAllPopRuns)}`,
+  );
+  lines.push(
+    '',
+    `6. Pop handler CPU: ${fmt(r.handlerCpu.cpuMsPerPop, 3)} ms per pop (user ${fmt(r.handlerCpu.userMsPerPop, 3)}, system ${fmt(r.handlerCpu.systemMsPerPop, 3)}); wall ${fmt(r.handlerCpu.wallMsPerPop, 2)} ms`,
+  );
+  lines.push(
+    `   inside the handler (profile): ${Object.entries(r.handlerCpu.profile.attributedByOwner)
+      .slice(0, 5)
+      .map(([k, v]) => `${k} ${v}%`)
+      .join('; ')}`,
+  );
+  lines.push(
+    `   Stack process at 32 callers (profile, ${r.stackProfile.busyMs} ms on CPU of ${r.stackProfile.sampledMs} ms):`,
+  );
   for (const [k, v] of Object.entries(r.stackProfile.byRole)) lines.push(`     ${String(v).padStart(5)}%  ${k}`);
-  lines.push(`     by owner: ${Object.entries(r.stackProfile.attributedByOwner).slice(0, 6).map(([k, v]) => `${k} ${v}%`).join('; ')}`);
-  lines.push('', `7. SDK CPU per pop over a bare fetch: ${fmt(r.sdkOverhead.overheadCpuMsPerPop, 3)} ms (SDK ${fmt(r.sdkOverhead.sdkCpuMsPerPop, 3)}, bare ${fmt(r.sdkOverhead.bareCpuMsPerPop, 3)}; target < ${r.sdkOverhead.targetMs} ms ${r.sdkOverhead.met ? 'met' : 'NOT met'})`);
+  lines.push(
+    `     by owner: ${Object.entries(r.stackProfile.attributedByOwner)
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${v}%`)
+      .join('; ')}`,
+  );
+  lines.push(
+    '',
+    `7. SDK CPU per pop over a bare fetch: ${fmt(r.sdkOverhead.overheadCpuMsPerPop, 3)} ms (SDK ${fmt(r.sdkOverhead.sdkCpuMsPerPop, 3)}, bare ${fmt(r.sdkOverhead.bareCpuMsPerPop, 3)}; target < ${r.sdkOverhead.targetMs} ms ${r.sdkOverhead.met ? 'met' : 'NOT met'})`,
+  );
   lines.push('', 'Targets:');
   const t = r.targets;
-  lines.push(`   delivery p99 at 32 callers < ${t.deliveryP99At32Ms.target} ms: ${fmt(t.deliveryP99At32Ms.value)} ms ${t.deliveryP99At32Ms.met ? 'met' : 'NOT met'}`);
-  const cpuRatios = t.routingCpuRatio.byConcurrency.map((c: any) => `${c.concurrency} callers x${fmt(c.ratio, 2)} (${fmt(c.spread.min, 2)}-${fmt(c.spread.max, 2)})`);
-  lines.push(`   routing, stack CPU per pop 5,010 / 10 connections < x${t.routingCpuRatio.target}: ${cpuRatios.join(', ')} ${t.routingCpuRatio.met ? 'met' : 'NOT met'}`);
-  lines.push(`   bundles < 300 KB: ${t.bundleBytes.over.length === 0 ? 'met' : `NOT met by ${t.bundleBytes.over.join(', ')}`}`);
+  lines.push(
+    `   delivery p99 at 32 callers < ${t.deliveryP99At32Ms.target} ms: ${fmt(t.deliveryP99At32Ms.value)} ms ${t.deliveryP99At32Ms.met ? 'met' : 'NOT met'}`,
+  );
+  const cpuRatios = t.routingCpuRatio.byConcurrency.map(
+    (c: any) => `${c.concurrency} callers x${fmt(c.ratio, 2)} (${fmt(c.spread.min, 2)}-${fmt(c.spread.max, 2)})`,
+  );
+  lines.push(
+    `   routing, stack CPU per pop 5,010 / 10 connections < x${t.routingCpuRatio.target}: ${cpuRatios.join(', ')} ${t.routingCpuRatio.met ? 'met' : 'NOT met'}`,
+  );
+  lines.push(
+    `   bundles < 300 KB: ${t.bundleBytes.over.length === 0 ? 'met' : `NOT met by ${t.bundleBytes.over.join(', ')}`}`,
+  );
   const worst = t.initRatioToEmptyProcess.worst;
   const worstText = `worst ${worst.handler} x${fmt(worst.initRatioToEmptyProcess.median, 2)} (${fmt(worst.initRatioToEmptyProcess.min, 2)}-${fmt(worst.initRatioToEmptyProcess.max, 2)})`;
-  lines.push(`   init / empty node start of the same round < x${t.initRatioToEmptyProcess.target}: ${worstText} ${t.initRatioToEmptyProcess.over.length === 0 ? 'met' : `NOT met by ${t.initRatioToEmptyProcess.over.join(', ')}`}`);
+  lines.push(
+    `   init / empty node start of the same round < x${t.initRatioToEmptyProcess.target}: ${worstText} ${t.initRatioToEmptyProcess.over.length === 0 ? 'met' : `NOT met by ${t.initRatioToEmptyProcess.over.join(', ')}`}`,
+  );
   lines.push(`   zero Cognito calls per pop: ${t.zeroCognitoCallsPerPop ? 'yes' : 'NO'}`);
-  lines.push('', r.failures.length === 0 ? 'Every pop arrived exactly once.' : `FAILED:\n${r.failures.map((f: string) => `   ${f}`).join('\n')}`);
+  lines.push(
+    '',
+    r.failures.length === 0
+      ? 'Every pop arrived exactly once.'
+      : `FAILED:\n${r.failures.map((f: string) => `   ${f}`).join('\n')}`,
+  );
   lines.push('Results: bench/results.json', '');
   return lines.join('\n');
 }

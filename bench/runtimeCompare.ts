@@ -26,7 +26,8 @@ const N = QUICK
   ? { runs: 1, pops: 100, warmup: 128, openRate: 100, openSeconds: 5 }
   : { runs: 3, pops: 700, warmup: 640, openRate: 100, openSeconds: 60 };
 const ROOT = path.resolve(__dirname, '..');
-const progress = (line: string) => process.stderr.write(`[runtime ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[runtime ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const password = (tag: string) => `Bench-${tag}-${Math.random().toString(36).slice(2, 10)}9a!`;
 
 interface Bench {
@@ -50,18 +51,31 @@ interface OpenLoopResult {
   readonly delivery: Distribution;
 }
 
-async function tokenOf(bench: Pick<Bench, 'stack' | 'httpAgent'>, user: { username: string; password: string }): Promise<string> {
+async function tokenOf(
+  bench: Pick<Bench, 'stack' | 'httpAgent'>,
+  user: { username: string; password: string },
+): Promise<string> {
   const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
-  const answer = await httpRequest(bench.httpAgent, 'GET', `${bench.stack.endpoints.RestApiUrl}/auth`, { Authorization: basic });
+  const answer = await httpRequest(bench.httpAgent, 'GET', `${bench.stack.endpoints.RestApiUrl}/auth`, {
+    Authorization: basic,
+  });
   if (answer.status !== 200) throw new Error(`GET /auth answered ${answer.status}: ${answer.text}`);
   return (JSON.parse(answer.text) as { Result: { IdToken: string } }).Result.IdToken;
 }
 
 /** A stack in `mode`, the bench tenant's users, and 10 instances with 5 agents each (as bench/run.ts has them). */
 async function setUp(mode: Mode, tmp: string): Promise<Bench> {
-  const stack = await startStackChild(path.join(tmp, mode), path.join(ROOT, '.local', 'bench', `stack-${mode}.log`), mode);
+  const stack = await startStackChild(
+    path.join(tmp, mode),
+    path.join(ROOT, '.local', 'bench', `stack-${mode}.log`),
+    mode,
+  );
   const e = stack.endpoints;
-  const cognito = new CognitoIdentityProviderClient({ endpoint: e.CognitoEndpoint, region: e.Region, credentials: LOCAL_CREDENTIALS });
+  const cognito = new CognitoIdentityProviderClient({
+    endpoint: e.CognitoEndpoint,
+    region: e.Region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const api = { username: 'bench-api', password: password('api') };
   const inst = { username: 'bench-instance', password: password('inst') };
   await createTenantUser(cognito, e.UserPoolId, { tenant: 'bench', role: 'api', ...api });
@@ -75,7 +89,15 @@ async function setUp(mode: Mode, tmp: string): Promise<Bench> {
   const options = Array.from({ length: 10 }, (_, k) => {
     const own = Array.from({ length: 5 }, (_, j) => `agent-${k}-${j}`);
     agents.push(...own);
-    return { webSocketUrl: e.WebSocketUrl, idToken: instanceToken, instanceName: `bench-i${k}`, agents: own, receipts, role: 'bench' as const, ack: true };
+    return {
+      webSocketUrl: e.WebSocketUrl,
+      idToken: instanceToken,
+      instanceName: `bench-i${k}`,
+      agents: own,
+      receipts,
+      role: 'bench' as const,
+      ack: true,
+    };
   });
   const instances = await connectAll(options, 10);
   return { stack, idToken, agents, receipts, httpAgent, instances };
@@ -108,7 +130,8 @@ async function openLoop(bench: Bench, label: string, rate: number, seconds: numb
       httpRequest(bench.httpAgent, 'POST', url, headers, body).then(
         (answer) => {
           record.status = answer.status;
-          if (answer.status === 202) record.popId = (JSON.parse(answer.text) as { Result: { PopId: string } }).Result.PopId;
+          if (answer.status === 202)
+            record.popId = (JSON.parse(answer.text) as { Result: { PopId: string } }).Result.PopId;
         },
         () => void (record.status = -1),
       ),
@@ -130,7 +153,16 @@ async function openLoop(bench: Bench, label: string, rate: number, seconds: numb
       doubled += receipt.count - 1;
     }
   }
-  return { ratePerSecond: rate, seconds, sent: sent.length, accepted: accepted.length, statusCounts, lost, doubled, delivery: distribution(delivery) };
+  return {
+    ratePerSecond: rate,
+    seconds,
+    sent: sent.length,
+    accepted: accepted.length,
+    statusCounts,
+    lost,
+    doubled,
+    delivery: distribution(delivery),
+  };
 }
 
 interface ModeFigures {
@@ -142,7 +174,16 @@ interface ModeFigures {
 }
 
 const closedRun = (bench: Bench, label: string, concurrency: number, total: number) =>
-  runPops({ label, restApiUrl: bench.stack.endpoints.RestApiUrl, idToken: bench.idToken, agent: bench.httpAgent, concurrency, total, agents: bench.agents, receipts: bench.receipts });
+  runPops({
+    label,
+    restApiUrl: bench.stack.endpoints.RestApiUrl,
+    idToken: bench.idToken,
+    agent: bench.httpAgent,
+    concurrency,
+    total,
+    agents: bench.agents,
+    receipts: bench.receipts,
+  });
 
 /** Every figure of one mode: warm-up at 64 callers (each environment's cold start), then the measured runs. */
 async function measureMode(mode: Mode, tmp: string): Promise<ModeFigures> {
@@ -159,13 +200,17 @@ async function measureMode(mode: Mode, tmp: string): Promise<ModeFigures> {
         const cpuBefore = processCpuMs(bench.stack.pid);
         const run = await closedRun(bench, `${mode}-c${callers}-r${r}`, callers, N.pops);
         if (callers === 64) [cpuMs, pops] = [cpuMs + processCpuMs(bench.stack.pid) - cpuBefore, pops + run.delivery.n];
-        progress(`${mode} ${callers} callers: delivery p50/p99 ${fmt(run.delivery.p50)}/${fmt(run.delivery.p99)} ms, ${run.deliveredPerSecond} pops/s, ${run.accepted}/${run.sent} accepted, lost ${run.lost}, doubled ${run.doubled}`);
+        progress(
+          `${mode} ${callers} callers: delivery p50/p99 ${fmt(run.delivery.p50)}/${fmt(run.delivery.p99)} ms, ${run.deliveredPerSecond} pops/s, ${run.accepted}/${run.sent} accepted, lost ${run.lost}, doubled ${run.doubled}`,
+        );
         closed[String(callers)]!.push(run);
       }
     }
     progress(`${mode}: open loop ${N.openRate} pops/s for ${N.openSeconds} s`);
     const openLoopResult = await openLoop(bench, `${mode}-open`, N.openRate, N.openSeconds);
-    progress(`${mode} open loop: p50/p99 ${fmt(openLoopResult.delivery.p50)}/${fmt(openLoopResult.delivery.p99)} ms, lost ${openLoopResult.lost}, doubled ${openLoopResult.doubled}`);
+    progress(
+      `${mode} open loop: p50/p99 ${fmt(openLoopResult.delivery.p50)}/${fmt(openLoopResult.delivery.p99)} ms, lost ${openLoopResult.lost}, doubled ${openLoopResult.doubled}`,
+    );
     return { mode, readyMs, closed, stackCpuMsPerPopAt64: cpuMs / Math.max(1, pops), openLoop: openLoopResult };
   } finally {
     await Promise.all(bench.instances.map((instance) => instance.close()));
@@ -175,32 +220,55 @@ async function measureMode(mode: Mode, tmp: string): Promise<ModeFigures> {
 }
 
 const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const spread = (values: number[]) => `${fmt(medianOf(values))} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))})`;
+const spread = (values: number[]) =>
+  `${fmt(medianOf(values))} (${fmt(Math.min(...values))}-${fmt(Math.max(...values))})`;
 
 /** The issue's targets as ratios of the two modes of this run: medians of the runs, with the runs' spread. */
 function targets(old: ModeFigures, now: ModeFigures) {
-  const pick = (figures: ModeFigures, callers: string, value: (run: PopRunResult) => number) => figures.closed[callers]!.map(value);
-  const ratio = (a: number[], b: number[]) => ({ ratio: Number((medianOf(a) / medianOf(b)).toFixed(2)), spread: `${(Math.min(...a) / Math.max(...b)).toFixed(2)}-${(Math.max(...a) / Math.min(...b)).toFixed(2)}` });
-  const throughput = ratio(pick(now, '64', (r) => r.deliveredPerSecond), pick(old, '64', (r) => r.deliveredPerSecond));
-  const p99 = ratio(pick(now, '32', (r) => r.delivery.p99), pick(old, '32', (r) => r.delivery.p99));
+  const pick = (figures: ModeFigures, callers: string, value: (run: PopRunResult) => number) =>
+    figures.closed[callers]!.map(value);
+  const ratio = (a: number[], b: number[]) => ({
+    ratio: Number((medianOf(a) / medianOf(b)).toFixed(2)),
+    spread: `${(Math.min(...a) / Math.max(...b)).toFixed(2)}-${(Math.max(...a) / Math.min(...b)).toFixed(2)}`,
+  });
+  const throughput = ratio(
+    pick(now, '64', (r) => r.deliveredPerSecond),
+    pick(old, '64', (r) => r.deliveredPerSecond),
+  );
+  const p99 = ratio(
+    pick(now, '32', (r) => r.delivery.p99),
+    pick(old, '32', (r) => r.delivery.p99),
+  );
   const p50Delta = medianOf(pick(now, '1', (r) => r.delivery.p50)) - medianOf(pick(old, '1', (r) => r.delivery.p50));
   const open = now.openLoop;
   return {
     saturationThroughput: { ...throughput, target: '>= 1.8', met: throughput.ratio >= 1.8 },
     deliveryP99At32: { ...p99, target: '<= 0.5', met: p99.ratio <= 0.5 },
     deliveryP50At1DeltaMs: { value: Number(p50Delta.toFixed(2)), target: '<= 1 ms', met: p50Delta <= 1 },
-    openLoop: { p99: open.delivery.p99, lost: open.lost, doubled: open.doubled, target: 'p99 < 25 ms, 0 lost, 0 doubled', met: open.delivery.p99 < 25 && open.lost === 0 && open.doubled === 0 && open.accepted === open.sent },
+    openLoop: {
+      p99: open.delivery.p99,
+      lost: open.lost,
+      doubled: open.doubled,
+      target: 'p99 < 25 ms, 0 lost, 0 doubled',
+      met: open.delivery.p99 < 25 && open.lost === 0 && open.doubled === 0 && open.accepted === open.sent,
+    },
   };
 }
 
 function printMode(figures: ModeFigures): string[] {
-  const lines = [`${figures.mode} (stack ready in ${fmt(figures.readyMs, 0)} ms, stack process CPU at 64 callers ${fmt(figures.stackCpuMsPerPopAt64, 2)} ms/pop):`];
+  const lines = [
+    `${figures.mode} (stack ready in ${fmt(figures.readyMs, 0)} ms, stack process CPU at 64 callers ${fmt(figures.stackCpuMsPerPopAt64, 2)} ms/pop):`,
+  ];
   for (const callers of ['1', '32', '64']) {
     const runs = figures.closed[callers]!;
-    lines.push(`  ${callers.padStart(2)} callers: delivery p50 ${spread(runs.map((r) => r.delivery.p50))}, p99 ${spread(runs.map((r) => r.delivery.p99))} ms, ${spread(runs.map((r) => r.deliveredPerSecond))} pops/s`);
+    lines.push(
+      `  ${callers.padStart(2)} callers: delivery p50 ${spread(runs.map((r) => r.delivery.p50))}, p99 ${spread(runs.map((r) => r.delivery.p99))} ms, ${spread(runs.map((r) => r.deliveredPerSecond))} pops/s`,
+    );
   }
   const open = figures.openLoop;
-  lines.push(`  open loop ${open.ratePerSecond}/s x ${open.seconds} s: ${open.accepted}/${open.sent} accepted ${JSON.stringify(open.statusCounts)}, delivery p50 ${fmt(open.delivery.p50)} p99 ${fmt(open.delivery.p99)} ms, lost ${open.lost}, doubled ${open.doubled}`);
+  lines.push(
+    `  open loop ${open.ratePerSecond}/s x ${open.seconds} s: ${open.accepted}/${open.sent} accepted ${JSON.stringify(open.statusCounts)}, delivery p50 ${fmt(open.delivery.p50)} p99 ${fmt(open.delivery.p99)} ms, lost ${open.lost}, doubled ${open.doubled}`,
+  );
   return lines;
 }
 
@@ -211,13 +279,30 @@ async function main(): Promise<number> {
   progress(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}${QUICK ? ' (BENCH_QUICK)' : ''}`);
   const old = await measureMode('inProcess', tmp);
   const now = await measureMode('environments', tmp);
-  const result = { startedWith: loadAtStart, endedWith: os.loadavg(), quick: QUICK, modes: [old, now].map(({ closed, ...rest }) => ({ ...rest, closed: Object.fromEntries(Object.entries(closed).map(([k, runs]) => [k, runs.map(({ samples, ...run }) => run)])) })), targets: targets(old, now) };
+  const result = {
+    startedWith: loadAtStart,
+    endedWith: os.loadavg(),
+    quick: QUICK,
+    modes: [old, now].map(({ closed, ...rest }) => ({
+      ...rest,
+      closed: Object.fromEntries(
+        Object.entries(closed).map(([k, runs]) => [k, runs.map(({ samples, ...run }) => run)]),
+      ),
+    })),
+    targets: targets(old, now),
+  };
   writeFileSync(path.join(ROOT, '.local', 'bench', 'runtime-compare.json'), `${JSON.stringify(result, null, 2)}\n`);
   const lines = [...printMode(old), ...printMode(now), 'targets (environments against inProcess, this run):'];
   for (const [name, target] of Object.entries(result.targets)) lines.push(`  ${name}: ${JSON.stringify(target)}`);
-  lines.push(`load average ${result.startedWith.map((l) => l.toFixed(2)).join(' ')} -> ${result.endedWith.map((l) => l.toFixed(2)).join(' ')}`);
+  lines.push(
+    `load average ${result.startedWith.map((l) => l.toFixed(2)).join(' ')} -> ${result.endedWith.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
-  const failed = [old, now].some((f) => Object.values(f.closed).flat().some((r) => r.lost > 0 || r.doubled > 0 || r.accepted !== r.sent));
+  const failed = [old, now].some((f) =>
+    Object.values(f.closed)
+      .flat()
+      .some((r) => r.lost > 0 || r.doubled > 0 || r.accepted !== r.sent),
+  );
   return failed ? 1 : 0;
 }
 

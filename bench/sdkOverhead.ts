@@ -23,8 +23,20 @@ export interface SdkOverheadFigures {
 }
 
 const TARGET_MS = 0.2;
-const TOKEN = { Authenticated: true, IdToken: 'bench.id.token', AccessToken: 'a', RefreshToken: 'r', ExpiresIn: 3600, User: { Username: 'bench' } };
-const POP = { Username: 'agent1', Campaign: 'Sales', Reference: 'BENCH-1', ScriptData: { 'Contact Name': 'Ada Lovelace', var_ContactReason: 'Renewal' } };
+const TOKEN = {
+  Authenticated: true,
+  IdToken: 'bench.id.token',
+  AccessToken: 'a',
+  RefreshToken: 'r',
+  ExpiresIn: 3600,
+  User: { Username: 'bench' },
+};
+const POP = {
+  Username: 'agent1',
+  Campaign: 'Sales',
+  Reference: 'BENCH-1',
+  ScriptData: { 'Contact Name': 'Ada Lovelace', var_ContactReason: 'Renewal' },
+};
 
 function envelope(result: unknown): string {
   return JSON.stringify({ Success: true, Result: result, Version: '1.0.0', RequestId: 'bench' });

@@ -55,7 +55,9 @@ export async function startStackChild(
       timeoutMs: 60_000,
       logFile,
       // Inherited by the cognito-local process the stack spawns; inert elsewhere (see cognitoCounter.js).
-      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'cognitoCounter.js')}`.trim() },
+      env: {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'cognitoCounter.js')}`.trim(),
+      },
     },
   );
   return {

@@ -89,7 +89,9 @@ function main(): number {
     const accepted = findings.length - failing.length;
     for (const finding of failing) {
       const variant = path.basename(path.dirname(finding.Filename));
-      console.error(`${variant}: ${finding.Rule.Id} (${finding.Level}) ${finding.Location.Path.join('/')}: ${finding.Message}`);
+      console.error(
+        `${variant}: ${finding.Rule.Id} (${finding.Level}) ${finding.Location.Path.join('/')}: ${finding.Message}`,
+      );
     }
     const variants = Object.keys(VARIANTS).join(' and ');
     const summary = `cfn-lint ${REGIONS.join(' ')} on the ${variants} templates: ${failing.length} finding(s), ${accepted} accepted (${Object.keys(ACCEPTED).join(', ')})`;

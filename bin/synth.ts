@@ -39,7 +39,8 @@ function acknowledgedFindings(outDir: string, stackName: string): number {
 /** Resources by type (most first), outputs, cdk-nag. */
 export function summarize(stackName: string, template: Template, acknowledged: number, templateFile: string): string {
   const byType = new Map<string, number>();
-  for (const resource of Object.values(template.Resources ?? {})) byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
+  for (const resource of Object.values(template.Resources ?? {}))
+    byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
   const types = [...byType].sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
   const total = [...byType.values()].reduce((sum, count) => sum + count, 0);
   const width = Math.max(...types.map(([, count]) => String(count).length));

@@ -13,10 +13,16 @@ export type LinkType = (typeof LINK_TYPES)[number];
 
 export const CatalogueLink = Type.Object(
   {
-    Name: identifier(MAX_LINK_NAME_LENGTH, { description: 'The ScriptData key a caller sends (matched case-insensitively, as the Desktop does).' }),
-    Fills: oneOf(['Field', 'Variable'] as const, { description: 'A Field, or a Workflow Variable (only `var_` names).' }),
+    Name: identifier(MAX_LINK_NAME_LENGTH, {
+      description: 'The ScriptData key a caller sends (matched case-insensitively, as the Desktop does).',
+    }),
+    Fills: oneOf(['Field', 'Variable'] as const, {
+      description: 'A Field, or a Workflow Variable (only `var_` names).',
+    }),
     Target: identifier(MAX_LINK_NAME_LENGTH, { description: 'The Field or Workflow Variable it fills.' }),
-    Type: Type.Optional(oneOf(LINK_TYPES, { description: 'The value the link takes; absent: a string, number or boolean.' })),
+    Type: Type.Optional(
+      oneOf(LINK_TYPES, { description: 'The value the link takes; absent: a string, number or boolean.' }),
+    ),
     Required: Type.Boolean({ description: 'A pop must send this key.' }),
   },
   { ...closed, description: 'One External Link of an external campaign.' },
@@ -46,31 +52,50 @@ export const CampaignOnInstance = Type.Object({
   ExternalLinks: Type.Array(CatalogueLink),
   ScriptDataSchema: Type.Unsafe<Record<string, unknown>>({
     type: 'object',
-    description: "A JSON Schema (2020-12) of the ScriptData this instance's campaign accepts, generated from its External Links.",
+    description:
+      "A JSON Schema (2020-12) of the ScriptData this instance's campaign accepts, generated from its External Links.",
   }),
-  Agents: Type.Integer({ description: 'Agents on this instance\'s Desktop who can receive a pop of this campaign now.' }),
+  Agents: Type.Integer({
+    description: "Agents on this instance's Desktop who can receive a pop of this campaign now.",
+  }),
 });
 export type CampaignOnInstance = Static<typeof CampaignOnInstance>;
 
 export const CampaignSummary = Type.Object({
   Name: Type.String(),
-  Agents: Type.Integer({ description: 'Distinct connected agents who can receive a pop of it now (licensed, on an instance where it is active).' }),
+  Agents: Type.Integer({
+    description:
+      'Distinct connected agents who can receive a pop of it now (licensed, on an instance where it is active).',
+  }),
   Instances: Type.Array(CampaignOnInstance, { description: 'Each connected instance that publishes it.' }),
 });
 export type CampaignSummary = Static<typeof CampaignSummary>;
 
 export const CampaignsResult = Type.Object({
-  Campaigns: Type.Array(CampaignSummary, { description: 'By name; only instances that publish a catalogue are listed.' }),
+  Campaigns: Type.Array(CampaignSummary, {
+    description: 'By name; only instances that publish a catalogue are listed.',
+  }),
 });
 export type CampaignsResult = Static<typeof CampaignsResult>;
 
 /** The checks `POST /pop/validate` reports passed, in the order `POST /pop` applies them. */
-export const POP_CHECKS = ['AgentOnDesktop', 'Licence', 'CampaignFound', 'CampaignActive', 'Reference', 'ScriptData'] as const;
+export const POP_CHECKS = [
+  'AgentOnDesktop',
+  'Licence',
+  'CampaignFound',
+  'CampaignActive',
+  'Reference',
+  'ScriptData',
+] as const;
 
 export const PopValidation = Type.Object({
   Valid: Type.Literal(true),
-  Checks: Type.Array(oneOf(POP_CHECKS), { description: 'The checks passed; only AgentOnDesktop when no instance of the agent publishes a catalogue.' }),
+  Checks: Type.Array(oneOf(POP_CHECKS), {
+    description: 'The checks passed; only AgentOnDesktop when no instance of the agent publishes a catalogue.',
+  }),
   Instances: Type.Integer({ description: 'How many connections a pop would be pushed to now.' }),
-  UncheckedInstances: Type.Integer({ description: 'Of those, how many publish no catalogue (no up-front checks for them).' }),
+  UncheckedInstances: Type.Integer({
+    description: 'Of those, how many publish no catalogue (no up-front checks for them).',
+  }),
 });
 export type PopValidation = Static<typeof PopValidation>;

@@ -9,7 +9,9 @@ import { FAILURE_REASONS, POP_STATUSES } from './statuses';
 
 export const PopEvent = Type.Object(
   {
-    Cursor: Type.String({ description: 'This event\'s place in the feed: GET /events?after=<Cursor> continues after it.' }),
+    Cursor: Type.String({
+      description: "This event's place in the feed: GET /events?after=<Cursor> continues after it.",
+    }),
     EventId: Type.String({ description: 'Stable for one status change of one pop: deduplicate on it.' }),
     Type: Type.Literal('pop.status'),
     PopId: Type.String(),

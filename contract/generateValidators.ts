@@ -34,7 +34,14 @@ export function withoutAnnotations(schema: unknown): unknown {
 
 /** File name -> content, for every validator and its type declaration. */
 export function generatedValidatorFiles(): Record<string, string> {
-  const ajv = new Ajv({ allErrors: true, messages: false, code: { source: true }, strict: true, allowUnionTypes: true, validateFormats: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    messages: false,
+    code: { source: true },
+    strict: true,
+    allowUnionTypes: true,
+    validateFormats: false,
+  });
   const files: Record<string, string> = {};
   for (const [name, schema] of Object.entries(VALIDATED_SCHEMAS)) {
     const validate = ajv.compile(withoutAnnotations(schema) as object);
@@ -47,6 +54,7 @@ export function generatedValidatorFiles(): Record<string, string> {
 
 if (require.main === module) {
   mkdirSync(GENERATED_DIR, { recursive: true });
-  for (const [file, content] of Object.entries(generatedValidatorFiles())) writeFileSync(join(GENERATED_DIR, file), content);
+  for (const [file, content] of Object.entries(generatedValidatorFiles()))
+    writeFileSync(join(GENERATED_DIR, file), content);
   console.log('Wrote contract/generated/');
 }

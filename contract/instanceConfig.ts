@@ -62,7 +62,11 @@ export const LicenceConfig = taggedUnion(
     PerSystem: Type.Object({ type: Type.Literal('PerSystem') }, closed),
     Concurrent: Type.Object({ type: Type.Literal('Concurrent'), users }, closed),
     Named: Type.Object(
-      { type: Type.Literal('Named'), users, assigned: Type.Optional(agentList('The licensed agents, at most `users`.')) },
+      {
+        type: Type.Literal('Named'),
+        users,
+        assigned: Type.Optional(agentList('The licensed agents, at most `users`.')),
+      },
       closed,
     ),
   } satisfies Record<(typeof LICENCE_TYPES)[number], TSchema>,
@@ -75,13 +79,19 @@ export type LicenceConfig = Static<typeof LicenceConfig>;
  * the value's type and whether a pop must send it.
  * instance/config.ts explains a link that names both or neither.
  */
-export const ExternalLink = Type.Unsafe<({ field: string } | { variable: string }) & { type?: 'string' | 'number' | 'boolean'; required?: boolean }>({
+export const ExternalLink = Type.Unsafe<
+  ({ field: string } | { variable: string }) & { type?: 'string' | 'number' | 'boolean'; required?: boolean }
+>({
   type: 'object',
   properties: {
     field: text('The Field this link fills.'),
     variable: text('The Workflow Variable this link fills.'),
     // Published in the instance's campaign catalogue (contract/catalogue.ts), so POST /pop refuses what does not fit.
-    type: { type: 'string', enum: ['string', 'number', 'boolean'], description: 'The value the link takes; absent: any of the three.' },
+    type: {
+      type: 'string',
+      enum: ['string', 'number', 'boolean'],
+      description: 'The value the link takes; absent: any of the three.',
+    },
     required: { type: 'boolean', default: false, description: 'A pop must send this key.' },
   },
   additionalProperties: false,
@@ -117,7 +127,9 @@ export const InstanceConfigFile = Type.Object(
     instanceName: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]*$', description: 'Default: the username.' }),
     ),
-    plugin: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean({ default: CONFIG_DEFAULTS.pluginEnabled })) }, closed)),
+    plugin: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean({ default: CONFIG_DEFAULTS.pluginEnabled })) }, closed),
+    ),
     licence: LicenceConfig,
     campaigns: Type.Optional(Type.Array(CampaignConfig, { default: [] })),
     agents: Type.Optional(agentList('Agents on the Desktop at start.')),
@@ -132,8 +144,12 @@ export const InstanceConfigFile = Type.Object(
     reconnect: Type.Optional(
       Type.Object(
         {
-          minMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 3_600_000, default: CONFIG_DEFAULTS.reconnect.minMs })),
-          maxMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 3_600_000, default: CONFIG_DEFAULTS.reconnect.maxMs })),
+          minMs: Type.Optional(
+            Type.Integer({ minimum: 10, maximum: 3_600_000, default: CONFIG_DEFAULTS.reconnect.minMs }),
+          ),
+          maxMs: Type.Optional(
+            Type.Integer({ minimum: 10, maximum: 3_600_000, default: CONFIG_DEFAULTS.reconnect.maxMs }),
+          ),
         },
         { ...closed, description: 'Back-off bounds.' },
       ),
@@ -151,10 +167,13 @@ export const InstanceConfigFile = Type.Object(
     publishCatalogue: Type.Optional(
       Type.Boolean({
         default: CONFIG_DEFAULTS.publishCatalogue,
-        description: 'Publish the campaign catalogue and licence states (issue 15); false behaves as an older instance: no up-front checks.',
+        description:
+          'Publish the campaign catalogue and licence states (issue 15); false behaves as an older instance: no up-front checks.',
       }),
     ),
-    logLevel: Type.Optional(Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: CONFIG_DEFAULTS.logLevel })),
+    logLevel: Type.Optional(
+      Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: CONFIG_DEFAULTS.logLevel }),
+    ),
   },
   { ...closed, description: "The reference Scripting instance's configuration file." },
 );

@@ -36,7 +36,8 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
  * or C1 controls (`\u009b` is a terminal's CSI), no line or paragraph separators (U+2028, U+2029) and no bidi controls
  * (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which reorder or split a log line or a terminal's text.
  */
-export const PRINTABLE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]*$';
+export const PRINTABLE_PATTERN =
+  '^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]*$';
 /**
  * The `Pop` message an instance receives, serialised: one WebSocket frame (32 KB). The body cap alone does not bound
  * it, since JSON numbers are re-written when serialised (`1e20` becomes `100000000000000000000`).

@@ -7,13 +7,32 @@ import type { ErrorCode } from './errors';
 import { EventsPage } from './events';
 import { MAX_EVENTS_PAGE } from './limits';
 import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
-import { WebhookCreated, WebhookDeleted, Webhook, WebhookRequest, WebhookSecretRotated, WebhooksResult, WebhookTestQueued } from './webhooks';
+import {
+  WebhookCreated,
+  WebhookDeleted,
+  Webhook,
+  WebhookRequest,
+  WebhookSecretRotated,
+  WebhooksResult,
+  WebhookTestQueued,
+} from './webhooks';
 import { PopAccepted, PopRequest, PopStatusResult, RefreshedTokenResult, RefreshRequest, TokenResult } from './rest';
 
-export type OperationId = 'authToken' | 'authRefresh' | 'pop' | 'popStatus' | 'popRecall' | 'campaigns' | 'campaign' | 'popValidate' | 'events' | WebhookOperationId;
+export type OperationId =
+  | 'authToken'
+  | 'authRefresh'
+  | 'pop'
+  | 'popStatus'
+  | 'popRecall'
+  | 'campaigns'
+  | 'campaign'
+  | 'popValidate'
+  | 'events'
+  | WebhookOperationId;
 
 /** The webhook operations (issue 18): one handler each, lambdas/webhooks/webhookHandlers.ts. */
-export type WebhookOperationId = 'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest';
+export type WebhookOperationId =
+  'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest';
 
 export interface Refusal {
   readonly description: string;
@@ -36,7 +55,12 @@ export interface RestOperation {
   readonly security: 'basic' | 'idToken' | 'none';
   readonly body?: { readonly name: string; readonly schema: TSchema };
   readonly query?: readonly QueryParameter[];
-  readonly success: { readonly status: 200 | 202; readonly description: string; readonly name: string; readonly result: TSchema };
+  readonly success: {
+    readonly status: 200 | 202;
+    readonly description: string;
+    readonly name: string;
+    readonly result: TSchema;
+  };
   readonly refusals: Readonly<Partial<Record<number, Refusal>>>;
 }
 
@@ -81,11 +105,15 @@ const tokenRefusals: Refusals = {
  * (issue 15; lambdas/catalogue/campaignChecks.ts). Instances that publish no catalogue get no such checks.
  */
 const catalogueRefusals: Refusals = {
-  403: { description: 'The agent holds no Remote Pop licence on any instance that has it on its Desktop.', codes: ['NoLicence'] },
-  404: { description: "No instance holding the agent publishes the campaign.", codes: ['CampaignNotFound'] },
+  403: {
+    description: 'The agent holds no Remote Pop licence on any instance that has it on its Desktop.',
+    codes: ['NoLicence'],
+  },
+  404: { description: 'No instance holding the agent publishes the campaign.', codes: ['CampaignNotFound'] },
   409: { description: 'The campaign is not active on the instances holding the agent.', codes: ['CampaignInactive'] },
   422: {
-    description: "ScriptData does not fit the campaign's External Links (Details name each key), or the pop has no Reference and the campaign cannot create records.",
+    description:
+      "ScriptData does not fit the campaign's External Links (Details name each key), or the pop has no Reference and the campaign cannot create records.",
     codes: ['ScriptDataRejected', 'ReferenceRequired'],
   },
 };
@@ -109,7 +137,8 @@ const WEBHOOK_OPERATIONS: Readonly<Record<WebhookOperationId, RestOperation>> = 
       409: { description: 'Your tenant has the most webhooks it may have (10).', codes: ['TooManyWebhooks'] },
       413: { description: 'The body is too large (8 KB at most).', codes: ['PayloadTooLarge'] },
       422: {
-        description: 'The Url is not https, or names or resolves to a private, loopback, link-local or metadata address; Details say which.',
+        description:
+          'The Url is not https, or names or resolves to a private, loopback, link-local or metadata address; Details say which.',
         codes: ['WebhookUrlRefused'],
       },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
@@ -166,8 +195,14 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     security: 'basic',
     success: { status: 200, description: 'Authenticated.', name: 'TokenResult', result: TokenResult },
     refusals: refusals(gatewayRefusals, {
-      400: { description: 'The Authorization header is not valid Basic credentials.', codes: ['InvalidAuthorizationHeader'] },
-      401: { description: 'No credentials, or wrong username or password (one answer for all).', codes: ['MissingCredentials', 'NotAuthorized'] },
+      400: {
+        description: 'The Authorization header is not valid Basic credentials.',
+        codes: ['InvalidAuthorizationHeader'],
+      },
+      401: {
+        description: 'No credentials, or wrong username or password (one answer for all).',
+        codes: ['MissingCredentials', 'NotAuthorized'],
+      },
       403: { description: 'The user must have a new password set by the vendor.', codes: ['PasswordResetRequired'] },
       502: { description: 'The identity provider failed.', codes: ['UpstreamError'] },
     }),
@@ -193,18 +228,35 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     summary: "Pop a Workflow onto an agent's Desktop",
     security: 'idToken',
     body: { name: 'PopRequest', schema: PopRequest },
-    success: { status: 202, description: "Accepted and pushed to the agent's Scripting instances.", name: 'PopAccepted', result: PopAccepted },
-    refusals: refusals(gatewayRefusals, tokenRefusals, {
-      400: { description: 'The body or the Idempotency-Key is not valid; Details name each one.', codes: ['InvalidRequest'] },
-      404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
-      409: {
-        description: 'The record was just popped for another agent, or the same pop (or Idempotency-Key) is still in progress.',
-        codes: ['RecordOpenElsewhere', 'RequestInProgress'],
+    success: {
+      status: 202,
+      description: "Accepted and pushed to the agent's Scripting instances.",
+      name: 'PopAccepted',
+      result: PopAccepted,
+    },
+    refusals: refusals(
+      gatewayRefusals,
+      tokenRefusals,
+      {
+        400: {
+          description: 'The body or the Idempotency-Key is not valid; Details name each one.',
+          codes: ['InvalidRequest'],
+        },
+        404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
+        409: {
+          description:
+            'The record was just popped for another agent, or the same pop (or Idempotency-Key) is still in progress.',
+          codes: ['RecordOpenElsewhere', 'RequestInProgress'],
+        },
+        413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
+        422: { description: 'The Idempotency-Key was used for another request.', codes: ['IdempotencyKeyReused'] },
+        503: {
+          description: 'A dependency is unavailable; retry with back-off and the same Idempotency-Key.',
+          codes: ['ServiceUnavailable'],
+        },
       },
-      413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
-      422: { description: 'The Idempotency-Key was used for another request.', codes: ['IdempotencyKeyReused'] },
-      503: { description: 'A dependency is unavailable; retry with back-off and the same Idempotency-Key.', codes: ['ServiceUnavailable'] },
-    }, catalogueRefusals),
+      catalogueRefusals,
+    ),
   },
   popValidate: {
     method: 'POST',
@@ -212,13 +264,23 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     summary: 'Dry run: what POST /pop would do with this body, without claiming, storing or pushing',
     security: 'idToken',
     body: { name: 'PopRequest', schema: PopRequest },
-    success: { status: 200, description: 'A pop with this body would be pushed now.', name: 'PopValidation', result: PopValidation },
-    refusals: refusals(gatewayRefusals, tokenRefusals, {
-      400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
-      404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
-      413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
-      503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
-    }, catalogueRefusals),
+    success: {
+      status: 200,
+      description: 'A pop with this body would be pushed now.',
+      name: 'PopValidation',
+      result: PopValidation,
+    },
+    refusals: refusals(
+      gatewayRefusals,
+      tokenRefusals,
+      {
+        400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
+        404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
+        413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
+        503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
+      },
+      catalogueRefusals,
+    ),
   },
   campaigns: {
     method: 'GET',
@@ -237,7 +299,10 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     security: 'idToken',
     success: { status: 200, description: 'The campaign.', name: 'CampaignSummary', result: CampaignSummary },
     refusals: refusals(gatewayRefusals, tokenRefusals, {
-      404: { description: 'No connected instance of your tenant publishes this campaign.', codes: ['CampaignNotFound'] },
+      404: {
+        description: 'No connected instance of your tenant publishes this campaign.',
+        codes: ['CampaignNotFound'],
+      },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
     }),
   },
@@ -266,10 +331,14 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     refusals: refusals(gatewayRefusals, tokenRefusals, {
       404: { description: 'No such pop for your tenant.', codes: ['PopNotFound'] },
       409: {
-        description: 'The pop has opened on a Desktop (`AlreadyOpened`), or it ended otherwise, `Unchanged` or `Failed` (`AlreadyFinal`): nothing to recall.',
+        description:
+          'The pop has opened on a Desktop (`AlreadyOpened`), or it ended otherwise, `Unchanged` or `Failed` (`AlreadyFinal`): nothing to recall.',
         codes: ['AlreadyOpened', 'AlreadyFinal'],
       },
-      503: { description: 'A dependency is unavailable; retry with back-off (a repeat is safe).', codes: ['ServiceUnavailable'] },
+      503: {
+        description: 'A dependency is unavailable; retry with back-off (a repeat is safe).',
+        codes: ['ServiceUnavailable'],
+      },
     }),
   },
   events: {
@@ -289,7 +358,12 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
         schema: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PAGE },
       },
     ],
-    success: { status: 200, description: 'The events after the cursor, oldest first.', name: 'EventsPage', result: EventsPage },
+    success: {
+      status: 200,
+      description: 'The events after the cursor, oldest first.',
+      name: 'EventsPage',
+      result: EventsPage,
+    },
     refusals: refusals(gatewayRefusals, tokenRefusals, {
       400: { description: '`after` or `limit` is not valid; Details name each one.', codes: ['InvalidRequest'] },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },

@@ -42,20 +42,34 @@ function describeError(error: ErrorObject, root: unknown): string {
       const list = typeList(params.type as string | string[]);
       return `${describe(path)}: must be ${article(list)} ${list}`;
     }
-    case 'required': return `${child(path, String(params.missingProperty))}: is required`;
-    case 'additionalProperties': return `${child(path, String(params.additionalProperty))}: is not a known field`;
-    case 'enum': return `${describe(path)}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-    case 'const': return `${describe(path)}: must be ${JSON.stringify(params.allowedValue)}`;
+    case 'required':
+      return `${child(path, String(params.missingProperty))}: is required`;
+    case 'additionalProperties':
+      return `${child(path, String(params.additionalProperty))}: is not a known field`;
+    case 'enum':
+      return `${describe(path)}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'const':
+      return `${describe(path)}: must be ${JSON.stringify(params.allowedValue)}`;
     case 'minLength':
-      return params.limit === 1 ? `${describe(path)}: must not be empty` : `${describe(path)}: must have at least ${params.limit} characters`;
-    case 'maxLength': return `${describe(path)}: must have at most ${params.limit} characters`;
-    case 'pattern': return `${describe(path)}: has characters that are not allowed`;
-    case 'minItems': return `${describe(path)}: must have at least ${params.limit} items`;
-    case 'maxItems': return `${describe(path)}: must have at most ${params.limit} items`;
-    case 'maxProperties': return `${describe(path)}: must have at most ${params.limit} entries`;
-    case 'minimum': return `${describe(path)}: must be at least ${params.limit}`;
-    case 'maximum': return `${describe(path)}: must be at most ${params.limit}`;
-    default: return `${describe(path)}: ${error.message ?? 'is not valid'}`;
+      return params.limit === 1
+        ? `${describe(path)}: must not be empty`
+        : `${describe(path)}: must have at least ${params.limit} characters`;
+    case 'maxLength':
+      return `${describe(path)}: must have at most ${params.limit} characters`;
+    case 'pattern':
+      return `${describe(path)}: has characters that are not allowed`;
+    case 'minItems':
+      return `${describe(path)}: must have at least ${params.limit} items`;
+    case 'maxItems':
+      return `${describe(path)}: must have at most ${params.limit} items`;
+    case 'maxProperties':
+      return `${describe(path)}: must have at most ${params.limit} entries`;
+    case 'minimum':
+      return `${describe(path)}: must be at least ${params.limit}`;
+    case 'maximum':
+      return `${describe(path)}: must be at most ${params.limit}`;
+    default:
+      return `${describe(path)}: ${error.message ?? 'is not valid'}`;
   }
 }
 
@@ -76,7 +90,8 @@ function notJsonValues(root: unknown, found: Map<string, string>): void {
       for (let index = value.length - 1; index >= 0; index--) pending.push([value[index], `${path}[${index}]`]);
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value).reverse()) {
-        if (LONE_SURROGATE.test(key)) found.set(`${path}#key`, `${describe(path)}: has a key that is not valid Unicode text`);
+        if (LONE_SURROGATE.test(key))
+          found.set(`${path}#key`, `${describe(path)}: has a key that is not valid Unicode text`);
         else pending.push([item, child(path, key)]);
       }
     }

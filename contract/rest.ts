@@ -35,7 +35,8 @@ export const PopRequest = Type.Object(
     Campaign: identifier(MAX_CAMPAIGN_LENGTH, { description: 'The campaign whose Workflow opens.' }),
     Reference: Type.Optional(
       identifier(MAX_REFERENCE_LENGTH, {
-        description: 'The record reference; absent: the instance creates a record (CSAUTO-...) if the campaign allows it.',
+        description:
+          'The record reference; absent: the instance creates a record (CSAUTO-...) if the campaign allows it.',
       }),
     ),
     ScriptData: Type.Optional(ScriptData),

@@ -12,5 +12,7 @@ export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const closed = { additionalProperties: false } as const;
 
 /** One of a fixed list of strings, as a plain JSON Schema `enum` (readable in OpenAPI, one precise error). */
-export const oneOf = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+export const oneOf = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnsafe<T[number]> => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });

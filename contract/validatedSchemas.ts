@@ -3,7 +3,16 @@ import { InstanceConfigFile } from './instanceConfig';
 import { LambdaEnvironment } from './lambdaEnvironment';
 import { PopRequest, RefreshRequest } from './rest';
 import { WebhookRequest } from './webhooks';
-import { AckMessage, CatalogueMessage, DesktopMessage, LicencesMessage, LoginMessage, LogoutMessage, PingMessage, PopMessage } from './webSocket';
+import {
+  AckMessage,
+  CatalogueMessage,
+  DesktopMessage,
+  LicencesMessage,
+  LoginMessage,
+  LogoutMessage,
+  PingMessage,
+  PopMessage,
+} from './webSocket';
 
 export const VALIDATED_SCHEMAS = {
   PopRequest,

@@ -4,7 +4,13 @@
  * from these schemas.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_AGENT_NAME_LENGTH, MAX_DESKTOP_AGENTS, MAX_DESKTOP_PARTS, MAX_POP_ID_LENGTH, REASON_PATTERN } from './limits';
+import {
+  MAX_AGENT_NAME_LENGTH,
+  MAX_DESKTOP_AGENTS,
+  MAX_DESKTOP_PARTS,
+  MAX_POP_ID_LENGTH,
+  REASON_PATTERN,
+} from './limits';
 import { PopRequest, ScriptData } from './rest';
 import { closed, identifier, oneOf } from './schemaKit';
 import { ACK_STATUSES } from './statuses';
@@ -21,10 +27,18 @@ export const DesktopMessage = Type.Object(
     Action: Type.Literal('Desktop'),
     Agents: Type.Array(agentName, { maxItems: MAX_DESKTOP_AGENTS }),
     Sequence: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1, description: 'Which list this part belongs to; a list with a higher Sequence replaces one with a lower.' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 2 ** 53 - 1,
+        description: 'Which list this part belongs to; a list with a higher Sequence replaces one with a lower.',
+      }),
     ),
-    Part: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: 'This part\'s number, 1 to Parts.' })),
-    Parts: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: 'How many parts the list has.' })),
+    Part: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: "This part's number, 1 to Parts." }),
+    ),
+    Parts: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_DESKTOP_PARTS, description: 'How many parts the list has.' }),
+    ),
   },
   {
     ...closed,
@@ -58,7 +72,10 @@ export const AckMessage = Type.Object(
 );
 export type AckMessage = Static<typeof AckMessage>;
 
-export const PingMessage = Type.Object({ Action: Type.Literal('Ping') }, { ...closed, description: 'Keeps the connection alive; answered Pong.' });
+export const PingMessage = Type.Object(
+  { Action: Type.Literal('Ping') },
+  { ...closed, description: 'Keeps the connection alive; answered Pong.' },
+);
 export type PingMessage = Static<typeof PingMessage>;
 
 const sequence = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_SEQUENCE, description });
@@ -66,9 +83,15 @@ const sequence = (description: string) => Type.Integer({ minimum: 0, maximum: MA
 export const CatalogueMessage = Type.Object(
   {
     Action: Type.Literal('Catalogue'),
-    Sequence: sequence('Which publication this part belongs to; a higher Sequence replaces the catalogue once all its parts arrived.'),
+    Sequence: sequence(
+      'Which publication this part belongs to; a higher Sequence replaces the catalogue once all its parts arrived.',
+    ),
     Part: Type.Integer({ minimum: 1, maximum: MAX_CATALOGUE_PARTS, description: "This part's number, 1 to Parts." }),
-    Parts: Type.Integer({ minimum: 1, maximum: MAX_CATALOGUE_PARTS, description: 'How many parts the publication has.' }),
+    Parts: Type.Integer({
+      minimum: 1,
+      maximum: MAX_CATALOGUE_PARTS,
+      description: 'How many parts the publication has.',
+    }),
     Campaigns: Type.Array(CatalogueCampaign, { maxItems: MAX_CATALOGUE_CAMPAIGNS }),
   },
   {

@@ -18,7 +18,8 @@ export const WebhookRequest = Type.Object(
     Url: Type.String({
       minLength: 1,
       maxLength: MAX_WEBHOOK_URL_LENGTH,
-      description: 'https only; refused when it names or resolves to a private, loopback, link-local or metadata address.',
+      description:
+        'https only; refused when it names or resolves to a private, loopback, link-local or metadata address.',
     }),
     Events: Type.Optional(
       Type.Array(oneOf(POP_STATUSES), {
@@ -39,11 +40,18 @@ export const Webhook = Type.Object(
     Events: Type.Array(oneOf(POP_STATUSES)),
     State: oneOf(WEBHOOK_STATES, { description: '`Failing` from the first failed delivery until the next success.' }),
     CreatedAt: Type.String({ format: 'date-time' }),
-    LastDeliveryAt: Type.Optional(Type.String({ format: 'date-time', description: 'The last delivery the endpoint accepted (2xx).' })),
+    LastDeliveryAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'The last delivery the endpoint accepted (2xx).' }),
+    ),
     LastError: Type.Optional(Type.String({ description: 'Why the last failed delivery failed.' })),
     FailingSince: Type.Optional(Type.String({ format: 'date-time' })),
-    DeadLettered: Type.Integer({ minimum: 0, description: 'Deliveries that exhausted their retries (kept in the dead-letter queue).' }),
-    PreviousSecretExpiresAt: Type.Optional(Type.String({ format: 'date-time', description: 'Until then the old secret signs too.' })),
+    DeadLettered: Type.Integer({
+      minimum: 0,
+      description: 'Deliveries that exhausted their retries (kept in the dead-letter queue).',
+    }),
+    PreviousSecretExpiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Until then the old secret signs too.' }),
+    ),
   },
   { description: 'A registered webhook endpoint and how its deliveries go. The secret is never shown again.' },
 );
@@ -55,19 +63,28 @@ export const WebhookCreated = Type.Composite([
 ]);
 export type WebhookCreated = Static<typeof WebhookCreated>;
 
-export const WebhooksResult = Type.Object({ Webhooks: Type.Array(Webhook) }, { description: "Your tenant's webhooks." });
+export const WebhooksResult = Type.Object(
+  { Webhooks: Type.Array(Webhook) },
+  { description: "Your tenant's webhooks." },
+);
 export type WebhooksResult = Static<typeof WebhooksResult>;
 
 export const WebhookSecretRotated = Type.Object(
   {
     WebhookId: Type.String(),
     Secret: Type.String({ pattern: '^whsec_', description: 'The new signing secret, shown once.' }),
-    PreviousSecretExpiresAt: Type.String({ format: 'date-time', description: 'Until then deliveries carry both signatures.' }),
+    PreviousSecretExpiresAt: Type.String({
+      format: 'date-time',
+      description: 'Until then deliveries carry both signatures.',
+    }),
   },
   { description: 'The new secret.' },
 );
 
-export const WebhookDeleted = Type.Object({ WebhookId: Type.String() }, { description: 'Deleted: nothing more is delivered to it.' });
+export const WebhookDeleted = Type.Object(
+  { WebhookId: Type.String() },
+  { description: 'Deleted: nothing more is delivered to it.' },
+);
 
 export const WebhookTestQueued = Type.Object(
   { WebhookId: Type.String(), MessageId: Type.String({ description: 'The `webhook-id` the test delivery carries.' }) },

@@ -43,7 +43,8 @@ function message(name: string, schema: TSchema): JsonObject {
 
 function messages(): JsonObject {
   const all: JsonObject = {};
-  for (const [name, schema] of Object.entries({ ...INSTANCE_MESSAGES, ...API_MESSAGES })) all[name] = message(name, schema);
+  for (const [name, schema] of Object.entries({ ...INSTANCE_MESSAGES, ...API_MESSAGES }))
+    all[name] = message(name, schema);
   return all;
 }
 
@@ -73,19 +74,31 @@ const handshake = {
   headers: {
     type: 'object',
     required: [WEBSOCKET_IDENTITY_SOURCE],
-    properties: { [WEBSOCKET_IDENTITY_SOURCE]: { type: 'string', pattern: '^Bearer .+', description: 'Bearer <IdToken>' } },
+    properties: {
+      [WEBSOCKET_IDENTITY_SOURCE]: { type: 'string', pattern: '^Bearer .+', description: 'Bearer <IdToken>' },
+    },
   },
   query: {
     type: 'object',
     properties: {
       // lambdas/handlers/wsAuthorizer.ts refuses any other name with 403.
-      instance: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: "This instance's name; default: the username." },
+      instance: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9._-]{1,64}$',
+        description: "This instance's name; default: the username.",
+      },
     },
   },
 };
 
 const servers = {
-  local: { host: LOCAL_WEBSOCKET_HOST, pathname: '/v1', protocol: 'ws', description: 'The local stack (`npm start`).', security: [{ $ref: '#/components/securitySchemes/idToken' }] },
+  local: {
+    host: LOCAL_WEBSOCKET_HOST,
+    pathname: '/v1',
+    protocol: 'ws',
+    description: 'The local stack (`npm start`).',
+    security: [{ $ref: '#/components/securitySchemes/idToken' }],
+  },
   aws: {
     host: '{apiId}.execute-api.{region}.amazonaws.com',
     pathname: '/{stage}',
@@ -99,7 +112,11 @@ const servers = {
 export function buildAsyncApiDocument(): JsonObject {
   return {
     asyncapi: '3.0.0',
-    info: { title: 'Cloud API (Remote Pop): Scripting instance protocol', version: API_VERSION, description: DESCRIPTION },
+    info: {
+      title: 'Cloud API (Remote Pop): Scripting instance protocol',
+      version: API_VERSION,
+      description: DESCRIPTION,
+    },
     defaultContentType: 'application/json',
     servers,
     channels: {
@@ -114,7 +131,12 @@ export function buildAsyncApiDocument(): JsonObject {
     operations: operations(),
     components: {
       securitySchemes: {
-        idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The IdToken of a scripting-instances user, from GET /auth.' },
+        idToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The IdToken of a scripting-instances user, from GET /auth.',
+        },
       },
     },
   };

@@ -31,7 +31,10 @@ const SECURITY: Record<RestOperation['security'], JsonObject[]> = {
   none: [],
 };
 
-const BODY_LIMITS: Partial<Record<OperationId, number>> = { pop: MAX_POP_BODY_BYTES, authRefresh: MAX_SMALL_BODY_BYTES };
+const BODY_LIMITS: Partial<Record<OperationId, number>> = {
+  pop: MAX_POP_BODY_BYTES,
+  authRefresh: MAX_SMALL_BODY_BYTES,
+};
 
 const REPLAYED_STATUSES = new Set([202, 404, 409]);
 
@@ -40,7 +43,8 @@ const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
 /** Response headers by operation and status, as the handlers and Gateway Responses set them. */
 function responseHeaders(id: OperationId, status: number): JsonObject | undefined {
   const headers: JsonObject = {};
-  if (status === 429 || status === 503 || (id === 'pop' && status === 409)) headers['Retry-After'] = headerRef('RetryAfter');
+  if (status === 429 || status === 503 || (id === 'pop' && status === 409))
+    headers['Retry-After'] = headerRef('RetryAfter');
   if (id === 'authToken' && status === 401) headers['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   // A repeated Idempotency-Key replays the stored answer of the delivery: accepted, or refused below 500
   // (lambdas/pops/idempotency.ts); the checks before it (token, body, key) answer afresh every time.
@@ -52,7 +56,10 @@ const json = (schema: JsonObject) => ({ 'application/json': { schema } });
 
 function refusalResponse(id: OperationId, status: number, refusal: Refusal): JsonObject {
   const codes = refusal.codes.map((code) => `\`${code}\``).join(', ');
-  const onlyTheseCodes = { type: 'object', properties: { Error: { type: 'object', properties: { Code: { enum: [...refusal.codes] } } } } };
+  const onlyTheseCodes = {
+    type: 'object',
+    properties: { Error: { type: 'object', properties: { Code: { enum: [...refusal.codes] } } } },
+  };
   const headers = responseHeaders(id, status);
   return {
     description: `${refusal.description} Error.Code: ${codes}.`,
@@ -71,7 +78,9 @@ function responses(id: OperationId, operation: RestOperation): JsonObject {
       content: json(plainSchema(SuccessEnvelope(Type.Unsafe(schemaRef(success.name))))),
     },
   };
-  const statuses = Object.keys(operation.refusals).map(Number).sort((a, b) => a - b);
+  const statuses = Object.keys(operation.refusals)
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const status of statuses) answers[status] = refusalResponse(id, status, operation.refusals[status]!);
   return answers;
 }
@@ -79,11 +88,22 @@ function responses(id: OperationId, operation: RestOperation): JsonObject {
 function parameters(id: OperationId, operation: RestOperation): JsonObject[] {
   const found: JsonObject[] = [];
   for (const [, name] of operation.path.matchAll(/\{(\w+)\}/g)) {
-    found.push({ name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: MAX_POP_ID_LENGTH } });
+    found.push({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string', minLength: 1, maxLength: MAX_POP_ID_LENGTH },
+    });
   }
   if (id === 'pop') found.push({ $ref: '#/components/parameters/IdempotencyKey' });
   for (const query of operation.query ?? []) {
-    found.push({ name: query.name, in: 'query', required: false, description: query.description, schema: { ...query.schema } });
+    found.push({
+      name: query.name,
+      in: 'query',
+      required: false,
+      description: query.description,
+      schema: { ...query.schema },
+    });
   }
   return found;
 }
@@ -135,14 +155,20 @@ function schemas(): JsonObject {
 const components = (): JsonObject => ({
   securitySchemes: {
     basic: { type: 'http', scheme: 'basic', description: 'Cloud API username and password (GET /auth only).' },
-    idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The IdToken from GET /auth; re-use it until it expires.' },
+    idToken: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'The IdToken from GET /auth; re-use it until it expires.',
+    },
   },
   parameters: {
     IdempotencyKey: {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'A repeat with the same key inside 24 hours gets the first answer again and pushes nothing; the same key with another body is refused 422.',
+      description:
+        'A repeat with the same key inside 24 hours gets the first answer again and pushes nothing; the same key with another body is refused 422.',
       schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
     },
   },
@@ -190,8 +216,12 @@ const WEBHOOKS: JsonObject = {
         '10 h and 10 h, then dead-lettered (GET /webhooks/{WebhookId} counts it): at-least-once, so deduplicate on ' +
         '`webhook-id`. Redirects are not followed.',
       parameters: [
-        signatureHeader('webhook-id', 'The EventId (or the test\'s MessageId): the same on every retry.', '^.+$'),
-        signatureHeader('webhook-timestamp', 'Unix seconds of this attempt: refuse one far from your clock.', '^[0-9]+$'),
+        signatureHeader('webhook-id', "The EventId (or the test's MessageId): the same on every retry.", '^.+$'),
+        signatureHeader(
+          'webhook-timestamp',
+          'Unix seconds of this attempt: refuse one far from your clock.',
+          '^[0-9]+$',
+        ),
         signatureHeader(
           'webhook-signature',
           '`v1,<base64 HMAC-SHA256>`; two, space-separated, for 24 hours after POST /webhooks/{WebhookId}/rotate-secret.',

@@ -62,8 +62,12 @@ export class AuthClient {
   /** `GET authUrl` with `Authorization: Basic base64(user:pass)`. */
   async authenticate(): Promise<Tokens> {
     const basic = Buffer.from(`${this.options.username}:${this.options.password}`, 'utf8').toString('base64');
-    const result = await this.call(this.options.authUrl, { method: 'GET', headers: { Authorization: `Basic ${basic}` } });
-    if (typeof result.RefreshToken !== 'string') throw new AuthError('BadResponse', 'the auth answer has no RefreshToken');
+    const result = await this.call(this.options.authUrl, {
+      method: 'GET',
+      headers: { Authorization: `Basic ${basic}` },
+    });
+    if (typeof result.RefreshToken !== 'string')
+      throw new AuthError('BadResponse', 'the auth answer has no RefreshToken');
     return this.tokens(result, result.RefreshToken);
   }
 
@@ -101,7 +105,11 @@ export class AuthClient {
     try {
       body = (await response.json()) as typeof body;
     } catch {
-      throw new AuthError('BadResponse', `${url} answered HTTP ${response.status} without a JSON envelope`, response.status);
+      throw new AuthError(
+        'BadResponse',
+        `${url} answered HTTP ${response.status} without a JSON envelope`,
+        response.status,
+      );
     }
     if (!response.ok || body.Success !== true || !body.Result) {
       const code = typeof body.Error?.Code === 'string' ? body.Error.Code : `HTTP${response.status}`;

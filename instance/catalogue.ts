@@ -37,7 +37,8 @@ export function catalogueMessages(campaigns: readonly CampaignConfig[], sequence
   let size = 0;
   for (const campaign of campaigns.map(catalogueCampaign)) {
     const length = bytes(campaign) + 1;
-    if (length > FRAME_BYTES) throw new Error(`campaign "${campaign.Name}" does not fit one WebSocket frame in the catalogue`);
+    if (length > FRAME_BYTES)
+      throw new Error(`campaign "${campaign.Name}" does not fit one WebSocket frame in the catalogue`);
     if (size + length > FRAME_BYTES) {
       groups.push([]);
       size = 0;
@@ -45,13 +46,30 @@ export function catalogueMessages(campaigns: readonly CampaignConfig[], sequence
     groups[groups.length - 1]!.push(campaign);
     size += length;
   }
-  if (groups.length > MAX_CATALOGUE_PARTS) throw new Error(`the catalogue needs ${groups.length} parts; at most ${MAX_CATALOGUE_PARTS}`);
-  return groups.map((group, index) => ({ Action: 'Catalogue', Sequence: sequence, Part: index + 1, Parts: groups.length, Campaigns: group }));
+  if (groups.length > MAX_CATALOGUE_PARTS)
+    throw new Error(`the catalogue needs ${groups.length} parts; at most ${MAX_CATALOGUE_PARTS}`);
+  return groups.map((group, index) => ({
+    Action: 'Catalogue',
+    Sequence: sequence,
+    Part: index + 1,
+    Parts: groups.length,
+    Campaigns: group,
+  }));
 }
 
 /** Licence states of these agents, in as many messages as one frame each holds. */
-export function licenceMessages(licence: LicenceConfig, seatsLeft: number | undefined, agents: readonly AgentLicence[], sequence: number): LicencesMessage[] {
-  const base = { Action: 'Licences' as const, Sequence: sequence, Licence: licence.type, ...(seatsLeft !== undefined ? { SeatsLeft: seatsLeft } : {}) };
+export function licenceMessages(
+  licence: LicenceConfig,
+  seatsLeft: number | undefined,
+  agents: readonly AgentLicence[],
+  sequence: number,
+): LicencesMessage[] {
+  const base = {
+    Action: 'Licences' as const,
+    Sequence: sequence,
+    Licence: licence.type,
+    ...(seatsLeft !== undefined ? { SeatsLeft: seatsLeft } : {}),
+  };
   const messages: LicencesMessage[] = [];
   let current: AgentLicence[] = [];
   let size = bytes(base);

@@ -24,12 +24,16 @@ export type { ExternalLink, LogLevel };
 
 type NamedLicence = Extract<LicenceEntry, { type: 'Named' }>;
 /** The licence with its defaults: a Named licence always has its `assigned` list. */
-export type LicenceConfig = Readonly<Exclude<LicenceEntry, NamedLicence> | (NamedLicence & { readonly assigned: readonly string[] })>;
+export type LicenceConfig = Readonly<
+  Exclude<LicenceEntry, NamedLicence> | (NamedLicence & { readonly assigned: readonly string[] })
+>;
 
 /** A campaign with its defaults. External Links are keyed as written; matched case-insensitively to ScriptData keys. */
 export type CampaignConfig = Readonly<Required<CampaignEntry>>;
 
-type Resolved = Readonly<Required<Omit<InstanceConfigFile, 'plugin' | 'reconnect' | 'licence' | 'campaigns' | 'agents'>>>;
+type Resolved = Readonly<
+  Required<Omit<InstanceConfigFile, 'plugin' | 'reconnect' | 'licence' | 'campaigns' | 'agents'>>
+>;
 
 export interface InstanceConfig extends Resolved {
   readonly plugin: { readonly enabled: boolean };
@@ -55,7 +59,8 @@ type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 const describe = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'a string' : typeof value;
-const child = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+const child = (path: string, key: string | number) =>
+  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 const VARIABLE_PREFIX = /^var_/i;
 
 /**
@@ -75,7 +80,11 @@ const validateFile: CompiledValidator = Object.assign(
 
 /** `http:`/`https:` or `ws:`/`wss:` URLs that parse. */
 function urlProblems(raw: Obj): string[] {
-  const expected: Record<string, readonly string[]> = { authUrl: ['http:', 'https:'], refreshUrl: ['http:', 'https:'], webSocketUrl: ['ws:', 'wss:'] };
+  const expected: Record<string, readonly string[]> = {
+    authUrl: ['http:', 'https:'],
+    refreshUrl: ['http:', 'https:'],
+    webSocketUrl: ['ws:', 'wss:'],
+  };
   const problems: string[] = [];
   for (const [key, protocols] of Object.entries(expected)) {
     const text = raw[key];
@@ -125,7 +134,10 @@ function campaignNameProblems(campaigns: unknown[]): string[] {
     if (typeof name !== 'string' || name.trim() === '') return;
     const first = seen.get(name.toLowerCase());
     if (first === undefined) seen.set(name.toLowerCase(), index);
-    else problems.push(`campaigns[${index}].name: "${name}" clashes with campaigns[${first}].name (campaign names must differ beyond case)`);
+    else
+      problems.push(
+        `campaigns[${index}].name: "${name}" clashes with campaigns[${first}].name (campaign names must differ beyond case)`,
+      );
   });
   return problems;
 }
@@ -138,7 +150,8 @@ function linkProblems(path: string, name: string, target: unknown): string[] {
   if (hasField && hasVariable) return [`${path}: must name either a field or a variable, not both`];
   if (!hasField && !hasVariable) return [`${path}: must name a "field" or a "variable"`];
   const isVariableName = VARIABLE_PREFIX.test(name);
-  if (hasVariable && !isVariableName) return [`${path}: only "var_" keys fill Workflow Variables; rename it "var_${name}" or link a field`];
+  if (hasVariable && !isVariableName)
+    return [`${path}: only "var_" keys fill Workflow Variables; rename it "var_${name}" or link a field`];
   if (hasField && isVariableName) return [`${path}: "var_" keys fill Workflow Variables: use {"variable": ...}`];
   return [];
 }
@@ -151,13 +164,16 @@ function externalLinkProblems(campaign: unknown, index: number): string[] {
   const byLowerCase = new Map<string, string>();
   for (const [name, target] of links) {
     const twin = byLowerCase.get(name.toLowerCase());
-    if (twin !== undefined) problems.push(`${path}: keys "${twin}" and "${name}" differ only by case (links are case-insensitive)`);
+    if (twin !== undefined)
+      problems.push(`${path}: keys "${twin}" and "${name}" differ only by case (links are case-insensitive)`);
     byLowerCase.set(name.toLowerCase(), name);
     if (name.trim() === '') problems.push(`${path}: a link name must not be empty`);
     problems.push(...linkProblems(child(path, name), name, target));
   }
   if (campaign.type === 'internal' && links.length > 0) {
-    problems.push(`${path}: internal campaigns take ScriptData as it is; External Links apply only to external campaigns`);
+    problems.push(
+      `${path}: internal campaigns take ScriptData as it is; External Links apply only to external campaigns`,
+    );
   }
   return problems;
 }
@@ -166,11 +182,18 @@ function externalLinkProblems(campaign: unknown, index: number): string[] {
 function crossFieldProblems(raw: Obj): string[] {
   const problems: string[] = [];
   const licence = raw.licence;
-  if (isObject(licence) && licence.type === 'Named' && Array.isArray(licence.assigned) && Number.isInteger(licence.users)) {
+  if (
+    isObject(licence) &&
+    licence.type === 'Named' &&
+    Array.isArray(licence.assigned) &&
+    Number.isInteger(licence.users)
+  ) {
     const users = licence.users as number;
     if (licence.assigned.length > users) {
       const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-      problems.push(`licence.assigned: ${plural(licence.assigned.length, 'agent')} assigned but the Named licence has only ${plural(users, 'user')}`);
+      problems.push(
+        `licence.assigned: ${plural(licence.assigned.length, 'agent')} assigned but the Named licence has only ${plural(users, 'user')}`,
+      );
     }
   }
   if (isObject(raw.reconnect)) {
@@ -185,7 +208,8 @@ function crossFieldProblems(raw: Obj): string[] {
 /** The back-off bounds with their defaults; an unset maxMs is at least minMs. */
 function backOff(reconnect: Obj | undefined): { minMs: number; maxMs: number } {
   const minMs = typeof reconnect?.minMs === 'number' ? reconnect.minMs : CONFIG_DEFAULTS.reconnect.minMs;
-  const maxMs = typeof reconnect?.maxMs === 'number' ? reconnect.maxMs : Math.max(minMs, CONFIG_DEFAULTS.reconnect.maxMs);
+  const maxMs =
+    typeof reconnect?.maxMs === 'number' ? reconnect.maxMs : Math.max(minMs, CONFIG_DEFAULTS.reconnect.maxMs);
   return { minMs, maxMs };
 }
 
@@ -269,7 +293,9 @@ export function loadConfig(file: string): InstanceConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+    throw new ConfigError(file, [
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    ]);
   }
   return parseConfigText(text, file);
 }

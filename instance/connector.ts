@@ -27,7 +27,14 @@ import { problemsOf } from '../contract/problems';
 import type { ScriptValue } from '../contract/rest';
 import type { AckStatus, FailureReason } from '../contract/statuses';
 import { MAX_DESKTOP_PARTS, MAX_WEBSOCKET_FRAME_BYTES } from '../contract/limits';
-import type { AckMessage, DesktopMessage, InstanceMessage, LoginMessage, LogoutMessage, PopMessage } from '../contract/webSocket';
+import type {
+  AckMessage,
+  DesktopMessage,
+  InstanceMessage,
+  LoginMessage,
+  LogoutMessage,
+  PopMessage,
+} from '../contract/webSocket';
 import { AuthClient, AuthError, type Tokens } from './auth';
 import type { Logger } from './log';
 
@@ -175,7 +182,13 @@ export class Connector extends EventEmitter {
   /** Closes every socket with 1000 and cancels every timer; nothing reconnects afterwards. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.reconnectTimer, this.refreshTimer, this.heartbeatTimer, this.rotationTimer, ...this.waiting.values()]) {
+    for (const timer of [
+      this.reconnectTimer,
+      this.refreshTimer,
+      this.heartbeatTimer,
+      this.rotationTimer,
+      ...this.waiting.values(),
+    ]) {
       if (timer !== undefined) this.clock.clearTimeout(timer);
     }
     this.waiting.clear();
@@ -202,7 +215,10 @@ export class Connector extends EventEmitter {
       idToken = (await this.validTokens()).idToken;
     } catch (error) {
       this.connecting = false;
-      this.log.error('cannot get a token; will retry', { code: (error as AuthError).code, error: (error as Error).message });
+      this.log.error('cannot get a token; will retry', {
+        code: (error as AuthError).code,
+        error: (error as Error).message,
+      });
       this.scheduleRetry();
       return;
     }
@@ -241,7 +257,12 @@ export class Connector extends EventEmitter {
     });
     this.scheduleHeartbeat();
     // A long Desktop is counted, not listed: 5,000 names would make one line of 150 KB or more.
-    this.log.info('connected', { connection: conn.id, instance: this.options.instanceName, ...(agents.length <= 20 ? { agents } : { agentCount: agents.length }), reason });
+    this.log.info('connected', {
+      connection: conn.id,
+      instance: this.options.instanceName,
+      ...(agents.length <= 20 ? { agents } : { agentCount: agents.length }),
+      reason,
+    });
     this.emit('connected', { connection: conn.id, reason });
   }
 
@@ -309,7 +330,10 @@ export class Connector extends EventEmitter {
     const delayMs = this.backoffDelay(this.attempt);
     this.attempt += 1;
     const reason = this.active ? 'rotation' : 'reconnect';
-    this.log.info(reason === 'rotation' ? 'retrying the connection renewal' : 'reconnecting', { inMs: delayMs, attempt: this.attempt });
+    this.log.info(reason === 'rotation' ? 'retrying the connection renewal' : 'reconnecting', {
+      inMs: delayMs,
+      attempt: this.attempt,
+    });
     this.emit('reconnecting', { delayMs, attempt: this.attempt });
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
@@ -383,7 +407,10 @@ export class Connector extends EventEmitter {
         if (conn.pongTimer === undefined) {
           conn.pongTimer = this.clock.setTimeout(() => {
             conn.pongTimer = undefined;
-            this.log.warn('no Pong from the server; dropping the connection', { connection: conn.id, waitedMs: this.pongTimeoutMs });
+            this.log.warn('no Pong from the server; dropping the connection', {
+              connection: conn.id,
+              waitedMs: this.pongTimeoutMs,
+            });
             conn.ws.terminate();
           }, this.pongTimeoutMs);
         }
@@ -426,7 +453,11 @@ export class Connector extends EventEmitter {
         this.onRecall(conn, message);
         return;
       case 'Error':
-        this.log.warn('the server reported an error', { connection: conn.id, code: message.Code, message: message.Message });
+        this.log.warn('the server reported an error', {
+          connection: conn.id,
+          code: message.Code,
+          message: message.Message,
+        });
         this.emit('serverError', { Code: message.Code, Message: message.Message });
         return;
       default:
@@ -465,7 +496,11 @@ export class Connector extends EventEmitter {
     try {
       decision = this.options.onPop(pop);
     } catch (error) {
-      this.log.error('the Desktop failed on a pop', { PopId: pop.PopId, agent: pop.Username, error: (error as Error).message });
+      this.log.error('the Desktop failed on a pop', {
+        PopId: pop.PopId,
+        agent: pop.Username,
+        error: (error as Error).message,
+      });
       decision = { status: 'Failed', reason: 'Undeliverable' };
     }
     this.remember(pop.PopId, decision);
@@ -496,7 +531,10 @@ export class Connector extends EventEmitter {
     this.remember(popId, { status: 'Recalled' });
     this.ack(conn, { Action: 'Ack', PopId: popId, Status: 'Recalled' });
     const how = timer !== undefined ? 'dropped' : 'beforeArrival';
-    this.log.info(how === 'dropped' ? 'pop recalled before it opened: dropped' : 'pop recalled before it arrived: it will not open', { PopId: popId });
+    this.log.info(
+      how === 'dropped' ? 'pop recalled before it opened: dropped' : 'pop recalled before it arrived: it will not open',
+      { PopId: popId },
+    );
     this.emit('recalled', popId, how);
   }
 
@@ -504,7 +542,11 @@ export class Connector extends EventEmitter {
   private readPop(conn: Connection, popId: string, message: Record<string, unknown>): PopMessage {
     const problems = problemsOf(validatePopMessage, message);
     if (problems.length === 0) return message as PopMessage;
-    this.log.warn('a pop that does not match the contract; reading what it has', { connection: conn.id, PopId: popId, problems });
+    this.log.warn('a pop that does not match the contract; reading what it has', {
+      connection: conn.id,
+      PopId: popId,
+      problems,
+    });
     return toPopMessage(popId, message);
   }
 
@@ -546,10 +588,20 @@ export class Connector extends EventEmitter {
  * bytes of the serialised message): one message when it fits, as always, otherwise `Parts` messages sharing
  * `sequence`. Each part is sized with Part and Parts at their widest, so the numbers filled in last cannot push it over.
  */
-export function desktopMessages(agents: readonly string[], sequence: number, frameBytes = MAX_WEBSOCKET_FRAME_BYTES): DesktopMessage[] {
+export function desktopMessages(
+  agents: readonly string[],
+  sequence: number,
+  frameBytes = MAX_WEBSOCKET_FRAME_BYTES,
+): DesktopMessage[] {
   const whole: DesktopMessage = { Action: 'Desktop', Agents: [...agents] };
   if (Buffer.byteLength(JSON.stringify(whole), 'utf8') <= frameBytes) return [whole];
-  const widest = { Action: 'Desktop', Agents: [] as string[], Sequence: sequence, Part: MAX_DESKTOP_PARTS, Parts: MAX_DESKTOP_PARTS };
+  const widest = {
+    Action: 'Desktop',
+    Agents: [] as string[],
+    Sequence: sequence,
+    Part: MAX_DESKTOP_PARTS,
+    Parts: MAX_DESKTOP_PARTS,
+  };
   const emptyBytes = Buffer.byteLength(JSON.stringify(widest), 'utf8');
   const groups: string[][] = [[]];
   let bytes = emptyBytes;
@@ -564,7 +616,13 @@ export function desktopMessages(agents: readonly string[], sequence: number, fra
     bytes += nameBytes + (group.length > 0 ? 1 : 0); // the comma before every name but the first
     group.push(agent);
   }
-  return groups.map((group, index) => ({ Action: 'Desktop', Agents: group, Sequence: sequence, Part: index + 1, Parts: groups.length }));
+  return groups.map((group, index) => ({
+    Action: 'Desktop',
+    Agents: group,
+    Sequence: sequence,
+    Part: index + 1,
+    Parts: groups.length,
+  }));
 }
 
 function ackMessage(popId: string, decision: AckDecision): AckMessage {
@@ -579,7 +637,9 @@ function toPopMessage(popId: string, message: Record<string, unknown>): PopMessa
   if (typeof message.ScriptData === 'object' && message.ScriptData !== null && !Array.isArray(message.ScriptData)) {
     for (const [key, value] of Object.entries(message.ScriptData)) {
       scriptData[key] =
-        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+          ? value
+          : JSON.stringify(value);
     }
   }
   return {

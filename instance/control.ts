@@ -41,7 +41,9 @@ export function route(control: InstanceControl, method: string, path: string): {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const notFound = { status: 404, body: { error: 'NotFound', message: `no such endpoint: ${method} ${path}` } };
   if (parts[0] === 'agents' && parts.length === 1) {
-    return method === 'GET' ? { status: 200, body: control.status() } : { status: 405, body: { error: 'MethodNotAllowed' } };
+    return method === 'GET'
+      ? { status: 200, body: control.status() }
+      : { status: 405, body: { error: 'MethodNotAllowed' } };
   }
   if (parts[0] === 'agents' && parts.length === 2) {
     if (method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed' } };
@@ -59,7 +61,10 @@ export function route(control: InstanceControl, method: string, path: string): {
     if (method !== 'POST') return { status: 405, body: { error: 'MethodNotAllowed' } };
     // The same check the server makes of the Login message this sends.
     if (problemsOf(validateLoginMessage, { Action: 'Login', Username: parts[1] }).length > 0) {
-      return { status: 400, body: { error: 'InvalidAgentName', message: 'an agent name is 1 to 128 characters without control characters' } };
+      return {
+        status: 400,
+        body: { error: 'InvalidAgentName', message: 'an agent name is 1 to 128 characters without control characters' },
+      };
     }
     const result = parts[2] === 'login' ? control.login(parts[1]) : control.logout(parts[1]);
     return { status: result.status === 'NotLoggedIn' ? 404 : 200, body: { agent: parts[1], ...result } };
@@ -73,7 +78,11 @@ export function route(control: InstanceControl, method: string, path: string): {
 }
 
 /** Listens on 127.0.0.1:`port` (0: any free port, for tests); `page` serves the Desktop page. */
-export async function startControlServer(control: InstanceControl, port: number, page?: PageHandler): Promise<ControlServer> {
+export async function startControlServer(
+  control: InstanceControl,
+  port: number,
+  page?: PageHandler,
+): Promise<ControlServer> {
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
     try {

@@ -12,7 +12,8 @@ import type { CampaignConfig, LicenceConfig } from './config';
 export type { ScriptValue };
 
 /** What the Desktop reads of a pop (contract/webSocket.ts `PopMessage`); a pop without ScriptData fills nothing. */
-export type DesktopPop = Pick<PopMessage, 'PopId' | 'Username' | 'Campaign' | 'Reference'> & Partial<Pick<PopMessage, 'ScriptData' | 'SentAt'>>;
+export type DesktopPop = Pick<PopMessage, 'PopId' | 'Username' | 'Campaign' | 'Reference'> &
+  Partial<Pick<PopMessage, 'ScriptData' | 'SentAt'>>;
 
 /** The reasons the Desktop itself gives; `Undeliverable` is the API's (and the connector's when the Desktop throws). */
 export type FailureReason = Exclude<AckReason, 'Undeliverable'>;
@@ -59,8 +60,7 @@ export type LoginResult =
   | { readonly status: 'AlreadyLoggedIn'; readonly licensed: boolean };
 
 export type LogoutResult =
-  | { readonly status: 'LoggedOut'; readonly seatPassedTo?: string }
-  | { readonly status: 'NotLoggedIn' };
+  { readonly status: 'LoggedOut'; readonly seatPassedTo?: string } | { readonly status: 'NotLoggedIn' };
 
 export type CloseResult =
   | { readonly status: 'Closed'; readonly campaign: string; readonly reference: string }
@@ -207,7 +207,10 @@ export class Desktop {
 
     const given = typeof pop.Reference === 'string' && pop.Reference.trim() !== '' ? pop.Reference : undefined;
     if (given === undefined && !campaign.allowRecordCreation) {
-      return failed('RecordCreationNotAllowed', `the pop has no Reference and campaign "${campaign.name}" does not allow record creation`);
+      return failed(
+        'RecordCreationNotAllowed',
+        `the pop has no Reference and campaign "${campaign.name}" does not allow record creation`,
+      );
     }
     if (given !== undefined) {
       if (agent.current && agent.current.campaign === campaign.name && agent.current.reference === given) {

@@ -64,7 +64,9 @@ class Publisher {
   /** Licence states of these agents (all on the Desktop by default). */
   licences(agents: readonly string[] = this.desktop.agentNames()): InstanceMessage[] {
     if (!this.enabled) return [];
-    const states = agents.filter((a) => this.desktop.isOnDesktop(a)).map((a) => ({ Username: a, Licensed: this.desktop.hasLicence(a) }));
+    const states = agents
+      .filter((a) => this.desktop.isOnDesktop(a))
+      .map((a) => ({ Username: a, Licensed: this.desktop.hasLicence(a) }));
     return licenceMessages(this.licence, this.desktop.seatsLeft(), states, ++this.sequence);
   }
 }
@@ -208,9 +210,12 @@ export async function startInstance(config: InstanceConfig, options: StartOption
     log.info('starting', { instance: config.instanceName, user: config.username, webSocketUrl: config.webSocketUrl });
     connector.start();
   } else {
-    log.warn('the Cloud API plugin is disabled (plugin.enabled: false): not connecting; pops for these agents cannot reach this instance', {
-      instance: config.instanceName,
-    });
+    log.warn(
+      'the Cloud API plugin is disabled (plugin.enabled: false): not connecting; pops for these agents cannot reach this instance',
+      {
+        instance: config.instanceName,
+      },
+    );
   }
 
   const controlServer =

@@ -55,9 +55,11 @@ export function formatLine(entry: LogEntry, at: Date): string {
 
 /** A logger built on one sink; `level` drops what is below it. */
 export function createLogger(sink: (entry: LogEntry) => void, level: LogLevel = 'info'): Logger {
-  const emit = (entryLevel: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (RANK[entryLevel] >= RANK[level]) sink({ level: entryLevel, message, fields: redact(fields) });
-  };
+  const emit =
+    (entryLevel: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[entryLevel] >= RANK[level]) sink({ level: entryLevel, message, fields: redact(fields) });
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
@@ -73,5 +75,8 @@ export function createConsoleLogger(level: LogLevel = 'info', now: () => Date = 
 /** A logger that keeps its entries, for tests. */
 export function createMemoryLogger(): Logger & { readonly entries: LogEntry[] } {
   const entries: LogEntry[] = [];
-  return Object.assign(createLogger((entry) => entries.push(entry), 'debug'), { entries });
+  return Object.assign(
+    createLogger((entry) => entries.push(entry), 'debug'),
+    { entries },
+  );
 }

@@ -17,11 +17,16 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 function parseArguments(argv: readonly string[]): string | number {
   const program = new Command()
     .name('npm run instance --')
-    .description('Reference Scripting instance: holds agents\' Desktop sessions and receives Remote Pops over the WebSocket API.')
+    .description(
+      "Reference Scripting instance: holds agents' Desktop sessions and receives Remote Pops over the WebSocket API.",
+    )
     // Not requiredOption: commander checks required options before unknown ones, so `--confg x` would be answered
     // "required option not specified" instead of naming the misspelled option.
     .option('-c, --config <file>', 'instance config, JSON or YAML (see instance/README.md); required')
-    .addHelpText('after', '\nExit codes: 0 stopped cleanly, 1 failed, 2 usage or config error, 130 interrupted twice.\nExample: npm run instance -- --config .local/instance.json')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped cleanly, 1 failed, 2 usage or config error, 130 interrupted twice.\nExample: npm run instance -- --config .local/instance.json',
+    )
     .showHelpAfterError('(npm run instance -- --help for usage)')
     .exitOverride();
   try {
@@ -32,7 +37,9 @@ function parseArguments(argv: readonly string[]): string | number {
   }
   const file = program.opts<{ config?: string }>().config;
   if (file !== undefined) return file;
-  process.stderr.write("error: required option '-c, --config <file>' not specified\n(npm run instance -- --help for usage)\n");
+  process.stderr.write(
+    "error: required option '-c, --config <file>' not specified\n(npm run instance -- --help for usage)\n",
+  );
   return EXIT.USAGE;
 }
 
@@ -67,7 +74,10 @@ export async function main(argv: readonly string[]): Promise<number> {
  * from the terminal and then SIGTERM from the stack stopping its children (local/stack.ts): any signal during the
  * stop lets it finish and exit 0; only a second SIGINT a second or more after the first exits at once (130).
  */
-function untilStopped(instance: { stop(): Promise<void> }, log: ReturnType<typeof createConsoleLogger>): Promise<number> {
+function untilStopped(
+  instance: { stop(): Promise<void> },
+  log: ReturnType<typeof createConsoleLogger>,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     let firstAt: number | undefined;
     const shutdown = (signal: NodeJS.Signals) => {

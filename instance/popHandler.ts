@@ -36,7 +36,10 @@ export function createPopHandler(desktop: Desktop, log: Logger): (pop: DesktopPo
           variables: record.variables,
         });
         if (outcome.unlinkedKeys.length > 0) {
-          log.info('ScriptData keys without an External Link were ignored', { PopId: pop.PopId, keys: outcome.unlinkedKeys });
+          log.info('ScriptData keys without an External Link were ignored', {
+            PopId: pop.PopId,
+            keys: outcome.unlinkedKeys,
+          });
         }
         return { status: 'Opened' };
       }

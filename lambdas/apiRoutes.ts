@@ -20,14 +20,14 @@ export interface RestRoute {
 }
 
 /** One route per REST operation of the contract, served by the handler of the same name. */
-export const REST_ROUTES: readonly RestRoute[] = (Object.entries(REST_OPERATIONS) as [OperationId, RestOperation][]).map(
-  ([operationId, operation]) => ({
-    method: operation.method,
-    resource: operation.path,
-    handler: operationId,
-    auth: operation.security === 'idToken' ? 'cognito' : 'none',
-  }),
-);
+export const REST_ROUTES: readonly RestRoute[] = (
+  Object.entries(REST_OPERATIONS) as [OperationId, RestOperation][]
+).map(([operationId, operation]) => ({
+  method: operation.method,
+  resource: operation.path,
+  handler: operationId,
+  auth: operation.security === 'idToken' ? 'cognito' : 'none',
+}));
 
 export interface WebSocketRoute {
   readonly routeKey: string;
@@ -63,4 +63,3 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   { routeKey: 'Ping', handler: 'wsPing', returnResponse: true },
   { routeKey: '$default', handler: 'wsDefault', returnResponse: true },
 ];
-

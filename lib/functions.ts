@@ -68,7 +68,10 @@ export class Functions extends Construct {
     const tableLogicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
 
     const byHandler = {} as Record<HandlerName, RemotePopFunction>;
-    for (const [handlerName, needs] of Object.entries(HANDLER_NEEDS) as [HandlerName, (typeof HANDLER_NEEDS)[HandlerName]][]) {
+    for (const [handlerName, needs] of Object.entries(HANDLER_NEEDS) as [
+      HandlerName,
+      (typeof HANDLER_NEEDS)[HandlerName],
+    ][]) {
       const fn = new RemotePopFunction(this, handlerName, {
         handlerName,
         logRetention: props.logRetention,
@@ -83,7 +86,7 @@ export class Functions extends Construct {
         Validations.of(fn.executionRole).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
           reason:
-            'The table grant covers this table\'s own indexes (the ByConnection GSI is queried to find what a ' +
+            "The table grant covers this table's own indexes (the ByConnection GSI is queried to find what a " +
             'connection owns); it names no other table.',
         });
       }
@@ -115,7 +118,7 @@ export class Functions extends Construct {
       Validations.of(fn.executionRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${manageConnectionsFinding(stage)}]`,
         reason:
-          'execute-api:ManageConnections on this API\'s own stage only: connection ids are created at run time, so ' +
+          "execute-api:ManageConnections on this API's own stage only: connection ids are created at run time, so " +
           'the @connections/* suffix cannot be narrower.',
       });
     }

@@ -105,8 +105,16 @@ export class Observability extends Construct {
         REST_5XX_RATE_PERCENT,
       ),
       ...functions.flatMap(([name, fn]) => [
-        this.alarm(`${name}Errors`, fn.metricErrors(SUM), `Function ${name}: an invocation failed (unhandled error or timeout).`),
-        this.alarm(`${name}Throttles`, fn.metricThrottles(SUM), `Function ${name}: an invocation was throttled (concurrency exhausted).`),
+        this.alarm(
+          `${name}Errors`,
+          fn.metricErrors(SUM),
+          `Function ${name}: an invocation failed (unhandled error or timeout).`,
+        ),
+        this.alarm(
+          `${name}Throttles`,
+          fn.metricThrottles(SUM),
+          `Function ${name}: an invocation was throttled (concurrency exhausted).`,
+        ),
       ]),
       this.alarm('DynamoDbThrottles', tableThrottles, 'DynamoDB: requests to the table or its index were throttled.'),
     ];
@@ -255,8 +263,17 @@ function lambdaWidgets(functions: readonly [HandlerName, lambda.IFunction][]): c
   const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric): cloudwatch.Metric[] =>
     functions.map(([name, fn]) => metric(fn).with({ label: name }));
   return [
-    graph('Lambda errors', perFunction((fn) => fn.metricErrors(SUM))),
-    graph('Lambda throttles', perFunction((fn) => fn.metricThrottles(SUM))),
-    graph('Lambda duration p99 (ms)', perFunction((fn) => fn.metricDuration({ statistic: 'p99', period: FIVE_MINUTES }))),
+    graph(
+      'Lambda errors',
+      perFunction((fn) => fn.metricErrors(SUM)),
+    ),
+    graph(
+      'Lambda throttles',
+      perFunction((fn) => fn.metricThrottles(SUM)),
+    ),
+    graph(
+      'Lambda duration p99 (ms)',
+      perFunction((fn) => fn.metricDuration({ statistic: 'p99', period: FIVE_MINUTES })),
+    ),
   ];
 }

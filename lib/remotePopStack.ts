@@ -18,7 +18,14 @@ export interface RemotePopStackProps extends StackProps {
 }
 
 /** The output keys; the local stack writes the same keys to .local/endpoints.json (local/README.md). */
-export const OUTPUT_KEYS = ['RestApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'TableName', 'Region'] as const;
+export const OUTPUT_KEYS = [
+  'RestApiUrl',
+  'WebSocketUrl',
+  'UserPoolId',
+  'UserPoolClientId',
+  'TableName',
+  'Region',
+] as const;
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
 
 /**
@@ -80,7 +87,10 @@ export class RemotePopStack extends Stack {
     this.restApi = this.createRestApi(settings, retention);
     this.webSocketApi = this.createWebSocketApi(settings, retention);
     this.functions.grantManageConnections(this.webSocketApi.stage);
-    this.webhooks = new Webhooks(this, 'Webhooks', { functions: this.functions.byHandler, removalPolicy: retention.removalPolicy });
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      functions: this.functions.byHandler,
+      removalPolicy: retention.removalPolicy,
+    });
     this.observability = new Observability(this, 'Observability', {
       restStage: this.restApi.api.deploymentStage,
       webSocketStage: this.webSocketApi.stage,
@@ -96,7 +106,10 @@ export class RemotePopStack extends Stack {
 
   /** An API's access log group, with the stack's retention. */
   private accessLogs(logId: string, retention: Retention): logs.LogGroup {
-    return new logs.LogGroup(this, logId, { retention: retention.logRetention, removalPolicy: retention.removalPolicy });
+    return new logs.LogGroup(this, logId, {
+      retention: retention.logRetention,
+      removalPolicy: retention.removalPolicy,
+    });
   }
 
   private createRestApi(settings: Settings, retention: Retention): RestApi {
@@ -115,7 +128,9 @@ export class RemotePopStack extends Stack {
       ...(settings.restDomainName && settings.restCertificateArn
         ? { customDomain: { domainName: settings.restDomainName, certificateArn: settings.restCertificateArn } }
         : {}),
-      ...(settings.wafRateLimitPer5Minutes !== undefined ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes } : {}),
+      ...(settings.wafRateLimitPer5Minutes !== undefined
+        ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes }
+        : {}),
     });
   }
 
@@ -129,7 +144,12 @@ export class RemotePopStack extends Stack {
       // The REST API sets API Gateway's account-level CloudWatch role, which WebSocket access logging needs too.
       loggingDependsOn: this.restApi.api,
       ...(settings.webSocketDomainName && settings.webSocketCertificateArn
-        ? { customDomain: { domainName: settings.webSocketDomainName, certificateArn: settings.webSocketCertificateArn } }
+        ? {
+            customDomain: {
+              domainName: settings.webSocketDomainName,
+              certificateArn: settings.webSocketCertificateArn,
+            },
+          }
         : {}),
     });
   }

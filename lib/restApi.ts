@@ -146,7 +146,8 @@ export class RestApi extends Construct {
     const models: Partial<Record<HandlerName, apigw.Model>> = {};
     for (const route of REST_ROUTES) {
       const fn = props.handlers[route.handler];
-      if (!fn) throw new Error(`RestApi: no function for handler "${route.handler}" (${route.method} ${route.resource})`);
+      if (!fn)
+        throw new Error(`RestApi: no function for handler "${route.handler}" (${route.method} ${route.resource})`);
       const bodyModel = props.bodyModels?.[route.handler];
       const model = bodyModel ? this.addBodyModel(route, bodyModel) : undefined;
       if (model) models[route.handler] = model;
@@ -238,17 +239,15 @@ export class RestApi extends Construct {
    * the parameters-only validator when the body has a model (see `bodyModels`).
    */
   private addRouteMethod(route: RestRoute, fn: lambda.IFunction, model: apigw.Model | undefined): apigw.Method {
-    const method = this.api.root.resourceForPath(route.resource).addMethod(
-      route.method,
-      new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }),
-      {
+    const method = this.api.root
+      .resourceForPath(route.resource)
+      .addMethod(route.method, new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
         requestValidator: model ? this.parametersValidator : this.requestValidator,
         ...(model ? { requestModels: { 'application/json': model } } : {}),
         ...(route.auth === 'cognito'
           ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
           : { authorizationType: apigw.AuthorizationType.NONE }),
-      },
-    );
+      });
     if (route.auth === 'none') {
       const reason =
         `${route.method} ${route.resource} is where callers obtain or refresh their Cognito tokens, so it cannot ` +

@@ -35,7 +35,8 @@ const DOMAIN_NAME = '^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]
 /** An ACM certificate ARN in any partition. */
 const CERTIFICATE_ARN = '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate\\/[A-Za-z0-9-]+$';
 
-const domainName = () => Type.String({ pattern: DOMAIN_NAME, rule: 'must be a lower-case DNS name such as api.example.com' });
+const domainName = () =>
+  Type.String({ pattern: DOMAIN_NAME, rule: 'must be a lower-case DNS name such as api.example.com' });
 const certificateArn = () =>
   Type.String({
     pattern: CERTIFICATE_ARN,
@@ -70,7 +71,10 @@ export const STACK_SETTINGS = Type.Object({
     { default: 30, rule: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` },
   ),
   /** prod keeps the pool, table and logs on stack deletion and turns deletion protection on. @default "dev" */
-  environment: Type.Union([Type.Literal('dev'), Type.Literal('prod')], { default: 'dev', rule: 'must be "dev" or "prod"' }),
+  environment: Type.Union([Type.Literal('dev'), Type.Literal('prod')], {
+    default: 'dev',
+    rule: 'must be "dev" or "prod"',
+  }),
   /**
    * Reserved concurrency for each function; unset leaves the account's unreserved pool. 0 would throttle every
    * invocation: it is refused rather than deploy a stack that cannot run. @default undefined
@@ -109,7 +113,9 @@ export const STACK_SETTINGS = Type.Object({
    */
   wafRateLimitPer5Minutes: Type.Optional(integer(10, 2_000_000_000)),
   /** When set, alarms notify an SNS topic with this e-mail subscribed (confirm the subscription mail). @default undefined */
-  alarmEmail: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', rule: 'must be one e-mail address' })),
+  alarmEmail: Type.Optional(
+    Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', rule: 'must be one e-mail address' }),
+  ),
 });
 
 export type Settings = Readonly<Static<typeof STACK_SETTINGS>>;
@@ -201,7 +207,9 @@ export function parseSettings(raw: Readonly<Record<string, unknown>> = {}): Sett
     throw new InvalidSettingError(setting, rule, raw[setting]);
   }
   // In SETTING_NAMES order, whatever order the context gave.
-  const settings = Object.fromEntries(SETTING_NAMES.flatMap((name) => (name in record ? [[name, record[name]]] : []))) as Settings;
+  const settings = Object.fromEntries(
+    SETTING_NAMES.flatMap((name) => (name in record ? [[name, record[name]]] : [])),
+  ) as Settings;
   checkAcrossSettings(settings, raw);
   return settings;
 }

@@ -1,7 +1,13 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { API_CALLERS_GROUP, checkedGroupName, PASSWORD_POLICY, SCRIPTING_INSTANCES_GROUP, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
+import {
+  API_CALLERS_GROUP,
+  checkedGroupName,
+  PASSWORD_POLICY,
+  SCRIPTING_INSTANCES_GROUP,
+  TENANT_ATTRIBUTE,
+} from '../lambdas/shared/identity';
 
 export interface TenantUserPoolProps {
   /** IdToken and AccessToken lifetime (Cognito allows 5 minutes to 1 day). */

@@ -38,7 +38,11 @@ export class Webhooks extends Construct {
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
     const sender = props.functions.webhookSender;
-    const common = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: props.removalPolicy };
+    const common = {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy,
+    };
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', { ...common, retentionPeriod: Duration.days(14) });
     this.queue = new sqs.Queue(this, 'Deliveries', {
       ...common,
@@ -49,7 +53,10 @@ export class Webhooks extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVES },
     });
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersVisible', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
       alarmDescription: 'Webhooks: a delivery exhausted its retries (about 27.6 h) and is in the dead-letter queue.',
       threshold: 1,
       evaluationPeriods: 1,
@@ -57,7 +64,11 @@ export class Webhooks extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     sender.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: props.maxConcurrency ?? 10 }),
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 10,
+      }),
     );
     this.grant(props.functions);
   }

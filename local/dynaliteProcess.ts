@@ -29,10 +29,15 @@ function resume(server: HttpServer, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve();
     server.once('error', reject);
-    (HttpServer.prototype.listen as (this: HttpServer, ...args: unknown[]) => HttpServer).call(server, port, HOST, () => {
-      server.removeListener('error', reject);
-      resolve();
-    });
+    (HttpServer.prototype.listen as (this: HttpServer, ...args: unknown[]) => HttpServer).call(
+      server,
+      port,
+      HOST,
+      () => {
+        server.removeListener('error', reject);
+        resolve();
+      },
+    );
   });
 }
 

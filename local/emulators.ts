@@ -85,7 +85,12 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<E
  * Waits until the emulator answering on `endpoint` is the one this call started: its start token (startToken.js)
  * matches. Another process answering there while ours exits (EADDRINUSE) is a taken port, not a ready emulator.
  */
-async function waitForOwnEmulator(endpoint: string, token: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForOwnEmulator(
+  endpoint: string,
+  token: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let someoneElse = false;
   for (;;) {
@@ -101,7 +106,9 @@ async function waitForOwnEmulator(endpoint: string, token: string, child: ChildP
       // not listening yet
     }
     if (Date.now() > deadline) {
-      throw new Error(`no answer from the emulator it started within ${timeoutMs} ms${someoneElse ? ' (another process answers on its port)' : ''}`);
+      throw new Error(
+        `no answer from the emulator it started within ${timeoutMs} ms${someoneElse ? ' (another process answers on its port)' : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -167,7 +167,10 @@ type Ready = Extract<StackMessage, { type: 'ready' }>;
 
 function waitUntilReady(child: LaunchedChild, label: string, timeoutMs: number, logFile: string): Promise<Ready> {
   return new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The ${label} did not start within ${timeoutMs} ms (see ${logFile})`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`The ${label} did not start within ${timeoutMs} ms (see ${logFile})`)),
+      timeoutMs,
+    );
     const onMessage = (message: StackMessage) => {
       if (message.type !== 'ready' && message.type !== 'failed') return;
       clearTimeout(timer);
@@ -178,7 +181,11 @@ function waitUntilReady(child: LaunchedChild, label: string, timeoutMs: number, 
     child.process.on('message', onMessage);
     void child.exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`The ${label} exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready (see ${logFile})`));
+      reject(
+        new Error(
+          `The ${label} exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready (see ${logFile})`,
+        ),
+      );
     });
   });
 }
@@ -189,9 +196,12 @@ function commandChannel(child: LaunchedChild): LaunchedStack['request'] {
   return <T>(command: StackCommand, timeoutMs?: number) =>
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
-      const timer = timeoutMs ? setTimeout(() => finish(new Error(`${command.type} got no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+      const timer = timeoutMs
+        ? setTimeout(() => finish(new Error(`${command.type} got no answer within ${timeoutMs} ms`)), timeoutMs)
+        : undefined;
       const onMessage = (message: StackMessage) => {
-        if (message.type === 'answer' && message.id === id) finish(message.error ? new Error(message.error) : undefined, message);
+        if (message.type === 'answer' && message.id === id)
+          finish(message.error ? new Error(message.error) : undefined, message);
       };
       const finish = (error: Error | undefined, answer?: StackMessage) => {
         clearTimeout(timer);
@@ -205,7 +215,10 @@ function commandChannel(child: LaunchedChild): LaunchedStack['request'] {
 }
 
 /** Starts the local stack in a child process (stackProcess.ts) and resolves once it is ready. */
-export async function launchStack(options: StackProcessOptions, launch: StackLaunchOptions = {}): Promise<LaunchedStack> {
+export async function launchStack(
+  options: StackProcessOptions,
+  launch: StackLaunchOptions = {},
+): Promise<LaunchedStack> {
   const label = launch.label ?? 'local stack';
   const logFile = launch.logFile ?? path.join(options.localDir, 'stack.log');
   const child = launchChild({

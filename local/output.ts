@@ -27,13 +27,25 @@ const COLOURS: Record<Level | 'dim' | 'reset', string> = {
 };
 const LEVELS = new Set<string>(['DEBUG', 'INFO', 'WARN', 'ERROR']);
 /** Powertools keys every line carries: not worth a column each. */
-const POWERTOOLS_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id', 'cold_start']);
+const POWERTOOLS_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+  'cold_start',
+]);
 const INSTANCE_LINE = /^\[instance\] (\d\d:\d\d:\d\d\.\d{3}) (DEBUG|INFO|WARN|ERROR)\s+(.*)$/;
 
 const clock = (at: Date): string => at.toISOString().slice(11, 23);
 
 /** `--json` anywhere among the arguments, else colour when stdout is a terminal (and NO_COLOR is unset). */
-export function outputMode(argv: readonly string[], stdout: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv): OutputMode {
+export function outputMode(
+  argv: readonly string[],
+  stdout: { readonly isTTY?: boolean },
+  env: NodeJS.ProcessEnv,
+): OutputMode {
   if (argv.includes('--json')) return 'json';
   return stdout.isTTY && !env.NO_COLOR ? 'pretty' : 'plain';
 }
@@ -41,7 +53,10 @@ export function outputMode(argv: readonly string[], stdout: { readonly isTTY?: b
 function keyValues(fields: Record<string, unknown>): string {
   return Object.entries(fields)
     .filter(([key, value]) => !POWERTOOLS_KEYS.has(key) && !key.startsWith('function_') && value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`,
+    )
     .join(' ');
 }
 
@@ -58,7 +73,12 @@ export function handlerEvent(line: string): Event | undefined {
   if (!LEVELS.has(level) || typeof parsed.message !== 'string') return undefined;
   const at = typeof parsed.timestamp === 'string' ? new Date(parsed.timestamp) : new Date();
   const extra = keyValues(parsed);
-  return { time: clock(Number.isNaN(at.getTime()) ? new Date() : at), source: 'handler', level: level as Level, message: extra ? `${parsed.message} ${extra}` : parsed.message };
+  return {
+    time: clock(Number.isNaN(at.getTime()) ? new Date() : at),
+    source: 'handler',
+    level: level as Level,
+    message: extra ? `${parsed.message} ${extra}` : parsed.message,
+  };
 }
 
 /** A gateway or relayed instance line as an event. */

@@ -20,7 +20,9 @@ export class PortInUseError extends Error {
     readonly port: number,
   ) {
     const variable = PORT_VARIABLES[role];
-    super(`port ${port} (${variable}) is already in use by another process: stop that process or set ${variable} to a free port (0 picks one)`);
+    super(
+      `port ${port} (${variable}) is already in use by another process: stop that process or set ${variable} to a free port (0 picks one)`,
+    );
     this.name = 'PortInUseError';
   }
 }

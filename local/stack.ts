@@ -6,7 +6,13 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
-import { lambdaHandlers, startGateway, type EnvironmentSettings, type FunctionRuntimeMode, type LocalGateway } from './gateway';
+import {
+  lambdaHandlers,
+  startGateway,
+  type EnvironmentSettings,
+  type FunctionRuntimeMode,
+  type LocalGateway,
+} from './gateway';
 import type { LambdaHandlersConfig } from './gateway/lambdaRuntime';
 import { consoleLog, type GatewayLog } from './gateway/log';
 import type { ThrottleSettings } from './gateway/throttle';
@@ -208,7 +214,9 @@ async function provisionEmulators(
     dynamoSdk.destroy();
   });
   const [pool] = await Promise.all([
-    createUserPool(cognitoSdk, { ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}) }),
+    createUserPool(cognitoSdk, {
+      ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
+    }),
     createTable(dynamoSdk, TABLE_NAME),
   ]);
   const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
@@ -363,10 +371,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const cleanups = new Cleanups(log);
   try {
     // Before anything starts: a taken port names the variable to change (ports.ts); the emulators check their own.
-    await Promise.all([assertPortFree('rest', options.ports?.rest ?? 3000), assertPortFree('ws', options.ports?.ws ?? 3001)]);
+    await Promise.all([
+      assertPortFree('rest', options.ports?.rest ?? 3000),
+      assertPortFree('ws', options.ports?.ws ?? 3001),
+    ]);
     const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups);
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
-    const stream = await startTableStream({ dynamoDbEndpoint: emulators.dynamo.endpoint, region, tableName: TABLE_NAME, log });
+    const stream = await startTableStream({
+      dynamoDbEndpoint: emulators.dynamo.endpoint,
+      region,
+      tableName: TABLE_NAME,
+      log,
+    });
     cleanups.add(stream.stop);
     const retrySeconds = options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS;
     const webhookQueue = await startWebhookQueue({ region, retrySeconds, log });

@@ -59,7 +59,12 @@ export type StackCommand =
   | { readonly type: 'profileStop'; readonly file: string };
 
 export type StackMessage =
-  | { readonly type: 'ready'; readonly endpoints: LocalEndpoints; readonly demo: DemoCredentials; readonly testHooksUrl: string }
+  | {
+      readonly type: 'ready';
+      readonly endpoints: LocalEndpoints;
+      readonly demo: DemoCredentials;
+      readonly testHooksUrl: string;
+    }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'answer'; readonly id: number; readonly error?: string; readonly [key: string]: unknown };
 
@@ -157,7 +162,8 @@ async function main(): Promise<void> {
   process.on('message', (command: StackCommand & { id: number }) => {
     run(command).then(
       (answer) => send({ type: 'answer', id: command.id, ...answer }),
-      (error: unknown) => send({ type: 'answer', id: command.id, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        send({ type: 'answer', id: command.id, error: error instanceof Error ? error.message : String(error) }),
     );
   });
   const testHooksUrl = stack.endpoints.WebSocketUrl.replace(/^ws:/, 'http:').replace(/\/[^/]+$/, '/__local');

@@ -15,7 +15,8 @@ function portFrom(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, got "${raw}"`);
   return port;
 }
 
@@ -45,7 +46,9 @@ function banner(stack: LocalStack, seconds: string, colour: boolean): string {
     stack.demoInstanceNote
       ? `Demo Scripting instance: ${stack.demoInstanceNote}`
       : `Demo Scripting instance: config in ${stack.localDir}/instance.json (agent1 on the Desktop, campaign "Sales").`,
-    ...(e.ConsoleUrl ? [`${bold('Console')}: ${e.ConsoleUrl} (sign in as ${demo.api.username}, the api caller above)`] : []),
+    ...(e.ConsoleUrl
+      ? [`${bold('Console')}: ${e.ConsoleUrl} (sign in as ${demo.api.username}, the api caller above)`]
+      : []),
     ...(e.DesktopUrl ? [`${bold("agent1's Desktop")}: ${e.DesktopUrl}`] : []),
     '',
     bold('Pop agent1') + ' (paste into a shell; needs curl and node):',
@@ -54,7 +57,9 @@ function banner(stack: LocalStack, seconds: string, colour: boolean): string {
     `  curl -s -X POST ${e.RestApiUrl}/pop -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
     `    -d '{"Username":"agent1","Campaign":"Sales","Reference":"ORDER-1001","ScriptData":{"Contact Name":"Ada Lovelace","var_ContactReason":"Renewal"}}'`,
     '',
-    colour ? `\x1b[1;32mRemote Pop local stack ready in ${seconds}s\x1b[0m (Ctrl-C stops it)` : `Remote Pop local stack ready in ${seconds}s (Ctrl-C stops it)`,
+    colour
+      ? `\x1b[1;32mRemote Pop local stack ready in ${seconds}s\x1b[0m (Ctrl-C stops it)`
+      : `Remote Pop local stack ready in ${seconds}s (Ctrl-C stops it)`,
   ];
   return lines.join('\n');
 }
@@ -117,7 +122,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const mode = outputMode(argv, process.stdout, process.env);
   reformatHandlerLines(process.stdout, mode);
   reformatHandlerLines(process.stderr, mode);
-  const log = formattedLog(mode, (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`));
+  const log = formattedLog(mode, (line, stream) =>
+    (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+  );
   const idTokenValidityMinutes = positiveFrom('ID_TOKEN_VALIDITY_MINUTES');
   const claimWindowSeconds = positiveFrom('CLAIM_WINDOW_SECONDS');
   const webhookRetrySeconds = retrySecondsFrom();

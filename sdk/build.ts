@@ -13,14 +13,22 @@ const SDK = __dirname;
 const DIST = path.join(SDK, 'dist');
 
 function tsc(project: string): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(SDK, project)], { stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(SDK, project)], {
+    stdio: 'inherit',
+  });
 }
 
 export function buildSdk(): void {
   rmSync(DIST, { recursive: true, force: true });
   tsc('tsconfig.json');
   tsc('tsconfig.build.json');
-  const library: BuildOptions = { entryPoints: [path.join(SDK, 'src/index.ts')], bundle: true, platform: 'neutral', target: 'es2022', logLevel: 'warning' };
+  const library: BuildOptions = {
+    entryPoints: [path.join(SDK, 'src/index.ts')],
+    bundle: true,
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+  };
   buildSync({ ...library, format: 'esm', outfile: path.join(DIST, 'index.mjs') });
   buildSync({ ...library, format: 'cjs', outfile: path.join(DIST, 'index.cjs') });
   buildSync({

@@ -171,24 +171,39 @@ function recordFacts(record: DesktopRecord): HTMLElement {
 
 function valuesTable(caption: string, values: Readonly<Record<string, unknown>>): HTMLElement[] {
   const entries = Object.entries(values);
-  const rows = entries.map(([name, value]) => el('tr', {}, el('th', { scope: 'row' }, name), el('td', {}, String(value))));
+  const rows = entries.map(([name, value]) =>
+    el('tr', {}, el('th', { scope: 'row' }, name), el('td', {}, String(value))),
+  );
   return [
     el('h4', {}, caption),
-    entries.length ? el('table', { class: 'kv', 'data-values': caption }, el('tbody', {}, ...rows)) : el('p', { class: 'muted' }, 'none'),
+    entries.length
+      ? el('table', { class: 'kv', 'data-values': caption }, el('tbody', {}, ...rows))
+      : el('p', { class: 'muted' }, 'none'),
   ];
 }
 
 function renderRecord(agent: AgentView): void {
   const record = agent.current;
   const body = record
-    ? [recordFacts(record), ...valuesTable('Fields', record.fields), ...valuesTable('Workflow Variables', record.variables)]
+    ? [
+        recordFacts(record),
+        ...valuesTable('Fields', record.fields),
+        ...valuesTable('Workflow Variables', record.variables),
+      ]
     : [el('p', { class: 'empty' }, 'No record open.')];
   byId('record').replaceChildren(...body);
   byId<HTMLButtonElement>('close-record').disabled = !record;
   const activities = agent.activities.map((suspended) =>
-    el('li', {}, el('strong', {}, `${suspended.campaign} / ${suspended.reference}`), ` · ${suspended.workflow} · opened ${time(suspended.openedAt)}`),
+    el(
+      'li',
+      {},
+      el('strong', {}, `${suspended.campaign} / ${suspended.reference}`),
+      ` · ${suspended.workflow} · opened ${time(suspended.openedAt)}`,
+    ),
   );
-  byId('activities').replaceChildren(...(activities.length ? activities : [el('li', { class: 'muted' }, 'No suspended records.')]));
+  byId('activities').replaceChildren(
+    ...(activities.length ? activities : [el('li', { class: 'muted' }, 'No suspended records.')]),
+  );
 }
 
 function renderPops(username: string): void {
@@ -229,7 +244,8 @@ function render(): void {
     for (const name of [selectedBefore, state.selected]) if (name !== undefined) dirty.agents.add(name);
   }
   renderList();
-  if (dirty.list || selectionChanged || (state.selected !== undefined && dirty.agents.has(state.selected))) renderAgent();
+  if (dirty.list || selectionChanged || (state.selected !== undefined && dirty.agents.has(state.selected)))
+    renderAgent();
   dirty.header = false;
   dirty.list = false;
   dirty.agents.clear();
@@ -240,7 +256,8 @@ function chooseSelected(): void {
   const match = /^#agent=(.*)$/.exec(location.hash);
   const wanted = match ? decodeURIComponent(match[1]) : undefined;
   if (wanted !== undefined && state.agents.has(wanted)) state.selected = wanted;
-  else if (state.selected === undefined || !state.agents.has(state.selected)) state.selected = state.agents.keys().next().value;
+  else if (state.selected === undefined || !state.agents.has(state.selected))
+    state.selected = state.agents.keys().next().value;
 }
 
 async function act(path: string, done: (body: Record<string, unknown>) => string): Promise<void> {
@@ -248,7 +265,9 @@ async function act(path: string, done: (body: Record<string, unknown>) => string
   try {
     const response = await fetch(path, { method: 'POST' });
     const body = (await response.json()) as Record<string, unknown>;
-    notice.textContent = response.ok ? done(body) : `${String(body.error ?? response.status)}: ${String(body.message ?? '')}`;
+    notice.textContent = response.ok
+      ? done(body)
+      : `${String(body.error ?? response.status)}: ${String(body.message ?? '')}`;
   } catch (error) {
     notice.textContent = `The control surface did not answer: ${(error as Error).message}`;
   }
@@ -269,7 +288,10 @@ function wireControls(): void {
     if (!username) return;
     location.hash = `agent=${encodeURIComponent(username)}`;
     input.value = '';
-    void act(agentPath(username, 'login'), (body) => `${username}: ${String(body.status)}${body.licensed ? '' : ' (no licence)'}.`);
+    void act(
+      agentPath(username, 'login'),
+      (body) => `${username}: ${String(body.status)}${body.licensed ? '' : ' (no licence)'}.`,
+    );
   });
   byId('logout').addEventListener('click', () => {
     const username = state.selected;
@@ -277,7 +299,8 @@ function wireControls(): void {
   });
   byId('close-record').addEventListener('click', () => {
     const username = state.selected;
-    if (username !== undefined) void act(agentPath(username, 'close'), (body) => `${username}: record ${String(body.reference ?? '')} closed.`);
+    if (username !== undefined)
+      void act(agentPath(username, 'close'), (body) => `${username}: record ${String(body.reference ?? '')} closed.`);
   });
   byId('agent-filter').addEventListener('input', applyFilter);
   window.addEventListener('hashchange', () => {

@@ -75,7 +75,12 @@ export class DesktopFeed {
     list.unshift(entry);
     if (list.length > POPS_PER_AGENT) list.length = POPS_PER_AGENT;
     this.pops.set(pop.Username, list);
-    this.emit({ type: 'pop', pop: entry, agent: this.source.agent(pop.Username) ?? null, popsHandled: this.popsHandled });
+    this.emit({
+      type: 'pop',
+      pop: entry,
+      agent: this.source.agent(pop.Username) ?? null,
+      popsHandled: this.popsHandled,
+    });
   }
 
   agentChanged(username: string): void {

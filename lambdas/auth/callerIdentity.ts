@@ -48,7 +48,8 @@ export function roleOf(groups: readonly string[]): (typeof ROLE_GROUPS)[number] 
 /** Only third-party systems (api-callers) request pops; an instance's token is refused with Forbidden. */
 export function requireApiCaller(caller: Caller | Refused): Caller | Refused {
   if (isRefused(caller)) return caller;
-  if (roleOf(caller.groups) !== API_CALLERS_GROUP) return refusals.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
+  if (roleOf(caller.groups) !== API_CALLERS_GROUP)
+    return refusals.forbidden(`Only members of ${API_CALLERS_GROUP} may call this operation.`);
   return caller;
 }
 

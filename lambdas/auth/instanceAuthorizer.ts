@@ -16,7 +16,10 @@ export interface InstanceAuthorizerDependencies {
   readonly verifier: IdTokenVerifier;
 }
 
-export type InstanceAuthorizer = (event: APIGatewayRequestAuthorizerEvent, context?: Context) => Promise<APIGatewayAuthorizerResult>;
+export type InstanceAuthorizer = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context?: Context,
+) => Promise<APIGatewayAuthorizerResult>;
 
 const INSTANCE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -27,15 +30,27 @@ function header(event: APIGatewayRequestAuthorizerEvent, name: string): string |
   return undefined;
 }
 
-function policy(effect: 'Allow' | 'Deny', principalId: string, methodArn: string, context?: Record<string, string>): APIGatewayAuthorizerResult {
+function policy(
+  effect: 'Allow' | 'Deny',
+  principalId: string,
+  methodArn: string,
+  context?: Record<string, string>,
+): APIGatewayAuthorizerResult {
   return {
     principalId,
-    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }],
+    },
     ...(context ? { context } : {}),
   };
 }
 
-async function verifiedIdentity(verifier: IdTokenVerifier, token: string, log: ReturnType<typeof requestLogger>): Promise<IdentityClaims> {
+async function verifiedIdentity(
+  verifier: IdTokenVerifier,
+  token: string,
+  log: ReturnType<typeof requestLogger>,
+): Promise<IdentityClaims> {
   try {
     return await verifier.verify(token);
   } catch (error) {
@@ -59,7 +74,11 @@ export function makeInstanceAuthorizer({ verifier }: InstanceAuthorizerDependenc
     }
     const identity = await verifiedIdentity(verifier, match[1]!, log);
     if (!identity.groups.includes(SCRIPTING_INSTANCES_GROUP)) {
-      log.warn('Connection refused', { reason: 'NotAScriptingInstance', tenant: identity.tenant, username: identity.username });
+      log.warn('Connection refused', {
+        reason: 'NotAScriptingInstance',
+        tenant: identity.tenant,
+        username: identity.username,
+      });
       return policy('Deny', identity.username, event.methodArn);
     }
     const instance = event.queryStringParameters?.instance ?? identity.username;
@@ -68,7 +87,11 @@ export function makeInstanceAuthorizer({ verifier }: InstanceAuthorizerDependenc
       return policy('Deny', identity.username, event.methodArn);
     }
     log.info('Connection allowed', { tenant: identity.tenant, username: identity.username, instance });
-    return policy('Allow', identity.username, event.methodArn, { tenant: identity.tenant, username: identity.username, instance });
+    return policy('Allow', identity.username, event.methodArn, {
+      tenant: identity.tenant,
+      username: identity.username,
+      instance,
+    });
   };
 }
 

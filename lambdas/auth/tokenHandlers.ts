@@ -38,13 +38,21 @@ export function makeAuthTokenHandler(deps: TokenDependencies): RestHandler {
 /** POST /auth/refresh: a RefreshToken -> new IdToken and AccessToken. */
 export function makeAuthRefreshHandler(deps: TokenDependencies): RestHandler {
   return restHandler(async ({ event, log }) => {
-    const request = parseJsonBody<RefreshRequest>(event.body, event.isBase64Encoded, RefreshRequestValidator, MAX_SMALL_BODY_BYTES);
+    const request = parseJsonBody<RefreshRequest>(
+      event.body,
+      event.isBase64Encoded,
+      RefreshRequestValidator,
+      MAX_SMALL_BODY_BYTES,
+    );
     if (request.kind === 'refused') return request;
     return answered(await refreshTokens(deps, request.value.RefreshToken), log, 'Token refreshed');
   });
 }
 
-export const tokenDependencies = (settings: Pick<Settings, 'userPoolId' | 'userPoolClientId'>, clients: Pick<AwsClients, 'cognito'>): TokenDependencies => ({
+export const tokenDependencies = (
+  settings: Pick<Settings, 'userPoolId' | 'userPoolClientId'>,
+  clients: Pick<AwsClients, 'cognito'>,
+): TokenDependencies => ({
   cognito: clients.cognito,
   userPoolId: settings.userPoolId,
   clientId: settings.userPoolClientId,

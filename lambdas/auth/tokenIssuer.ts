@@ -28,7 +28,10 @@ const passwordResetRequired = () =>
  * Exchange Basic credentials for the pool's tokens (USER_PASSWORD_AUTH), with the user's profile.
  * Wrong password, unknown user and disabled user all give the same NotAuthorized so usernames cannot be probed.
  */
-export async function issueTokens(deps: TokenIssuerDeps, credentials: BasicCredentials): Promise<TokenResult | Refused> {
+export async function issueTokens(
+  deps: TokenIssuerDeps,
+  credentials: BasicCredentials,
+): Promise<TokenResult | Refused> {
   const response = await callCognito(() =>
     deps.cognito.send(
       new InitiateAuthCommand({
@@ -57,14 +60,20 @@ export async function refreshTokens(deps: TokenIssuerDeps, refreshToken: string)
   );
   if (isRefused(response)) return refreshRefusal(response);
   const username = unverifiedClaims(response.AuthenticationResult?.IdToken)['cognito:username'];
-  if (typeof username !== 'string') return refuse('UpstreamError', 'The identity provider returned an unreadable token.');
+  if (typeof username !== 'string')
+    return refuse('UpstreamError', 'The identity provider returned an unreadable token.');
   const result = await tokenResult(deps, response.AuthenticationResult, username, false);
   return isRefused(result) ? refreshRefusal(result) : result;
 }
 
 /** The refresh path has no username or password: its NotAuthorized names the token (Cognito's other refusals stand). */
 const refreshRefusal = (refused: Refused): Refused =>
-  refused.code === 'NotAuthorized' ? refuse('NotAuthorized', 'The refresh token is not valid, has expired or was revoked; sign in again with GET /auth.') : refused;
+  refused.code === 'NotAuthorized'
+    ? refuse(
+        'NotAuthorized',
+        'The refresh token is not valid, has expired or was revoked; sign in again with GET /auth.',
+      )
+    : refused;
 
 async function tokenResult(
   deps: TokenIssuerDeps,
@@ -73,7 +82,9 @@ async function tokenResult(
   withRefreshToken: boolean,
 ): Promise<TokenResult | Refused> {
   if (!auth?.IdToken || !auth.AccessToken) return refuse('UpstreamError', 'The identity provider returned no tokens.');
-  const user = await callCognito(() => deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: username })));
+  const user = await callCognito(() =>
+    deps.cognito.send(new AdminGetUserCommand({ UserPoolId: deps.userPoolId, Username: username })),
+  );
   if (isRefused(user)) return user;
   // Cognito refuses a disabled user before issuing tokens; cognito-local does not, so check here for both.
   if (user.Enabled === false) return notAuthorized();
@@ -123,7 +134,9 @@ export function cognitoFailure(error: unknown): Refused {
     case 'TooManyRequestsException':
     case 'LimitExceededException':
     case 'TooManyFailedAttemptsException':
-      return refuse('TooManyRequests', 'Too many authentication requests; re-use tokens and retry later.', { retryAfterSeconds: 1 });
+      return refuse('TooManyRequests', 'Too many authentication requests; re-use tokens and retry later.', {
+        retryAfterSeconds: 1,
+      });
     default:
       return refuse('UpstreamError', 'The identity provider could not complete the request; retry later.');
   }

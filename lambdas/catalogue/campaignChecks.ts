@@ -11,7 +11,14 @@ import type { ScriptData } from '../../contract/rest';
 import type { ErrorCode } from '../../contract/errors';
 
 /** The checks in the order they run; a refusal at a later stage says more about the pop than one at an earlier. */
-export const CHECKS = ['AgentOnDesktop', 'Licence', 'CampaignFound', 'CampaignActive', 'Reference', 'ScriptData'] as const;
+export const CHECKS = [
+  'AgentOnDesktop',
+  'Licence',
+  'CampaignFound',
+  'CampaignActive',
+  'Reference',
+  'ScriptData',
+] as const;
 export type Check = (typeof CHECKS)[number];
 
 export interface CheckRefusal {
@@ -41,7 +48,9 @@ const refusal = (code: ErrorCode, check: Check, message: string, details?: reado
 });
 
 const typeOf = (value: unknown): LinkType | undefined =>
-  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (typeof value as LinkType) : undefined;
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? (typeof value as LinkType)
+    : undefined;
 
 /**
  * ScriptData against an external campaign's links, as the Desktop maps it (instance/desktop.ts `mapScriptData`): a key
@@ -51,17 +60,22 @@ const typeOf = (value: unknown): LinkType | undefined =>
 export function scriptDataProblems(campaign: CatalogueCampaign, scriptData: ScriptData = {}): string[] {
   const keys = Object.keys(scriptData);
   if (campaign.Type === 'internal') {
-    return keys.map((key) => `ScriptData.${key}: campaign "${campaign.Name}" is internal; External Links exist only on external campaigns`);
+    return keys.map(
+      (key) =>
+        `ScriptData.${key}: campaign "${campaign.Name}" is internal; External Links exist only on external campaigns`,
+    );
   }
   const links = new Map<string, CatalogueLink>(campaign.ExternalLinks.map((link) => [link.Name.toLowerCase(), link]));
   const problems: string[] = [];
   for (const key of keys) {
     const link = links.get(key.toLowerCase());
     if (!link) {
-      if (!VARIABLE_KEY.test(key)) problems.push(`ScriptData.${key}: is not an External Link of campaign "${campaign.Name}"`);
+      if (!VARIABLE_KEY.test(key))
+        problems.push(`ScriptData.${key}: is not an External Link of campaign "${campaign.Name}"`);
       continue;
     }
-    if (link.Type !== undefined && typeOf(scriptData[key]) !== link.Type) problems.push(`ScriptData.${key}: must be a ${link.Type}`);
+    if (link.Type !== undefined && typeOf(scriptData[key]) !== link.Type)
+      problems.push(`ScriptData.${key}: must be a ${link.Type}`);
   }
   const sent = new Set(keys.map((key) => key.toLowerCase()));
   for (const link of campaign.ExternalLinks) {
@@ -74,22 +88,45 @@ export function scriptDataProblems(campaign: CatalogueCampaign, scriptData: Scri
  * One instance's verdict on a pop, from the campaign it publishes under that name (undefined: it publishes none).
  * `licensed` is the agent's licence state on that instance (undefined: not published).
  */
-export function checkOnInstance(pop: PopFacts, campaign: CatalogueCampaign | undefined, licensed: boolean | undefined): CheckRefusal | undefined {
-  if (licensed === false) return refusal('NoLicence', 'Licence', `Agent "${pop.Username}" holds no Remote Pop licence on the Scripting instances that have it on their Desktop.`);
-  if (!campaign) return refusal('CampaignNotFound', 'CampaignFound', `Campaign "${pop.Campaign}" does not exist on the Scripting instances that have agent "${pop.Username}".`);
-  if (!campaign.Active) return refusal('CampaignInactive', 'CampaignActive', `Campaign "${pop.Campaign}" is not active.`);
+export function checkOnInstance(
+  pop: PopFacts,
+  campaign: CatalogueCampaign | undefined,
+  licensed: boolean | undefined,
+): CheckRefusal | undefined {
+  if (licensed === false)
+    return refusal(
+      'NoLicence',
+      'Licence',
+      `Agent "${pop.Username}" holds no Remote Pop licence on the Scripting instances that have it on their Desktop.`,
+    );
+  if (!campaign)
+    return refusal(
+      'CampaignNotFound',
+      'CampaignFound',
+      `Campaign "${pop.Campaign}" does not exist on the Scripting instances that have agent "${pop.Username}".`,
+    );
+  if (!campaign.Active)
+    return refusal('CampaignInactive', 'CampaignActive', `Campaign "${pop.Campaign}" is not active.`);
   const reference = pop.Reference !== undefined && pop.Reference.trim() !== '';
   if (!reference && !campaign.AllowRecordCreation) {
-    return refusal('ReferenceRequired', 'Reference', `Campaign "${pop.Campaign}" does not allow record creation: send a Reference.`);
+    return refusal(
+      'ReferenceRequired',
+      'Reference',
+      `Campaign "${pop.Campaign}" does not allow record creation: send a Reference.`,
+    );
   }
   const problems = scriptDataProblems(campaign, pop.ScriptData);
-  if (problems.length > 0) return refusal('ScriptDataRejected', 'ScriptData', `ScriptData does not fit campaign "${pop.Campaign}".`, problems);
+  if (problems.length > 0)
+    return refusal('ScriptDataRejected', 'ScriptData', `ScriptData does not fit campaign "${pop.Campaign}".`, problems);
   return undefined;
 }
 
 /** Of several instances' refusals, the one that got furthest (the most particular); ties keep the first. */
 export function mostParticular(refusals: readonly CheckRefusal[]): CheckRefusal | undefined {
-  return refusals.reduce<CheckRefusal | undefined>((best, next) => (best === undefined || next.stage > best.stage ? next : best), undefined);
+  return refusals.reduce<CheckRefusal | undefined>(
+    (best, next) => (best === undefined || next.stage > best.stage ? next : best),
+    undefined,
+  );
 }
 
 const jsonTypes = (type: LinkType | undefined) => type ?? ['string', 'number', 'boolean'];
@@ -101,7 +138,11 @@ const jsonTypes = (type: LinkType | undefined) => type ?? ['string', 'number', '
  */
 export function scriptDataSchema(campaign: CatalogueCampaign): Record<string, unknown> {
   if (campaign.Type === 'internal') {
-    return { type: 'object', maxProperties: 0, description: `Campaign "${campaign.Name}" is internal: it takes no ScriptData.` };
+    return {
+      type: 'object',
+      maxProperties: 0,
+      description: `Campaign "${campaign.Name}" is internal: it takes no ScriptData.`,
+    };
   }
   const properties: Record<string, unknown> = {};
   for (const link of campaign.ExternalLinks) {
@@ -113,7 +154,12 @@ export function scriptDataSchema(campaign: CatalogueCampaign): Record<string, un
     type: 'object',
     properties,
     ...(required.length > 0 ? { required } : {}),
-    patternProperties: { '^[Vv][Aa][Rr]_.': { type: jsonTypes(undefined), description: 'Fills the Workflow Variable named after the prefix.' } },
+    patternProperties: {
+      '^[Vv][Aa][Rr]_.': {
+        type: jsonTypes(undefined),
+        description: 'Fills the Workflow Variable named after the prefix.',
+      },
+    },
     additionalProperties: false,
   };
 }

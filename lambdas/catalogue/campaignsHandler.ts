@@ -39,7 +39,16 @@ async function published(deps: CampaignsDependencies, entries: readonly Catalogu
 
 function onInstance({ entry, agents }: Published): CampaignOnInstance {
   const { Active, Type, AllowRecordCreation, Workflow, ExternalLinks } = entry.campaign;
-  return { Instance: entry.instance, Active, Type, AllowRecordCreation, Workflow, ExternalLinks, ScriptDataSchema: scriptDataSchema(entry.campaign), Agents: agents.length };
+  return {
+    Instance: entry.instance,
+    Active,
+    Type,
+    AllowRecordCreation,
+    Workflow,
+    ExternalLinks,
+    ScriptDataSchema: scriptDataSchema(entry.campaign),
+    Agents: agents.length,
+  };
 }
 
 /** One summary per campaign name; an instance connected twice (while it renews its connection) is listed once. */
@@ -59,7 +68,8 @@ export function summaries(items: readonly Published[]): CampaignSummary[] {
     });
 }
 
-const notFound = (name: string) => refuse('CampaignNotFound', `No connected Scripting instance of your tenant publishes campaign "${name}".`);
+const notFound = (name: string) =>
+  refuse('CampaignNotFound', `No connected Scripting instance of your tenant publishes campaign "${name}".`);
 
 function campaignName(raw: string | undefined): string | undefined {
   try {
@@ -93,6 +103,9 @@ export function makeCampaignHandler(deps: CampaignsDependencies): RestHandler {
   });
 }
 
-export const campaignsDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): CampaignsDependencies => ({
+export const campaignsDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): CampaignsDependencies => ({
   catalogues: new CatalogueStore(clients.db, settings.tableName),
 });

@@ -5,7 +5,14 @@
 import CatalogueMessageValidator from '../../contract/generated/CatalogueMessage';
 import LicencesMessageValidator from '../../contract/generated/LicencesMessage';
 import type { CatalogueMessage, LicencesMessage } from '../../contract/webSocket';
-import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
+import {
+  errorReply,
+  invalidMessage,
+  parseMessage,
+  reply,
+  webSocketHandler,
+  type WebSocketHandler,
+} from '../edge/webSocket';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { ConnectionStore, type ConnectionItem } from '../presence/connectionStore';
@@ -30,10 +37,17 @@ function duplicateNames(message: CatalogueMessage): string[] {
  * The last part of a publication makes it the connection's catalogue: the agents' presence learns its Sequence (the
  * pop's checks apply from then on) and entries of campaigns it left out are removed.
  */
-async function completePublication(deps: CatalogueDependencies, connection: ConnectionItem, sequence: number): Promise<boolean> {
+async function completePublication(
+  deps: CatalogueDependencies,
+  connection: ConnectionItem,
+  sequence: number,
+): Promise<boolean> {
   if (!(await deps.catalogues.completeCatalogue(connection.connectionId, sequence))) return false;
   const agents = await deps.connections.agentsOf(connection.connectionId);
-  await deps.catalogues.markPresence(connection, agents.map((agent) => ({ agent, values: { Catalogue: sequence } })));
+  await deps.catalogues.markPresence(
+    connection,
+    agents.map((agent) => ({ agent, values: { Catalogue: sequence } })),
+  );
   await deps.catalogues.removeOlderEntries(connection, sequence);
   return true;
 }
@@ -45,15 +59,28 @@ export function makeCatalogueHandler(deps: CatalogueDependencies): WebSocketHand
     const { Sequence, Part, Parts, Campaigns } = message.value;
     const duplicates = duplicateNames(message.value);
     if (Part > Parts) duplicates.push(`Part: must be at most Parts (${Parts})`);
-    if (duplicates.length > 0) return invalidMessage({ message: `Invalid Catalogue message: ${duplicates.join('; ')}`, details: duplicates }, log);
+    if (duplicates.length > 0)
+      return invalidMessage(
+        { message: `Invalid Catalogue message: ${duplicates.join('; ')}`, details: duplicates },
+        log,
+      );
     await deps.catalogues.putCampaigns(connection, Sequence, Campaigns);
     const part = await deps.catalogues.recordPart(connection.connectionId, Sequence, Part, Parts);
     if (part === 'stale') {
       log.warn('Catalogue part of an older publication ignored', { sequence: Sequence, part: Part });
-      return errorReply('InvalidMessage', `Catalogue ${Sequence} is older than the one this connection published; it was ignored.`);
+      return errorReply(
+        'InvalidMessage',
+        `Catalogue ${Sequence} is older than the one this connection published; it was ignored.`,
+      );
     }
     const completed = part === 'complete' && (await completePublication(deps, connection, Sequence));
-    log.info('Catalogue part received', { sequence: Sequence, part: Part, parts: Parts, campaigns: Campaigns.length, completed });
+    log.info('Catalogue part received', {
+      sequence: Sequence,
+      part: Part,
+      parts: Parts,
+      campaigns: Campaigns.length,
+      completed,
+    });
     return reply();
   });
 }
@@ -66,18 +93,31 @@ export function makeLicencesHandler(deps: CatalogueDependencies): WebSocketHandl
     // The presence a Licences message updates also learns the catalogue's Sequence: presence written after the
     // catalogue was completed (a Login, a new Desktop list) gets it this way.
     const catalogue = await deps.catalogues.catalogueOf(connection.connectionId);
-    const extra = { ...(catalogue === undefined ? {} : { Catalogue: catalogue }), ...(SeatsLeft === undefined ? {} : { SeatsLeft }) };
+    const extra = {
+      ...(catalogue === undefined ? {} : { Catalogue: catalogue }),
+      ...(SeatsLeft === undefined ? {} : { SeatsLeft }),
+    };
     await deps.catalogues.markPresence(
       connection,
-      Agents.map(({ Username, Licensed }) => ({ agent: Username, values: { Licensed, LicenceType: Licence, ...extra } })),
+      Agents.map(({ Username, Licensed }) => ({
+        agent: Username,
+        values: { Licensed, LicenceType: Licence, ...extra },
+      })),
       Sequence,
     );
-    log.info('Licences received', { licence: Licence, agents: Agents.length, unlicensed: Agents.filter((a) => !a.Licensed).length });
+    log.info('Licences received', {
+      licence: Licence,
+      agents: Agents.length,
+      unlicensed: Agents.filter((a) => !a.Licensed).length,
+    });
     return reply();
   });
 }
 
-export const catalogueDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): CatalogueDependencies => ({
+export const catalogueDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): CatalogueDependencies => ({
   catalogues: new CatalogueStore(clients.db, settings.tableName),
   connections: new ConnectionStore(clients.db, settings.tableName),
 });

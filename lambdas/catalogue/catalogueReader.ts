@@ -40,15 +40,26 @@ export class CatalogueReader {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }) },
-          ExpressionAttributeValues: { ':pk': keys.catalogue(tenant), ...(prefix === undefined ? {} : { ':prefix': prefix }) },
+          ExpressionAttributeNames: {
+            '#pk': TABLE_KEYS.partitionKey,
+            ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }),
+          },
+          ExpressionAttributeValues: {
+            ':pk': keys.catalogue(tenant),
+            ...(prefix === undefined ? {} : { ':prefix': prefix }),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of page.Items ?? []) {
         if (this.expired(item)) continue;
-        entries.push({ connectionId: item.ConnectionId, instance: item.Instance, sequence: item.Sequence, campaign: item.Campaign });
+        entries.push({
+          connectionId: item.ConnectionId,
+          instance: item.Instance,
+          sequence: item.Sequence,
+          campaign: item.Campaign,
+        });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

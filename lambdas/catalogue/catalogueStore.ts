@@ -38,9 +38,12 @@ const PARALLEL_WRITES = 16;
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 export class CatalogueStore extends CatalogueReader {
-
   /** A part's campaigns; an entry already written by a newer publication is left as it is. */
-  async putCampaigns(connection: ConnectionItem, sequence: number, campaigns: readonly CatalogueCampaign[]): Promise<void> {
+  async putCampaigns(
+    connection: ConnectionItem,
+    sequence: number,
+    campaigns: readonly CatalogueCampaign[],
+  ): Promise<void> {
     await inBatches(campaigns, async (campaign) => {
       try {
         await this.db.send(
@@ -111,7 +114,8 @@ export class CatalogueStore extends CatalogueReader {
           TableName: this.tableName,
           Key: keys.connection(connectionId),
           UpdateExpression: 'SET CataloguePending = :seq, CatalogueParts = :part',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(CataloguePending) OR CataloguePending < :seq)',
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(CataloguePending) OR CataloguePending < :seq)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':part': new Set([part]), ':seq': sequence },
         }),
@@ -146,26 +150,35 @@ export class CatalogueStore extends CatalogueReader {
   /** The Sequence of the connection's complete catalogue, strongly consistent; undefined when it published none. */
   async catalogueOf(connectionId: string): Promise<number | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: 'Catalogue' }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.connection(connectionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'Catalogue',
+      }),
     );
     return typeof Item?.Catalogue === 'number' ? Item.Catalogue : undefined;
   }
 
   /** Entries of campaigns a newer publication left out (checks read them as absent already; this frees the space). */
   async removeOlderEntries(connection: ConnectionItem, sequence: number): Promise<void> {
-    const older = (await this.indexed(connection.connectionId)).filter((item) => item.Type === 'Campaign' && item.Sequence < sequence);
+    const older = (await this.indexed(connection.connectionId)).filter(
+      (item) => item.Type === 'Campaign' && item.Sequence < sequence,
+    );
     await inBatches(older, async (item) => {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { PK: item.PK, SK: item.SK },
-          ConditionExpression: '#seq < :seq',
-          ExpressionAttributeNames: { '#seq': 'Sequence' },
-          ExpressionAttributeValues: { ':seq': sequence },
-        }),
-      ).catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      await this.db
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { PK: item.PK, SK: item.SK },
+            ConditionExpression: '#seq < :seq',
+            ExpressionAttributeNames: { '#seq': 'Sequence' },
+            ExpressionAttributeValues: { ':seq': sequence },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
     });
   }
 
@@ -189,7 +202,10 @@ export class CatalogueStore extends CatalogueReader {
             Key: keys.presence(connection.tenant, agent, connection.connectionId),
             UpdateExpression: `SET ${[...names.map((_, i) => `#a${i} = :v${i}`), ...(sequenced ? ['LicenceSequence = :ls'] : [])].join(', ')}`,
             ConditionExpression: `attribute_exists(#pk)${sequenced ? ' AND (attribute_not_exists(LicenceSequence) OR LicenceSequence <= :ls)' : ''}`,
-            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])) },
+            ExpressionAttributeNames: {
+              '#pk': TABLE_KEYS.partitionKey,
+              ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+            },
             ExpressionAttributeValues: {
               ...Object.fromEntries(names.map((key, i) => [`:v${i}`, values[key]])),
               ...(sequenced ? { ':ls': licenceSequence } : {}),
@@ -209,7 +225,10 @@ export class CatalogueStore extends CatalogueReader {
     if (!record) return undefined;
     const agents = items
       .filter((item) => item.Type === 'Presence')
-      .map((item) => ({ agent: item.Agent as string, ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}) }));
+      .map((item) => ({
+        agent: item.Agent as string,
+        ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}),
+      }));
     return { ...(typeof record.Catalogue === 'number' ? { catalogue: record.Catalogue } : {}), agents };
   }
 
@@ -232,7 +251,6 @@ export class CatalogueStore extends CatalogueReader {
     } while (startKey);
     return items;
   }
-
 }
 
 /** Runs `write` over the items, PARALLEL_WRITES at a time. */

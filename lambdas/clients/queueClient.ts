@@ -52,16 +52,26 @@ export function createQueueClient(settings: { region: string }, credentials?: Cl
       headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
       body,
     });
-    const response = await fetch(`${url.origin}/`, { method: 'POST', headers: request.headers, body, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${url.origin}/`, {
+      method: 'POST',
+      headers: request.headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     const text = await response.text();
-    if (!response.ok) throw Object.assign(new Error(`SQS ${action} failed: ${response.status} ${text.slice(0, 200)}`), { name: 'QueueError' });
+    if (!response.ok)
+      throw Object.assign(new Error(`SQS ${action} failed: ${response.status} ${text.slice(0, 200)}`), {
+        name: 'QueueError',
+      });
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   };
   return {
     async sendBatch(queueUrl, messages) {
       const failed: string[] = [];
       for (let i = 0; i < messages.length; i += 10) {
-        const entries = messages.slice(i, i + 10).map((m) => ({ Id: m.id, MessageBody: m.body, ...(m.delaySeconds ? { DelaySeconds: m.delaySeconds } : {}) }));
+        const entries = messages
+          .slice(i, i + 10)
+          .map((m) => ({ Id: m.id, MessageBody: m.body, ...(m.delaySeconds ? { DelaySeconds: m.delaySeconds } : {}) }));
         const answer = await call(queueUrl, 'SendMessageBatch', { Entries: entries });
         failed.push(...((answer.Failed as { Id: string }[] | undefined) ?? []).map((f) => f.Id));
       }

@@ -23,7 +23,8 @@ const ANSWERS = {
     statusCode: 401,
     code: 'Unauthorized',
     // Also the answer to an expired IdToken (API Gateway's Cognito authorizer does not tell them apart).
-    message: 'A valid, unexpired IdToken is required: send Authorization: Bearer <IdToken> from GET /auth (or POST /auth/refresh).',
+    message:
+      'A valid, unexpired IdToken is required: send Authorization: Bearer <IdToken> from GET /auth (or POST /auth/refresh).',
   },
   accessDenied: {
     type: 'ACCESS_DENIED',

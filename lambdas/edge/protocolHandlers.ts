@@ -27,7 +27,9 @@ export function makeDefaultHandler(): WebSocketHandler {
     log.warn('Unknown action');
     return errorReply(
       'UnknownAction',
-      typeof action === 'string' ? `Unknown Action "${action.slice(0, 64)}"; expected one of ${KNOWN}.` : `The message needs an Action (${KNOWN}).`,
+      typeof action === 'string'
+        ? `Unknown Action "${action.slice(0, 64)}"; expected one of ${KNOWN}.`
+        : `The message needs an Action (${KNOWN}).`,
     );
   });
 }

@@ -21,7 +21,9 @@ const JSON_HEADERS = {
 /** The HTTP headers a refusal carries: the Basic challenge for missing credentials, Retry-After when it helps. */
 export function refusalHeaders(refused: Refused): Record<string, string> {
   return {
-    ...(refused.code === 'MissingCredentials' ? { 'WWW-Authenticate': 'Basic realm="Cloud API", charset="UTF-8"' } : {}),
+    ...(refused.code === 'MissingCredentials'
+      ? { 'WWW-Authenticate': 'Basic realm="Cloud API", charset="UTF-8"' }
+      : {}),
     ...(refused.retryAfterSeconds !== undefined ? { 'Retry-After': String(refused.retryAfterSeconds) } : {}),
   };
 }
@@ -31,7 +33,8 @@ export function statusOf(outcome: RestOutcome): number {
 }
 
 function envelope(outcome: RestOutcome, requestId: string): SuccessEnvelope<unknown> | FailureEnvelope {
-  if (outcome.kind === 'success') return { Success: true, Result: outcome.result, Version: API_VERSION, RequestId: requestId };
+  if (outcome.kind === 'success')
+    return { Success: true, Result: outcome.result, Version: API_VERSION, RequestId: requestId };
   const error: ErrorBody = { Code: outcome.code, Message: outcome.message };
   if (outcome.details && outcome.details.length > 0) error.Details = [...outcome.details];
   return { Success: false, Result: null, Version: API_VERSION, RequestId: requestId, Error: error };
@@ -41,7 +44,11 @@ function envelope(outcome: RestOutcome, requestId: string): SuccessEnvelope<unkn
  * The answer to a request. `requestId` is the one the envelope names: the request's own, or for a replay the first
  * request's, so that a replay is the first answer byte for byte.
  */
-export function restAnswer(outcome: RestOutcome, requestId: string, options: { replayed?: boolean } = {}): APIGatewayProxyResult {
+export function restAnswer(
+  outcome: RestOutcome,
+  requestId: string,
+  options: { replayed?: boolean } = {},
+): APIGatewayProxyResult {
   return {
     statusCode: statusOf(outcome),
     headers: {

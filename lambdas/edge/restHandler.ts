@@ -52,7 +52,8 @@ export function restHandler(
     try {
       answered = await operation(invocation);
       const refused = 'replayOf' in answered ? undefined : answered.kind === 'refused' ? answered : undefined;
-      if (refused && ERROR_STATUS[refused.code] >= 500) log.error('Request failed', { code: refused.code, reason: refused.message });
+      if (refused && ERROR_STATUS[refused.code] >= 500)
+        log.error('Request failed', { code: refused.code, reason: refused.message });
     } catch (error) {
       answered = failureOutcome(error, log);
     }

@@ -39,7 +39,12 @@ export const reply = (message?: PongMessage | ErrorMessage): WebSocketResult =>
   message ? { statusCode: 200, body: JSON.stringify(message) } : { statusCode: 200 };
 
 export const errorReply = (code: WebSocketErrorCode, message: string, details?: readonly string[]): WebSocketResult =>
-  reply({ Type: 'Error', Code: code, Message: message, ...(details && details.length > 0 ? { Details: [...details] } : {}) });
+  reply({
+    Type: 'Error',
+    Code: code,
+    Message: message,
+    ...(details && details.length > 0 ? { Details: [...details] } : {}),
+  });
 
 export interface WebSocketInvocation {
   readonly event: WebSocketEvent;
@@ -69,10 +74,17 @@ export type ParsedMessage<T> =
   | { readonly kind: 'invalid'; readonly message: string; readonly details?: readonly string[] };
 
 /** Parse a message of a known route once with its compiled validator; afterwards the handler trusts its type. */
-export function parseMessage<T>(action: string, validator: CompiledValidator, body: string | undefined): ParsedMessage<T> {
+export function parseMessage<T>(
+  action: string,
+  validator: CompiledValidator,
+  body: string | undefined,
+): ParsedMessage<T> {
   // API Gateway refuses larger messages itself; checked here too so that no route ever reads past the real limit.
   if (body !== undefined && Buffer.byteLength(body, 'utf8') > MAX_WEBSOCKET_MESSAGE_BYTES) {
-    return { kind: 'invalid', message: `The message is over ${MAX_WEBSOCKET_MESSAGE_BYTES} bytes, API Gateway's limit for one WebSocket message.` };
+    return {
+      kind: 'invalid',
+      message: `The message is over ${MAX_WEBSOCKET_MESSAGE_BYTES} bytes, API Gateway's limit for one WebSocket message.`,
+    };
   }
   let value: unknown;
   try {
@@ -81,12 +93,16 @@ export function parseMessage<T>(action: string, validator: CompiledValidator, bo
     return { kind: 'invalid', message: 'The message is not JSON.' };
   }
   const problems = problemsOf(validator, value);
-  if (problems.length > 0) return { kind: 'invalid', message: `Invalid ${action} message: ${problems.join('; ')}`, details: problems };
+  if (problems.length > 0)
+    return { kind: 'invalid', message: `Invalid ${action} message: ${problems.join('; ')}`, details: problems };
   return { kind: 'parsed', value: value as T };
 }
 
 /** The answer to a message that did not parse. */
-export function invalidMessage(invalid: { message: string; details?: readonly string[] }, log: RequestLogger): WebSocketResult {
+export function invalidMessage(
+  invalid: { message: string; details?: readonly string[] },
+  log: RequestLogger,
+): WebSocketResult {
   log.warn('Invalid message', { reason: invalid.message });
   return errorReply('InvalidMessage', invalid.message, invalid.details);
 }
@@ -95,7 +111,9 @@ export function invalidMessage(invalid: { message: string; details?: readonly st
  * Wrap a WebSocket route handler: a failure of ours is answered too (never a silent drop), logged without the
  * message body.
  */
-export function webSocketHandler(body: (invocation: WebSocketInvocation) => Promise<WebSocketResult>): WebSocketHandler {
+export function webSocketHandler(
+  body: (invocation: WebSocketInvocation) => Promise<WebSocketResult>,
+): WebSocketHandler {
   return async (event, context) => {
     const connection = connectionOf(event);
     const log = requestLogger(context, {
@@ -113,7 +131,10 @@ export function webSocketHandler(body: (invocation: WebSocketInvocation) => Prom
       const reason = { errorName: (error as Error)?.name, reason: (error as Error)?.message };
       if (isDependencyFailure(error)) {
         log.error('A dependency failed', reason);
-        return errorReply('ServiceUnavailable', 'The service is temporarily unavailable; send the message again shortly.');
+        return errorReply(
+          'ServiceUnavailable',
+          'The service is temporarily unavailable; send the message again shortly.',
+        );
       }
       log.error('Unexpected failure', reason);
       return errorReply('InternalError', 'The message could not be processed.');

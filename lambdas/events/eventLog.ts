@@ -31,7 +31,12 @@ export interface Clock {
 }
 
 /** Append an event once; returns its place. Retrying with the same event is safe and appends nothing new. */
-export async function appendEvent(store: EventStore, event: StoredEvent, expiresAt: number, clock: Clock): Promise<number> {
+export async function appendEvent(
+  store: EventStore,
+  event: StoredEvent,
+  expiresAt: number,
+  clock: Clock,
+): Promise<number> {
   const tenant = event.Tenant;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let place = await store.readPlace(tenant, event.EventId);
@@ -40,11 +45,17 @@ export async function appendEvent(store: EventStore, event: StoredEvent, expires
       if (!(await store.claimPlace(tenant, event.EventId, fresh, expiresAt))) continue;
       place = fresh;
     }
-    if (await store.fillSlot(tenant, { seq: place.seq, kind: 'event', allocatedAt: place.allocatedAt, expiresAt, event })) return place.seq;
+    if (
+      await store.fillSlot(tenant, { seq: place.seq, kind: 'event', allocatedAt: place.allocatedAt, expiresAt, event })
+    )
+      return place.seq;
     const slot = await store.getSlot(tenant, place.seq);
     if (slot?.kind === 'event' && slot.event.EventId === event.EventId) return place.seq;
     // A reader closed the slot as a gap: this event goes after every cursor handed out so far.
-    await store.movePlace(tenant, event.EventId, place.seq, { seq: await store.allocate(tenant), allocatedAt: clock.now() });
+    await store.movePlace(tenant, event.EventId, place.seq, {
+      seq: await store.allocate(tenant),
+      allocatedAt: clock.now(),
+    });
   }
   throw new Error('The event could not be given a place in the feed');
 }
@@ -60,7 +71,14 @@ const toEvent = (slot: Slot & { kind: 'event' }): PopEvent => {
 };
 
 /** Close gaps `from`..`to` (inclusive); false when an event took one of them first (read again from there). */
-async function closeGaps(store: EventStore, tenant: string, from: number, to: number, expiresAt: number, now: number): Promise<boolean> {
+async function closeGaps(
+  store: EventStore,
+  tenant: string,
+  from: number,
+  to: number,
+  expiresAt: number,
+  now: number,
+): Promise<boolean> {
   for (let seq = from; seq <= to; seq++) {
     if (!(await store.fillSlot(tenant, { seq, kind: 'gap', allocatedAt: now, expiresAt }))) return false;
   }
@@ -68,15 +86,30 @@ async function closeGaps(store: EventStore, tenant: string, from: number, to: nu
 }
 
 /** What to do with the gap before `slot`: wait at it, read again, or go on past it. */
-async function passGap(store: EventStore, tenant: string, expected: number, slot: Slot, clock: Clock, settleMs: number) {
+async function passGap(
+  store: EventStore,
+  tenant: string,
+  expected: number,
+  slot: Slot,
+  clock: Clock,
+  settleMs: number,
+) {
   const age = clock.now() - slot.allocatedAt;
   if (age < settleMs) return 'wait' as const;
   if (age > WRITER_HORIZON_MS) return 'pass' as const;
-  return (await closeGaps(store, tenant, expected, slot.seq - 1, slot.expiresAt, clock.now())) ? ('pass' as const) : ('reread' as const);
+  return (await closeGaps(store, tenant, expected, slot.seq - 1, slot.expiresAt, clock.now()))
+    ? ('pass' as const)
+    : ('reread' as const);
 }
 
 /** The events after `after`, oldest first, at most `limit`; the cursor to continue from. */
-export async function readEvents(store: EventStore, tenant: string, after: number, options: ReadOptions, clock: Clock): Promise<EventsPage> {
+export async function readEvents(
+  store: EventStore,
+  tenant: string,
+  after: number,
+  options: ReadOptions,
+  clock: Clock,
+): Promise<EventsPage> {
   const settleMs = options.settleMs ?? SETTLE_MS;
   const events: PopEvent[] = [];
   let cursor = after;

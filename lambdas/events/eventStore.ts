@@ -3,7 +3,13 @@
  * event, or a gap a reader closed), and each event's place. Persistence only: the protocol that keeps the feed whole is
  * eventLog.ts.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { PopEvent } from '../../contract/events';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 
@@ -11,7 +17,13 @@ import { TABLE_KEYS, keys } from '../store/tableSchema';
 export type StoredEvent = Omit<PopEvent, 'Cursor'> & { readonly Tenant: string };
 
 export type Slot =
-  | { readonly seq: number; readonly kind: 'event'; readonly allocatedAt: number; readonly expiresAt: number; readonly event: StoredEvent }
+  | {
+      readonly seq: number;
+      readonly kind: 'event';
+      readonly allocatedAt: number;
+      readonly expiresAt: number;
+      readonly event: StoredEvent;
+    }
   | { readonly seq: number; readonly kind: 'gap'; readonly allocatedAt: number; readonly expiresAt: number };
 
 export interface Place {
@@ -54,7 +66,12 @@ export class EventStore {
     return this.conditional(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.eventPlace(tenant, eventId), Seq: place.seq, AllocatedAt: place.allocatedAt, [TABLE_KEYS.ttlAttribute]: expiresAt },
+        Item: {
+          ...keys.eventPlace(tenant, eventId),
+          Seq: place.seq,
+          AllocatedAt: place.allocatedAt,
+          [TABLE_KEYS.ttlAttribute]: expiresAt,
+        },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
@@ -93,7 +110,11 @@ export class EventStore {
 
   async getSlot(tenant: string, seq: number): Promise<Slot | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: keys.events(tenant), SK: keys.eventSlot(seq) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.events(tenant), SK: keys.eventSlot(seq) },
+        ConsistentRead: true,
+      }),
     );
     return Item ? toSlot(Item) : undefined;
   }
@@ -124,6 +145,12 @@ export class EventStore {
 }
 
 function toSlot(item: Record<string, unknown>): Slot {
-  const base = { seq: Number(item.SK), allocatedAt: Number(item.AllocatedAt), expiresAt: Number(item[TABLE_KEYS.ttlAttribute] ?? 0) };
-  return item.Kind === 'event' ? { ...base, kind: 'event', event: item.Event as StoredEvent } : { ...base, kind: 'gap' };
+  const base = {
+    seq: Number(item.SK),
+    allocatedAt: Number(item.AllocatedAt),
+    expiresAt: Number(item[TABLE_KEYS.ttlAttribute] ?? 0),
+  };
+  return item.Kind === 'event'
+    ? { ...base, kind: 'event', event: item.Event as StoredEvent }
+    : { ...base, kind: 'gap' };
 }

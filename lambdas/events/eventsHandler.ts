@@ -16,16 +16,22 @@ export interface EventsDependencies {
 }
 
 /** `after` and `limit` as numbers, or the problems found (named as the caller wrote them). */
-export function pageRequest(query: Readonly<Record<string, string | undefined>> | null): { after: number; limit: number } | string[] {
+export function pageRequest(
+  query: Readonly<Record<string, string | undefined>> | null,
+): { after: number; limit: number } | string[] {
   const after = query?.after;
   const limit = query?.limit;
   const problems: string[] = [];
-  if (after !== undefined && !EVENT_CURSOR_PATTERN.test(after)) problems.push('after: must be a Cursor from an earlier answer');
+  if (after !== undefined && !EVENT_CURSOR_PATTERN.test(after))
+    problems.push('after: must be a Cursor from an earlier answer');
   if (limit !== undefined && !(/^[1-9][0-9]{0,2}$/.test(limit) && Number(limit) <= MAX_EVENTS_PAGE)) {
     problems.push(`limit: must be a whole number from 1 to ${MAX_EVENTS_PAGE}`);
   }
   if (problems.length > 0) return problems;
-  return { after: after === undefined ? 0 : Number(after), limit: limit === undefined ? MAX_EVENTS_PAGE : Number(limit) };
+  return {
+    after: after === undefined ? 0 : Number(after),
+    limit: limit === undefined ? MAX_EVENTS_PAGE : Number(limit),
+  };
 }
 
 export function makeEventsHandler({ events, clock, settleMs }: EventsDependencies): RestHandler {
@@ -35,12 +41,21 @@ export function makeEventsHandler({ events, clock, settleMs }: EventsDependencie
     log.appendKeys({ tenant: caller.tenant });
     const page = pageRequest(event.queryStringParameters);
     if (Array.isArray(page)) return refusals.invalidRequest(page);
-    const result = await readEvents(events, caller.tenant, page.after, { limit: page.limit, ...(settleMs ? { settleMs } : {}) }, clock);
+    const result = await readEvents(
+      events,
+      caller.tenant,
+      page.after,
+      { limit: page.limit, ...(settleMs ? { settleMs } : {}) },
+      clock,
+    );
     return { kind: 'success', status: 200, result };
   });
 }
 
-export const eventsDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): EventsDependencies => ({
+export const eventsDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): EventsDependencies => ({
   events: new EventStore(clients.db, settings.tableName),
   clock: { now: Date.now },
 });

@@ -42,7 +42,10 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
         const { Tenant: tenant, ...rest } = event;
         if (deps.deliveries) await enqueueDeliveries(deps.deliveries, tenant, { Cursor: String(seq), ...rest });
       } catch (error) {
-        baseLogger.error('An event could not be written; the stream retries from it', { eventId: event.EventId, reason: (error as Error).message });
+        baseLogger.error('An event could not be written; the stream retries from it', {
+          eventId: event.EventId,
+          reason: (error as Error).message,
+        });
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
       }
     }

@@ -6,4 +6,9 @@ import { makePopRecallHandler, popRecallDependencies } from '../pops/recallHandl
 import { readSettings } from '../shared/settings';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.popRecall);
-export const handler = makePopRecallHandler(popRecallDependencies(settings, { db: createDocumentClient(settings), management: createConnectionsClient(settings) }));
+export const handler = makePopRecallHandler(
+  popRecallDependencies(settings, {
+    db: createDocumentClient(settings),
+    management: createConnectionsClient(settings),
+  }),
+);

@@ -5,4 +5,6 @@ import { makePopValidateHandler, popValidateDependencies } from '../pops/validat
 import { readSettings } from '../shared/settings';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.popValidate);
-export const handler = makePopValidateHandler(popValidateDependencies(settings, { db: createDocumentClient(settings) }));
+export const handler = makePopValidateHandler(
+  popValidateDependencies(settings, { db: createDocumentClient(settings) }),
+);

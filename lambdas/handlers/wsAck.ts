@@ -6,4 +6,6 @@ import { powertoolsMetrics } from '../shared/metrics';
 import { readSettings } from '../shared/settings';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.wsAck);
-export const handler = makeAckHandler(ackDependencies(settings, { db: createDocumentClient(settings) }, powertoolsMetrics(settings.metricsNamespace)));
+export const handler = makeAckHandler(
+  ackDependencies(settings, { db: createDocumentClient(settings) }, powertoolsMetrics(settings.metricsNamespace)),
+);

@@ -3,4 +3,6 @@ import { instanceAuthorizerDependencies, makeInstanceAuthorizer } from '../auth/
 import { HANDLER_NEEDS } from '../handlerNeeds';
 import { readSettings } from '../shared/settings';
 
-export const handler = makeInstanceAuthorizer(instanceAuthorizerDependencies(readSettings(process.env, HANDLER_NEEDS.wsAuthorizer)));
+export const handler = makeInstanceAuthorizer(
+  instanceAuthorizerDependencies(readSettings(process.env, HANDLER_NEEDS.wsAuthorizer)),
+);

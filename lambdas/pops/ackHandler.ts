@@ -5,7 +5,14 @@
  */
 import AckMessageValidator from '../../contract/generated/AckMessage';
 import type { AckMessage } from '../../contract/webSocket';
-import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
+import {
+  errorReply,
+  invalidMessage,
+  parseMessage,
+  reply,
+  webSocketHandler,
+  type WebSocketHandler,
+} from '../edge/webSocket';
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
 import { acknowledge } from './acknowledge';
@@ -40,12 +47,17 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
       case 'updated': {
         const { pop } = outcome;
         metrics.count(METRIC.acks, 1, { Status: pop.Status });
-        if (pop.Status === 'Failed') log.warn('Pop failed at the instance', { reason: pop.Reason, agent: pop.Username, campaign: pop.Campaign });
+        if (pop.Status === 'Failed')
+          log.warn('Pop failed at the instance', { reason: pop.Reason, agent: pop.Username, campaign: pop.Campaign });
         else log.info('Pop acknowledged', { status: pop.Status });
         return reply();
       }
       case 'failureNoted':
-        log.warn('Pop failed at one of its instances; waiting for the others', { reason: ack.Reason, agent: outcome.pop.Username, campaign: outcome.pop.Campaign });
+        log.warn('Pop failed at one of its instances; waiting for the others', {
+          reason: ack.Reason,
+          agent: outcome.pop.Username,
+          campaign: outcome.pop.Campaign,
+        });
         return reply();
       case 'unchanged':
         return reply();
@@ -69,7 +81,11 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
   });
 }
 
-export const ackDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>, metrics: MetricsSink): AckDependencies => ({
+export const ackDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+  metrics: MetricsSink,
+): AckDependencies => ({
   pops: new PopStore(clients.db, settings.tableName),
   metrics,
 });

@@ -21,7 +21,10 @@ export type AckOutcome =
 /** Each lost race means another ack of the same pop was stored; a pop has few connections, so few rounds. */
 const MAX_ROUNDS = 10;
 
-export async function acknowledge(pops: PopStore, ack: Ack & { readonly tenant: string; readonly popId: string }): Promise<AckOutcome> {
+export async function acknowledge(
+  pops: PopStore,
+  ack: Ack & { readonly tenant: string; readonly popId: string },
+): Promise<AckOutcome> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const pop = await pops.getPop(ack.tenant, ack.popId);
     if (!pop) return { kind: 'notFound' };

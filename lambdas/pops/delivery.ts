@@ -39,7 +39,6 @@ export type PopOutcome =
   | { readonly kind: 'unconfirmed'; readonly popId: string }
   | Refused;
 
-
 export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request: PopRequest): Promise<PopOutcome> {
   const { log } = deps;
   const plan = await planPop(deps, tenant, request);
@@ -55,7 +54,12 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   const sentAt = new Date(deps.now()).toISOString();
   await storePop(deps, tenant, request, popId, sentAt, targets);
   const pushed = await pushToAll(deps, targets, popMessage(request, popId, sentAt));
-  return settle(deps, { tenant, PopId: popId, Campaign: request.Campaign, Reference: request.Reference, Username: request.Username }, targets, pushed);
+  return settle(
+    deps,
+    { tenant, PopId: popId, Campaign: request.Campaign, Reference: request.Reference, Username: request.Username },
+    targets,
+    pushed,
+  );
 }
 
 /**
@@ -76,10 +80,15 @@ export async function confirmPop(
   deps.log.info('Repeat of a pop whose delivery is unconfirmed; pushing it again', { firstPopId: popId });
   const reach = targets ?? (await deps.connections.connectionsForAgent(tenant, request.Username));
   const pushed = await pushToAll(deps, reach, popMessage(request, popId, pop.CreatedAt));
-  const reached = reach.filter((t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId));
+  const reached = reach.filter(
+    (t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId),
+  );
   const confirmed = pushed.sentTo.length > 0;
   await deps.pops.recordDelivery(tenant, popId, {
-    sentTo: union(pop.sentTo, reached.map((t) => t.connectionId)),
+    sentTo: union(
+      pop.sentTo,
+      reached.map((t) => t.connectionId),
+    ),
     sentToInstances: union(pop.sentToInstances, reached.map(instanceKey)),
     unconfirmed: !confirmed,
   });
@@ -108,9 +117,15 @@ async function claimRecordOf(
       deps.log.info('Pop repeated inside the claim window', { firstPopId: claim.popId });
       return confirmPop(deps, tenant, request, claim.popId, targets);
     case 'inProgress':
-      return refuse('RequestInProgress', 'The same pop is still being processed; retry in a moment.', { retryAfterSeconds: 1 });
+      return refuse('RequestInProgress', 'The same pop is still being processed; retry in a moment.', {
+        retryAfterSeconds: 1,
+      });
     case 'heldByOtherUser':
-      deps.log.warn('Pop refused', { reason: 'RecordOpenElsewhere', agent: request.Username, campaign: request.Campaign });
+      deps.log.warn('Pop refused', {
+        reason: 'RecordOpenElsewhere',
+        agent: request.Username,
+        campaign: request.Campaign,
+      });
       return refuse(
         'RecordOpenElsewhere',
         `Record "${request.Reference}" of campaign "${request.Campaign}" was just popped for another agent; retry after the claim window.`,
@@ -166,7 +181,11 @@ interface Pushed {
 }
 
 /** Push to every target at once; a gone connection is removed with its presence. */
-async function pushToAll(deps: PopDeliveryDeps, targets: readonly AgentConnection[], message: PopMessage): Promise<Pushed> {
+async function pushToAll(
+  deps: PopDeliveryDeps,
+  targets: readonly AgentConnection[],
+  message: PopMessage,
+): Promise<Pushed> {
   const payload = JSON.stringify(message);
   const outcomes = await Promise.allSettled(targets.map((t) => deps.push(t.connectionId, payload)));
   const pushed: Pushed = { sentTo: [], unknown: [], gone: [], failures: 0 };
@@ -175,7 +194,8 @@ async function pushToAll(deps: PopDeliveryDeps, targets: readonly AgentConnectio
     const connectionId = targets[index]!.connectionId;
     if (outcome.status === 'fulfilled') {
       byOutcome[outcome.value].push(connectionId);
-      if (outcome.value === 'unknown') deps.log.warn('Push to a connection went unanswered; it may have arrived', { connectionId });
+      if (outcome.value === 'unknown')
+        deps.log.warn('Push to a connection went unanswered; it may have arrived', { connectionId });
     } else {
       (pushed as { failures: number }).failures++;
       deps.log.warn('Push to a connection failed', { connectionId, reason: (outcome.reason as Error)?.name });
@@ -198,11 +218,21 @@ async function settle(
 ): Promise<PopOutcome> {
   const { log } = deps;
   // A push without an answer may have arrived: its connection stays among those that may acknowledge the pop.
-  const reached = targets.filter((t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId));
+  const reached = targets.filter(
+    (t) => pushed.sentTo.includes(t.connectionId) || pushed.unknown.includes(t.connectionId),
+  );
   if (pushed.sentTo.length === 0 && reached.length > 0) {
     const sentTo = reached.map((t) => t.connectionId);
-    await deps.pops.recordDelivery(pop.tenant, pop.PopId, { sentTo, sentToInstances: union([], reached.map(instanceKey)), unconfirmed: true });
-    log.warn('Pop pushed, delivery unconfirmed; kept Sent with its claim', { agent: pop.Username, campaign: pop.Campaign, connections: sentTo.length });
+    await deps.pops.recordDelivery(pop.tenant, pop.PopId, {
+      sentTo,
+      sentToInstances: union([], reached.map(instanceKey)),
+      unconfirmed: true,
+    });
+    log.warn('Pop pushed, delivery unconfirmed; kept Sent with its claim', {
+      agent: pop.Username,
+      campaign: pop.Campaign,
+      connections: sentTo.length,
+    });
     return { kind: 'unconfirmed', popId: pop.PopId };
   }
   if (pushed.sentTo.length === 0) {
@@ -210,7 +240,10 @@ async function settle(
     await deps.pops.recordDelivery(pop.tenant, pop.PopId, { sentTo: [], sentToInstances: [], failureReason: reason });
     await releaseClaimOf(deps.pops, pop);
     log.warn('Pop not delivered', { reason, agent: pop.Username, campaign: pop.Campaign });
-    if (pushed.failures > 0) return refusals.serviceUnavailable("The pop could not be delivered to the agent's Scripting instance; retry shortly.");
+    if (pushed.failures > 0)
+      return refusals.serviceUnavailable(
+        "The pop could not be delivered to the agent's Scripting instance; retry shortly.",
+      );
     return agentNotOnDesktop(pop.Username);
   }
   if (reached.length !== targets.length) {

@@ -16,7 +16,8 @@ export type IdempotencyKey = { readonly kind: 'key'; readonly key: string | unde
 
 export function parseIdempotencyKey(raw: string | undefined): IdempotencyKey {
   if (raw === undefined) return { kind: 'key', key: undefined };
-  if (!IDEMPOTENCY_KEY_PATTERN.test(raw)) return refusals.invalidRequest(['Idempotency-Key: must be 1 to 128 visible ASCII characters']);
+  if (!IDEMPOTENCY_KEY_PATTERN.test(raw))
+    return refusals.invalidRequest(['Idempotency-Key: must be 1 to 128 visible ASCII characters']);
   return { kind: 'key', key: raw };
 }
 
@@ -44,14 +45,26 @@ export async function onceForKey<T extends { readonly kind: string }>(
   scope: IdempotencyScope,
   execute: () => Promise<T | Refused>,
 ): Promise<Once<T>> {
-  const reservation = await pops.reserveIdempotencyKey(scope.tenant, scope.key, scope.fingerprint, IDEMPOTENCY_LIFETIME_MS);
+  const reservation = await pops.reserveIdempotencyKey(
+    scope.tenant,
+    scope.key,
+    scope.fingerprint,
+    IDEMPOTENCY_LIFETIME_MS,
+  );
   switch (reservation.kind) {
     case 'answered':
       return { outcome: reservation.answer.outcome as T | Refused, replayOf: reservation.answer.requestId };
     case 'inProgress':
-      return { outcome: refuse('RequestInProgress', 'A request with this Idempotency-Key is still in progress; retry shortly.') };
+      return {
+        outcome: refuse(
+          'RequestInProgress',
+          'A request with this Idempotency-Key is still in progress; retry shortly.',
+        ),
+      };
     case 'reusedForOtherRequest':
-      return { outcome: refuse('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request.') };
+      return {
+        outcome: refuse('IdempotencyKeyReused', 'This Idempotency-Key was already used for a different request.'),
+      };
     case 'reserved':
       break;
   }

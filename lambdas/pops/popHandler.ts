@@ -7,7 +7,13 @@ import PopRequestValidator from '../../contract/generated/PopRequest';
 import { MAX_POP_BODY_BYTES, MAX_POP_MESSAGE_BYTES } from '../../contract/limits';
 import type { PopRequest } from '../../contract/rest';
 import { parseJsonBody } from '../edge/requestBody';
-import { headerValue, restHandler, type ReplayedOutcome, type RestHandler, type RestInvocation } from '../edge/restHandler';
+import {
+  headerValue,
+  restHandler,
+  type ReplayedOutcome,
+  type RestHandler,
+  type RestInvocation,
+} from '../edge/restHandler';
 import type { RestOutcome } from '../edge/restAnswer';
 import { apiCallerOf, type Caller } from '../auth/callerIdentity';
 import { METRIC } from '../shared/metricNames';
@@ -42,7 +48,8 @@ export interface PopDependencies {
  * again, which the instance opens at most once (delivery.ts confirmPop).
  */
 export function popAnswer(outcome: PopOutcome): RestOutcome {
-  if (outcome.kind === 'accepted') return { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } };
+  if (outcome.kind === 'accepted')
+    return { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } };
   if (outcome.kind === 'unconfirmed') {
     return refusals.serviceUnavailable(
       `Pop ${outcome.popId} was pushed but its delivery was not confirmed; retry the same request: it will not be opened twice.`,
@@ -51,7 +58,10 @@ export function popAnswer(outcome: PopOutcome): RestOutcome {
   return outcome;
 }
 
-async function popOperation(deps: PopDependencies, { event, requestId, log }: RestInvocation): Promise<RestOutcome | ReplayedOutcome> {
+async function popOperation(
+  deps: PopDependencies,
+  { event, requestId, log }: RestInvocation,
+): Promise<RestOutcome | ReplayedOutcome> {
   const caller = apiCallerOf(event);
   if (isRefused(caller)) return caller;
   log.appendKeys({ tenant: caller.tenant });
@@ -79,7 +89,15 @@ async function popOperation(deps: PopDependencies, { event, requestId, log }: Re
  */
 export function popMessageBytes(request: PopRequest): number {
   const { Username, Campaign, Reference, ScriptData } = request;
-  const message = { Type: 'Pop', PopId: randomUUID(), Username, Campaign, Reference, ScriptData: ScriptData ?? {}, SentAt: new Date(0).toISOString() };
+  const message = {
+    Type: 'Pop',
+    PopId: randomUUID(),
+    Username,
+    Campaign,
+    Reference,
+    ScriptData: ScriptData ?? {},
+    SentAt: new Date(0).toISOString(),
+  };
   return Buffer.byteLength(JSON.stringify(message), 'utf8');
 }
 
@@ -103,7 +121,8 @@ export function makePopHandler(deps: PopDependencies): RestHandler {
   return restHandler((invocation) => popOperation(deps, invocation), {
     // Each refusal counts once wherever it was decided; a replayed refusal counts again: the caller was refused again.
     onOutcome: (outcome, { requestId }) => {
-      if (outcome.kind === 'refused') deps.metrics.count(METRIC.popsRefused, 1, { Reason: outcome.code }, { requestId });
+      if (outcome.kind === 'refused')
+        deps.metrics.count(METRIC.popsRefused, 1, { Reason: outcome.code }, { requestId });
     },
   });
 }

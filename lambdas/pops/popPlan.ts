@@ -29,15 +29,24 @@ export const agentNotOnDesktop = (agent: string): Refused =>
   refuse('AgentNotOnDesktop', `Agent "${agent}" is not on the Desktop of any connected Scripting instance.`);
 
 /** One connection's verdict: undefined when it can open the pop (or publishes nothing to check against). */
-function verdictOf(request: PopRequest, target: AgentConnection, entries: readonly CatalogueEntry[]): CheckRefusal | undefined {
-  if (target.catalogue === undefined) return target.licensed === false ? checkOnInstance(request, undefined, false) : undefined;
+function verdictOf(
+  request: PopRequest,
+  target: AgentConnection,
+  entries: readonly CatalogueEntry[],
+): CheckRefusal | undefined {
+  if (target.catalogue === undefined)
+    return target.licensed === false ? checkOnInstance(request, undefined, false) : undefined;
   // An entry older than the connection's catalogue is a campaign that catalogue left out (removed later).
   const entry = entries.find((e) => e.connectionId === target.connectionId && e.sequence >= target.catalogue!);
   return checkOnInstance(request, entry?.campaign, target.licensed);
 }
 
 /** The plan from what was read: the connections that can open the pop, or the most particular refusal. */
-export function planFrom(request: PopRequest, found: readonly AgentConnection[], entries: readonly CatalogueEntry[]): PopPlan | Refused {
+export function planFrom(
+  request: PopRequest,
+  found: readonly AgentConnection[],
+  entries: readonly CatalogueEntry[],
+): PopPlan | Refused {
   if (found.length === 0) return agentNotOnDesktop(request.Username);
   const verdicts = found.map((target) => ({ target, refusal: verdictOf(request, target, entries) }));
   const targets = verdicts.filter((v) => v.refusal === undefined).map((v) => v.target);

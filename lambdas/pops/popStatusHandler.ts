@@ -27,6 +27,9 @@ export function makePopStatusHandler({ pops }: PopStatusDependencies): RestHandl
   });
 }
 
-export const popStatusDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PopStatusDependencies => ({
+export const popStatusDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): PopStatusDependencies => ({
   pops: new PopStore(clients.db, settings.tableName),
 });

@@ -37,7 +37,9 @@ export interface DeliveryRecord {
 }
 
 /** A new pop: what `putPop` stores (nothing failed yet, its pushes still to come). */
-export type NewPop = Omit<StoredPop, 'failedBy' | 'sentToInstances' | 'unconfirmed'> & { readonly sentToInstances?: readonly string[] };
+export type NewPop = Omit<StoredPop, 'failedBy' | 'sentToInstances' | 'unconfirmed'> & {
+  readonly sentToInstances?: readonly string[];
+};
 
 export type ClaimOutcome =
   | { readonly kind: 'claimed' }
@@ -117,7 +119,9 @@ export class PopStore {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       // Released or expired between the write and the read: try again.
       if (!Item || Item.ClaimedUntil < now) continue;
       return Item.Username === claim.username
@@ -202,7 +206,7 @@ export class PopStore {
     );
   }
 
-    /**
+  /**
    * Persist a status change decided by `next` (status.ts), only if the pop is still as it was read: same status and
    * as many failures noted. Two acks racing on one pop cannot both win; the loser re-reads (acknowledge.ts).
    * Returns the pop as stored after the change, or undefined when the pop had changed meanwhile.
@@ -275,7 +279,8 @@ export class PopStore {
             [TABLE_KEYS.ttlAttribute]: epochSeconds(now + lifetimeMs),
           },
           // A reservation never answered (its request failed, and so did releasing it) is free again after the lease.
-          ConditionExpression: 'attribute_not_exists(#pk) OR ValidUntil < :now OR (attribute_not_exists(Outcome) AND LeaseUntil < :now)',
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR ValidUntil < :now OR (attribute_not_exists(Outcome) AND LeaseUntil < :now)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':now': now },
         }),
@@ -284,7 +289,9 @@ export class PopStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }),
+    );
     if (!Item) return { kind: 'inProgress' };
     if (Item.Fingerprint !== fingerprint) return { kind: 'reusedForOtherRequest' };
     if (typeof Item.Outcome === 'string' && typeof Item.RequestId === 'string') {

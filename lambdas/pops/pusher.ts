@@ -21,7 +21,13 @@ export const PUSH_TIMEOUT_MS = 3000;
 const AFTER_SENDING = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export function outcomeUnknown(error: unknown): boolean {
-  const failure = error as { name?: string; code?: string; message?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
+  const failure = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string };
+    $metadata?: { httpStatusCode?: number };
+  };
   if (!failure) return false;
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return true;
   if (AFTER_SENDING.has(failure.code ?? '') || AFTER_SENDING.has(failure.cause?.code ?? '')) return true;
@@ -41,7 +47,10 @@ export function connectionPusher(client: ApiGatewayManagementApiClient): PushToC
       });
       return 'sent';
     } catch (error) {
-      if (error instanceof GoneException || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410) {
+      if (
+        error instanceof GoneException ||
+        (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410
+      ) {
         return 'gone';
       }
       if (outcomeUnknown(error)) return 'unknown';

@@ -27,7 +27,12 @@ const MAX_ROUNDS = 10;
 
 export const popNotFound = () => refuse('PopNotFound', 'No pop with this PopId exists for your tenant.');
 
-export async function recallPop(deps: RecallDependencies, tenant: string, popId: string, log: RequestLogger): Promise<RecallOutcome> {
+export async function recallPop(
+  deps: RecallDependencies,
+  tenant: string,
+  popId: string,
+  log: RequestLogger,
+): Promise<RecallOutcome> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const pop = await deps.pops.getPop(tenant, popId);
     if (!pop) return popNotFound();
@@ -56,7 +61,8 @@ export async function recallPop(deps: RecallDependencies, tenant: string, popId:
  * instances (an instance that reconnected since has a new connection id). Returns how many took it.
  */
 async function tellInstances(deps: RecallDependencies, pop: StoredPop, log: RequestLogger): Promise<number> {
-  const current = pop.sentToInstances.length === 0 ? [] : await deps.connections.connectionsForAgent(pop.tenant, pop.Username);
+  const current =
+    pop.sentToInstances.length === 0 ? [] : await deps.connections.connectionsForAgent(pop.tenant, pop.Username);
   const sameInstance = current.filter((c) => pop.sentToInstances.includes(instanceKey(c))).map((c) => c.connectionId);
   const targets = [...new Set([...pop.sentTo, ...sameInstance])];
   const message: RecallMessage = { Type: 'Recall', PopId: pop.PopId };
@@ -64,7 +70,8 @@ async function tellInstances(deps: RecallDependencies, pop: StoredPop, log: Requ
   const outcomes = await Promise.allSettled(targets.map((connectionId) => deps.push(connectionId, payload)));
   const told = outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value === 'sent').length;
   // A connection of the pop that has since closed is normal (its instance reconnected); none reached is worth a look.
-  if (told === 0 && targets.length > 0) log.warn('The Recall reached no connection of the pop', { connections: targets.length });
+  if (told === 0 && targets.length > 0)
+    log.warn('The Recall reached no connection of the pop', { connections: targets.length });
   else log.info('Pop recalled', { connections: targets.length, told });
   return told;
 }

@@ -25,7 +25,10 @@ export function makePopRecallHandler(deps: RecallDependencies): RestHandler {
   });
 }
 
-export const popRecallDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db' | 'management'>): RecallDependencies => ({
+export const popRecallDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db' | 'management'>,
+): RecallDependencies => ({
   pops: new PopStore(clients.db, settings.tableName),
   connections: new ConnectionStore(clients.db, settings.tableName),
   push: connectionPusher(clients.management),

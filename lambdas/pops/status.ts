@@ -64,7 +64,11 @@ export interface PopState {
  * One Scripting instance, whatever its connection: tenant (the pop's own, implied), instance user and instance name.
  * A connection known only by its id (a presence item without its user) stands for itself.
  */
-export function instanceKey(target: { readonly connectionId: string; readonly username?: string; readonly instance?: string }): string {
+export function instanceKey(target: {
+  readonly connectionId: string;
+  readonly username?: string;
+  readonly instance?: string;
+}): string {
   if (target.username === undefined || target.instance === undefined) return `connection:${target.connectionId}`;
   return `instance:${encodeURIComponent(target.username)}/${encodeURIComponent(target.instance)}`;
 }
@@ -94,7 +98,8 @@ export type Transition =
 /** Who may acknowledge the pop, and who this Ack speaks for (undefined: the pop was not sent to it). */
 function recipients(pop: PopState, ack: Ack): { readonly all: readonly string[]; readonly acker?: string } {
   const instances = pop.sentToInstances ?? [];
-  if (instances.length === 0) return { all: pop.sentTo, ...(pop.sentTo.includes(ack.connectionId) ? { acker: ack.connectionId } : {}) };
+  if (instances.length === 0)
+    return { all: pop.sentTo, ...(pop.sentTo.includes(ack.connectionId) ? { acker: ack.connectionId } : {}) };
   const candidates = [ack.instance, instanceKey({ connectionId: ack.connectionId })];
   const acker = candidates.find((candidate) => candidate !== undefined && instances.includes(candidate));
   return { all: instances, ...(acker !== undefined ? { acker } : {}) };

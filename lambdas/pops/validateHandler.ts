@@ -24,21 +24,38 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
     const caller = apiCallerOf(event);
     if (isRefused(caller)) return caller;
     log.appendKeys({ tenant: caller.tenant });
-    const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
+    const request = parseJsonBody<PopRequest>(
+      event.body,
+      event.isBase64Encoded,
+      PopRequestValidator,
+      MAX_POP_BODY_BYTES,
+    );
     if (request.kind === 'refused') return request;
     const tooLarge = messageTooLarge(request.value);
     if (tooLarge) return tooLarge;
     const plan = await planPop(deps, caller.tenant, request.value);
     if (plan.kind === 'refused') {
-      log.info('Dry run: the pop would be refused', { reason: plan.code, agent: request.value.Username, campaign: request.value.Campaign });
+      log.info('Dry run: the pop would be refused', {
+        reason: plan.code,
+        agent: request.value.Username,
+        campaign: request.value.Campaign,
+      });
       return plan;
     }
-    const result = { Valid: true, Checks: plan.checks, Instances: plan.targets.length, UncheckedInstances: plan.unchecked };
+    const result = {
+      Valid: true,
+      Checks: plan.checks,
+      Instances: plan.targets.length,
+      UncheckedInstances: plan.unchecked,
+    };
     return { kind: 'success', status: 200, result };
   });
 }
 
-export const popValidateDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PlanDependencies => ({
+export const popValidateDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): PlanDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
   catalogues: new CatalogueReader(clients.db, settings.tableName),
 });

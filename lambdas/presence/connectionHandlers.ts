@@ -42,7 +42,10 @@ export function makeDisconnectHandler({ connections }: PresenceDependencies): We
   };
 }
 
-export const presenceDependencies = (settings: Pick<Settings, 'tableName'>, clients: Pick<AwsClients, 'db'>): PresenceDependencies => ({
+export const presenceDependencies = (
+  settings: Pick<Settings, 'tableName'>,
+  clients: Pick<AwsClients, 'db'>,
+): PresenceDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
   desktopParts: new DesktopPartStore(clients.db, settings.tableName),
 });

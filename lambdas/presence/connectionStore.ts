@@ -169,10 +169,16 @@ export class ConnectionStore {
    * only if absent, and only that first write counts, with a conditional increment: Logins racing each other cannot
    * pass the cap together, and the same agent twice counts once.
    */
-  async addPresence(connection: ConnectionItem, agent: string, cap: number = Number.MAX_SAFE_INTEGER): Promise<'added' | 'full'> {
+  async addPresence(
+    connection: ConnectionItem,
+    agent: string,
+    cap: number = Number.MAX_SAFE_INTEGER,
+  ): Promise<'added' | 'full'> {
     const fresh = await this.putIfAbsent(this.heldItem(connection, agent));
     if (fresh && !(await this.addToCount(connection.connectionId, 1, cap))) {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.heldAgent(connection.connectionId, agent) }));
+      await this.db.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.heldAgent(connection.connectionId, agent) }),
+      );
       // Full, or the connection item is gone (then there is nothing to count against).
       if (await this.connectionRecord(connection.connectionId)) return 'full';
     }
@@ -182,9 +188,15 @@ export class ConnectionStore {
 
   async removePresence(connection: ConnectionItem, agent: string): Promise<void> {
     const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.heldAgent(connection.connectionId, agent), ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: keys.heldAgent(connection.connectionId, agent),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
-    await this.batchWrite([{ DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } }]);
+    await this.batchWrite([
+      { DeleteRequest: { Key: keys.presence(connection.tenant, agent, connection.connectionId) } },
+    ]);
     if (Attributes) await this.addToCount(connection.connectionId, -1);
   }
 
@@ -199,7 +211,8 @@ export class ConnectionStore {
     for (const item of [...own, ...indexed]) add(item as { PK: string; SK: string });
     for (const item of own) {
       if (item.Type === 'HeldAgent') add(keys.presence(item.Tenant, item.Agent, connectionId));
-      if (item.Type === 'Connection') for (const agent of legacyDesktopCopy(item)) add(keys.presence(item.Tenant, agent, connectionId));
+      if (item.Type === 'Connection')
+        for (const agent of legacyDesktopCopy(item)) add(keys.presence(item.Tenant, agent, connectionId));
     }
     await this.batchWrite([...owned.values()].map((Key) => ({ DeleteRequest: { Key } })));
     return owned.size;
@@ -217,7 +230,9 @@ export class ConnectionStore {
   private async heldAgents(connectionId: string): Promise<Set<string>> {
     const [own, indexed] = await Promise.all([this.partitionItems(connectionId), this.ownedItems(connectionId)]);
     const fromIndex = indexed.filter((item) => item.Type === 'Presence').map((item) => item.Agent as string);
-    const fromOwn = own.flatMap((item) => (item.Type === 'HeldAgent' ? [item.Agent as string] : item.Type === 'Connection' ? legacyDesktopCopy(item) : []));
+    const fromOwn = own.flatMap((item) =>
+      item.Type === 'HeldAgent' ? [item.Agent as string] : item.Type === 'Connection' ? legacyDesktopCopy(item) : [],
+    );
     return new Set([...fromIndex, ...fromOwn]);
   }
 
@@ -233,7 +248,10 @@ export class ConnectionStore {
           TableName: this.tableName,
           Key: keys.connection(connectionId),
           UpdateExpression: 'ADD #count :delta',
-          ConditionExpression: cap === undefined ? 'attribute_exists(#pk)' : 'attribute_exists(#pk) AND (attribute_not_exists(#count) OR #count < :cap)',
+          ConditionExpression:
+            cap === undefined
+              ? 'attribute_exists(#pk)'
+              : 'attribute_exists(#pk) AND (attribute_not_exists(#count) OR #count < :cap)',
           ExpressionAttributeNames: { '#count': COUNT_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
           ExpressionAttributeValues: { ':delta': delta, ...(cap === undefined ? {} : { ':cap': cap }) },
         }),
@@ -349,7 +367,9 @@ export class ConnectionStore {
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       if (attempt > 6) throw new Error('BatchWrite left unprocessed items after retries');
-      const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
+      const result = await this.db.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
+      );
       pending = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
     }
   }

@@ -7,7 +7,14 @@ import LoginMessageValidator from '../../contract/generated/LoginMessage';
 import LogoutMessageValidator from '../../contract/generated/LogoutMessage';
 import type { DesktopMessage, LoginMessage, LogoutMessage } from '../../contract/webSocket';
 import { MAX_DESKTOP_AGENTS } from '../../contract/limits';
-import { errorReply, invalidMessage, parseMessage, reply, webSocketHandler, type WebSocketHandler } from '../edge/webSocket';
+import {
+  errorReply,
+  invalidMessage,
+  parseMessage,
+  reply,
+  webSocketHandler,
+  type WebSocketHandler,
+} from '../edge/webSocket';
 import type { PresenceDependencies } from './connectionHandlers';
 import { receiveDesktop } from './desktopList';
 
@@ -22,7 +29,10 @@ export function makeDesktopHandler(stores: PresenceDependencies): WebSocketHandl
       case 'refused':
         return invalidMessage({ message: outcome.message }, log);
       case 'applied':
-        log.info('Desktop list received', { agents: outcome.agents, ...(Parts === undefined ? {} : { Sequence, Parts }) });
+        log.info('Desktop list received', {
+          agents: outcome.agents,
+          ...(Parts === undefined ? {} : { Sequence, Parts }),
+        });
         return reply();
       case 'waiting':
         log.debug('Desktop part received', { Sequence, Part, Parts, received: outcome.received });
@@ -43,7 +53,10 @@ export function makeLoginHandler({ connections }: PresenceDependencies): WebSock
     const added = await connections.addPresence(connection, message.value.Username, MAX_DESKTOP_AGENTS);
     if (added === 'full') {
       log.warn('Login refused: the Desktop is full', { agent: message.value.Username, cap: MAX_DESKTOP_AGENTS });
-      return errorReply('InvalidMessage', `This connection's Desktop already holds ${MAX_DESKTOP_AGENTS} agents, the most one Desktop may hold.`);
+      return errorReply(
+        'InvalidMessage',
+        `This connection's Desktop already holds ${MAX_DESKTOP_AGENTS} agents, the most one Desktop may hold.`,
+      );
     }
     log.info('Agent logged in', { agent: message.value.Username });
     return reply();

@@ -21,7 +21,11 @@ export interface DesktopStores {
   readonly desktopParts: DesktopPartStore;
 }
 
-export async function receiveDesktop(stores: DesktopStores, connection: ConnectionItem, message: DesktopMessage): Promise<DesktopOutcome> {
+export async function receiveDesktop(
+  stores: DesktopStores,
+  connection: ConnectionItem,
+  message: DesktopMessage,
+): Promise<DesktopOutcome> {
   const { Sequence, Part, Parts, Agents } = message;
   if (Sequence === undefined && Part === undefined && Parts === undefined) return applyList(stores, connection, Agents);
   if (Sequence === undefined || Part === undefined || Parts === undefined) {
@@ -34,7 +38,9 @@ export async function receiveDesktop(stores: DesktopStores, connection: Connecti
     case 'waiting':
       return { kind: 'waiting', received: recorded.received, parts: Parts };
     case 'partsDiffer':
-      return refused(`Parts (${Parts}) differs from the ${recorded.parts} an earlier part of Sequence ${Sequence} gave.`);
+      return refused(
+        `Parts (${Parts}) differs from the ${recorded.parts} an earlier part of Sequence ${Sequence} gave.`,
+      );
     case 'alreadyComplete':
       return { kind: 'superseded' };
     case 'complete':
@@ -56,7 +62,11 @@ async function applySet(stores: DesktopStores, connection: ConnectionItem, seque
   return { kind: 'applied', agents: distinct.size };
 }
 
-async function applyList(stores: DesktopStores, connection: ConnectionItem, agents: readonly string[]): Promise<DesktopOutcome> {
+async function applyList(
+  stores: DesktopStores,
+  connection: ConnectionItem,
+  agents: readonly string[],
+): Promise<DesktopOutcome> {
   const distinct = new Set(agents);
   if (distinct.size > MAX_DESKTOP_AGENTS) return tooMany(distinct.size);
   await stores.connections.replaceDesktop(connection, [...distinct]);

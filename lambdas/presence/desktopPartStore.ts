@@ -34,17 +34,37 @@ export class DesktopPartStore {
   /** The Sequence of the last list applied to this connection (strongly consistent); -1 when none. */
   async appliedSequence(connectionId: string): Promise<number> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true, ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': SEQUENCE_ATTRIBUTE } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.connection(connectionId),
+        ConsistentRead: true,
+        ProjectionExpression: '#s',
+        ExpressionAttributeNames: { '#s': SEQUENCE_ATTRIBUTE },
+      }),
     );
     const value: unknown = Item?.[SEQUENCE_ATTRIBUTE];
     return typeof value === 'number' ? value : -1;
   }
 
   /** Store one part, then add its number to the set's item; the update that completes the set claims it, once. */
-  async recordPart(connection: ConnectionItem, sequence: number, part: number, parts: number, agents: readonly string[]): Promise<PartRecorded> {
+  async recordPart(
+    connection: ConnectionItem,
+    sequence: number,
+    part: number,
+    parts: number,
+    agents: readonly string[],
+  ): Promise<PartRecorded> {
     const ttl = { [TABLE_KEYS.ttlAttribute]: connection.expiresAt };
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.desktopPart(connection.connectionId, sequence, part), Type: 'DesktopPart', Agents: [...agents], ...ttl } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.desktopPart(connection.connectionId, sequence, part),
+          Type: 'DesktopPart',
+          Agents: [...agents],
+          ...ttl,
+        },
+      }),
     );
     let received: Set<number>;
     try {
@@ -55,7 +75,12 @@ export class DesktopPartStore {
           UpdateExpression: 'ADD Received :part SET Parts = :parts, #type = :type, #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(Parts) OR Parts = :parts',
           ExpressionAttributeNames: { '#type': 'Type', '#ttl': TABLE_KEYS.ttlAttribute },
-          ExpressionAttributeValues: { ':part': new Set([part]), ':parts': parts, ':type': 'DesktopParts', ':ttl': connection.expiresAt },
+          ExpressionAttributeValues: {
+            ':part': new Set([part]),
+            ':parts': parts,
+            ':type': 'DesktopParts',
+            ':ttl': connection.expiresAt,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -65,7 +90,9 @@ export class DesktopPartStore {
       return { kind: 'partsDiffer', parts: await this.partsOf(connection.connectionId, sequence) };
     }
     if (received.size < parts) return { kind: 'waiting', received: received.size };
-    return (await this.claimSet(connection.connectionId, sequence)) ? { kind: 'complete' } : { kind: 'alreadyComplete' };
+    return (await this.claimSet(connection.connectionId, sequence))
+      ? { kind: 'complete' }
+      : { kind: 'alreadyComplete' };
   }
 
   /** Every agent of the set's parts, in part order (strongly consistent: the last part was written a moment ago). */
@@ -101,7 +128,9 @@ export class DesktopPartStore {
   async removeParts(connectionId: string, sequence: number): Promise<void> {
     const parts = await this.partItems(connectionId, sequence);
     for (let start = 0; start < parts.length; start += 25) {
-      const batch = parts.slice(start, start + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
+      const batch = parts
+        .slice(start, start + 25)
+        .map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
       // Best effort: what is left is removed with the connection (ConnectionStore.removeConnection) or by its TTL.
       await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
     }
@@ -126,7 +155,13 @@ export class DesktopPartStore {
   }
 
   private async partsOf(connectionId: string, sequence: number): Promise<number> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.desktopParts(connectionId, sequence), ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.desktopParts(connectionId, sequence),
+        ConsistentRead: true,
+      }),
+    );
     return typeof Item?.Parts === 'number' ? Item.Parts : 0;
   }
 
@@ -139,7 +174,10 @@ export class DesktopPartStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
-          ExpressionAttributeValues: { ':pk': keys.connection(connectionId).PK, ':prefix': keys.desktopPartsPrefix(sequence) },
+          ExpressionAttributeValues: {
+            ':pk': keys.connection(connectionId).PK,
+            ':prefix': keys.desktopPartsPrefix(sequence),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),

@@ -5,7 +5,8 @@ const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIP
  * the caller gets a retryable 503, not a 500 that reads like a bug.
  */
 export function isDependencyFailure(error: unknown): boolean {
-  const candidate = error as { $metadata?: unknown; name?: string; code?: string; cause?: { code?: string } } | undefined;
+  const candidate = error as
+    { $metadata?: unknown; name?: string; code?: string; cause?: { code?: string } } | undefined;
   if (!candidate) return false;
   if (candidate.$metadata !== undefined) return true;
   if (candidate.name === 'TimeoutError' || candidate.name === 'AbortError') return true;

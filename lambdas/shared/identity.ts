@@ -17,7 +17,8 @@ export type RoleGroup = (typeof ROLE_GROUPS)[number];
  * a role: `x,api-callers`. The stack (lib/userPool.ts) and the provisioning CLI refuse such names.
  */
 export function checkedGroupName(name: string): string {
-  if (!/^[^,\s]{1,128}$/.test(name)) throw new Error(`Group name "${name}" must be 1 to 128 characters without commas or white space`);
+  if (!/^[^,\s]{1,128}$/.test(name))
+    throw new Error(`Group name "${name}" must be 1 to 128 characters without commas or white space`);
   return name;
 }
 

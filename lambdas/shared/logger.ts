@@ -10,7 +10,10 @@ export const baseLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVI
 
 export type RequestLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'appendKeys'>;
 
-export function requestLogger(context: Pick<Context, 'awsRequestId'> | undefined, keys: Record<string, string> = {}): RequestLogger {
+export function requestLogger(
+  context: Pick<Context, 'awsRequestId'> | undefined,
+  keys: Record<string, string> = {},
+): RequestLogger {
   const child = baseLogger.createChild();
   child.appendKeys({ requestId: context?.awsRequestId ?? 'unknown', ...keys });
   return child;

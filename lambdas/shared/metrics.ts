@@ -13,7 +13,12 @@ export * from './metricNames';
 /** What a handler counts with; injected, so tests and the local gateway can record or silence it. */
 export interface MetricsSink {
   /** Count `value` of `name` with its dimension, if any; `metadata` (request id, tenant...) rides along unindexed. */
-  count(name: MetricName, value?: number, dimensions?: Readonly<Record<string, string>>, metadata?: Readonly<Record<string, string>>): void;
+  count(
+    name: MetricName,
+    value?: number,
+    dimensions?: Readonly<Record<string, string>>,
+    metadata?: Readonly<Record<string, string>>,
+  ): void;
 }
 
 /**

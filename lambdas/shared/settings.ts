@@ -85,11 +85,16 @@ function present(env: Readonly<Record<string, string | undefined>>): Record<stri
  */
 export function readSettings(env: Readonly<Record<string, string | undefined>>, needs: HandlerNeeds): Settings {
   const values = present(env);
-  const schedule = values[ENV.webhookRetrySeconds] === undefined ? DEFAULT_RETRY_SECONDS : parseSchedule(values[ENV.webhookRetrySeconds]);
+  const schedule =
+    values[ENV.webhookRetrySeconds] === undefined
+      ? DEFAULT_RETRY_SECONDS
+      : parseSchedule(values[ENV.webhookRetrySeconds]);
   const problems = [
     ...problemsOf(LambdaEnvironment, values),
     ...(schedule ? [] : [`${ENV.webhookRetrySeconds}: must be whole seconds, comma-separated`]),
-    ...requiredVariables(needs).filter((name) => values[name] === undefined).map((name) => `${name}: is required`),
+    ...requiredVariables(needs)
+      .filter((name) => values[name] === undefined)
+      .map((name) => `${name}: is required`),
   ];
   if (problems.length > 0) throw new ConfigurationError(`Invalid Lambda environment: ${problems.join('; ')}`);
   const integer = (name: string, fallback: number) => (values[name] === undefined ? fallback : Number(values[name]));

@@ -44,7 +44,9 @@ export const MAX_KEY_PART_BYTES = 256;
  */
 export function part(value: string): string {
   const encoded = encodeURIComponent(value);
-  return encoded.length <= MAX_KEY_PART_BYTES ? encoded : `=${createHash('sha256').update(value, 'utf8').digest('base64url')}`;
+  return encoded.length <= MAX_KEY_PART_BYTES
+    ? encoded
+    : `=${createHash('sha256').update(value, 'utf8').digest('base64url')}`;
 }
 
 export const keys = {
@@ -56,14 +58,20 @@ export const keys = {
     SK: `CONN#${part(connectionId)}`,
   }),
   /** The connection's own record of an agent it holds: read strongly consistently, unlike the ByConnection index. */
-  heldAgent: (connectionId: string, agent: string) => ({ PK: `CONN#${part(connectionId)}`, SK: `AGENT#${part(agent)}` }),
+  heldAgent: (connectionId: string, agent: string) => ({
+    PK: `CONN#${part(connectionId)}`,
+    SK: `AGENT#${part(agent)}`,
+  }),
   desktopPart: (connectionId: string, sequence: number, partNumber: number) => ({
     PK: `CONN#${part(connectionId)}`,
     SK: `DESKTOP#${sequence}#${partNumber}`,
   }),
   /** Every part of one Desktop list: `begins_with` on this (the closing '#' keeps sequence 1 from matching 10). */
   desktopPartsPrefix: (sequence: number) => `DESKTOP#${sequence}#`,
-  desktopParts: (connectionId: string, sequence: number) => ({ PK: `CONN#${part(connectionId)}`, SK: `DESKTOPSET#${sequence}` }),
+  desktopParts: (connectionId: string, sequence: number) => ({
+    PK: `CONN#${part(connectionId)}`,
+    SK: `DESKTOPSET#${sequence}`,
+  }),
   /** A tenant's campaign catalogues: one item per campaign and connection (lambdas/catalogue/catalogueStore.ts). */
   catalogue: (tenant: string) => `CATALOG#${part(tenant)}`,
   /** Every connection's entry for one campaign: `begins_with` on this (the closing '#' keeps "Sales" from matching "Sales2"). */

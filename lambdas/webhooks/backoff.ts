@@ -12,7 +12,9 @@ export type NextAttempt = { readonly kind: 'retry'; readonly afterSeconds: numbe
 
 export function nextAttempt(schedule: readonly number[], failedAttempt: number): NextAttempt {
   const wait = schedule[failedAttempt - 1];
-  return wait === undefined ? { kind: 'deadLetter' } : { kind: 'retry', afterSeconds: Math.min(wait, MAX_VISIBILITY_SECONDS) };
+  return wait === undefined
+    ? { kind: 'deadLetter' }
+    : { kind: 'retry', afterSeconds: Math.min(wait, MAX_VISIBILITY_SECONDS) };
 }
 
 /** `5,300,1800`: whole seconds, comma-separated; undefined when malformed. */

@@ -10,7 +10,8 @@ import { addressProblem, checkUrlForm, type UrlRules } from './urlGuard';
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
 
-export type AttemptResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
+export type AttemptResult =
+  { readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string };
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -21,14 +22,20 @@ export function guardedLookup(rules: UrlRules) {
       if (error) return callback(error, []);
       const list = addresses as LookupAddress[];
       const problem = list.map((a) => addressProblem(a.address, rules)).find((p) => p !== undefined);
-      if (problem || list.length === 0) return callback(Object.assign(new Error(`refused: ${problem ?? 'no address'}`), { code: 'EREFUSED' }), []);
+      if (problem || list.length === 0)
+        return callback(Object.assign(new Error(`refused: ${problem ?? 'no address'}`), { code: 'EREFUSED' }), []);
       if ((options as { all?: boolean }).all) return callback(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
     });
   };
 }
 
-export function postSigned(raw: string, body: string, headers: Record<string, string>, rules: UrlRules): Promise<AttemptResult> {
+export function postSigned(
+  raw: string,
+  body: string,
+  headers: Record<string, string>,
+  rules: UrlRules,
+): Promise<AttemptResult> {
   const form = checkUrlForm(raw, rules);
   if (form.kind === 'refused') return Promise.resolve({ ok: false, error: form.reason });
   const url = form.url;
@@ -38,7 +45,12 @@ export function postSigned(raw: string, body: string, headers: Record<string, st
       url,
       {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'remote-pop-webhooks/1', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'user-agent': 'remote-pop-webhooks/1',
+          'content-length': Buffer.byteLength(body),
+        },
         lookup: guardedLookup(rules) as never,
         timeout: DELIVERY_TIMEOUT_MS,
       },

@@ -14,12 +14,17 @@ export interface DeliveryMessage {
 }
 
 /** Does an endpoint subscribed to `events` (empty: all) get this event? */
-export const wants = (events: readonly PopStatus[], event: PopEvent): boolean => events.length === 0 || events.includes(event.Status);
+export const wants = (events: readonly PopStatus[], event: PopEvent): boolean =>
+  events.length === 0 || events.includes(event.Status);
 
 export function parseDeliveryMessage(body: string): DeliveryMessage | undefined {
   try {
     const value = JSON.parse(body) as Partial<DeliveryMessage>;
-    const ok = typeof value.tenant === 'string' && typeof value.webhookId === 'string' && typeof value.messageId === 'string' && typeof value.payload === 'object';
+    const ok =
+      typeof value.tenant === 'string' &&
+      typeof value.webhookId === 'string' &&
+      typeof value.messageId === 'string' &&
+      typeof value.payload === 'object';
     return ok ? (value as DeliveryMessage) : undefined;
   } catch {
     return undefined;

@@ -8,13 +8,17 @@ import type { SenderDependencies } from './senderHandler';
 import { WebhookStore } from './webhookStore';
 
 export const senderDependencies = (
-  settings: Pick<Settings, 'tableName' | 'region' | 'webhookQueueUrl' | 'webhookRetrySeconds' | 'webhookAllowLoopbackHttp'>,
+  settings: Pick<
+    Settings,
+    'tableName' | 'region' | 'webhookQueueUrl' | 'webhookRetrySeconds' | 'webhookAllowLoopbackHttp'
+  >,
   clients: Pick<AwsClients, 'db' | 'queue'>,
 ): SenderDependencies => ({
   webhooks: new WebhookStore(clients.db, settings.tableName),
   queue: clients.queue ?? createQueueClient(settings),
   queueUrl: settings.webhookQueueUrl ?? '',
   retrySeconds: settings.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
-  post: (url, body, headers) => postSigned(url, body, headers, { allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true }),
+  post: (url, body, headers) =>
+    postSigned(url, body, headers, { allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true }),
   now: Date.now,
 });

@@ -32,17 +32,32 @@ async function deliver(deps: SenderDependencies, record: SQSRecord, message: Del
   if (!webhook) return 'done'; // deleted: nothing more is delivered to it
   const at = new Date(deps.now());
   const body = JSON.stringify(message.payload);
-  const result = await deps.post(webhook.url, body, signedHeaders(message.messageId, at, body, signingSecrets(webhook, at.getTime())));
+  const result = await deps.post(
+    webhook.url,
+    body,
+    signedHeaders(message.messageId, at, body, signingSecrets(webhook, at.getTime())),
+  );
   if (result.ok) {
     await deps.webhooks.recordSuccess(message.tenant, message.webhookId, at.toISOString());
     return 'done';
   }
   const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
   const next = nextAttempt(deps.retrySeconds, attempt);
-  await deps.webhooks.recordFailure(message.tenant, message.webhookId, at.toISOString(), result.error, next.kind === 'deadLetter');
+  await deps.webhooks.recordFailure(
+    message.tenant,
+    message.webhookId,
+    at.toISOString(),
+    result.error,
+    next.kind === 'deadLetter',
+  );
   // The last attempt: visible again at once, so the redrive policy (maxReceiveCount) moves it to the DLQ.
   await deps.queue.changeVisibility(deps.queueUrl, record.receiptHandle, next.kind === 'retry' ? next.afterSeconds : 0);
-  baseLogger.warn('A webhook delivery failed', { webhookId: message.webhookId, attempt, error: result.error, next: next.kind });
+  baseLogger.warn('A webhook delivery failed', {
+    webhookId: message.webhookId,
+    attempt,
+    error: result.error,
+    next: next.kind,
+  });
   return 'retry';
 }
 

@@ -11,14 +11,24 @@ export const PREVIOUS_SECRET_MS = 24 * 60 * 60 * 1000;
 export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** The secrets that sign now: the current one, and the previous one until it expires. */
-export function signingSecrets(webhook: { secret: string; previousSecret?: string; previousSecretExpiresAt?: string }, now: number): string[] {
+export function signingSecrets(
+  webhook: { secret: string; previousSecret?: string; previousSecretExpiresAt?: string },
+  now: number,
+): string[] {
   const previous =
-    webhook.previousSecret && webhook.previousSecretExpiresAt && Date.parse(webhook.previousSecretExpiresAt) > now ? [webhook.previousSecret] : [];
+    webhook.previousSecret && webhook.previousSecretExpiresAt && Date.parse(webhook.previousSecretExpiresAt) > now
+      ? [webhook.previousSecret]
+      : [];
   return [webhook.secret, ...previous];
 }
 
 /** The three headers of one delivery. */
-export function signedHeaders(messageId: string, at: Date, body: string, secrets: readonly string[]): Record<string, string> {
+export function signedHeaders(
+  messageId: string,
+  at: Date,
+  body: string,
+  secrets: readonly string[],
+): Record<string, string> {
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),

@@ -15,18 +15,40 @@ export interface UrlRules {
 /** Every address a name resolves to. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
 
-export type UrlCheck = { readonly kind: 'allowed'; readonly url: URL } | { readonly kind: 'refused'; readonly reason: string };
+export type UrlCheck =
+  { readonly kind: 'allowed'; readonly url: URL } | { readonly kind: 'refused'; readonly reason: string };
 
 const refused = (reason: string): UrlCheck => ({ kind: 'refused', reason });
 
 const BLOCKED_V4: readonly [string, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 const BLOCKED_V6: readonly [string, number][] = [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
-  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ];
 const blocked = new BlockList();
 for (const [net, prefix] of BLOCKED_V4) blocked.addSubnet(net, prefix, 'ipv4');
@@ -40,7 +62,8 @@ export function embeddedIpv4(address: string): string | undefined {
   const words = expandIpv6(address);
   if (!words) return undefined;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  if (words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || words[5] === 0)) return v4(words[6]!, words[7]!);
+  if (words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || words[5] === 0))
+    return v4(words[6]!, words[7]!);
   if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
   return undefined;
 }
@@ -68,7 +91,9 @@ export function addressProblem(address: string, rules: UrlRules): string | undef
   if (inner !== undefined) return addressProblem(inner, rules);
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (rules.allowLoopbackHttp && loopback.check(address, type)) return undefined;
-  return blocked.check(address, type) ? `${address} is a private, loopback, link-local, reserved or metadata address` : undefined;
+  return blocked.check(address, type)
+    ? `${address} is a private, loopback, link-local, reserved or metadata address`
+    : undefined;
 }
 
 /** The URL's form alone: scheme, userinfo, port, literal addresses. Names are checked by `checkWebhookUrl`. */
@@ -82,7 +107,8 @@ export function checkUrlForm(raw: string, rules: UrlRules): UrlCheck {
   if (url.username !== '' || url.password !== '') return refused('Url: must not carry a user name or password');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (url.protocol === 'http:') {
-    const isLoopback = isIP(host) !== 0 ? loopback.check(host, isIP(host) === 4 ? 'ipv4' : 'ipv6') : host === 'localhost';
+    const isLoopback =
+      isIP(host) !== 0 ? loopback.check(host, isIP(host) === 4 ? 'ipv4' : 'ipv6') : host === 'localhost';
     if (!rules.allowLoopbackHttp || !isLoopback) return refused('Url: must be https');
   } else if (url.protocol !== 'https:') return refused('Url: must be https');
   if (isIP(host) !== 0) {

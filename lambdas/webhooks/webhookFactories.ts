@@ -12,7 +12,8 @@ import {
   webhookDependencies,
 } from './webhookHandlers';
 
-type WebhookHandlerName = 'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest' | 'webhookSender';
+type WebhookHandlerName =
+  'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest' | 'webhookSender';
 
 export const WEBHOOK_FACTORIES: { readonly [N in WebhookHandlerName]: (config: HandlerConfig) => AnyHandler } = {
   webhookCreate: ({ settings, clients }) => makeWebhookCreateHandler(webhookDependencies(settings, clients)),

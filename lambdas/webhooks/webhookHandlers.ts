@@ -73,10 +73,16 @@ const webhookIdOf = (event: APIGatewayProxyEvent): string => {
 
 export function makeWebhookCreateHandler(deps: WebhookDependencies): RestHandler {
   return callerHandler(async (caller, { event }) => {
-    const request = parseJsonBody<WebhookRequest>(event.body, event.isBase64Encoded, WebhookRequestValidator, MAX_WEBHOOK_BODY_BYTES);
+    const request = parseJsonBody<WebhookRequest>(
+      event.body,
+      event.isBase64Encoded,
+      WebhookRequestValidator,
+      MAX_WEBHOOK_BODY_BYTES,
+    );
     if (request.kind === 'refused') return request;
     const check = await checkWebhookUrl(request.value.Url, deps.rules, deps.resolve);
-    if (check.kind === 'refused') return refuse('WebhookUrlRefused', 'This URL may not receive webhooks.', { details: [check.reason] });
+    if (check.kind === 'refused')
+      return refuse('WebhookUrlRefused', 'This URL may not receive webhooks.', { details: [check.reason] });
     if ((await deps.webhooks.list(caller.tenant)).length >= MAX_WEBHOOKS_PER_TENANT) {
       return refuse('TooManyWebhooks', `A tenant has at most ${MAX_WEBHOOKS_PER_TENANT} webhooks; delete one first.`);
     }
@@ -95,7 +101,9 @@ export function makeWebhookCreateHandler(deps: WebhookDependencies): RestHandler
 }
 
 export const makeWebhookListHandler = (deps: WebhookDependencies): RestHandler =>
-  callerHandler(async (caller) => ok({ Webhooks: (await deps.webhooks.list(caller.tenant)).map((w) => webhookView(w, deps.now())) }));
+  callerHandler(async (caller) =>
+    ok({ Webhooks: (await deps.webhooks.list(caller.tenant)).map((w) => webhookView(w, deps.now())) }),
+  );
 
 export const makeWebhookGetHandler = (deps: WebhookDependencies): RestHandler =>
   callerHandler(async (caller, { event }) => {
@@ -123,7 +131,11 @@ export const makeWebhookTestHandler = (deps: WebhookDependencies): RestHandler =
     const stored = await deps.webhooks.get(caller.tenant, webhookIdOf(event));
     if (!stored) return notFound();
     const messageId = `test_${deps.newId()}`;
-    const payload = { Type: 'webhook.test' as const, WebhookId: stored.webhookId, OccurredAt: new Date(deps.now()).toISOString() };
+    const payload = {
+      Type: 'webhook.test' as const,
+      WebhookId: stored.webhookId,
+      OccurredAt: new Date(deps.now()).toISOString(),
+    };
     const message: DeliveryMessage = { tenant: caller.tenant, webhookId: stored.webhookId, messageId, payload };
     await deps.queue.sendBatch(deps.queueUrl, [{ id: '0', body: JSON.stringify(message) }]);
     return ok({ WebhookId: stored.webhookId, MessageId: messageId }, 202);

@@ -4,7 +4,14 @@
  * webhookHandlers.ts and delivery.ts. The secrets are stored as they are (signing needs them; the table is encrypted
  * at rest) and never answered after creation or rotation.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { PopStatus } from '../../contract/statuses';
 import { keys } from '../store/tableSchema';
 
@@ -36,7 +43,9 @@ function fromItem(item: Record<string, unknown>): StoredWebhook {
     createdAt: String(item.CreatedAt),
     deadLettered: Number(item.DeadLettered ?? 0),
     ...(typeof item.PreviousSecret === 'string' ? { previousSecret: item.PreviousSecret } : {}),
-    ...(typeof item.PreviousSecretExpiresAt === 'string' ? { previousSecretExpiresAt: item.PreviousSecretExpiresAt } : {}),
+    ...(typeof item.PreviousSecretExpiresAt === 'string'
+      ? { previousSecretExpiresAt: item.PreviousSecretExpiresAt }
+      : {}),
     ...(typeof item.LastDeliveryAt === 'string' ? { lastDeliveryAt: item.LastDeliveryAt } : {}),
     ...(typeof item.LastError === 'string' ? { lastError: item.LastError } : {}),
     ...(typeof item.FailingSince === 'string' ? { failingSince: item.FailingSince } : {}),
@@ -85,22 +94,33 @@ export class WebhookStore {
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).map(fromItem).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    return (Items ?? [])
+      .map(fromItem)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
   }
 
   /** False when there was none. */
   async remove(tenant: string, webhookId: string): Promise<boolean> {
     return this.conditional(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.webhook(tenant, webhookId), ConditionExpression: 'attribute_exists(PK)' }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: keys.webhook(tenant, webhookId),
+        ConditionExpression: 'attribute_exists(PK)',
+      }),
     );
   }
 
   /** The new secret signs from now; the old one alongside until `previousExpiresAt`. False when there is no such webhook. */
   async rotate(tenant: string, webhookId: string, secret: string, previousExpiresAt: string): Promise<boolean> {
-    return this.update(tenant, webhookId, 'SET PreviousSecret = Secret, PreviousSecretExpiresAt = :until, Secret = :secret', {
-      ':secret': secret,
-      ':until': previousExpiresAt,
-    });
+    return this.update(
+      tenant,
+      webhookId,
+      'SET PreviousSecret = Secret, PreviousSecretExpiresAt = :until, Secret = :secret',
+      {
+        ':secret': secret,
+        ':until': previousExpiresAt,
+      },
+    );
   }
 
   /** A delivery the endpoint accepted: no longer failing. */
@@ -109,16 +129,32 @@ export class WebhookStore {
   }
 
   /** A failed attempt: the error, and since when it fails (kept from the first failure). */
-  async recordFailure(tenant: string, webhookId: string, at: string, error: string, deadLettered: boolean): Promise<void> {
+  async recordFailure(
+    tenant: string,
+    webhookId: string,
+    at: string,
+    error: string,
+    deadLettered: boolean,
+  ): Promise<void> {
     const dead = deadLettered ? ', DeadLettered = if_not_exists(DeadLettered, :zero) + :one' : '';
-    await this.update(tenant, webhookId, `SET LastError = :error, FailingSince = if_not_exists(FailingSince, :at)${dead}`, {
-      ':error': error,
-      ':at': at,
-      ...(deadLettered ? { ':zero': 0, ':one': 1 } : {}),
-    });
+    await this.update(
+      tenant,
+      webhookId,
+      `SET LastError = :error, FailingSince = if_not_exists(FailingSince, :at)${dead}`,
+      {
+        ':error': error,
+        ':at': at,
+        ...(deadLettered ? { ':zero': 0, ':one': 1 } : {}),
+      },
+    );
   }
 
-  private update(tenant: string, webhookId: string, expression: string, values: Record<string, unknown>): Promise<boolean> {
+  private update(
+    tenant: string,
+    webhookId: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,

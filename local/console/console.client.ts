@@ -40,7 +40,8 @@ function popBody(): { body: Record<string, unknown> } | { problem: string } {
   if (text('ScriptData') !== '') {
     try {
       const data = JSON.parse(text('ScriptData')) as unknown;
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) return { problem: 'ScriptData must be a JSON object.' };
+      if (typeof data !== 'object' || data === null || Array.isArray(data))
+        return { problem: 'ScriptData must be a JSON object.' };
       body.ScriptData = data;
     } catch (error) {
       return { problem: `ScriptData is not valid JSON: ${(error as Error).message}` };
@@ -74,9 +75,14 @@ async function sendPop(event: SubmitEvent): Promise<void> {
   button.disabled = true;
   byId('answer-status').textContent = 'sending…';
   try {
-    const response = await fetch('api/pop', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(built.body) });
+    const response = await fetch('api/pop', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(built.body),
+    });
     const answer = (await response.json()) as { status?: number; body?: unknown; message?: string };
-    byId('answer-status').textContent = answer.status === undefined ? `console ${response.status}` : `HTTP ${answer.status}`;
+    byId('answer-status').textContent =
+      answer.status === undefined ? `console ${response.status}` : `HTTP ${answer.status}`;
     byId('answer').textContent = JSON.stringify(answer.body ?? answer, null, 2);
   } catch (error) {
     byId('answer-status').textContent = 'not sent';
@@ -90,9 +96,14 @@ function renderTenants(tenants: readonly string[]): void {
   const select = byId<HTMLSelectElement>('tenant');
   const chosen = select.value || new URLSearchParams(location.search).get('tenant') || '';
   const names = chosen && !tenants.includes(chosen) ? [chosen, ...tenants] : tenants;
-  const current = Array.from(select.options).slice(1).map((option) => option.value);
+  const current = Array.from(select.options)
+    .slice(1)
+    .map((option) => option.value);
   if (current.join('\n') === names.join('\n')) return;
-  select.replaceChildren(el('option', { value: '' }, 'all tenants'), ...names.map((name) => el('option', { value: name }, name)));
+  select.replaceChildren(
+    el('option', { value: '' }, 'all tenants'),
+    ...names.map((name) => el('option', { value: name }, name)),
+  );
   select.value = chosen;
 }
 
@@ -128,9 +139,15 @@ function render(): void {
   if (!latest) return;
   renderTenants(latest.tenants);
   const instances = latest.instances.map(instanceRow);
-  byId('instances').replaceChildren(...(instances.length ? instances : [el('tr', {}, el('td', { colspan: '4', class: 'muted' }, 'No instance connected.'))]));
+  byId('instances').replaceChildren(
+    ...(instances.length
+      ? instances
+      : [el('tr', {}, el('td', { colspan: '4', class: 'muted' }, 'No instance connected.'))]),
+  );
   const pops = latest.pops.map(popRow);
-  byId('pops').replaceChildren(...(pops.length ? pops : [el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'No pops yet.'))]));
+  byId('pops').replaceChildren(
+    ...(pops.length ? pops : [el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'No pops yet.'))]),
+  );
 }
 
 function follow(tenant: string): void {
@@ -145,7 +162,8 @@ function follow(tenant: string): void {
     }
   });
   source.addEventListener('problem', (message) => {
-    byId('live').textContent = `table not readable: ${(JSON.parse((message as MessageEvent<string>).data) as { message: string }).message}`;
+    byId('live').textContent =
+      `table not readable: ${(JSON.parse((message as MessageEvent<string>).data) as { message: string }).message}`;
   });
   source.onerror = () => (byId('live').textContent = 'reconnecting');
 }

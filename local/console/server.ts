@@ -45,7 +45,9 @@ interface Context {
 }
 
 function authorized(request: IncomingMessage, caller: CallerCredentials): boolean {
-  const expected = Buffer.from(`Basic ${Buffer.from(`${caller.username}:${caller.password}`, 'utf8').toString('base64')}`);
+  const expected = Buffer.from(
+    `Basic ${Buffer.from(`${caller.username}:${caller.password}`, 'utf8').toString('base64')}`,
+  );
   const given = Buffer.from(request.headers.authorization ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -96,10 +98,19 @@ function streamSnapshots(context: Context, response: ServerResponse, tenant?: st
   void stream.closed.then(() => (open = false));
 }
 
-async function handle(context: Context, request: IncomingMessage, response: ServerResponse, port: number): Promise<void> {
-  if (!isSameOrigin(request, port)) return json(response, 403, { error: 'Forbidden', message: 'the console answers only its own origin' });
+async function handle(
+  context: Context,
+  request: IncomingMessage,
+  response: ServerResponse,
+  port: number,
+): Promise<void> {
+  if (!isSameOrigin(request, port))
+    return json(response, 403, { error: 'Forbidden', message: 'the console answers only its own origin' });
   if (!authorized(request, context.options.caller)) {
-    response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="Remote Pop local console", charset="UTF-8"', 'Content-Type': 'text/plain' });
+    response.writeHead(401, {
+      'WWW-Authenticate': 'Basic realm="Remote Pop local console", charset="UTF-8"',
+      'Content-Type': 'text/plain',
+    });
     response.end('The local console needs the demo api caller credentials that npm start printed.\n');
     return;
   }
@@ -114,7 +125,8 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
   }
   if (url.pathname === '/api/snapshot') return json(response, 200, await context.read(tenant));
   if (url.pathname === '/api/events') return streamSnapshots(context, response, tenant);
-  if (!servePage(pageAssets(__dirname, 'console'), 'console', url.pathname, response)) json(response, 404, { error: 'NotFound' });
+  if (!servePage(pageAssets(__dirname, 'console'), 'console', url.pathname, response))
+    json(response, 404, { error: 'NotFound' });
 }
 
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleServer> {

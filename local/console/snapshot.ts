@@ -73,7 +73,12 @@ function instancesOf(items: Item[]): InstanceRow[] {
       connectedAt: new Date(Number(item.ConnectedAt)).toISOString(),
       agents: (agents.get(item.ConnectionId) ?? []).sort(),
     }))
-    .sort((a, b) => a.tenant.localeCompare(b.tenant) || a.instance.localeCompare(b.instance) || a.connectedAt.localeCompare(b.connectedAt));
+    .sort(
+      (a, b) =>
+        a.tenant.localeCompare(b.tenant) ||
+        a.instance.localeCompare(b.instance) ||
+        a.connectedAt.localeCompare(b.connectedAt),
+    );
 }
 
 function popsOf(items: Item[]): PopRow[] {
@@ -95,9 +100,16 @@ function popsOf(items: Item[]): PopRow[] {
 }
 
 /** `tenant` keeps one tenant's rows (the tenant list stays whole, for the page's picker). */
-export async function readSnapshot(db: DynamoDBDocumentClient, tableName: string, tenant?: string, nowMs = Date.now()): Promise<ConsoleSnapshot> {
+export async function readSnapshot(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  tenant?: string,
+  nowMs = Date.now(),
+): Promise<ConsoleSnapshot> {
   // The emulator never deletes expired items (local/README.md): skip them as the stores do.
-  const live = (await scanAll(db, tableName)).filter((item) => typeof item.ExpiresAt !== 'number' || item.ExpiresAt * 1000 > nowMs);
+  const live = (await scanAll(db, tableName)).filter(
+    (item) => typeof item.ExpiresAt !== 'number' || item.ExpiresAt * 1000 > nowMs,
+  );
   const tenants = [...new Set(live.map((item) => String(item.Tenant)))].sort();
   const mine = tenant ? live.filter((item) => item.Tenant === tenant) : live;
   return { tenants, instances: instancesOf(mine), pops: popsOf(mine) };

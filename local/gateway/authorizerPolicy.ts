@@ -8,7 +8,8 @@ export type PolicyOutcome =
   | { readonly allowed: true; readonly principalId: string; readonly context: AuthorizerContext }
   | { readonly allowed: false; readonly status: 403 | 500; readonly why: string };
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** IAM-style wildcards: `*` any run of characters, `?` one character. */
 export function arnMatches(pattern: string, arn: string): boolean {
@@ -38,7 +39,8 @@ export function evaluateAuthorizerResult(result: unknown, methodArn: string): Po
       asList(s.Action).some((a) => actionMatches(a)) && asList(s.Resource).some((res) => arnMatches(res, methodArn)),
   );
   if (covering.some((s) => s.Effect === 'Deny')) return { allowed: false, status: 403, why: 'explicit Deny' };
-  if (!covering.some((s) => s.Effect === 'Allow')) return { allowed: false, status: 403, why: 'no Allow for the method' };
+  if (!covering.some((s) => s.Effect === 'Allow'))
+    return { allowed: false, status: 403, why: 'no Allow for the method' };
 
   const context: AuthorizerContext = {};
   if (r.context !== undefined && r.context !== null) {

@@ -14,7 +14,17 @@
  */
 import { build, type BuildOptions } from 'esbuild';
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'fs';
 import * as path from 'path';
 import { BUNDLE_ALIASES, LAZY_CREDENTIAL_PROVIDERS } from '../../lib/lambdaBundling';
 
@@ -133,7 +143,12 @@ export class EnvironmentBundles {
   private async build(factoryModule: string, manifestFile: string): Promise<string> {
     const result = await build({
       ...BUILD_OPTIONS,
-      stdin: { contents: entryFor(factoryModule), resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'environment.ts' },
+      stdin: {
+        contents: entryFor(factoryModule),
+        resolveDir: PROJECT_ROOT,
+        loader: 'ts',
+        sourcefile: 'environment.ts',
+      },
       write: false,
       outfile: 'environment.js',
       metafile: true,

@@ -22,7 +22,10 @@ export interface EnvironmentData {
   readonly handlerName: HandlerName;
   readonly settings: Settings;
   readonly credentials: ClientCredentials;
-  readonly context: Pick<Context, 'functionName' | 'invokedFunctionArn' | 'memoryLimitInMB' | 'logGroupName' | 'logStreamName'>;
+  readonly context: Pick<
+    Context,
+    'functionName' | 'invokedFunctionArn' | 'memoryLimitInMB' | 'logGroupName' | 'logStreamName'
+  >;
 }
 
 export interface InvokeMessage {
@@ -36,7 +39,12 @@ export type EnvironmentMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'initFailed'; readonly error: SerializedError }
   | { readonly type: 'result'; readonly requestId: string; readonly result: unknown; readonly durationMs: number }
-  | { readonly type: 'error'; readonly requestId: string; readonly error: SerializedError; readonly durationMs: number };
+  | {
+      readonly type: 'error';
+      readonly requestId: string;
+      readonly error: SerializedError;
+      readonly durationMs: number;
+    };
 
 export interface SerializedError {
   readonly name: string;
@@ -52,7 +60,8 @@ const serialize = (error: unknown): SerializedError =>
 /** The end of the Init phase: build the handler with this environment's own clients. */
 function init(data: EnvironmentData, factories: FactoryMap, configFor: ConfigBuilder): AnyHandler {
   const factory = factories[data.handlerName];
-  if (typeof factory !== 'function') throw new Error(`The function's code has no HANDLER_FACTORIES.${data.handlerName}`);
+  if (typeof factory !== 'function')
+    throw new Error(`The function's code has no HANDLER_FACTORIES.${data.handlerName}`);
   return factory(configFor(data.settings, data.credentials));
 }
 
@@ -94,10 +103,15 @@ export function serveEnvironment(factories: FactoryMap, configFor: ConfigBuilder
     Promise.resolve()
       .then(() => handler(message.event, contextFor(data, message)))
       .then(
-        (result) => post({ type: 'result', requestId: message.requestId, result, durationMs: performance.now() - started }),
+        (result) =>
+          post({ type: 'result', requestId: message.requestId, result, durationMs: performance.now() - started }),
         (error: unknown) =>
-          post({ type: 'error', requestId: message.requestId, error: serialize(error), durationMs: performance.now() - started }),
+          post({
+            type: 'error',
+            requestId: message.requestId,
+            error: serialize(error),
+            durationMs: performance.now() - started,
+          }),
       );
   });
 }
-

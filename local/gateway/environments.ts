@@ -209,7 +209,8 @@ class FunctionPool {
 
   /** Hands free slots to waiting invocations, as long as the concurrency limit allows another environment. */
   pump(): void {
-    while (this.waiters.length > 0 && this.all.size < this.limit && this.slots.take()) this.waiters.shift()!(this.startOne());
+    while (this.waiters.length > 0 && this.all.size < this.limit && this.slots.take())
+      this.waiters.shift()!(this.startOne());
     this.slots.wantSlot(this, this.waiters.length > 0);
   }
 
@@ -252,7 +253,13 @@ class FunctionPool {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 /** Lambda's platform lines, in its text format, prefixed with the function's name (one log group each in AWS). */
-function reportLine(requestId: string, durationMs: number, memoryMb: number, initMs: number | undefined, status?: string): string {
+function reportLine(
+  requestId: string,
+  durationMs: number,
+  memoryMb: number,
+  initMs: number | undefined,
+  status?: string,
+): string {
   const parts = [
     `REPORT RequestId: ${requestId}`,
     `Duration: ${ms(durationMs)}`,

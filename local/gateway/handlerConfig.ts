@@ -45,4 +45,3 @@ export function destroyClients(clients: AwsClients): void {
   clients.management.destroy();
   clients.cognito.destroy();
 }
-

@@ -37,7 +37,9 @@ export function answerParserErrors(server: Server, log: GatewayLog): void {
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const requestId = newRequestId();
-    log.info(`REST (unparsed request) -> 400 (${tooLarge ? 'headers too large' : error.code ?? 'parse error'}) requestId ${requestId}`);
+    log.info(
+      `REST (unparsed request) -> 400 (${tooLarge ? 'headers too large' : (error.code ?? 'parse error')}) requestId ${requestId}`,
+    );
     socket.end(rawGatewayAnswer(tooLarge ? HEADERS_TOO_LARGE : GATEWAY_ANSWERS.default4xx, requestId, 400));
   });
 }

@@ -8,7 +8,13 @@ import type { AddressInfo } from 'net';
 import { API_GATEWAY_PAYLOAD_LIMIT_BYTES } from './body';
 import { CognitoAuthorizer } from './cognitoAuthorizer';
 import { ExecutionEnvironments, type EnvironmentSettings } from './environments';
-import { InProcessRuntime, LOCAL_ACCOUNT_ID, type FunctionRuntimeMode, type HandlerSource, type LambdaRuntime } from './lambdaRuntime';
+import {
+  InProcessRuntime,
+  LOCAL_ACCOUNT_ID,
+  type FunctionRuntimeMode,
+  type HandlerSource,
+  type LambdaRuntime,
+} from './lambdaRuntime';
 
 export { handlerMap, lambdaHandlers, type HandlerSource, type LambdaHandlersConfig } from './lambdaRuntime';
 export type { EnvironmentSettings } from './environments';

@@ -67,8 +67,12 @@ async function readRequest(
 }
 
 /** The slow-endpoint test hook: waits `postDelayMs`; false when the caller gave up meanwhile (nothing is delivered). */
-async function waitOutPostDelay(req: IncomingMessage, res: ServerResponse, options: ManagementApiOptions): Promise<boolean> {
-  const delayMs = req.method === 'POST' ? options.postDelayMs?.() ?? 0 : 0;
+async function waitOutPostDelay(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ManagementApiOptions,
+): Promise<boolean> {
+  const delayMs = req.method === 'POST' ? (options.postDelayMs?.() ?? 0) : 0;
   if (delayMs <= 0) return true;
   let callerLeft = false;
   res.once('close', () => (callerLeft = !res.writableEnded));

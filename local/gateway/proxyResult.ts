@@ -32,7 +32,8 @@ export function parseProxyResult(result: unknown): ProxyResult {
   }
   const multiValueHeaders: Record<string, string[]> = {};
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
-    if (typeof r.multiValueHeaders !== 'object') throw new MalformedProxyResultError('multiValueHeaders is not an object');
+    if (typeof r.multiValueHeaders !== 'object')
+      throw new MalformedProxyResultError('multiValueHeaders is not an object');
     for (const [name, values] of Object.entries(r.multiValueHeaders)) {
       if (!Array.isArray(values) || !values.every(isScalar)) {
         throw new MalformedProxyResultError(`multiValueHeaders ${name} is not a list of scalars`);

@@ -73,7 +73,11 @@ export function restProxyEvent(input: RestEventInput): APIGatewayProxyEvent {
       requestId: input.requestId,
       requestTime: requestTime(input.requestTimeEpoch),
       requestTimeEpoch: input.requestTimeEpoch,
-      resourceId: input.route.resource.replace(/[^a-z0-9]/gi, '').slice(0, 6).toLowerCase() || 'root',
+      resourceId:
+        input.route.resource
+          .replace(/[^a-z0-9]/gi, '')
+          .slice(0, 6)
+          .toLowerCase() || 'root',
       resourcePath: input.route.resource,
       stage: input.stage,
     },

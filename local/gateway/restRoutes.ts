@@ -31,9 +31,7 @@ export class RestRouter {
 
   constructor(routes: readonly RestRoute[]) {
     // Literal segments win over parameters, as in API Gateway (`/pops/x` before `/pops/{PopId}`).
-    this.compiled = routes
-      .map(compile)
-      .sort((a, b) => a.names.length - b.names.length);
+    this.compiled = routes.map(compile).sort((a, b) => a.names.length - b.names.length);
   }
 
   /** `resourcePath` is the path after the stage, raw (percent-encoded) as API Gateway's REST APIs pass it. */

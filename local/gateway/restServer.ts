@@ -7,7 +7,13 @@ import { REST_ROUTES, type RestRoute } from '../../lambdas/apiRoutes';
 import { GATEWAY_ANSWERS } from '../../lambdas/edge/gatewayResponses';
 import { sendGatewayAnswer } from './answers';
 import { BodyTooLargeError, readBody } from './body';
-import { answerParserErrors, HEADER_LIMIT_BYTES, headerBytes, HEADERS_TOO_LARGE, PARSER_LIMIT_BYTES } from './headerLimit';
+import {
+  answerParserErrors,
+  HEADER_LIMIT_BYTES,
+  headerBytes,
+  HEADERS_TOO_LARGE,
+  PARSER_LIMIT_BYTES,
+} from './headerLimit';
 import type { CognitoAuthorizer } from './cognitoAuthorizer';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
@@ -39,11 +45,17 @@ interface RestRequest {
 
 /** The gateway's one log line per request. */
 function logDone(options: RestServerOptions, request: RestRequest, status: number, note = ''): void {
-  options.log.info(`REST ${request.method} ${request.url.pathname} -> ${status} ${Date.now() - request.started}ms${note}`);
+  options.log.info(
+    `REST ${request.method} ${request.url.pathname} -> ${status} ${Date.now() - request.started}ms${note}`,
+  );
 }
 
 /** Throttle and payload limit: the body, or undefined once answered (429, 413). */
-async function admit(options: RestServerOptions, bucket: TokenBucket | undefined, request: RestRequest): Promise<Buffer | undefined> {
+async function admit(
+  options: RestServerOptions,
+  bucket: TokenBucket | undefined,
+  request: RestRequest,
+): Promise<Buffer | undefined> {
   const { req, res, requestId } = request;
   if (bucket && !bucket.take()) {
     req.resume();
@@ -73,7 +85,12 @@ async function authorize(
 }
 
 /** Invokes the route's handler and writes its proxy result; 502 on an error or a malformed result, 504 on timeout. */
-async function invokeHandler(options: RestServerOptions, request: RestRequest, handler: RestRoute['handler'], event: unknown): Promise<void> {
+async function invokeHandler(
+  options: RestServerOptions,
+  request: RestRequest,
+  handler: RestRoute['handler'],
+  event: unknown,
+): Promise<void> {
   const { res, requestId } = request;
   let result;
   try {
@@ -100,7 +117,14 @@ async function handle(
   res: ServerResponse,
 ): Promise<void> {
   const started = Date.now();
-  const request: RestRequest = { req, res, requestId: newRequestId(), started, url: new URL(req.url ?? '/', 'http://local'), method: req.method ?? 'GET' };
+  const request: RestRequest = {
+    req,
+    res,
+    requestId: newRequestId(),
+    started,
+    url: new URL(req.url ?? '/', 'http://local'),
+    method: req.method ?? 'GET',
+  };
   if (headerBytes(req) > HEADER_LIMIT_BYTES) {
     req.resume();
     sendGatewayAnswer(res, HEADERS_TOO_LARGE, request.requestId);

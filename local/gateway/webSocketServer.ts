@@ -87,7 +87,9 @@ function limitFrameSize(ws: WebSocket, frameLimitBytes: number): void {
   const createError = receiver.createError as (...args: unknown[]) => Error;
   receiver.haveLength = (cb: (error?: Error) => void) => {
     if ((receiver._payloadLength as number) > frameLimitBytes && (receiver._opcode as number) < 0x08) {
-      cb(createError.call(receiver, RangeError, 'Frame size exceeded', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'));
+      cb(
+        createError.call(receiver, RangeError, 'Frame size exceeded', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'),
+      );
       return;
     }
     haveLength(cb);
@@ -191,7 +193,13 @@ interface Handshake {
   readonly base: ReturnType<typeof connectEvent>;
 }
 
-function refuse(state: WsApiState, handshake: Handshake | { socket: Duplex; started: number }, status: number, message: string, why: string): void {
+function refuse(
+  state: WsApiState,
+  handshake: Handshake | { socket: Duplex; started: number },
+  status: number,
+  message: string,
+  why: string,
+): void {
   state.options.log.info(`WS CONNECT -> ${status} ${Date.now() - handshake.started}ms (${why})`);
   refuseHandshake(handshake.socket, status, message);
 }
@@ -204,25 +212,38 @@ async function authorize(state: WsApiState, handshake: Handshake): Promise<Autho
   try {
     authorizerResult = await runtime.invoke(WEBSOCKET_AUTHORIZER, authorizerEvent(api, handshake.base));
   } catch (error) {
-    if (error instanceof Error && error.message === 'Unauthorized') return void refuse(state, handshake, 401, 'Unauthorized', 'authorizer');
+    if (error instanceof Error && error.message === 'Unauthorized')
+      return void refuse(state, handshake, 401, 'Unauthorized', 'authorizer');
     log.error(`WS authorizer failed: ${errorSummary(error)}`);
     return void refuse(state, handshake, 500, 'Internal server error', 'authorizer error');
   }
   const outcome = evaluateAuthorizerResult(authorizerResult, methodArn(api));
   if (!outcome.allowed) {
     if (outcome.status === 500) log.error(`WS authorizer returned an invalid result: ${outcome.why}`);
-    return void refuse(state, handshake, outcome.status, outcome.status === 403 ? 'Forbidden' : 'Internal server error', outcome.why);
+    return void refuse(
+      state,
+      handshake,
+      outcome.status,
+      outcome.status === 403 ? 'Forbidden' : 'Internal server error',
+      outcome.why,
+    );
   }
   return { ...outcome.context, principalId: outcome.principalId, integrationLatency: Date.now() - handshake.started };
 }
 
 /** Runs the `$connect` route, if any; false once refused (an error or a non-2xx status). */
-async function runConnectRoute(state: WsApiState, handshake: Handshake, authorizer: AuthorizerContext): Promise<boolean> {
+async function runConnectRoute(
+  state: WsApiState,
+  handshake: Handshake,
+  authorizer: AuthorizerContext,
+): Promise<boolean> {
   const connectRoute = ROUTES.get('$connect');
   if (!connectRoute) return true;
   let status: number;
   try {
-    status = statusOf(await state.options.runtime.invoke(connectRoute.handler, withAuthorizer(handshake.base, authorizer)));
+    status = statusOf(
+      await state.options.runtime.invoke(connectRoute.handler, withAuthorizer(handshake.base, authorizer)),
+    );
   } catch (error) {
     state.options.log.error(`WS $connect handler failed: ${errorSummary(error)}`);
     refuse(state, handshake, 500, 'Internal server error', '$connect error');
@@ -263,13 +284,21 @@ async function upgrade(state: WsApiState, req: IncomingMessage, socket: Duplex, 
   const started = Date.now();
   const stage = state.options.stage;
   const path = (req.url ?? '/').split('?')[0]!;
-  if (path !== `/${stage}` && path !== `/${stage}/`) return refuse(state, { socket, started }, 403, 'Forbidden', 'unknown path');
+  if (path !== `/${stage}` && path !== `/${stage}/`)
+    return refuse(state, { socket, started }, 403, 'Forbidden', 'unknown path');
   if (!req.headers[WEBSOCKET_IDENTITY_SOURCE.toLowerCase()]) {
     return refuse(state, { socket, started }, 401, 'Unauthorized', `no ${WEBSOCKET_IDENTITY_SOURCE} header`);
   }
   const connectionId = newConnectionId();
   const port = (req.socket.localPort as number | undefined) ?? 0;
-  const handshake: Handshake = { req, socket, head, started, connectionId, base: connectEvent(apiOf(state, req), req, connectionId, port) };
+  const handshake: Handshake = {
+    req,
+    socket,
+    head,
+    started,
+    connectionId,
+    base: connectEvent(apiOf(state, req), req, connectionId, port),
+  };
   const authorizer = await authorize(state, handshake);
   if (!authorizer || !(await runConnectRoute(state, handshake, authorizer))) return;
   accept(state, handshake, authorizer);
@@ -288,13 +317,18 @@ function attach(state: WsApiState, connection: LocalConnection, req: IncomingMes
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     connection.lastActiveAt = Date.now();
-    enqueue(() => onMessage(state, connection, req, Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer), isBinary));
+    enqueue(() =>
+      onMessage(state, connection, req, Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer), isBinary),
+    );
   });
   ws.on('error', (error) => log.info(`WS ${connection.id} socket error: ${errorSummary(error)}`));
   ws.on('close', (code: number, reasonBuffer: Buffer) => {
     state.connections.remove(connection.id);
     if (connection.dropped) return;
-    const close = connection.serverClose ?? { code, reason: reasonBuffer.toString('utf8') || DISCONNECT_REASONS[code] || '' };
+    const close = connection.serverClose ?? {
+      code,
+      reason: reasonBuffer.toString('utf8') || DISCONNECT_REASONS[code] || '',
+    };
     enqueue(() => onDisconnect(state, connection, req, close));
   });
 }
@@ -309,7 +343,10 @@ async function onDisconnect(
   if (!route) return;
   const started = Date.now();
   try {
-    await state.options.runtime.invoke(route.handler, disconnectEvent(apiOf(state, req), connection, close.code, close.reason));
+    await state.options.runtime.invoke(
+      route.handler,
+      disconnectEvent(apiOf(state, req), connection, close.code, close.reason),
+    );
     state.options.log.info(`WS DISCONNECT ${connection.id} (${close.code}) ${Date.now() - started}ms`);
   } catch (error) {
     state.options.log.error(`WS $disconnect handler failed: ${errorSummary(error)}`);
@@ -317,7 +354,13 @@ async function onDisconnect(
 }
 
 /** Routes a message on `Action` (else `$default`); a two-way route sends the handler's body back. */
-async function onMessage(state: WsApiState, connection: LocalConnection, req: IncomingMessage, data: Buffer, isBinary: boolean) {
+async function onMessage(
+  state: WsApiState,
+  connection: LocalConnection,
+  req: IncomingMessage,
+  data: Buffer,
+  isBinary: boolean,
+) {
   const { log, runtime } = state.options;
   const started = Date.now();
   const routeKey = selectRoute(data, isBinary, MESSAGE_ROUTE_KEYS);

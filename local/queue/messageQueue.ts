@@ -28,7 +28,10 @@ export interface MessageQueueOptions {
 }
 
 export class QueueRefusal extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -58,7 +61,14 @@ export class MessageQueue {
 
   send(body: string, delaySeconds = 0): QueuedMessage {
     const at = this.now();
-    const message: QueuedMessage = { messageId: randomUUID(), body, md5OfBody: md5(body), sentAt: at, visibleAt: at + delaySeconds * 1000, receiveCount: 0 };
+    const message: QueuedMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5(body),
+      sentAt: at,
+      visibleAt: at + delaySeconds * 1000,
+      receiveCount: 0,
+    };
     this.messages.set(message.messageId, message);
     this.listeners.forEach((listener) => listener());
     return message;
@@ -115,8 +125,10 @@ export class MessageQueue {
   private messageOf(receiptHandle: string): QueuedMessage {
     const id = this.byHandle.get(receiptHandle);
     const message = id === undefined ? undefined : this.messages.get(id);
-    if (!message) throw new QueueRefusal('ReceiptHandleIsInvalid', `The receipt handle "${receiptHandle}" is not valid.`);
-    if (message.visibleAt <= this.now()) throw new QueueRefusal('MessageNotInflight', 'The message referred to is not in flight.');
+    if (!message)
+      throw new QueueRefusal('ReceiptHandleIsInvalid', `The receipt handle "${receiptHandle}" is not valid.`);
+    if (message.visibleAt <= this.now())
+      throw new QueueRefusal('MessageNotInflight', 'The message referred to is not in flight.');
     return message;
   }
 

@@ -60,7 +60,9 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       const failed = new Set((answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       for (const record of records) if (!failed.has(record.messageId)) queue.delete(record.receiptHandle);
     } catch (error) {
-      options.onError?.(`webhook queue: the sender failed, the batch returns after its visibility timeout: ${(error as Error).message}`);
+      options.onError?.(
+        `webhook queue: the sender failed, the batch returns after its visibility timeout: ${(error as Error).message}`,
+      );
     }
   };
 

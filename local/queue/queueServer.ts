@@ -17,22 +17,32 @@ interface BatchEntry {
   readonly DelaySeconds?: unknown;
 }
 
-const isSeconds = (value: unknown, max: number) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
+const isSeconds = (value: unknown, max: number) =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
 
 function checkEntry(entry: BatchEntry): string | undefined {
   if (typeof entry.MessageBody !== 'string' || entry.MessageBody.length === 0) return 'MessageBody is required.';
-  if (Buffer.byteLength(entry.MessageBody) > MAX_BODY_BYTES) return `MessageBody is longer than ${MAX_BODY_BYTES} bytes.`;
-  if (entry.DelaySeconds !== undefined && !isSeconds(entry.DelaySeconds, MAX_DELAY_SECONDS)) return 'DelaySeconds must be 0 to 900.';
+  if (Buffer.byteLength(entry.MessageBody) > MAX_BODY_BYTES)
+    return `MessageBody is longer than ${MAX_BODY_BYTES} bytes.`;
+  if (entry.DelaySeconds !== undefined && !isSeconds(entry.DelaySeconds, MAX_DELAY_SECONDS))
+    return 'DelaySeconds must be 0 to 900.';
   return undefined;
 }
 
 function sendMessageBatch(queue: MessageQueue, input: { Entries?: BatchEntry[] }) {
   const entries = input.Entries ?? [];
-  if (entries.length === 0) throw new QueueRefusal('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-  if (entries.length > 10) throw new QueueRefusal('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.');
+  if (entries.length === 0)
+    throw new QueueRefusal(
+      'EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+    );
+  if (entries.length > 10)
+    throw new QueueRefusal('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.');
   const ids = entries.map((e) => e.Id);
-  if (ids.some((id) => typeof id !== 'string' || !/^[\w-]{1,80}$/.test(id))) throw new QueueRefusal('InvalidBatchEntryId', 'A batch entry id is not valid.');
-  if (new Set(ids).size !== ids.length) throw new QueueRefusal('BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
+  if (ids.some((id) => typeof id !== 'string' || !/^[\w-]{1,80}$/.test(id)))
+    throw new QueueRefusal('InvalidBatchEntryId', 'A batch entry id is not valid.');
+  if (new Set(ids).size !== ids.length)
+    throw new QueueRefusal('BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
   const Successful: object[] = [];
   const Failed: object[] = [];
   for (const entry of entries) {
@@ -58,8 +68,10 @@ function answer(queue: MessageQueue, action: string, input: Record<string, unkno
       return { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
     }
     case 'ChangeMessageVisibility':
-      if (typeof input.ReceiptHandle !== 'string') throw new QueueRefusal('MissingParameter', 'ReceiptHandle is required.');
-      if (!isSeconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS)) throw new QueueRefusal('InvalidParameterValue', 'VisibilityTimeout must be 0 to 43200.');
+      if (typeof input.ReceiptHandle !== 'string')
+        throw new QueueRefusal('MissingParameter', 'ReceiptHandle is required.');
+      if (!isSeconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS))
+        throw new QueueRefusal('InvalidParameterValue', 'VisibilityTimeout must be 0 to 43200.');
       queue.changeVisibility(input.ReceiptHandle, input.VisibilityTimeout as number);
       return {};
     default:
@@ -68,7 +80,10 @@ function answer(queue: MessageQueue, action: string, input: Record<string, unkno
 }
 
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `AWS.SimpleQueueService.${code};Sender` });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-query-error': `AWS.SimpleQueueService.${code};Sender`,
+  });
   res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message }));
 }
 
@@ -80,8 +95,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 async function handle(queue: MessageQueue, queueUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
-  if (req.method !== 'POST' || !target.startsWith('AmazonSQS.')) return refuse(res, 400, 'InvalidAction', 'Only the JSON protocol is served.');
-  if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) return refuse(res, 403, 'MissingAuthenticationToken', 'The request must be signed.');
+  if (req.method !== 'POST' || !target.startsWith('AmazonSQS.'))
+    return refuse(res, 400, 'InvalidAction', 'Only the JSON protocol is served.');
+  if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '))
+    return refuse(res, 403, 'MissingAuthenticationToken', 'The request must be signed.');
   let input: Record<string, unknown>;
   try {
     input = JSON.parse(await readBody(req)) as Record<string, unknown>;
@@ -104,7 +121,10 @@ export interface QueueServer {
   stop(): Promise<void>;
 }
 
-export async function startQueueServer(queue: MessageQueue, options: { port?: number; name: string }): Promise<QueueServer> {
+export async function startQueueServer(
+  queue: MessageQueue,
+  options: { port?: number; name: string },
+): Promise<QueueServer> {
   let queueUrl = '';
   const server: Server = createServer((req, res) => {
     handle(queue, queueUrl, req, res).catch((error: Error) => refuse(res, 500, 'InternalError', error.message));
@@ -118,9 +138,10 @@ export async function startQueueServer(queue: MessageQueue, options: { port?: nu
   queueUrl = `http://127.0.0.1:${port}/000000000000/${options.name}`;
   return {
     queueUrl,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -28,7 +28,10 @@ export async function startWebhookQueue(options: {
   readonly port?: number;
 }): Promise<WebhookQueue> {
   const queue = new MessageQueue({ maxReceiveCount: options.retrySeconds.length + 1 });
-  const server = await startQueueServer(queue, { name: WEBHOOK_QUEUE_NAME, ...(options.port !== undefined ? { port: options.port } : {}) });
+  const server = await startQueueServer(queue, {
+    name: WEBHOOK_QUEUE_NAME,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
   let poller: QueuePoller | undefined;
   return {
     queueUrl: server.queueUrl,

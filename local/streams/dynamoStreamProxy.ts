@@ -37,11 +37,19 @@ const isPopKey = (key: AttributeMap | undefined) => (key?.SK as { S?: string } |
 function send(upstream: Upstream, headers: IncomingHttpHeaders, body: Buffer, method = 'POST'): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: upstream.host, port: upstream.port, method, path: '/', headers: { ...headers, 'content-length': String(body.length) } },
+      {
+        host: upstream.host,
+        port: upstream.port,
+        method,
+        path: '/',
+        headers: { ...headers, 'content-length': String(body.length) },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 500, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 500, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
         response.on('error', reject);
       },
     );
@@ -51,7 +59,12 @@ function send(upstream: Upstream, headers: IncomingHttpHeaders, body: Buffer, me
 }
 
 /** A consistent GetItem of `key`, with the caller's headers (dynalite checks their presence, not the signature). */
-async function getItem(upstream: Upstream, headers: IncomingHttpHeaders, table: string, key: AttributeMap): Promise<AttributeMap | undefined> {
+async function getItem(
+  upstream: Upstream,
+  headers: IncomingHttpHeaders,
+  table: string,
+  key: AttributeMap,
+): Promise<AttributeMap | undefined> {
   const body = Buffer.from(JSON.stringify({ TableName: table, Key: key, ConsistentRead: true }));
   const answer = await send(upstream, { ...headers, 'x-amz-target': 'DynamoDB_20120810.GetItem' }, body);
   if (answer.status !== 200) throw new Error(`GetItem for the stream failed (${answer.status})`);
@@ -75,7 +88,9 @@ export async function startStreamProxy(options: StreamProxyOptions): Promise<Str
   const upstream: Upstream = { host: url.hostname, port: Number(url.port) };
   const write = popWriter(upstream, options.onChange);
   const handle: Handle = (target, request, headers, raw) =>
-    WRITES.has(target) && isPopKey((request.Key ?? request.Item) as AttributeMap) ? write(target, request, headers) : send(upstream, headers, raw);
+    WRITES.has(target) && isPopKey((request.Key ?? request.Item) as AttributeMap)
+      ? write(target, request, headers)
+      : send(upstream, headers, raw);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -89,7 +104,10 @@ export async function startStreamProxy(options: StreamProxyOptions): Promise<Str
         // Not JSON: forwarded as it is, dynalite answers it.
       }
       handle(target, parsed, req.headers, raw).then(
-        (answer) => res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) }).end(answer.body),
+        (answer) =>
+          res
+            .writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) })
+            .end(answer.body),
         // dynalite down (the fault hooks): the client sees a dropped connection, as it would see a refused one.
         () => res.destroy(),
       );
@@ -117,7 +135,11 @@ function popWriter(upstream: Upstream, onChange: (change: ImageChange) => void) 
     let failed!: (error: unknown) => void;
     const answer = new Promise<Answer>((resolve, reject) => ((answered = resolve), (failed = reject)));
     const run = async () => {
-      const images = await writeWithImages(upstream, { target, request, headers, key, known: lastImage.has(id), last: lastImage.get(id) }, answered);
+      const images = await writeWithImages(
+        upstream,
+        { target, request, headers, key, known: lastImage.has(id), last: lastImage.get(id) },
+        answered,
+      );
       if (!images) return;
       lastImage.set(id, images.newImage);
       if (lastImage.size > 10_000) lastImage.delete(lastImage.keys().next().value as string);
@@ -147,16 +169,21 @@ async function writeWithImages(upstream: Upstream, write: PendingWrite, answered
   const asked = request.ReturnValues as string | undefined;
   const forceOld = target !== 'UpdateItem' && (asked === undefined || asked === 'NONE');
   const updateOld = target === 'UpdateItem' && (asked === undefined || asked === 'NONE');
-  const before = target === 'UpdateItem' && !updateOld && !write.known ? await getItem(upstream, headers, String(request.TableName), write.key) : write.last;
+  const before =
+    target === 'UpdateItem' && !updateOld && !write.known
+      ? await getItem(upstream, headers, String(request.TableName), write.key)
+      : write.last;
   const sent = forceOld || updateOld ? { ...request, ReturnValues: 'ALL_OLD' } : request;
   const result = await send(upstream, headers, Buffer.from(JSON.stringify(sent)));
-  const parsed = result.status === 200 ? (JSON.parse(result.body.toString('utf8') || '{}') as { Attributes?: AttributeMap }) : {};
+  const parsed =
+    result.status === 200 ? (JSON.parse(result.body.toString('utf8') || '{}') as { Attributes?: AttributeMap }) : {};
   answered(forceOld || updateOld ? stripAttributes(result, parsed) : result);
   if (result.status !== 200) return undefined;
   if (target === 'PutItem') return { oldImage: parsed.Attributes, newImage: request.Item as AttributeMap };
   if (target === 'DeleteItem') return { oldImage: parsed.Attributes, newImage: undefined };
   const oldImage = updateOld ? parsed.Attributes : before;
-  const newImage = asked === 'ALL_NEW' ? parsed.Attributes : await getItem(upstream, headers, String(request.TableName), write.key);
+  const newImage =
+    asked === 'ALL_NEW' ? parsed.Attributes : await getItem(upstream, headers, String(request.TableName), write.key);
   return { oldImage, newImage };
 }
 

@@ -88,7 +88,8 @@ export function startStreamDispatcher(options: StreamDispatcherOptions): StreamD
       queue.push(streamRecord(change, ++sequence, options.region, arn));
       if (!running && !stopped) void run();
     },
-    drained: () => (queue.length === 0 && !running ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
+    drained: () =>
+      queue.length === 0 && !running ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)),
     stop: () => {
       stopped = true;
       idle.splice(0).forEach((resolve) => resolve());

@@ -74,7 +74,11 @@ async function runCommand(positionals: string[], values: Values, io: CliIo): Pro
     const request = popRequestOf(values);
     const idempotencyKey = values['idempotency-key'] ?? globalThis.crypto.randomUUID();
     const popId = await clientOf(io).pop(request, { idempotencyKey });
-    io.stdout(json ? `${JSON.stringify({ PopId: popId, IdempotencyKey: idempotencyKey })}\n` : `Popped ${popId} (Idempotency-Key ${idempotencyKey})\n`);
+    io.stdout(
+      json
+        ? `${JSON.stringify({ PopId: popId, IdempotencyKey: idempotencyKey })}\n`
+        : `Popped ${popId} (Idempotency-Key ${idempotencyKey})\n`,
+    );
     return EXIT.done;
   }
   if (command !== 'status' && command !== 'watch') throw new UsageError(`unknown command "${command}"`);
@@ -110,7 +114,8 @@ function popRequestOf(values: Values) {
 
 function secondsOption(text: string): number {
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout takes a number of seconds (got "${text}")`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout takes a number of seconds (got "${text}")`);
   return seconds;
 }
 
@@ -137,7 +142,13 @@ function reportFailure(error: unknown, json: boolean, io: CliIo): number {
   if (!(error instanceof RemotePopError)) throw error;
   const exit = error instanceof RefusedError || error instanceof PopNotOpenedError ? EXIT.refused : EXIT.unavailable;
   const kind = exit === EXIT.refused ? 'refused' : error instanceof WaitTimeoutError ? 'timed out' : 'unavailable';
-  const fields = { code: error.code, status: error.status, message: error.apiMessage, details: error.details, requestId: error.requestId };
+  const fields = {
+    code: error.code,
+    status: error.status,
+    message: error.apiMessage,
+    details: error.details,
+    requestId: error.requestId,
+  };
   io.stdout(json ? `${JSON.stringify({ error: { kind, ...fields } })}\n` : '');
   io.stderr(`Error: ${kind}: ${error.message}\n`);
   return exit;

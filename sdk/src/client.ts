@@ -90,7 +90,12 @@ export class RemotePopClient {
   constructor(options: RemotePopClientOptions) {
     const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
     const retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.transport = new Transport({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: fetchFn, retry, logger: options.logger });
+    this.transport = new Transport({
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      fetch: fetchFn,
+      retry,
+      logger: options.logger,
+    });
     this.tokens =
       'tokenProvider' in options
         ? new ProvidedTokenSource(options.tokenProvider)
@@ -109,7 +114,13 @@ export class RemotePopClient {
    */
   async pop(request: PopRequest, options: PopOptions = {}): Promise<string> {
     const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
-    const spec = { method: 'POST', path: '/pop', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request), idempotencyKey } as const;
+    const spec = {
+      method: 'POST',
+      path: '/pop',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+      idempotencyKey,
+    } as const;
     const accepted = await this.transport.call<PopAccepted>(spec, options, this.tokens);
     return accepted.PopId;
   }
@@ -120,7 +131,12 @@ export class RemotePopClient {
    * AgentNotOnDesktop). Claims, stores and pushes nothing.
    */
   validate(request: PopRequest, options: CallOptions = {}): Promise<PopValidation> {
-    const spec = { method: 'POST', path: '/pop/validate', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) } as const;
+    const spec = {
+      method: 'POST',
+      path: '/pop/validate',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    } as const;
     return this.transport.call<PopValidation>(spec, options, this.tokens);
   }
 
@@ -160,7 +176,10 @@ export class RemotePopClient {
   async *events(options: EventsOptions = {}): AsyncGenerator<FeedItem, void, undefined> {
     let cursor = options.after;
     for (;;) {
-      const query = new URLSearchParams({ ...(cursor !== undefined ? { after: cursor } : {}), ...(options.limit !== undefined ? { limit: String(options.limit) } : {}) });
+      const query = new URLSearchParams({
+        ...(cursor !== undefined ? { after: cursor } : {}),
+        ...(options.limit !== undefined ? { limit: String(options.limit) } : {}),
+      });
       const search = query.toString();
       const spec = { method: 'GET', path: `/events${search === '' ? '' : `?${search}`}`, headers: {} } as const;
       const page = await this.transport.call<EventsPage>(spec, options, this.tokens);
@@ -187,7 +206,8 @@ export class RemotePopClient {
       if (read.Status !== last?.Status) options.onStatus?.(read);
       last = read;
       if (FINAL_POP_STATUSES.includes(last.Status)) {
-        if (options.until === 'Opened' && last.Status !== 'Opened') throw new PopNotOpenedError(last, `waitFor ${popId}`);
+        if (options.until === 'Opened' && last.Status !== 'Opened')
+          throw new PopNotOpenedError(last, `waitFor ${popId}`);
         return last;
       }
       await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), signal);
@@ -196,11 +216,18 @@ export class RemotePopClient {
   }
 
   /** One read inside waitFor's time: a read cut short by that time is the wait's timeout, not an outage. */
-  private async readUntil(popId: string, signal: AbortSignal, deadline: number, last: PopStatusResult | undefined, timeoutMs: number): Promise<PopStatusResult> {
+  private async readUntil(
+    popId: string,
+    signal: AbortSignal,
+    deadline: number,
+    last: PopStatusResult | undefined,
+    timeoutMs: number,
+  ): Promise<PopStatusResult> {
     try {
       return await this.getPop(popId, { signal, deadlineMs: deadline - Date.now() });
     } catch (error) {
-      if (error instanceof UnavailableError && Date.now() >= deadline - 5) throw new WaitTimeoutError(last, `waitFor ${popId}`, timeoutMs);
+      if (error instanceof UnavailableError && Date.now() >= deadline - 5)
+        throw new WaitTimeoutError(last, `waitFor ${popId}`, timeoutMs);
       throw error;
     }
   }

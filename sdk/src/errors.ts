@@ -81,7 +81,11 @@ export class UnavailableError extends RemotePopError {}
 export class PopNotOpenedError extends RemotePopError {
   readonly pop: PopStatusResult;
   constructor(pop: PopStatusResult, operation: string) {
-    super({ code: pop.Reason ?? pop.Status, operation, apiMessage: `The pop ended ${pop.Status}${pop.Reason ? ` (${pop.Reason})` : ''}.` });
+    super({
+      code: pop.Reason ?? pop.Status,
+      operation,
+      apiMessage: `The pop ended ${pop.Status}${pop.Reason ? ` (${pop.Reason})` : ''}.`,
+    });
     this.pop = pop;
   }
 }

@@ -18,13 +18,23 @@ export interface Exchange {
 
 export type ExchangeOutcome<T> =
   | { readonly ok: true; readonly result: T; readonly requestId: string }
-  | { readonly ok: false; readonly error: RemotePopError; readonly retryable: boolean; readonly retryAfter: string | null };
+  | {
+      readonly ok: false;
+      readonly error: RemotePopError;
+      readonly retryable: boolean;
+      readonly retryAfter: string | null;
+    };
 
 /** `METHOD /path`, as errors and log lines name an operation (paths carry no secret: a PopId at most). */
 export const operationName = (exchange: Pick<Exchange, 'method' | 'path'>) => `${exchange.method} ${exchange.path}`;
 
 /** Sends the exchange; a network failure or an abort rejects (the caller decides what it means). */
-export async function exchange<T>(fetchFn: FetchFunction, baseUrl: string, request: Exchange, signal: AbortSignal): Promise<ExchangeOutcome<T>> {
+export async function exchange<T>(
+  fetchFn: FetchFunction,
+  baseUrl: string,
+  request: Exchange,
+  signal: AbortSignal,
+): Promise<ExchangeOutcome<T>> {
   const response = await fetchFn(`${baseUrl}${request.path}`, {
     method: request.method,
     headers: request.headers,
@@ -40,7 +50,12 @@ export function readAnswer<T>(operation: string, status: number, headers: Header
   const envelope = parseEnvelope<T>(text);
   const retryAfter = headers.get('retry-after');
   if (envelope === undefined) {
-    const error = new UnavailableError({ code: 'InvalidResponse', status, operation, apiMessage: 'The answer is not the API envelope.' });
+    const error = new UnavailableError({
+      code: 'InvalidResponse',
+      status,
+      operation,
+      apiMessage: 'The answer is not the API envelope.',
+    });
     return { ok: false, error, retryable: status >= 500 || status === 429, retryAfter };
   }
   if (envelope.Success && status < 300) return { ok: true, result: envelope.Result, requestId: envelope.RequestId };

@@ -13,7 +13,15 @@ export {
   type TokenProviderCredentials,
   type WaitOptions,
 } from './client';
-export { PopNotOpenedError, RefusedError, RemotePopError, UnavailableError, WaitTimeoutError, WebhookVerificationError, type ErrorFields } from './errors';
+export {
+  PopNotOpenedError,
+  RefusedError,
+  RemotePopError,
+  UnavailableError,
+  WaitTimeoutError,
+  WebhookVerificationError,
+  type ErrorFields,
+} from './errors';
 export type { FetchFunction } from './http';
 export { isRetryable, type RetryOptions } from './retry';
 export type { TokenProvider } from './tokens';

@@ -26,7 +26,12 @@ export function isRetryable(status: number, code: string | undefined): boolean {
  * to one base delay of jitter so that callers told the same second do not come back together. Without it, "equal
  * jitter": half the exponential step for sure, the other half at random.
  */
-export function backoffMs(attempt: number, retryAfterHeader: string | null, policy: Required<RetryOptions>, random = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  retryAfterHeader: string | null,
+  policy: Required<RetryOptions>,
+  random = Math.random,
+): number {
   const retryAfterSeconds = retryAfterHeader === null ? NaN : Number(retryAfterHeader);
   if (Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0) {
     return retryAfterSeconds * 1000 + random() * policy.baseDelayMs;
@@ -63,7 +68,10 @@ export class DeadlineReached extends Error {
  * One signal for one call: aborts when the caller's signal aborts (with its reason) or when the deadline passes
  * (with DeadlineReached). `dispose()` clears the timer and the listener.
  */
-export function callSignal(deadlineMs: number, callerSignal: AbortSignal | undefined): { signal: AbortSignal; dispose(): void } {
+export function callSignal(
+  deadlineMs: number,
+  callerSignal: AbortSignal | undefined,
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineReached()), deadlineMs);
   const onCallerAbort = () => controller.abort(callerSignal!.reason);

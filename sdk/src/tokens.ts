@@ -10,7 +10,10 @@ import type { CallOptions, CallSpec, TokenSource, Transport } from './transport'
 import type { RefreshedTokenResult, TokenResult } from './types';
 
 /** Returns an IdToken; `forceRefresh` after the API refused the last one. Called before every request: cache. */
-export type TokenProvider = (request: { readonly forceRefresh: boolean; readonly signal: AbortSignal }) => string | Promise<string>;
+export type TokenProvider = (request: {
+  readonly forceRefresh: boolean;
+  readonly signal: AbortSignal;
+}) => string | Promise<string>;
 
 interface Session {
   readonly idToken: string;
@@ -97,7 +100,12 @@ export class PasswordTokenSource implements TokenSource {
   }
 
   private async refresh(session: Session): Promise<Session> {
-    const spec: CallSpec = { method: 'POST', path: '/auth/refresh', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ RefreshToken: session.refreshToken }) };
+    const spec: CallSpec = {
+      method: 'POST',
+      path: '/auth/refresh',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ RefreshToken: session.refreshToken }),
+    };
     try {
       const started = Date.now();
       const result = await this.transport.call<RefreshedTokenResult>(spec, this.settings.authCall);
@@ -124,7 +132,12 @@ export class PasswordTokenSource implements TokenSource {
   private sessionOf(result: RefreshedTokenResult, refreshToken: string, started: number): Session {
     const lifetimeMs = Math.max(0, result.ExpiresIn) * 1000;
     const margin = Math.min(this.settings.refreshBeforeExpiryMs ?? Math.min(60_000, lifetimeMs / 2), lifetimeMs);
-    return { idToken: result.IdToken, refreshToken, renewAt: started + lifetimeMs - margin, expiresAt: started + lifetimeMs };
+    return {
+      idToken: result.IdToken,
+      refreshToken,
+      renewAt: started + lifetimeMs - margin,
+      expiresAt: started + lifetimeMs,
+    };
   }
 }
 
@@ -151,4 +164,3 @@ function base64(text: string): string {
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
-

@@ -69,7 +69,13 @@ export class Transport {
     }
   }
 
-  private async attempts<T>(spec: CallSpec, signal: AbortSignal, deadlineAt: number, state: CallState, tokens?: TokenSource): Promise<T> {
+  private async attempts<T>(
+    spec: CallSpec,
+    signal: AbortSignal,
+    deadlineAt: number,
+    state: CallState,
+    tokens?: TokenSource,
+  ): Promise<T> {
     let renewedAfter401 = false;
     for (;;) {
       const token = tokens === undefined ? undefined : await tokens.token(signal);
@@ -88,21 +94,35 @@ export class Transport {
       if (!outcome.retryable) throw final;
       const delay = Math.round(backoffMs(state.attempts, outcome.retryAfter, this.settings.retry));
       if (Date.now() + delay >= deadlineAt) throw final;
-      this.log(`${operationName(spec)} ${outcome.error.status ?? '-'} ${outcome.error.code}: attempt ${state.attempts + 1} in ${delay} ms`);
+      this.log(
+        `${operationName(spec)} ${outcome.error.status ?? '-'} ${outcome.error.code}: attempt ${state.attempts + 1} in ${delay} ms`,
+      );
       await sleep(delay, signal);
     }
   }
 
   /** One request; a network failure is a retryable outcome, an abort (caller or deadline) rejects with its reason. */
-  private async attempt<T>(spec: CallSpec, token: string | undefined, signal: AbortSignal): Promise<ExchangeOutcome<T>> {
+  private async attempt<T>(
+    spec: CallSpec,
+    token: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ExchangeOutcome<T>> {
     const headers = token === undefined ? spec.headers : { ...spec.headers, Authorization: `Bearer ${token}` };
-    const request = spec.idempotencyKey === undefined ? { ...spec, headers } : { ...spec, headers: { ...headers, 'Idempotency-Key': spec.idempotencyKey } };
+    const request =
+      spec.idempotencyKey === undefined
+        ? { ...spec, headers }
+        : { ...spec, headers: { ...headers, 'Idempotency-Key': spec.idempotencyKey } };
     try {
       return await exchange<T>(this.settings.fetch, this.settings.baseUrl, request, signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const cause = error instanceof Error ? new Error(networkReason(error)) : undefined;
-      const failure = new UnavailableError({ code: 'NetworkError', operation: operationName(spec), apiMessage: 'No answer from the API.', ...(cause ? { cause } : {}) });
+      const failure = new UnavailableError({
+        code: 'NetworkError',
+        operation: operationName(spec),
+        apiMessage: 'No answer from the API.',
+        ...(cause ? { cause } : {}),
+      });
       return { ok: false, error: failure, retryable: true, retryAfter: null };
     }
   }

@@ -20,7 +20,7 @@ export interface VerifyWebhookOptions {
 const SECRET_PREFIX = 'whsec_';
 
 function header(headers: WebhookHeaders, name: string): string {
-  const value = headers instanceof Headers ? headers.get(name) : headers[name] ?? headers[name.toLowerCase()];
+  const value = headers instanceof Headers ? headers.get(name) : (headers[name] ?? headers[name.toLowerCase()]);
   const text = Array.isArray(value) ? value[0] : (value as string | null | undefined);
   if (typeof text !== 'string' || text === '') throw new WebhookVerificationError(`Missing ${name} header`);
   return text;
@@ -38,7 +38,8 @@ function base64Bytes(text: string, what: string): Uint8Array<ArrayBuffer> {
 
 function checkTimestamp(timestamp: string, options: VerifyWebhookOptions): void {
   const seconds = Number(timestamp);
-  if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(seconds)) throw new WebhookVerificationError('Invalid webhook-timestamp');
+  if (!/^\d+$/.test(timestamp) || !Number.isSafeInteger(seconds))
+    throw new WebhookVerificationError('Invalid webhook-timestamp');
   const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
   if (Math.abs(nowSeconds - seconds) > (options.toleranceSeconds ?? 300)) {
     throw new WebhookVerificationError('webhook-timestamp is outside the tolerance');
@@ -49,13 +50,23 @@ function checkTimestamp(timestamp: string, options: VerifyWebhookOptions): void 
  * Verifies a webhook and resolves with its parsed JSON body; rejects with WebhookVerificationError when a header is
  * missing, the timestamp is too old or too new, or no `v1` signature matches. Pass the body exactly as received.
  */
-export async function verifyWebhook<T = unknown>(headers: WebhookHeaders, body: string | Uint8Array, secret: string, options: VerifyWebhookOptions = {}): Promise<T> {
+export async function verifyWebhook<T = unknown>(
+  headers: WebhookHeaders,
+  body: string | Uint8Array,
+  secret: string,
+  options: VerifyWebhookOptions = {},
+): Promise<T> {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
   checkTimestamp(timestamp, options);
-  const keyBytes = base64Bytes(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'The secret');
-  const key = await globalThis.crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const keyBytes = base64Bytes(
+    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
+    'The secret',
+  );
+  const key = await globalThis.crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'verify',
+  ]);
   const bodyBytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
   const prefix = new TextEncoder().encode(`${id}.${timestamp}.`);
   const signed = new Uint8Array(prefix.length + bodyBytes.length);

@@ -42,4 +42,6 @@ export type ContractMatches = [
 ];
 
 /** The Idempotency-Key pattern is a RegExp value, not a type: sdk/src/types.ts copies contract/limits.ts's source. */
-export type IdempotencyKeyPatternIsARegExp = Assert<Equal<typeof sdk.IDEMPOTENCY_KEY_PATTERN, typeof contract.IDEMPOTENCY_KEY_PATTERN>>;
+export type IdempotencyKeyPatternIsARegExp = Assert<
+  Equal<typeof sdk.IDEMPOTENCY_KEY_PATTERN, typeof contract.IDEMPOTENCY_KEY_PATTERN>
+>;

@@ -17,7 +17,7 @@ function metricNamesOf(properties: Record<string, any>): string[] {
 }
 
 describe('alarms', () => {
-  test('one REST 5xx-rate alarm, errors and throttles per function, one DynamoDB throttle alarm, the webhooks\' dead letters', () => {
+  test("one REST 5xx-rate alarm, errors and throttles per function, one DynamoDB throttle alarm, the webhooks' dead letters", () => {
     // THEN 1 + 2 per function + 1 + 1 (lib/webhooks.ts, notified through the same topic)
     expect(alarms).toHaveLength(1 + 2 * handlerNames.length + 1 + 1);
     expect(stack.observability.alarms).toHaveLength(alarms.length);
@@ -64,8 +64,11 @@ describe('alarms', () => {
       'WriteThrottleEvents',
       'WriteThrottleEvents',
     ]);
-    const dimensions = (throttles.Properties.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.Dimensions);
-    for (const dims of dimensions) expect(dims).toContainEqual({ Name: 'TableName', Value: { Ref: logicalId(stack.storage.table) } });
+    const dimensions = (throttles.Properties.Metrics as any[])
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric.Dimensions);
+    for (const dims of dimensions)
+      expect(dims).toContainEqual({ Name: 'TableName', Value: { Ref: logicalId(stack.storage.table) } });
     expect(dimensions.filter((dims) => dims.some((d: any) => d.Name === 'GlobalSecondaryIndexName'))).toHaveLength(2);
   });
 
@@ -75,7 +78,11 @@ describe('alarms', () => {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -107,7 +114,10 @@ describe('alarms', () => {
     for (const metric of (rate.Properties.Metrics as any[]).filter((m) => m.MetricStat)) {
       expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'ApiName', Value: apiName });
     }
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'RemotePop-websocket', ProtocolType: 'WEBSOCKET' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'RemotePop-websocket',
+      ProtocolType: 'WEBSOCKET',
+    });
   });
 
   test('without alarmEmail: no topic, alarms without actions', () => {
@@ -121,7 +131,9 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody);
+  const body = JSON.stringify(
+    Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+  );
 
   test('one dashboard named after the stack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -130,7 +142,17 @@ describe('dashboard', () => {
 
   test('shows every alarm and the AWS figures they watch', () => {
     for (const [id] of alarms) expect(body).toContain(`"Fn::GetAtt":["${id}","Arn"]`);
-    for (const name of ['5XXError', 'Latency', 'ConnectCount', 'MessageCount', 'IntegrationError', 'Errors', 'Throttles', 'Duration', 'ReadThrottleEvents']) {
+    for (const name of [
+      '5XXError',
+      'Latency',
+      'ConnectCount',
+      'MessageCount',
+      'IntegrationError',
+      'Errors',
+      'Throttles',
+      'Duration',
+      'ReadThrottleEvents',
+    ]) {
       expect(body).toContain(`\\"${name}\\"`);
     }
   });
@@ -149,7 +171,9 @@ describe('tracing and logs', () => {
   test('X-Ray on the REST stage and every function; the WebSocket stage has no such setting', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     for (const name of handlerNames) {
-      expect(resources[logicalId(stack.functions.byHandler[name])].Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(resources[logicalId(stack.functions.byHandler[name])].Properties.TracingConfig).toEqual({
+        Mode: 'Active',
+      });
     }
   });
 

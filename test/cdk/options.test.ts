@@ -50,7 +50,9 @@ describe('WAF (wafRateLimitPer5Minutes)', () => {
   });
 
   test('the dashboard charts the requests the rule blocked', () => {
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody,
+    );
     expect(body).toContain('\\"AWS/WAFV2\\",\\"BlockedRequests\\"');
     expect(body).toContain('\\"WebACL\\",\\"RemotePop-rest\\"');
   });

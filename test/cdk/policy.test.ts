@@ -32,7 +32,9 @@ describe.each([['dev'], ['prod']])('cdk-nag AwsSolutions on the %s stack', (envi
     // WHEN the AwsSolutions pack checks the synthesized tree
     const report = new AwsSolutionsChecks().validateScope(synthesized.stack);
     // THEN
-    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
   });
@@ -107,7 +109,8 @@ describe('environment', () => {
     for (const logGroup of resourcesOf(prod, 'AWS::Logs::LogGroup')) {
       expect(logGroup).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
     }
-    for (const fn of resourcesOf(prod, 'AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
+    for (const fn of resourcesOf(prod, 'AWS::Lambda::Function'))
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   test('settings flow into the template: stage name, token validity, claim window, throttles', () => {
@@ -123,10 +126,15 @@ describe('environment', () => {
       webSocketThrottleBurst: 30,
     });
     // THEN
-    custom.template.hasResourceProperties('AWS::Cognito::UserPoolClient', { IdTokenValidity: 15, AccessTokenValidity: 15 });
+    custom.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      IdTokenValidity: 15,
+      AccessTokenValidity: 15,
+    });
     custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'beta',
-      MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
+      MethodSettings: [
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }),
+      ],
     });
     custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'beta',
@@ -134,8 +142,9 @@ describe('environment', () => {
     });
     for (const name of Object.keys(HANDLER_NEEDS) as HandlerName[]) {
       if (!HANDLER_NEEDS[name].claimSettings) continue;
-      const variables = custom.template.toJSON().Resources[logicalId(custom.stack.functions.byHandler[name])].Properties
-        .Environment.Variables;
+      const variables =
+        custom.template.toJSON().Resources[logicalId(custom.stack.functions.byHandler[name])].Properties.Environment
+          .Variables;
       expect(variables).toMatchObject({ CLAIM_WINDOW_SECONDS: '90', POP_RETENTION_DAYS: '7' });
     }
   });

@@ -16,13 +16,42 @@ const functionId = (name: HandlerName): string => logicalId(stack.functions.byHa
 const roleId = (name: HandlerName): string => logicalId(stack.functions.byHandler[name].executionRole);
 const handlerNames = Object.keys(HANDLER_NEEDS) as HandlerName[];
 
-
 /** The keywords of JSON Schema draft-04 (json-schema.org/draft-04/schema), the only draft API Gateway models accept. */
 const DRAFT_04_KEYWORDS = new Set([
-  '$schema', 'id', '$ref', 'title', 'description', 'default', 'format', 'type', 'enum', 'allOf', 'anyOf', 'oneOf', 'not',
-  'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern',
-  'items', 'additionalItems', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties', 'minProperties', 'required',
-  'properties', 'patternProperties', 'additionalProperties', 'dependencies', 'definitions',
+  '$schema',
+  'id',
+  '$ref',
+  'title',
+  'description',
+  'default',
+  'format',
+  'type',
+  'enum',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'items',
+  'additionalItems',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'dependencies',
+  'definitions',
 ]);
 
 /** Every keyword of `schema` and its subschemas that draft-04 lacks (numeric exclusive bounds are draft-06). */
@@ -31,13 +60,18 @@ function keywordsOutsideDraft04(schema: Record<string, unknown>, path = '#'): st
     .filter((key) => !DRAFT_04_KEYWORDS.has(key) || (key.startsWith('exclusiveM') && typeof schema[key] !== 'boolean'))
     .map((key) => `${path}/${key}`);
   const sub = (value: unknown, at: string): string[] =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? keywordsOutsideDraft04(value as Record<string, unknown>, at) : [];
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? keywordsOutsideDraft04(value as Record<string, unknown>, at)
+      : [];
   for (const key of ['properties', 'patternProperties', 'definitions', 'dependencies']) {
-    for (const [name, value] of Object.entries((schema[key] ?? {}) as Record<string, unknown>)) found.push(...sub(value, `${path}/${key}/${name}`));
+    for (const [name, value] of Object.entries((schema[key] ?? {}) as Record<string, unknown>))
+      found.push(...sub(value, `${path}/${key}/${name}`));
   }
-  for (const key of ['additionalProperties', 'additionalItems', 'not', 'items']) found.push(...sub(schema[key], `${path}/${key}`));
+  for (const key of ['additionalProperties', 'additionalItems', 'not', 'items'])
+    found.push(...sub(schema[key], `${path}/${key}`));
   for (const key of ['allOf', 'anyOf', 'oneOf', 'items']) {
-    if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((value, n) => found.push(...sub(value, `${path}/${key}/${n}`)));
+    if (Array.isArray(schema[key]))
+      (schema[key] as unknown[]).forEach((value, n) => found.push(...sub(value, `${path}/${key}/${n}`)));
   }
   return found;
 }
@@ -47,9 +81,7 @@ describe('identity', () => {
     template.resourceCountIs('AWS::Cognito::UserPool', 1);
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      Schema: Match.arrayWith([
-        Match.objectLike({ Name: 'tenant', AttributeDataType: 'String', Mutable: false }),
-      ]),
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant', AttributeDataType: 'String', Mutable: false })]),
       Policies: {
         PasswordPolicy: Match.objectLike({
           MinimumLength: 14,
@@ -150,7 +182,7 @@ describe('functions', () => {
     }
   });
 
-  test('environment values point at this stack\'s resources and settings', () => {
+  test("environment values point at this stack's resources and settings", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
@@ -159,7 +191,18 @@ describe('functions', () => {
           POP_RETENTION_DAYS: '3',
           POWERTOOLS_METRICS_NAMESPACE: 'RemotePop/RemotePop',
           CONNECTIONS_ENDPOINT: {
-            'Fn::Join': ['', ['https://', { Ref: logicalId(stack.webSocketApi.api) }, Match.anyValue(), Match.anyValue(), Match.anyValue(), Match.anyValue(), '/v1']],
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { Ref: logicalId(stack.webSocketApi.api) },
+                Match.anyValue(),
+                Match.anyValue(),
+                Match.anyValue(),
+                Match.anyValue(),
+                '/v1',
+              ],
+            ],
           },
         }),
       },
@@ -189,7 +232,7 @@ describe('least privilege', () => {
     }
   });
 
-  test('only functions with manageConnections may call execute-api:ManageConnections, on this API\'s stage only', () => {
+  test("only functions with manageConnections may call execute-api:ManageConnections, on this API's stage only", () => {
     const holders = [...byRole].filter(([, statements]) =>
       statements.some((s) => actionsOf(s).some((a) => a.startsWith('execute-api:'))),
     );
@@ -251,7 +294,9 @@ describe('least privilege', () => {
   });
 
   test('the table streams both images into the event feed function, filtered to pop items', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: -1,
@@ -275,9 +320,13 @@ describe('REST API', () => {
           ThrottlingBurstLimit: 100,
         }),
       ],
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
     });
-    const format: string = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties.AccessLogSetting.Format;
+    const format: string = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties
+      .AccessLogSetting.Format;
     const sample = JSON.parse(format.replace(/\$context\.error\.messageString/, '"x"'));
     expect(sample).toMatchObject({ status: '$context.status', resourcePath: '$context.resourcePath' });
     expect(format).not.toMatch(/Authorization|header/i);
@@ -310,7 +359,9 @@ describe('REST API', () => {
         HttpMethod: route.method,
         AuthorizationType: route.auth === 'cognito' ? 'COGNITO_USER_POOLS' : 'NONE',
         RequestValidatorId: {
-          Ref: logicalId(stack.restApi.models[route.handler] ? stack.restApi.parametersValidator : stack.restApi.requestValidator),
+          Ref: logicalId(
+            stack.restApi.models[route.handler] ? stack.restApi.parametersValidator : stack.restApi.requestValidator,
+          ),
         },
         Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
       });
@@ -323,7 +374,7 @@ describe('REST API', () => {
     }
   });
 
-  test('body models are the contract\'s schemas the Lambdas validate with (drift test), documented on POST /pop, POST /auth/refresh and POST /webhooks', () => {
+  test("body models are the contract's schemas the Lambdas validate with (drift test), documented on POST /pop, POST /auth/refresh and POST /webhooks", () => {
     // THEN exactly three draft-04 models, each equal to its contract schema (as plain JSON) plus the $schema tag
     const models = template.findResources('AWS::ApiGateway::Model');
     expect(Object.keys(models)).toHaveLength(3);
@@ -340,7 +391,11 @@ describe('REST API', () => {
     for (const [handler, [name, schema]] of Object.entries(expected)) {
       const model = stack.restApi.models[handler as HandlerName]!;
       const properties = template.toJSON().Resources[logicalId(model)].Properties;
-      expect(properties).toMatchObject({ Name: name, ContentType: 'application/json', RestApiId: { Ref: logicalId(stack.restApi.api) } });
+      expect(properties).toMatchObject({
+        Name: name,
+        ContentType: 'application/json',
+        RestApiId: { Ref: logicalId(stack.restApi.api) },
+      });
       expect(properties.Schema).toEqual({
         $schema: 'http://json-schema.org/draft-04/schema#',
         ...JSON.parse(JSON.stringify(schema)),
@@ -355,10 +410,19 @@ describe('REST API', () => {
       expect(method.RequestValidatorId).toEqual({ Ref: logicalId(stack.restApi.parametersValidator) });
     }
     const validators = template.toJSON().Resources;
-    expect(validators[logicalId(stack.restApi.parametersValidator)].Properties).toMatchObject({ ValidateRequestBody: false, ValidateRequestParameters: true });
-    expect(validators[logicalId(stack.restApi.requestValidator)].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+    expect(validators[logicalId(stack.restApi.parametersValidator)].Properties).toMatchObject({
+      ValidateRequestBody: false,
+      ValidateRequestParameters: true,
+    });
+    expect(validators[logicalId(stack.restApi.requestValidator)].Properties).toMatchObject({
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
     // AND should API Gateway refuse a body anyway, the answer is in the envelope (BAD_REQUEST_BODY, 400 InvalidRequest)
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_BODY', StatusCode: '400' });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+    });
   });
 
   test('no WAF web ACL and no custom domain unless set', () => {
@@ -391,7 +455,10 @@ describe('REST API', () => {
       ResponseType: 'THROTTLED',
       ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
     });
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', ResponseParameters: {} });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: {},
+    });
   });
 });
 
@@ -416,7 +483,10 @@ describe('WebSocket API', () => {
 
   test('every route of WEBSOCKET_ROUTES, to its function, authorised on $connect only, two-way as listed', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', WEBSOCKET_ROUTES.length);
-    template.resourceCountIs('AWS::ApiGatewayV2::RouteResponse', WEBSOCKET_ROUTES.filter((r) => r.returnResponse).length);
+    template.resourceCountIs(
+      'AWS::ApiGatewayV2::RouteResponse',
+      WEBSOCKET_ROUTES.filter((r) => r.returnResponse).length,
+    );
     const resources = template.toJSON().Resources;
     for (const route of WEBSOCKET_ROUTES) {
       const properties = resources[logicalId(stack.webSocketApi.routes[route.routeKey])].Properties;
@@ -430,7 +500,9 @@ describe('WebSocket API', () => {
       }
       expect(properties.RouteResponseSelectionExpression).toBe(route.returnResponse ? '$default' : undefined);
       const integrationId: string = properties.Target['Fn::Join'][1][1].Ref;
-      expect(JSON.stringify(resources[integrationId].Properties.IntegrationUri)).toContain(`"${functionId(route.handler)}"`);
+      expect(JSON.stringify(resources[integrationId].Properties.IntegrationUri)).toContain(
+        `"${functionId(route.handler)}"`,
+      );
     }
   });
 
@@ -439,7 +511,10 @@ describe('WebSocket API', () => {
       StageName: 'v1',
       AutoDeploy: true,
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"connectionId":"\\$context.connectionId"') },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"connectionId":"\\$context.connectionId"'),
+      },
     });
   });
 });

@@ -137,13 +137,17 @@ describe('parseSettings', () => {
     );
     // A raised quota allows more: (3000 - 100) / n.
     const raised = Math.floor(2900 / n);
-    expect(parseSettings({ lambdaReservedConcurrency: String(raised), lambdaAccountConcurrency: '3000' })).toMatchObject({
+    expect(
+      parseSettings({ lambdaReservedConcurrency: String(raised), lambdaAccountConcurrency: '3000' }),
+    ).toMatchObject({
       lambdaReservedConcurrency: raised,
     });
-    expect(() => parseSettings({ lambdaReservedConcurrency: raised + 1, lambdaAccountConcurrency: 3000 })).toThrow(new RegExp(`at most ${raised}\\b`));
+    expect(() => parseSettings({ lambdaReservedConcurrency: raised + 1, lambdaAccountConcurrency: 3000 })).toThrow(
+      new RegExp(`at most ${raised}\\b`),
+    );
   });
 
-  test('idTokenValidityMinutes accepts exactly Cognito\'s range 5..1440', () => {
+  test("idTokenValidityMinutes accepts exactly Cognito's range 5..1440", () => {
     expect(parseSettings({ idTokenValidityMinutes: 5 }).idTokenValidityMinutes).toBe(5);
     expect(parseSettings({ idTokenValidityMinutes: 1440 }).idTokenValidityMinutes).toBe(1440);
     expect(() => parseSettings({ idTokenValidityMinutes: 4 })).toThrow(/idTokenValidityMinutes.*5 to 1440/);
@@ -160,15 +164,26 @@ describe('parseSettings', () => {
     [{ restThrottleRate: 0 }, 'restThrottleRate": must be a number above 0 and at most 10000, got 0'],
     [{ stageName: 'v1/beta' }, 'stageName": must be 1-128 letters, digits, hyphens or underscores, got "v1/beta"'],
     [{ environment: 'PROD' }, 'environment": must be "dev" or "prod", got "PROD"'],
-    [{ logRetentionDays: 2 }, 'logRetentionDays": must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 2'],
+    [
+      { logRetentionDays: 2 },
+      'logRetentionDays": must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 2',
+    ],
     [{ restCertificateArn: CERTIFICATE }, 'restDomainName": is required when restCertificateArn is set, got undefined'],
-    [{ restDomainName: 'api.example.com' }, 'restCertificateArn": is required when restDomainName is set, got undefined'],
+    [
+      { restDomainName: 'api.example.com' },
+      'restCertificateArn": is required when restDomainName is set, got undefined',
+    ],
     [
       { webSocketDomainName: 'ws.example.com', webSocketCertificateArn: 'certificate/abc' },
       'webSocketCertificateArn": must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), got "certificate/abc"',
     ],
     [
-      { webSocketDomainName: 'api.example.com', webSocketCertificateArn: CERTIFICATE, restDomainName: 'api.example.com', restCertificateArn: CERTIFICATE },
+      {
+        webSocketDomainName: 'api.example.com',
+        webSocketCertificateArn: CERTIFICATE,
+        restDomainName: 'api.example.com',
+        restCertificateArn: CERTIFICATE,
+      },
       'webSocketDomainName": must differ from restDomainName, got "api.example.com"',
     ],
     [{ alarmEmail: 'ops' }, 'alarmEmail": must be one e-mail address, got "ops"'],
@@ -207,7 +222,12 @@ describe('parseSettings', () => {
     // WHEN
     const settings = settingsFromContext(app);
     // THEN
-    expect(settings).toMatchObject({ stageName: 'v2', environment: 'prod', logRetentionDays: 90, claimWindowSeconds: 60 });
+    expect(settings).toMatchObject({
+      stageName: 'v2',
+      environment: 'prod',
+      logRetentionDays: 90,
+      claimWindowSeconds: 60,
+    });
   });
 
   test('a bad context value stops the synth before any resource exists', () => {
@@ -221,7 +241,9 @@ describe('parseSettings', () => {
 describe('a bad setting fails the synth', () => {
   // The stack reads its settings first thing, so each case throws before any resource (or bundle) is built.
   test.each(BAD_VALUES)('%s = %p', (name, value, others = {}) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...others, ...(value === undefined ? {} : { [name]: value }) } });
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], ...others, ...(value === undefined ? {} : { [name]: value }) },
+    });
     expect(() => new RemotePopStack(app, 'RemotePop')).toThrow(new RegExp(`Invalid setting "${name}"`));
   });
 });

@@ -37,7 +37,10 @@ export function statementsByRole(template: Template): Map<string, PolicyStatemen
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
     const roles = (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref);
     for (const role of roles) {
-      byRole.set(role, [...(byRole.get(role) ?? []), ...(policy.Properties.PolicyDocument.Statement as PolicyStatement[])]);
+      byRole.set(role, [
+        ...(byRole.get(role) ?? []),
+        ...(policy.Properties.PolicyDocument.Statement as PolicyStatement[]),
+      ]);
     }
   }
   return byRole;

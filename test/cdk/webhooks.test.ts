@@ -17,7 +17,8 @@ const sqsActionsOf = (name: HandlerName, queue: string) =>
     .sort();
 
 test('the delivery queue: SQS-managed encryption, 4 days, visibility 6 x the sender timeout, redrive after 8 receives', () => {
-  const timeout = template.toJSON().Resources[logicalId(stack.functions.byHandler.webhookSender)].Properties.Timeout as number;
+  const timeout = template.toJSON().Resources[logicalId(stack.functions.byHandler.webhookSender)].Properties
+    .Timeout as number;
   template.hasResourceProperties('AWS::SQS::Queue', {
     SqsManagedSseEnabled: true,
     MessageRetentionPeriod: 4 * 24 * 3600,
@@ -25,7 +26,10 @@ test('the delivery queue: SQS-managed encryption, 4 days, visibility 6 x the sen
     RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 8 },
   });
   expect(WEBHOOK_MAX_RECEIVES).toBe(8);
-  template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  template.hasResourceProperties('AWS::SQS::Queue', {
+    SqsManagedSseEnabled: true,
+    MessageRetentionPeriod: 14 * 24 * 3600,
+  });
 });
 
 test('both queues refuse plain http', () => {
@@ -34,14 +38,18 @@ test('both queues refuse plain http', () => {
       Queues: [{ Ref: id }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
   }
 });
 
-test('an alarm on the dead-letter queue\'s visible messages', () => {
+test("an alarm on the dead-letter queue's visible messages", () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Namespace: 'AWS/SQS',
     MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -65,7 +73,10 @@ test('grants: send for the enqueuers, consume and ChangeMessageVisibility for th
     const access = HANDLER_NEEDS[name].webhookQueue;
     const actions = sqsActionsOf(name, queueId);
     if (access === 'send') expect(actions).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
-    else if (access === 'consume') expect(actions).toEqual(expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']));
+    else if (access === 'consume')
+      expect(actions).toEqual(
+        expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']),
+      );
     else expect(actions).toEqual([]);
     if (access === 'consume') expect(actions).not.toContain('sqs:SendMessage');
   }

@@ -3,13 +3,29 @@
  * on the local stack with the real Cognito emulator. Paths the emulator cannot produce (throttling, upstream errors)
  * are unit tests of the token issuer with a mocked client (test/unit/lambdas/tokenIssuer.test.ts).
  */
-import { AdminCreateUserCommand, AdminDisableUserCommand, AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminAddUserToGroupCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTenantUser } from '../../provisioning/tenantUsers';
 import { recordSecret } from './support/secrets';
-import { callApi, basic, cognito, createUser, getToken, handshakeStatus, initiateAuth, pop, readEndpoints, uniqueName, uniqueTenant } from './support';
+import {
+  callApi,
+  basic,
+  cognito,
+  createUser,
+  getToken,
+  handshakeStatus,
+  initiateAuth,
+  pop,
+  readEndpoints,
+  uniqueName,
+  uniqueTenant,
+} from './support';
 
 const auth = (authorization?: string) =>
   callApi('GET', '/auth', authorization === undefined ? {} : { headers: { Authorization: authorization } });
@@ -30,7 +46,13 @@ describe('GET /auth', () => {
     const tenant = uniqueTenant();
     const username = uniqueName('crm');
     const password = recordSecret('password', 'Str0ng-Passw0rd!');
-    await createTenantUser(cognito(), readEndpoints().UserPoolId, { tenant, role: 'api', username, password, email: `${username}@example.com` });
+    await createTenantUser(cognito(), readEndpoints().UserPoolId, {
+      tenant,
+      role: 'api',
+      username,
+      password,
+      email: `${username}@example.com`,
+    });
 
     const answer = await auth(basic(username, password));
     expect(answer.status).toBe(200);
@@ -74,7 +96,9 @@ describe('GET /auth', () => {
   it('answers wrong password, unknown user and disabled user alike: 401 NotAuthorized, one message', async () => {
     const user = await createUser(uniqueTenant(), 'api');
     const disabled = await createUser(uniqueTenant(), 'api');
-    await cognito().send(new AdminDisableUserCommand({ UserPoolId: readEndpoints().UserPoolId, Username: disabled.username }));
+    await cognito().send(
+      new AdminDisableUserCommand({ UserPoolId: readEndpoints().UserPoolId, Username: disabled.username }),
+    );
 
     const answers = await Promise.all([
       auth(basic(user.username, `${user.password}-wrong`)),
@@ -119,14 +143,23 @@ describe('POST /auth/refresh', () => {
     const first = await getToken(user.username, user.password);
     const answer = await callApi('POST', '/auth/refresh', { body: { RefreshToken: first.RefreshToken } });
     expect(answer.status).toBe(200);
-    expect(answer.body.Result).toMatchObject({ Authenticated: true, IdToken: expect.any(String), AccessToken: expect.any(String), User: { Username: user.username } });
+    expect(answer.body.Result).toMatchObject({
+      Authenticated: true,
+      IdToken: expect.any(String),
+      AccessToken: expect.any(String),
+      User: { Username: user.username },
+    });
     expect(answer.body.Result.RefreshToken).toBeUndefined();
     // The refreshed IdToken is good for a pop's authorizer (an agent on no Desktop: 404, past the 401 stage).
     expect((await pop(answer.body.Result.IdToken, { Username: 'nobody', Campaign: 'Sales' })).status).toBe(404);
   });
 
   it('answers an invalid refresh token with 401 NotAuthorized', async () => {
-    expectFailure(await callApi('POST', '/auth/refresh', { body: { RefreshToken: 'not-a-refresh-token' } }), 401, 'NotAuthorized');
+    expectFailure(
+      await callApi('POST', '/auth/refresh', { body: { RefreshToken: 'not-a-refresh-token' } }),
+      401,
+      'NotAuthorized',
+    );
   });
 
   it.each([

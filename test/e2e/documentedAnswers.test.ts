@@ -55,8 +55,12 @@ function expectDocumented(method: string, template: string, answer: ApiAnswer, s
   expect(operation).toBeDefined();
   expect({ status: answer.status, code: answer.body?.Error?.Code }).toMatchObject({ status });
   expect(Object.keys(operation.responses)).toContain(String(status));
-  const validate = validatorFor(`openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`);
-  expect({ body: answer.body, valid: validate(answer.body), errors: validate.errors ?? null }).toMatchObject({ valid: true });
+  const validate = validatorFor(
+    `openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`,
+  );
+  expect({ body: answer.body, valid: validate(answer.body), errors: validate.errors ?? null }).toMatchObject({
+    valid: true,
+  });
   // Each contract header the answer carries is documented for this status (some are given only with one code).
   const documentedHeaders = Object.keys(operation.responses[String(status)].headers ?? {});
   for (const header of CONTRACT_HEADERS.filter((name) => answer.headers.has(name))) {
@@ -75,7 +79,10 @@ afterAll(async () => {
   await Promise.all(opened.map((connection) => connection.close()));
 });
 
-async function instanceWith(tenant: string, agents: string[]): Promise<{ connection: InstanceConnection; idToken: string }> {
+async function instanceWith(
+  tenant: string,
+  agents: string[],
+): Promise<{ connection: InstanceConnection; idToken: string }> {
   const user = await createUser(tenant, 'instance');
   const { IdToken } = await getToken(user.username, user.password);
   const connection = await connectInstance(IdToken, { instance: 'desk-1' });
@@ -100,7 +107,9 @@ beforeAll(async () => {
 
 describe('GET /auth', () => {
   it('200 with tokens', async () => {
-    const answer = await callApi('GET', '/auth', { headers: { Authorization: basic(caller.username, caller.password) } });
+    const answer = await callApi('GET', '/auth', {
+      headers: { Authorization: basic(caller.username, caller.password) },
+    });
     expectDocumented('GET', '/auth', answer, 200);
     idToken = answer.body.Result.IdToken;
     refreshToken = answer.body.Result.RefreshToken;
@@ -110,8 +119,15 @@ describe('GET /auth', () => {
     const missing = await callApi('GET', '/auth');
     expectDocumented('GET', '/auth', missing, 401);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Basic /);
-    expectDocumented('GET', '/auth', await callApi('GET', '/auth', { headers: { Authorization: 'Bearer nothing' } }), 400);
-    const wrong = await callApi('GET', '/auth', { headers: { Authorization: basic(caller.username, 'Not-the-passw0rd!') } });
+    expectDocumented(
+      'GET',
+      '/auth',
+      await callApi('GET', '/auth', { headers: { Authorization: 'Bearer nothing' } }),
+      400,
+    );
+    const wrong = await callApi('GET', '/auth', {
+      headers: { Authorization: basic(caller.username, 'Not-the-passw0rd!') },
+    });
     expectDocumented('GET', '/auth', wrong, 401);
     expect(wrong.body.Error?.Code).toBe('NotAuthorized');
   });
@@ -121,9 +137,22 @@ describe('GET /auth', () => {
     const username = uniqueName('fresh');
     const temporary = recordSecret('password', 'Temp-Passw0rd-Docs!');
     const tenantClaim = [{ Name: 'custom:tenant', Value: tenant }];
-    await cognito().send(new AdminCreateUserCommand({ UserPoolId, Username: username, TemporaryPassword: temporary, MessageAction: 'SUPPRESS', UserAttributes: tenantClaim }));
+    await cognito().send(
+      new AdminCreateUserCommand({
+        UserPoolId,
+        Username: username,
+        TemporaryPassword: temporary,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: tenantClaim,
+      }),
+    );
     await cognito().send(new AdminAddUserToGroupCommand({ UserPoolId, Username: username, GroupName: 'api-callers' }));
-    expectDocumented('GET', '/auth', await callApi('GET', '/auth', { headers: { Authorization: basic(username, temporary) } }), 403);
+    expectDocumented(
+      'GET',
+      '/auth',
+      await callApi('GET', '/auth', { headers: { Authorization: basic(username, temporary) } }),
+      403,
+    );
   });
 });
 
@@ -142,24 +171,51 @@ describe('POST /pop and GET /pops/{PopId}', () => {
     callApi('POST', '/pop', { token, body, headers });
 
   it('202 pushed as a Pop message, then 200 for its status', async () => {
-    const accepted = await pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DOC-1', ScriptData: { 'Contact Name': 'Ada', Amount: 3, Vip: true } });
+    const accepted = await pop({
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'DOC-1',
+      ScriptData: { 'Contact Name': 'Ada', Amount: 3, Vip: true },
+    });
     expectDocumented('POST', '/pop', accepted, 202);
-    expectMessage('Pop', await instance.connection.waitForMessage((m) => m.Type === 'Pop' && m.PopId === accepted.body.Result.PopId));
+    expectMessage(
+      'Pop',
+      await instance.connection.waitForMessage((m) => m.Type === 'Pop' && m.PopId === accepted.body.Result.PopId),
+    );
     const status = await callApi('GET', `/pops/${encodeURIComponent(accepted.body.Result.PopId)}`, { token: idToken });
     expectDocumented('GET', '/pops/{PopId}', status, 200);
   });
 
   it('400, 401, 403, 404, 409, 413 and 422', async () => {
     expectDocumented('POST', '/pop', await pop({ Username: 'agent1', Campaign: '' }), 400);
-    expectDocumented('POST', '/pop', await callApi('POST', '/pop', { body: { Username: 'agent1', Campaign: 'Sales' } }), 401);
+    expectDocumented(
+      'POST',
+      '/pop',
+      await callApi('POST', '/pop', { body: { Username: 'agent1', Campaign: 'Sales' } }),
+      401,
+    );
     expectDocumented('POST', '/pop', await pop({ Username: 'agent1', Campaign: 'Sales' }, {}, instance.idToken), 403);
     expectDocumented('POST', '/pop', await pop({ Username: 'nobody', Campaign: 'Sales' }), 404);
     expect((await pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DOC-2' })).status).toBe(202);
     expectDocumented('POST', '/pop', await pop({ Username: 'agent2', Campaign: 'Sales', Reference: 'DOC-2' }), 409);
-    expectDocumented('POST', '/pop', await pop({ Username: 'agent1', Campaign: 'Sales', ScriptData: { Big: 'x'.repeat(16_000), Bigger: 'y'.repeat(16_000) } }), 413);
+    expectDocumented(
+      'POST',
+      '/pop',
+      await pop({
+        Username: 'agent1',
+        Campaign: 'Sales',
+        ScriptData: { Big: 'x'.repeat(16_000), Bigger: 'y'.repeat(16_000) },
+      }),
+      413,
+    );
     const key = { 'Idempotency-Key': uniqueName('docs-key') };
     expect((await pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DOC-3' }, key)).status).toBe(202);
-    expectDocumented('POST', '/pop', await pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DOC-4' }, key), 422);
+    expectDocumented(
+      'POST',
+      '/pop',
+      await pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DOC-4' }, key),
+      422,
+    );
   });
 
   it('a replay under the same Idempotency-Key is documented and marked Idempotent-Replayed', async () => {
@@ -181,7 +237,8 @@ describe('POST /pop and GET /pops/{PopId}', () => {
 describe('DELETE /pops/{PopId} (recall)', () => {
   const recall = (popId: string, token = idToken) => callApi('DELETE', `/pops/${encodeURIComponent(popId)}`, { token });
   const popFor = async (Reference: string) =>
-    (await callApi('POST', '/pop', { token: idToken, body: { Username: 'agent1', Campaign: 'Sales', Reference } })).body.Result.PopId as string;
+    (await callApi('POST', '/pop', { token: idToken, body: { Username: 'agent1', Campaign: 'Sales', Reference } })).body
+      .Result.PopId as string;
 
   it('200 Recalled, and the instance gets a Recall message', async () => {
     const popId = await popFor('DOC-R1');
@@ -228,7 +285,12 @@ describe('WebSocket messages', () => {
   it('Error for a message that is not JSON, an unknown Action, a bad message and an Ack of an unknown pop', async () => {
     const { connection } = instance;
     const errors = () => connection.messages.filter((m: any) => m?.Type === 'Error').length;
-    const cases = ['not json', { Action: 'Dance' }, { Action: 'Login' }, { Action: 'Ack', PopId: 'no-such-pop', Status: 'Delivered' }];
+    const cases = [
+      'not json',
+      { Action: 'Dance' },
+      { Action: 'Login' },
+      { Action: 'Ack', PopId: 'no-such-pop', Status: 'Delivered' },
+    ];
     for (const message of cases) {
       const before = errors();
       connection.send(message);
@@ -243,6 +305,22 @@ describe('WebSocket messages', () => {
 afterAll(() => {
   // Each operation's success and its refusals that a caller can provoke were answered for real above.
   expect([...answered].sort()).toEqual(
-    expect.arrayContaining(['authToken 200', 'authToken 400', 'authToken 401', 'authToken 403', 'authRefresh 200', 'authRefresh 413', 'pop 202', 'pop 409', 'pop 413', 'pop 422', 'popStatus 200', 'popStatus 404', 'popRecall 200', 'popRecall 404', 'popRecall 409']),
+    expect.arrayContaining([
+      'authToken 200',
+      'authToken 400',
+      'authToken 401',
+      'authToken 403',
+      'authRefresh 200',
+      'authRefresh 413',
+      'pop 202',
+      'pop 409',
+      'pop 413',
+      'pop 422',
+      'popStatus 200',
+      'popStatus 404',
+      'popRecall 200',
+      'popRecall 404',
+      'popRecall 409',
+    ]),
   );
 });

@@ -4,7 +4,14 @@
  * (in-process) opens or drops the pop, and the feed is read as an integrator reads it: page after page, resuming from
  * the last cursor it handled.
  */
-import { restCall, sharedStack, startTestInstance, stopTestInstances, TestTenant, eventually } from './support/instanceHarness';
+import {
+  restCall,
+  sharedStack,
+  startTestInstance,
+  stopTestInstances,
+  TestTenant,
+  eventually,
+} from './support/instanceHarness';
 
 const stack = () => sharedStack();
 jest.setTimeout(30_000);
@@ -23,13 +30,22 @@ interface FeedEvent {
 }
 
 /** Every event after `after`, following each page's Cursor (pages of `limit`) until a page brings nothing new. */
-async function readFeed(tenant: TestTenant, after: string, limit = 2): Promise<{ events: FeedEvent[]; cursor: string }> {
+async function readFeed(
+  tenant: TestTenant,
+  after: string,
+  limit = 2,
+): Promise<{ events: FeedEvent[]; cursor: string }> {
   const events: FeedEvent[] = [];
   let cursor = after;
   for (;;) {
-    const page = await restCall<{ Events: FeedEvent[]; Cursor: string }>(stack(), 'GET', `/events?after=${cursor}&limit=${limit}`, {
-      token: await tenant.token(),
-    });
+    const page = await restCall<{ Events: FeedEvent[]; Cursor: string }>(
+      stack(),
+      'GET',
+      `/events?after=${cursor}&limit=${limit}`,
+      {
+        token: await tenant.token(),
+      },
+    );
     expect(page.status).toBe(200);
     expect(page.body.Result.Events.length).toBeLessThanOrEqual(limit);
     events.push(...page.body.Result.Events);
@@ -43,18 +59,28 @@ async function readFeed(tenant: TestTenant, after: string, limit = 2): Promise<{
 async function feedUntil(tenant: TestTenant, after: string, popId: string, last: string) {
   const seen: FeedEvent[] = [];
   let cursor = after;
-  await eventually(`the ${last} event of ${popId}`, async () => {
-    const more = await readFeed(tenant, cursor);
-    seen.push(...more.events);
-    cursor = more.cursor;
-    return seen.some((e) => e.PopId === popId && e.Status === last);
-  }, 15_000, 200);
+  await eventually(
+    `the ${last} event of ${popId}`,
+    async () => {
+      const more = await readFeed(tenant, cursor);
+      seen.push(...more.events);
+      cursor = more.cursor;
+      return seen.some((e) => e.PopId === popId && e.Status === last);
+    },
+    15_000,
+    200,
+  );
   return { events: seen, cursor };
 }
 
 test('a pop is Sent, Delivered, Opened in the feed in order with growing cursors; resuming brings nothing new; another tenant sees none; a recall is an event', async () => {
   const tenant = await TestTenant.create(stack());
-  await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1', 'agent2'] }, { openDelayMs: 300 });
+  await startTestInstance(
+    stack(),
+    await tenant.newInstanceUser(),
+    { agents: ['agent1', 'agent2'] },
+    { openDelayMs: 300 },
+  );
   const opened = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'EV-1' });
   expect(opened.Status).toBe('Opened');
 
@@ -69,7 +95,13 @@ test('a pop is Sent, Delivered, Opened in the feed in order with growing cursors
   expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
   expect(new Set(cursors).size).toBe(3);
   expect(new Set(first.events.map((e) => e.EventId)).size).toBe(3);
-  expect(first.events[2]).toMatchObject({ Type: 'pop.status', Username: 'agent1', Campaign: 'Sales', Reference: 'EV-1', OccurredAt: opened.UpdatedAt });
+  expect(first.events[2]).toMatchObject({
+    Type: 'pop.status',
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'EV-1',
+    OccurredAt: opened.UpdatedAt,
+  });
 
   // Resuming from the last cursor handled: nothing new, and the same cursor to resume from again.
   const resumed = await restCall(stack(), 'GET', `/events?after=${first.cursor}`, { token: await tenant.token() });

@@ -63,7 +63,9 @@ describe('execution environments', () => {
     // THEN the first REPORT has an Init Duration, the second (a warm environment) none
     const reports = linesOf('authToken', 'REPORT');
     expect(reports).toHaveLength(2);
-    expect(reports[0]).toMatch(/\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tInit Duration: [\d.]+ ms$/);
+    expect(reports[0]).toMatch(
+      /\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tInit Duration: [\d.]+ ms$/,
+    );
     expect(reports[1]).not.toContain('Init Duration');
     expect(linesOf('authToken', 'START')).toHaveLength(2);
     expect(linesOf('authToken', 'END')).toHaveLength(2);

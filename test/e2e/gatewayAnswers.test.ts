@@ -36,7 +36,10 @@ describe('the Cognito authorizer', () => {
     for (const answer of [expiredAnswer, badAnswer]) {
       expect(answer.status).toBe(401);
       expect(answer.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
-      expect(answer.body.Error).toEqual({ Code: GATEWAY_ANSWERS.unauthorized.code, Message: GATEWAY_ANSWERS.unauthorized.message });
+      expect(answer.body.Error).toEqual({
+        Code: GATEWAY_ANSWERS.unauthorized.code,
+        Message: GATEWAY_ANSWERS.unauthorized.message,
+      });
     }
   });
 

@@ -8,6 +8,7 @@ export default async function globalTeardown(): Promise<void> {
   const localDir = process.env.E2E_LOCAL_DIR;
   if (localDir) {
     const checked = assertNoSecretsInLogs(localDir);
-    if (process.env.E2E_VERBOSE) console.log(`secrets check: ${checked.secrets} secrets, ${checked.files} log files, no hits`);
+    if (process.env.E2E_VERBOSE)
+      console.log(`secrets check: ${checked.secrets} secrets, ${checked.files} log files, no hits`);
   }
 }

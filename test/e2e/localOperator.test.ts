@@ -10,7 +10,14 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FREE_PORTS = { PORT: '0', WS_PORT: '0', COGNITO_PORT: '0', DYNAMODB_PORT: '0', CONSOLE_PORT: '0', CONTROL_PORT: '0' };
+const FREE_PORTS = {
+  PORT: '0',
+  WS_PORT: '0',
+  COGNITO_PORT: '0',
+  DYNAMODB_PORT: '0',
+  CONSOLE_PORT: '0',
+  CONTROL_PORT: '0',
+};
 
 interface Started {
   readonly child: ChildProcess;
@@ -65,12 +72,18 @@ describe('npm start', () => {
     const localDir = path.join(base, 'fresh', 'local');
     const run = npmStart(localDir);
     try {
-      await until(() => /local stack ready in/.test(run.output.text), 45_000, () => run.output.text);
+      await until(
+        () => /local stack ready in/.test(run.output.text),
+        45_000,
+        () => run.output.text,
+      );
       // Issue 13 #9: cognito-local's state (plain-text passwords, refresh tokens) was 0644.
       expect(mode(localDir)).toBe('700');
       const all = modes(localDir);
       const secrets = Object.entries(all).filter(([name]) => name !== 'endpoints.json');
-      expect(Object.keys(all)).toEqual(expect.arrayContaining(['instance.json', path.join('cognito', '.cognito', 'db', 'clients.json')]));
+      expect(Object.keys(all)).toEqual(
+        expect.arrayContaining(['instance.json', path.join('cognito', '.cognito', 'db', 'clients.json')]),
+      );
       for (const [name, found] of secrets) expect(`${name} ${found}`).toMatch(/ (600|700)$/);
     } finally {
       process.kill(-run.child.pid!, 'SIGINT');
@@ -91,12 +104,16 @@ describe('npm start', () => {
     });
     afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
-    it.each(['COGNITO_PORT', 'PORT'])('%s', async (variable) => {
-      const run = npmStart(path.join(base, `taken-${variable}`), { [variable]: String(port) });
-      expect(await run.exited).toBe(1);
-      expect(run.output.text).toContain(`port ${port} (${variable}) is already in use by another process`);
-      expect(run.output.text).toContain(`set ${variable} to a free port`);
-      expect(run.output.text).not.toMatch(/stack ready in/);
-    }, 45_000);
+    it.each(['COGNITO_PORT', 'PORT'])(
+      '%s',
+      async (variable) => {
+        const run = npmStart(path.join(base, `taken-${variable}`), { [variable]: String(port) });
+        expect(await run.exited).toBe(1);
+        expect(run.output.text).toContain(`port ${port} (${variable}) is already in use by another process`);
+        expect(run.output.text).toContain(`set ${variable} to a free port`);
+        expect(run.output.text).not.toMatch(/stack ready in/);
+      },
+      45_000,
+    );
   });
 });

@@ -95,7 +95,10 @@ describe('shared e2e local stack', () => {
   ])('POST /pop with %s: 401 Unauthorized envelope, the handler never runs', async (_what, authorization) => {
     const response = await fetch(`${endpoints.RestApiUrl}/pop`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(authorization !== undefined ? { Authorization: authorization } : {}) },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(authorization !== undefined ? { Authorization: authorization } : {}),
+      },
       body: '{}',
     });
     expect(response.status).toBe(401);

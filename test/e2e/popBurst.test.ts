@@ -4,7 +4,15 @@
  * arrives exactly once with the PopId of its answer: a burst is absorbed (environments queue briefly for a warm one
  * and cold starts are bounded, local/README.md "Execution environments"), never refused with 500/502/503.
  */
-import { connectInstance, createUser, getToken, pop, uniqueTenant, type ApiAnswer, type InstanceConnection } from './support';
+import {
+  connectInstance,
+  createUser,
+  getToken,
+  pop,
+  uniqueTenant,
+  type ApiAnswer,
+  type InstanceConnection,
+} from './support';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +41,9 @@ async function openLoop(token: string, tenant: string): Promise<ApiAnswer[]> {
 it('answers 250 pops sent at 50 pops/s with 202 and delivers each exactly once', async () => {
   const tenant = uniqueTenant();
   const instanceUser = await createUser(tenant, 'instance');
-  desk = await connectInstance((await getToken(instanceUser.username, instanceUser.password)).IdToken, { instance: 'burst' });
+  desk = await connectInstance((await getToken(instanceUser.username, instanceUser.password)).IdToken, {
+    instance: 'burst',
+  });
   desk.send({ Action: 'Desktop', Agents: ['agent1'] });
   desk.send({ Action: 'Ping' });
   await desk.waitForMessage((m) => m?.Type === 'Pong');

@@ -60,7 +60,11 @@ describe('presence and routing', () => {
     await two.waitForMessage((m) => m.PopId === first.body.Result.PopId);
     await one.waitForMessage((m) => m.PopId === first.body.Result.PopId);
     await pause(100);
-    expect(popsOn(one).map((m) => m.Username).sort()).toEqual(['agent1', 'agent2']);
+    expect(
+      popsOn(one)
+        .map((m) => m.Username)
+        .sort(),
+    ).toEqual(['agent1', 'agent2']);
     expect(popsOn(two).map((m) => m.Username)).toEqual(['agent1']);
     expect(popsOn(other)).toEqual([]);
   });
@@ -118,7 +122,9 @@ describe('record claims and retries', () => {
     const agents = Array.from({ length: 50 }, (_, i) => `agent${i}`);
     const desk = await instance(tenant, agents);
     const token = await callerToken(tenant);
-    const answers = await Promise.all(agents.map((agent) => pop(token, { Username: agent, Campaign: 'Sales', Reference: 'HOT-1' })));
+    const answers = await Promise.all(
+      agents.map((agent) => pop(token, { Username: agent, Campaign: 'Sales', Reference: 'HOT-1' })),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
@@ -160,7 +166,7 @@ describe('record claims and retries', () => {
 });
 
 describe('status feedback', () => {
-  it('moves Sent -> Delivered -> Opened through the instance\'s Acks, visible with GET /pops/{PopId}', async () => {
+  it("moves Sent -> Delivered -> Opened through the instance's Acks, visible with GET /pops/{PopId}", async () => {
     const tenant = uniqueTenant();
     const desk = await instance(tenant, ['agent1']);
     const token = await callerToken(tenant);
@@ -168,7 +174,13 @@ describe('status feedback', () => {
     const popId = body.Result.PopId;
     const status = async () => (await callApi('GET', `/pops/${popId}`, { token })).body.Result;
 
-    expect(await status()).toMatchObject({ PopId: popId, Username: 'agent1', Campaign: 'Sales', Reference: 'R-9', Status: 'Sent' });
+    expect(await status()).toMatchObject({
+      PopId: popId,
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-9',
+      Status: 'Sent',
+    });
     await desk.waitForMessage((m) => m.PopId === popId);
     desk.send({ Action: 'Ack', PopId: popId, Status: 'Delivered' });
     await settled(desk);
@@ -187,7 +199,10 @@ describe('status feedback', () => {
     const { body } = await pop(token, { Username: 'agent1', Campaign: 'Sales', Reference: 'R-5' });
     desk.send({ Action: 'Ack', PopId: body.Result.PopId, Status: 'Failed', Reason: 'NoLicence' });
     await settled(desk);
-    expect((await callApi('GET', `/pops/${body.Result.PopId}`, { token })).body.Result).toMatchObject({ Status: 'Failed', Reason: 'NoLicence' });
+    expect((await callApi('GET', `/pops/${body.Result.PopId}`, { token })).body.Result).toMatchObject({
+      Status: 'Failed',
+      Reason: 'NoLicence',
+    });
     expect((await pop(token, { Username: 'agent2', Campaign: 'Sales', Reference: 'R-5' })).status).toBe(202);
   });
 
@@ -224,9 +239,21 @@ describe('validation', () => {
   it.each([
     ['a missing Username', { Campaign: 'Sales' }, 'Username: is required'],
     ['an empty Campaign', { Username: 'a', Campaign: '' }, 'Campaign: must not be empty'],
-    ['ScriptData that is not an object', { Username: 'a', Campaign: 'b', ScriptData: 'x' }, 'ScriptData: must be an object'],
-    ['a ScriptData value that is an object', { Username: 'a', Campaign: 'b', ScriptData: { k: { x: 1 } } }, 'ScriptData.k: must be a string, number or boolean'],
-    ['a ScriptData value that is an array', { Username: 'a', Campaign: 'b', ScriptData: { k: [] } }, 'ScriptData.k: must be a string, number or boolean'],
+    [
+      'ScriptData that is not an object',
+      { Username: 'a', Campaign: 'b', ScriptData: 'x' },
+      'ScriptData: must be an object',
+    ],
+    [
+      'a ScriptData value that is an object',
+      { Username: 'a', Campaign: 'b', ScriptData: { k: { x: 1 } } },
+      'ScriptData.k: must be a string, number or boolean',
+    ],
+    [
+      'a ScriptData value that is an array',
+      { Username: 'a', Campaign: 'b', ScriptData: { k: [] } },
+      'ScriptData.k: must be a string, number or boolean',
+    ],
     ['an unknown top-level field', { Username: 'a', Campaign: 'b', Priority: 1 }, 'Priority: is not a known field'],
     ['a body that is not JSON', '{"Username":', 'The body: is not valid JSON'],
   ])('refuses %s with 400 InvalidRequest naming it', async (_, body, detail) => {
@@ -274,12 +301,20 @@ describe('a body that is not UTF-8 (issue 13, item 5)', () => {
       fetch(`${readEndpoints().RestApiUrl}/pop`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: Buffer.concat([Buffer.from('{"Username":"agent1","Campaign":"Sales","Reference":"'), reference, Buffer.from('"}')]),
+        body: Buffer.concat([
+          Buffer.from('{"Username":"agent1","Campaign":"Sales","Reference":"'),
+          reference,
+          Buffer.from('"}'),
+        ]),
       });
     for (const bytes of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80]]) {
       const answer = await send(Buffer.from(bytes));
       const body = JSON.parse(await answer.text());
-      expect([answer.status, body.Error?.Code, body.Error?.Details]).toEqual([400, 'InvalidRequest', ['The body: is not valid UTF-8']]);
+      expect([answer.status, body.Error?.Code, body.Error?.Details]).toEqual([
+        400,
+        'InvalidRequest',
+        ['The body: is not valid UTF-8'],
+      ]);
     }
     // Valid UTF-8 still passes through untouched.
     const ok = await send(Buffer.from('Zoë-漢'));

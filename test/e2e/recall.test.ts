@@ -3,7 +3,15 @@
  * reference instance (in-process, instance/connector.ts) holds each pop `openDelayMs` before opening it, and the
  * caller recalls it through the local API Gateway. Observed from both sides: GET /pops/{PopId} and the Desktop.
  */
-import { restCall, sharedStack, sleep, startTestInstance, stopTestInstances, TestTenant, eventually } from './support/instanceHarness';
+import {
+  restCall,
+  sharedStack,
+  sleep,
+  startTestInstance,
+  stopTestInstances,
+  TestTenant,
+  eventually,
+} from './support/instanceHarness';
 
 const stack = () => sharedStack();
 jest.setTimeout(20_000);
@@ -15,7 +23,12 @@ async function recall(tenant: TestTenant, popId: string) {
 
 test('recalled before it opens: 200 Recalled, the instance drops it and acknowledges Recalled, the claim is free at once', async () => {
   const tenant = await TestTenant.create(stack());
-  const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1', 'agent2'] }, { openDelayMs: 1500 });
+  const desk = await startTestInstance(
+    stack(),
+    await tenant.newInstanceUser(),
+    { agents: ['agent1', 'agent2'] },
+    { openDelayMs: 1500 },
+  );
   const { answer } = await tenant.popUntilAccepted({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
   expect(answer.status).toBe(202);
   const popId = answer.body.Result.PopId;

@@ -68,7 +68,8 @@ const popThrough = (running: Running, body: Record<string, unknown>) =>
 
 async function popsReceived(running: Running, count: number): Promise<Record<string, unknown>[]> {
   const until = Date.now() + 5_000;
-  while (running.received.filter((m) => m.Type === 'Pop').length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  while (running.received.filter((m) => m.Type === 'Pop').length < count && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 20));
   return running.received.filter((m) => m.Type === 'Pop');
 }
 
@@ -103,17 +104,25 @@ describe('two local stacks in one process', () => {
     expect([toA.status, toB.status]).toEqual([202, 202]);
     const popA = ((await toA.json()) as { Result: { PopId: string } }).Result.PopId;
     const popB = ((await toB.json()) as { Result: { PopId: string } }).Result.PopId;
-    expect((await popsReceived(a, 1)).map((m) => [m.PopId, (m.ScriptData as Record<string, string>).Through])).toEqual([[popA, 'A']]);
-    expect((await popsReceived(b, 1)).map((m) => [m.PopId, (m.ScriptData as Record<string, string>).Through])).toEqual([[popB, 'B']]);
+    expect((await popsReceived(a, 1)).map((m) => [m.PopId, (m.ScriptData as Record<string, string>).Through])).toEqual([
+      [popA, 'A'],
+    ]);
+    expect((await popsReceived(b, 1)).map((m) => [m.PopId, (m.ScriptData as Record<string, string>).Through])).toEqual([
+      [popB, 'B'],
+    ]);
     // AND a PopId of one stack is unknown to the other
-    const elsewhere = await fetch(`${b.stack.endpoints.RestApiUrl}/pops/${popA}`, { headers: { Authorization: `Bearer ${b.token}` } });
+    const elsewhere = await fetch(`${b.stack.endpoints.RestApiUrl}/pops/${popA}`, {
+      headers: { Authorization: `Bearer ${b.token}` },
+    });
     expect(elsewhere.status).toBe(404);
   });
 
   it('keeps each stack on its own settings: the claim window of one does not leak into the other', async () => {
     // GIVEN the same record popped for agent1 on both stacks
     for (const running of [a, b]) {
-      expect((await popThrough(running, { Username: 'agent1', Campaign: 'Sales', Reference: 'TWO-STACKS' })).status).toBe(202);
+      expect(
+        (await popThrough(running, { Username: 'agent1', Campaign: 'Sales', Reference: 'TWO-STACKS' })).status,
+      ).toBe(202);
     }
     // WHEN another agent asks for it after B's 1-second window has passed
     await new Promise((r) => setTimeout(r, 1_300));

@@ -2,7 +2,16 @@
  * The whole path, end to end on the local stack with the real emulators: a vendor creates users, a caller gets a
  * token with Basic credentials, an instance connects and sends its Desktop list, the caller pops, the instance gets it.
  */
-import { callApi, basic, connectInstance, createUser, getToken, pop, uniqueTenant, type InstanceConnection } from './support';
+import {
+  callApi,
+  basic,
+  connectInstance,
+  createUser,
+  getToken,
+  pop,
+  uniqueTenant,
+  type InstanceConnection,
+} from './support';
 
 const opened: InstanceConnection[] = [];
 afterAll(async () => {
@@ -22,16 +31,25 @@ async function instanceOf(tenant: string, agents: string[]) {
 }
 
 describe('walking skeleton', () => {
-  it('pops exactly what the caller sent onto the agent\'s Desktop', async () => {
+  it("pops exactly what the caller sent onto the agent's Desktop", async () => {
     const tenant = uniqueTenant();
     const caller = await createUser(tenant, 'api');
     const instance = await instanceOf(tenant, ['agent1']);
 
     const auth = await callApi('GET', '/auth', { headers: { Authorization: basic(caller.username, caller.password) } });
     expect(auth.status).toBe(200);
-    expect(auth.body).toMatchObject({ Success: true, Version: expect.any(String), Result: { Authenticated: true, User: { Username: caller.username } } });
+    expect(auth.body).toMatchObject({
+      Success: true,
+      Version: expect.any(String),
+      Result: { Authenticated: true, User: { Username: caller.username } },
+    });
 
-    const body = { Username: 'agent1', Campaign: 'Sales', Reference: 'CUST-1001', ScriptData: { 'Contact Name': 'Ann Lee', var_ContactReason: 'Renewal', Amount: 12.5, Vip: true } };
+    const body = {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'CUST-1001',
+      ScriptData: { 'Contact Name': 'Ann Lee', var_ContactReason: 'Renewal', Amount: 12.5, Vip: true },
+    };
     const accepted = await pop(auth.body.Result.IdToken, body);
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ Success: true, Result: { PopId: expect.any(String), Status: 'Sent' } });
@@ -51,7 +69,7 @@ describe('walking skeleton', () => {
     expect(answer.body).toMatchObject({ Success: false, Result: null, Error: { Code: 'AgentNotOnDesktop' } });
   });
 
-  it('never lets a pop of tenant A reach tenant B\'s instance, even for an agent of the same name', async () => {
+  it("never lets a pop of tenant A reach tenant B's instance, even for an agent of the same name", async () => {
     const tenantA = uniqueTenant();
     const tenantB = uniqueTenant();
     const callerA = await createUser(tenantA, 'api');
@@ -66,8 +84,15 @@ describe('walking skeleton', () => {
 
   it('answers a wrong password with 401 NotAuthorized in the envelope', async () => {
     const user = await createUser(uniqueTenant(), 'api');
-    const answer = await callApi('GET', '/auth', { headers: { Authorization: basic(user.username, `${user.password}x`) } });
+    const answer = await callApi('GET', '/auth', {
+      headers: { Authorization: basic(user.username, `${user.password}x`) },
+    });
     expect(answer.status).toBe(401);
-    expect(answer.body).toMatchObject({ Success: false, Result: null, RequestId: expect.any(String), Error: { Code: 'NotAuthorized' } });
+    expect(answer.body).toMatchObject({
+      Success: false,
+      Result: null,
+      RequestId: expect.any(String),
+      Error: { Code: 'NotAuthorized' },
+    });
   });
 });

@@ -8,7 +8,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startOwnStack, type OwnStack } from './support/ownStack';
-import { eventually, restCall, sleep, startTestInstance, stopTestInstances, TestTenant } from './support/instanceHarness';
+import {
+  eventually,
+  restCall,
+  sleep,
+  startTestInstance,
+  stopTestInstances,
+  TestTenant,
+} from './support/instanceHarness';
 
 const RETRY_SECONDS = [1, 2, 2, 2, 2, 2, 2];
 jest.setTimeout(40_000);
@@ -53,7 +60,8 @@ class Receiver {
   /** The pop events received for one pop, by status, each once (a retry repeats a `webhook-id`). */
   statusesOf(popId: string): string[] {
     const seen = new Map<string, string>();
-    for (const d of this.deliveries) if (d.payload.PopId === popId) seen.set(d.headers['webhook-id']!, d.payload.Status);
+    for (const d of this.deliveries)
+      if (d.payload.PopId === popId) seen.set(d.headers['webhook-id']!, d.payload.Status);
     return [...seen.values()].sort();
   }
 }
@@ -116,7 +124,9 @@ test('every status of a pop arrives signed (Standard Webhooks), with its event c
     expect(feed.body.Result.Events).toContainEqual(delivery.payload);
   }
   // Signed with a's secret only: b's secret does not verify it.
-  expect(() => new Webhook(b.webhook.Secret).verify(a.hooks.deliveries[0]!.body, a.hooks.deliveries[0]!.headers)).toThrow();
+  expect(() =>
+    new Webhook(b.webhook.Secret).verify(a.hooks.deliveries[0]!.body, a.hooks.deliveries[0]!.headers),
+  ).toThrow();
   await sleep(500);
   expect(b.hooks.deliveries.filter((d) => d.payload.PopId === popId)).toEqual([]);
 });
@@ -126,10 +136,14 @@ test('a receiver that is down gets every event after it comes back (retried with
   await hooks.stop();
   const popId = await popOpened(tenant);
   // The first attempts fail; the endpoint shows it.
-  const failing = await eventually('the endpoint failing', async () => {
-    const got = await restCall(stack, 'GET', `/webhooks/${webhook.WebhookId}`, { token: await tenant.token() });
-    return got.body.Result.State === 'Failing' ? got.body.Result : undefined;
-  }, 10_000);
+  const failing = await eventually(
+    'the endpoint failing',
+    async () => {
+      const got = await restCall(stack, 'GET', `/webhooks/${webhook.WebhookId}`, { token: await tenant.token() });
+      return got.body.Result.State === 'Failing' ? got.body.Result : undefined;
+    },
+    10_000,
+  );
   expect(failing.LastError).toEqual(expect.any(String));
   await sleep(2_000);
   await hooks.start();
@@ -144,7 +158,9 @@ test('a receiver that is down gets every event after it comes back (retried with
 
 test('after rotate-secret each delivery carries two signatures: one by the new secret, one by the old', async () => {
   const { tenant, hooks, webhook } = await tenantWithReceiver();
-  const rotated = await restCall(stack, 'POST', `/webhooks/${webhook.WebhookId}/rotate-secret`, { token: await tenant.token() });
+  const rotated = await restCall(stack, 'POST', `/webhooks/${webhook.WebhookId}/rotate-secret`, {
+    token: await tenant.token(),
+  });
   expect(rotated.status).toBe(200);
   const newSecret: string = rotated.body.Result.Secret;
   expect(newSecret).not.toBe(webhook.Secret);

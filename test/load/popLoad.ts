@@ -5,7 +5,15 @@
  * nothing arrived that was not accepted; every accepted pop's status reached Opened (GET /pops, all or a sample).
  * Used by test/e2e/reliability/load.test.ts (reduced size, in `npm test`) and test/load/main.ts (`npm run test:load`).
  */
-import { callApi, connectInstance, createUser, getToken, uniqueName, uniqueTenant, type InstanceConnection } from '../e2e/support';
+import {
+  callApi,
+  connectInstance,
+  createUser,
+  getToken,
+  uniqueName,
+  uniqueTenant,
+  type InstanceConnection,
+} from '../e2e/support';
 
 export interface LoadOptions {
   readonly pops: number;
@@ -46,7 +54,8 @@ interface Instance {
   ackErrors: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function settle(connection: InstanceConnection, timeoutMs: number): Promise<void> {
   const pongs = () => connection.messages.filter((m: any) => m?.Type === 'Pong').length;
@@ -56,7 +65,11 @@ async function settle(connection: InstanceConnection, timeoutMs: number): Promis
 }
 
 /** Run `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -103,19 +116,27 @@ export async function runPopLoad(options: LoadOptions): Promise<LoadReport> {
             instance.ackErrors++;
           }
         });
-        const agents = Array.from({ length: agentsPerTenant }, (_, a) => a).filter((a) => holder(a) === i).map(agentName);
+        const agents = Array.from({ length: agentsPerTenant }, (_, a) => a)
+          .filter((a) => holder(a) === i)
+          .map(agentName);
         connection.send({ Action: 'Desktop', Agents: agents });
         await settle(connection, 10_000);
         instances.push(instance);
       }),
     ),
   );
-  log(`load: ${tenants.length} tenants, ${instances.length} instances, ${agentsPerTenant * tenants.length} agents ready in ${Date.now() - started} ms`);
+  log(
+    `load: ${tenants.length} tenants, ${instances.length} instances, ${agentsPerTenant * tenants.length} agents ready in ${Date.now() - started} ms`,
+  );
 
   try {
     // Pops spread evenly over tenants and agents; every pop its own record.
     const run = uniqueName('L');
-    const plan = Array.from({ length: options.pops }, (_, n) => ({ n, tenant: n % tenants.length, agent: Math.floor(n / tenants.length) % agentsPerTenant }));
+    const plan = Array.from({ length: options.pops }, (_, n) => ({
+      n,
+      tenant: n % tenants.length,
+      agent: Math.floor(n / tenants.length) % agentsPerTenant,
+    }));
     const accepted = new Map<string, { tenant: number; agent: number }>();
     const refused: Record<string, number> = {};
     const latencies: number[] = [];
@@ -126,7 +147,12 @@ export async function runPopLoad(options: LoadOptions): Promise<LoadReport> {
       try {
         answer = await callApi('POST', '/pop', {
           token: callerTokens[tenant]!,
-          body: { Username: agentName(agent), Campaign: 'Sales', Reference: `${run}-${n}`, ScriptData: { Seq: n, 'Contact Name': `Caller ${n}` } },
+          body: {
+            Username: agentName(agent),
+            Campaign: 'Sales',
+            Reference: `${run}-${n}`,
+            ScriptData: { Seq: n, 'Contact Name': `Caller ${n}` },
+          },
         });
       } catch (error) {
         refused.network = (refused.network ?? 0) + 1;
@@ -134,14 +160,17 @@ export async function runPopLoad(options: LoadOptions): Promise<LoadReport> {
       }
       latencies.push(Date.now() - sent);
       if (answer.status === 202) accepted.set(answer.body.Result.PopId, { tenant, agent });
-      else refused[`${answer.status} ${answer.body?.Error?.Code ?? ''}`] = (refused[`${answer.status} ${answer.body?.Error?.Code ?? ''}`] ?? 0) + 1;
+      else
+        refused[`${answer.status} ${answer.body?.Error?.Code ?? ''}`] =
+          (refused[`${answer.status} ${answer.body?.Error?.Code ?? ''}`] ?? 0) + 1;
     });
     const popMs = Date.now() - popStarted;
     log(`load: ${accepted.size}/${options.pops} pops accepted in ${popMs} ms`);
 
     // Wait until every accepted pop has arrived somewhere (or a deadline), then until every instance's acks are handled.
     const deadline = Date.now() + 30_000 + options.pops * 5;
-    const arrived = () => instances.reduce((sum, i) => sum + [...i.received.keys()].filter((id) => accepted.has(id)).length, 0);
+    const arrived = () =>
+      instances.reduce((sum, i) => sum + [...i.received.keys()].filter((id) => accepted.has(id)).length, 0);
     while (arrived() < accepted.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await Promise.all(instances.map((i) => settle(i.connection, 60_000)));
 
@@ -198,7 +227,12 @@ export async function runPopLoad(options: LoadOptions): Promise<LoadReport> {
       popMs,
       totalMs: Date.now() - started,
       popsPerSecond: Math.round((accepted.size / Math.max(1, popMs)) * 1000),
-      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? 0 },
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? 0,
+      },
     };
   } finally {
     await Promise.all(instances.map((i) => i.connection.close()));

@@ -13,7 +13,14 @@ export const SCREENSHOT_DIR = path.join(__dirname, '../../../test-output/screens
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -28,7 +35,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function waitForText(page: Page, selector: string, text: string, timeout = 10_000): Promise<void> {
   try {
     await page.waitForFunction(
-      ([css, wanted]) => Array.from(document.querySelectorAll(css)).some((element) => element.textContent?.includes(wanted)),
+      ([css, wanted]) =>
+        Array.from(document.querySelectorAll(css)).some((element) => element.textContent?.includes(wanted)),
       [selector, text] as const,
       { timeout, polling: 50 },
     );
@@ -53,7 +61,15 @@ export function foreignRequests(page: Page, origin: string): string[] {
  */
 export function startMeasuring(page: Page): Promise<void> {
   return page.evaluate(() => {
-    const perf = { longTaskMs: 0, longTasks: 0, maxFrameGapMs: 0, frames: 0, layoutShift: 0, startedAt: performance.now(), stop: false };
+    const perf = {
+      longTaskMs: 0,
+      longTasks: 0,
+      maxFrameGapMs: 0,
+      frames: 0,
+      layoutShift: 0,
+      startedAt: performance.now(),
+      stop: false,
+    };
     (window as any).__perf = perf;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {

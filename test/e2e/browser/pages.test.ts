@@ -7,7 +7,13 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startConsole, type ConsoleServer } from '../../../local/console/server';
-import { sharedStack, startTestInstance, stopTestInstances, TestTenant, type TestInstance } from '../support/instanceHarness';
+import {
+  sharedStack,
+  startTestInstance,
+  stopTestInstances,
+  TestTenant,
+  type TestInstance,
+} from '../support/instanceHarness';
 import { foreignRequests, launchChromium, screenshot, startMeasuring, stopMeasuring, waitForText } from './browser';
 
 jest.setTimeout(60_000);
@@ -42,10 +48,16 @@ beforeAll(async () => {
     pollMs: 250,
   });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, httpCredentials: { username: tenant.caller.username, password: tenant.caller.password } });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    httpCredentials: { username: tenant.caller.username, password: tenant.caller.password },
+  });
   desktopPage = await context.newPage();
   consolePage = await context.newPage();
-  foreign.push(...foreignRequests(desktopPage, desktopUrl(desk).slice(0, -1)), ...foreignRequests(consolePage, consoleServer.url.slice(0, -1)));
+  foreign.push(
+    ...foreignRequests(desktopPage, desktopUrl(desk).slice(0, -1)),
+    ...foreignRequests(consolePage, consoleServer.url.slice(0, -1)),
+  );
   await desktopPage.goto(`${desktopUrl(desk)}#agent=agent1`);
   await consolePage.goto(`${consoleServer.url}?tenant=${encodeURIComponent(tenant.tenant)}`);
   await waitForText(desktopPage, '#connection', 'connected');
@@ -59,13 +71,19 @@ afterAll(async () => {
 });
 
 /** Fills the console's form and sends it with the keyboard (Enter in a field); returns the PopId of the 202. */
-async function popFromConsole(body: { Username: string; Reference: string; ScriptData: Record<string, string> }): Promise<string> {
+async function popFromConsole(body: {
+  Username: string;
+  Reference: string;
+  ScriptData: Record<string, string>;
+}): Promise<string> {
   await consolePage.fill('input[name=Username]', body.Username);
   await consolePage.fill('input[name=Campaign]', 'Sales');
   await consolePage.fill('input[name=Reference]', body.Reference);
   await consolePage.fill('#script-data', JSON.stringify(body.ScriptData));
   const curl = await consolePage.textContent('#curl');
-  expect(curl).toContain(`-d '${JSON.stringify({ Username: body.Username, Campaign: 'Sales', Reference: body.Reference, ScriptData: body.ScriptData })}'`);
+  expect(curl).toContain(
+    `-d '${JSON.stringify({ Username: body.Username, Campaign: 'Sales', Reference: body.Reference, ScriptData: body.ScriptData })}'`,
+  );
   expect(curl).toContain(`-u '${tenant.caller.username}:`);
   await consolePage.press('input[name=Reference]', 'Enter');
   await waitForText(consolePage, '#answer-status', 'HTTP 202');
@@ -76,7 +94,11 @@ async function popFromConsole(body: { Username: string; Reference: string; Scrip
 const popStatusCell = (popId: string) => `#pops tr[data-pop-id="${popId}"]`;
 
 test('a pop sent from the console form opens on the Desktop page with its Fields and Variables, and reaches Opened on the console', async () => {
-  const popId = await popFromConsole({ Username: 'agent1', Reference: 'ORDER-1', ScriptData: { 'Contact Name': 'Ada Lovelace', var_ContactReason: 'Renewal' } });
+  const popId = await popFromConsole({
+    Username: 'agent1',
+    Reference: 'ORDER-1',
+    ScriptData: { 'Contact Name': 'Ada Lovelace', var_ContactReason: 'Renewal' },
+  });
 
   await waitForText(desktopPage, '#record', 'ORDER-1');
   const values = await desktopPage.$$eval('#record table.kv tr', (rows) => rows.map((row) => row.textContent));
@@ -87,11 +109,17 @@ test('a pop sent from the console form opens on the Desktop page with its Fields
 });
 
 test('a distinct Reference moves the first record to the Activities list', async () => {
-  const popId = await popFromConsole({ Username: 'agent1', Reference: 'ORDER-2', ScriptData: { 'Contact Name': 'Grace Hopper' } });
+  const popId = await popFromConsole({
+    Username: 'agent1',
+    Reference: 'ORDER-2',
+    ScriptData: { 'Contact Name': 'Grace Hopper' },
+  });
 
   await waitForText(desktopPage, '#record', 'ORDER-2');
   await waitForText(desktopPage, '#activities', 'Sales / ORDER-1');
-  expect(await desktopPage.$$eval('#record table.kv td', (cells) => cells.map((cell) => cell.textContent))).toEqual(['Grace Hopper']);
+  expect(await desktopPage.$$eval('#record table.kv td', (cells) => cells.map((cell) => cell.textContent))).toEqual([
+    'Grace Hopper',
+  ]);
   await waitForText(consolePage, popStatusCell(popId), 'Opened');
   await screenshot(desktopPage, 'desktop');
 });
@@ -167,11 +195,23 @@ async function switchAgent(page: Page, agent: string): Promise<number> {
  * Lambda does (lambdas/pops/pusher.ts): the page is measured at 50 pops a second whatever the REST path's throughput.
  * The instance acknowledges each; the Ack handler answers PopNotFound (no pop item was stored), which changes nothing.
  */
-async function pushPop(instance: TestInstance, pop: { PopId: string; Username: string; Reference: string }): Promise<number> {
+async function pushPop(
+  instance: TestInstance,
+  pop: { PopId: string; Username: string; Reference: string },
+): Promise<number> {
   const base = sharedStack().endpoints.WebSocketUrl.replace(/^ws:/, 'http:');
   const connectionId = instance.connectionIds[instance.connectionIds.length - 1];
-  const message = { Type: 'Pop', ...pop, Campaign: 'Sales', ScriptData: { 'Contact Name': `Caller ${pop.Reference}` }, SentAt: new Date().toISOString() };
-  const response = await fetch(`${base}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body: JSON.stringify(message) });
+  const message = {
+    Type: 'Pop',
+    ...pop,
+    Campaign: 'Sales',
+    ScriptData: { 'Contact Name': `Caller ${pop.Reference}` },
+    SentAt: new Date().toISOString(),
+  };
+  const response = await fetch(`${base}/@connections/${encodeURIComponent(connectionId)}`, {
+    method: 'POST',
+    body: JSON.stringify(message),
+  });
   return response.status;
 }
 
@@ -202,8 +242,12 @@ test('200 agents on one Desktop and 50 pops a second: every pop reaches the page
   await waitForText(page, '#pop-count', String(total), 20_000);
   const measured = await stopMeasuring(page);
   const perAgent = await page.$$eval('#agent-list .count', (cells) => cells.map((cell) => Number(cell.textContent)));
-  const lastStatuses = await page.$$eval('#agent-list .last', (cells) => Array.from(new Set(cells.map((cell) => cell.textContent))));
-  console.log(`200 agents, ${total} pops pushed in ${sendingMs} ms; switch ${await switchedInMs} ms; ${JSON.stringify(measured)}`);
+  const lastStatuses = await page.$$eval('#agent-list .last', (cells) =>
+    Array.from(new Set(cells.map((cell) => cell.textContent))),
+  );
+  console.log(
+    `200 agents, ${total} pops pushed in ${sendingMs} ms; switch ${await switchedInMs} ms; ${JSON.stringify(measured)}`,
+  );
 
   // No dropped update: every pop is counted on its agent, and each agent's last outcome is the Opened it got.
   expect(perAgent.reduce((sum, count) => sum + count, 0)).toBe(total);

@@ -30,13 +30,21 @@ const SALES = {
     Amount: { field: 'Amount', type: 'number' },
   },
 } as const;
-const SURVEY = { name: 'Survey', type: 'internal', active: true, allowRecordCreation: true, workflow: 'Survey Call' } as const;
+const SURVEY = {
+  name: 'Survey',
+  type: 'internal',
+  active: true,
+  allowRecordCreation: true,
+  workflow: 'Survey Call',
+} as const;
 
-const validate = async (tenant: TestTenant, body: PopBody) => restCall(stack(), 'POST', '/pop/validate', { token: await tenant.token(), body });
+const validate = async (tenant: TestTenant, body: PopBody) =>
+  restCall(stack(), 'POST', '/pop/validate', { token: await tenant.token(), body });
 const campaigns = async (tenant: TestTenant) => restCall(stack(), 'GET', '/campaigns', { token: await tenant.token() });
 
 /** Pops the instance's Desktop received, by campaign. */
-const received = (desk: TestInstance) => desk.logger.entries.filter((e) => e.message.startsWith('pop ')).map((e) => e.fields.campaign);
+const received = (desk: TestInstance) =>
+  desk.logger.entries.filter((e) => e.message.startsWith('pop ')).map((e) => e.fields.campaign);
 
 /** Waits until the tenant's published catalogue shows `count` instances publishing `name`. */
 async function published(tenant: TestTenant, name: string, count: number): Promise<any> {
@@ -50,24 +58,56 @@ async function published(tenant: TestTenant, name: string, count: number): Promi
 describe('campaign catalogue: know before you pop', () => {
   test('two instances with different catalogues hold one agent: each pop goes only where it can open; refusals at once', async () => {
     const tenant = await TestTenant.create(stack());
-    const sales = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1'], campaigns: [SALES], publishCatalogue: true });
-    const survey = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1'], campaigns: [SURVEY], publishCatalogue: true });
+    const sales = await startTestInstance(stack(), await tenant.newInstanceUser(), {
+      agents: ['agent1'],
+      campaigns: [SALES],
+      publishCatalogue: true,
+    });
+    const survey = await startTestInstance(stack(), await tenant.newInstanceUser(), {
+      agents: ['agent1'],
+      campaigns: [SURVEY],
+      publishCatalogue: true,
+    });
     const listed = await published(tenant, 'Sales', 1);
     await published(tenant, 'Survey', 1);
-    expect(listed).toMatchObject({ Name: 'Sales', Agents: 1, Instances: [{ Instance: sales.instance.config.instanceName, Active: true, Type: 'external' }] });
-    expect(listed.Instances[0].ScriptDataSchema).toMatchObject({ required: ['Contact Name'], properties: { Amount: { type: 'number' } } });
+    expect(listed).toMatchObject({
+      Name: 'Sales',
+      Agents: 1,
+      Instances: [{ Instance: sales.instance.config.instanceName, Active: true, Type: 'external' }],
+    });
+    expect(listed.Instances[0].ScriptDataSchema).toMatchObject({
+      required: ['Contact Name'],
+      properties: { Amount: { type: 'number' } },
+    });
     const one = await restCall(stack(), 'GET', '/campaigns/Survey', { token: await tenant.token() });
-    expect(one.body.Result).toMatchObject({ Name: 'Survey', Instances: [{ Type: 'internal', ScriptDataSchema: { maxProperties: 0 } }] });
+    expect(one.body.Result).toMatchObject({
+      Name: 'Survey',
+      Instances: [{ Type: 'internal', ScriptDataSchema: { maxProperties: 0 } }],
+    });
 
-    const ok = { Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Ada', Amount: 3 } };
-    expect((await validate(tenant, ok)).body.Result).toEqual({ Valid: true, Checks: expect.arrayContaining(['ScriptData']), Instances: 1, UncheckedInstances: 0 });
+    const ok = {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Ada', Amount: 3 },
+    };
+    expect((await validate(tenant, ok)).body.Result).toEqual({
+      Valid: true,
+      Checks: expect.arrayContaining(['ScriptData']),
+      Instances: 1,
+      UncheckedInstances: 0,
+    });
     expect(await tenant.popAndSettle(ok)).toMatchObject({ Status: 'Opened' });
     expect(received(sales)).toEqual(['Sales']);
     expect(received(survey)).toEqual([]);
 
     const refusals: [PopBody, number, string][] = [
       [{ Username: 'agent1', Campaign: 'Nope', Reference: 'R-2' }, 404, 'CampaignNotFound'],
-      [{ Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { Amount: 'x' } }, 422, 'ScriptDataRejected'],
+      [
+        { Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { Amount: 'x' } },
+        422,
+        'ScriptDataRejected',
+      ],
       [{ Username: 'agent1', Campaign: 'Sales', ScriptData: { 'Contact Name': 'Ada' } }, 422, 'ReferenceRequired'],
       [{ Username: 'agent1', Campaign: 'Survey', Reference: 'R-3', ScriptData: { a: 1 } }, 422, 'ScriptDataRejected'],
     ];
@@ -77,7 +117,9 @@ describe('campaign catalogue: know before you pop', () => {
       expect([answer.status, answer.body.Error?.Code]).toEqual([status, code]);
       expect(dryRun.body).toMatchObject({ Error: answer.body.Error });
     }
-    expect(await tenant.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { Amount: 'x' } })).toMatchObject({
+    expect(
+      await tenant.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { Amount: 'x' } }),
+    ).toMatchObject({
       body: { Error: { Details: ['ScriptData.Amount: must be a number', 'ScriptData.Contact Name: is required'] } },
     });
     expect(received(sales)).toEqual(['Sales']);
@@ -94,7 +136,10 @@ describe('campaign catalogue: know before you pop', () => {
     });
     await published(tenant, 'Sales', 1);
     const body = { Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Ada' } };
-    await eventually('agent2 known unlicensed', async () => (await validate(tenant, { ...body, Username: 'agent2' })).status === 403);
+    await eventually(
+      'agent2 known unlicensed',
+      async () => (await validate(tenant, { ...body, Username: 'agent2' })).status === 403,
+    );
     expect((await tenant.pop({ ...body, Username: 'agent2' })).body.Error?.Code).toBe('NoLicence');
 
     desk.instance.setCampaigns([{ ...SALES, active: false, externalLinks: {} }]);
@@ -104,11 +149,20 @@ describe('campaign catalogue: know before you pop', () => {
     expect(received(desk)).toEqual([]);
   });
 
-  test('an older instance that publishes no catalogue gets today\'s behaviour: pushed, and its Desktop fails it', async () => {
+  test("an older instance that publishes no catalogue gets today's behaviour: pushed, and its Desktop fails it", async () => {
     const tenant = await TestTenant.create(stack());
-    const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1'], campaigns: [SALES], publishCatalogue: false });
+    const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), {
+      agents: ['agent1'],
+      campaigns: [SALES],
+      publishCatalogue: false,
+    });
     const body = { Username: 'agent1', Campaign: 'Nope', Reference: 'R-1' };
-    expect((await validate(tenant, body)).body.Result).toEqual({ Valid: true, Checks: ['AgentOnDesktop'], Instances: 1, UncheckedInstances: 1 });
+    expect((await validate(tenant, body)).body.Result).toEqual({
+      Valid: true,
+      Checks: ['AgentOnDesktop'],
+      Instances: 1,
+      UncheckedInstances: 1,
+    });
     expect(await tenant.popAndSettle(body)).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
     expect((await campaigns(tenant)).body.Result).toEqual({ Campaigns: [] });
     expect(received(desk)).toEqual(['Nope']);

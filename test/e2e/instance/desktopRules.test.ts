@@ -30,7 +30,10 @@ async function setUp(overrides: Record<string, unknown> = {}): Promise<{ tenant:
 function expectWarned(desk: TestInstance, popId: string, agent: string, campaign: string, reason: string): void {
   const warnings = desk.logger.entries.filter((entry) => entry.level === 'warn' && entry.fields.PopId === popId);
   expect(warnings).toEqual([
-    expect.objectContaining({ message: 'pop failed', fields: expect.objectContaining({ PopId: popId, agent, campaign, reason }) }),
+    expect.objectContaining({
+      message: 'pop failed',
+      fields: expect.objectContaining({ PopId: popId, agent, campaign, reason }),
+    }),
   ]);
 }
 
@@ -39,9 +42,20 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     const { tenant, desk } = await setUp();
     expect(await desk.control('POST', '/plugin/disable')).toEqual({ status: 200, body: { pluginEnabled: false } });
 
-    const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Ann Lee' } });
+    const status = await tenant.popAndSettle({
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Ann Lee' },
+    });
 
-    expect(status).toMatchObject({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', Status: 'Failed', Reason: 'PluginDisabled' });
+    expect(status).toMatchObject({
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      Status: 'Failed',
+      Reason: 'PluginDisabled',
+    });
     expect(desk.instance.desktop.agent('agent1')).toMatchObject({ current: null, activities: [] });
     expectWarned(desk, status.PopId, 'agent1', 'Sales', 'PluginDisabled');
     expect(desk.instance.connector.isConnected).toBe(true);
@@ -56,9 +70,14 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
 
   test('PluginDisabled at start: the instance does not connect, so the caller gets 404, until the plugin is enabled', async () => {
     const tenant = await TestTenant.create(stack());
-    const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), { agents: ['agent1'], plugin: { enabled: false } });
+    const desk = await startTestInstance(stack(), await tenant.newInstanceUser(), {
+      agents: ['agent1'],
+      plugin: { enabled: false },
+    });
     expect(desk.instance.connector.isStarted).toBe(false);
-    expect(desk.logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/plugin is disabled/) }));
+    expect(desk.logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/plugin is disabled/) }),
+    );
 
     const refused = await tenant.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
     expect(refused.status).toBe(404);
@@ -86,15 +105,22 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
   });
 
   test('NoLicence (Concurrent, N = 2): the third active user holds no seat until one is freed', async () => {
-    const { tenant, desk } = await setUp({ licence: { type: 'Concurrent', users: 2 }, agents: ['agent1', 'agent2', 'agent3'] });
+    const { tenant, desk } = await setUp({
+      licence: { type: 'Concurrent', users: 2 },
+      agents: ['agent1', 'agent2', 'agent3'],
+    });
 
     const [first, second, third] = await Promise.all(
-      ['agent1', 'agent2', 'agent3'].map((agent) => tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` })),
+      ['agent1', 'agent2', 'agent3'].map((agent) =>
+        tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` }),
+      ),
     );
 
     expect([first!.Status, second!.Status, third!.Status]).toEqual(['Opened', 'Opened', 'Failed']);
     expect(third).toMatchObject({ Username: 'agent3', Reason: 'NoLicence' });
-    expect(desk.instance.desktop.listAgents().map((a) => [a.username, a.licensed, a.current?.reference ?? null])).toEqual([
+    expect(
+      desk.instance.desktop.listAgents().map((a) => [a.username, a.licensed, a.current?.reference ?? null]),
+    ).toEqual([
       ['agent1', true, 'R-agent1'],
       ['agent2', true, 'R-agent2'],
       ['agent3', false, null],
@@ -108,7 +134,10 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     });
     const again = await tenant.popAndSettle({ Username: 'agent3', Campaign: 'Sales', Reference: 'R-agent3b' });
     expect(again).toMatchObject({ Status: 'Opened' });
-    expect(desk.instance.desktop.agent('agent3')).toMatchObject({ licensed: true, current: { reference: 'R-agent3b' } });
+    expect(desk.instance.desktop.agent('agent3')).toMatchObject({
+      licensed: true,
+      current: { reference: 'R-agent3b' },
+    });
   });
 
   test('NoLicence (Named, N = 2, one assigned): an agent who is not assigned cannot take pops', async () => {
@@ -117,10 +146,15 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
       agents: ['agent1', 'agent2'],
     });
     // An unassigned agent may still log in; the control surface says it holds no licence.
-    expect(await desk.control('POST', '/agents/agent3/login')).toMatchObject({ status: 200, body: { status: 'LoggedIn', licensed: false } });
+    expect(await desk.control('POST', '/agents/agent3/login')).toMatchObject({
+      status: 200,
+      body: { status: 'LoggedIn', licensed: false },
+    });
 
     const statuses = await Promise.all(
-      ['agent1', 'agent2', 'agent3'].map((agent) => tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` })),
+      ['agent1', 'agent2', 'agent3'].map((agent) =>
+        tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` }),
+      ),
     );
 
     expect(statuses.map((s) => [s.Username, s.Status, s.Reason])).toEqual([
@@ -137,10 +171,14 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     const agents = ['agent1', 'agent2', 'agent3', 'agent4'];
     const { tenant, desk } = await setUp({ licence: { type: 'PerSystem' }, agents });
 
-    const statuses = await Promise.all(agents.map((agent) => tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` })));
+    const statuses = await Promise.all(
+      agents.map((agent) => tenant.popAndSettle({ Username: agent, Campaign: 'Sales', Reference: `R-${agent}` })),
+    );
 
     expect(statuses.map((s) => s.Status)).toEqual(['Opened', 'Opened', 'Opened', 'Opened']);
-    expect(desk.instance.desktop.listAgents().map((a) => [a.licensed, a.current?.reference])).toEqual(agents.map((a) => [true, `R-${a}`]));
+    expect(desk.instance.desktop.listAgents().map((a) => [a.licensed, a.current?.reference])).toEqual(
+      agents.map((a) => [true, `R-${a}`]),
+    );
   });
 
   test('UnknownCampaign: an unknown campaign, an inactive one, and a name that differs only by case all fail', async () => {
@@ -150,7 +188,8 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     const inactive = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Winter Promo', Reference: 'R-2' });
     const otherCase = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'sales', Reference: 'R-3' });
 
-    for (const status of [unknown, inactive, otherCase]) expect(status).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
+    for (const status of [unknown, inactive, otherCase])
+      expect(status).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
     expect(desk.instance.desktop.agent('agent1')).toMatchObject({ current: null, activities: [] });
     expectWarned(desk, inactive.PopId, 'agent1', 'Winter Promo', 'UnknownCampaign');
   });
@@ -158,7 +197,11 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
   test('RecordCreationNotAllowed: a pop without a Reference fails on a campaign that does not allow record creation', async () => {
     const { tenant, desk } = await setUp();
 
-    const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Service', ScriptData: { 'Case Number': 'C-9' } });
+    const status = await tenant.popAndSettle({
+      Username: 'agent1',
+      Campaign: 'Service',
+      ScriptData: { 'Case Number': 'C-9' },
+    });
 
     expect(status).toMatchObject({ Campaign: 'Service', Status: 'Failed', Reason: 'RecordCreationNotAllowed' });
     expect(status.Reference).toBeUndefined();
@@ -217,7 +260,12 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
 
     const current = await tenant.popAndSettle({ Username: 'agent2', Campaign: 'Sales', Reference: held });
 
-    expect(current).toMatchObject({ Username: 'agent2', Reference: held, Status: 'Failed', Reason: 'RecordOpenElsewhere' });
+    expect(current).toMatchObject({
+      Username: 'agent2',
+      Reference: held,
+      Status: 'Failed',
+      Reason: 'RecordOpenElsewhere',
+    });
     expect(desk.instance.desktop.agent('agent2')?.current).toBeNull();
     expect(desk.instance.desktop.agent('agent1')?.current?.reference).toBe(held);
     expectWarned(desk, current.PopId, 'agent2', 'Sales', 'RecordOpenElsewhere');
@@ -230,19 +278,32 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     expect(desk.instance.desktop.agent('agent2')?.current).toBeNull();
   });
 
-  test('same Reference inside the claim window: the caller\'s retry gets the same PopId and the instance opens it once', async () => {
+  test("same Reference inside the claim window: the caller's retry gets the same PopId and the instance opens it once", async () => {
     const { tenant, desk } = await setUp();
     const popped: string[] = [];
     desk.instance.connector.on('pop', (pop: { PopId: string }) => popped.push(pop.PopId));
-    const first = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Ann' } });
+    const first = await tenant.popAndSettle({
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Ann' },
+    });
 
-    const retry = await tenant.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Bob' } });
+    const retry = await tenant.pop({
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Bob' },
+    });
 
     expect(retry.status).toBe(202);
     expect(retry.body.Result.PopId).toBe(first.PopId);
     expect((await tenant.popStatus(first.PopId)).body.Result).toMatchObject({ Status: 'Opened' });
     expect(popped).toEqual([first.PopId]);
-    expect(desk.instance.desktop.agent('agent1')?.current).toMatchObject({ reference: 'R-1', fields: { ContactName: 'Ann' } });
+    expect(desk.instance.desktop.agent('agent1')?.current).toMatchObject({
+      reference: 'R-1',
+      fields: { ContactName: 'Ann' },
+    });
     // Unchanged for a new pop of the same record after the window: shortLivedStack.test.ts.
   });
 
@@ -268,7 +329,10 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     };
     expect(desk.instance.desktop.agent('agent1')).toMatchObject({ current: salesRecord, activities: [] });
     expect(desk.logger.entries).toContainEqual(
-      expect.objectContaining({ message: 'ScriptData keys without an External Link were ignored', fields: { PopId: sales.PopId, keys: ['Colour'] } }),
+      expect.objectContaining({
+        message: 'ScriptData keys without an External Link were ignored',
+        fields: { PopId: sales.PopId, keys: ['Colour'] },
+      }),
     );
 
     // An internal campaign takes ScriptData without links: var_X to Variable X, the rest to Fields of the same name.
@@ -291,7 +355,10 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     });
     expect(agent?.activities).toEqual([expect.objectContaining(salesRecord)]);
     expect(desk.logger.entries).toContainEqual(
-      expect.objectContaining({ message: 'suspended to Activities', fields: expect.objectContaining({ agent: 'agent1', reference: 'CUST-1', activities: 1 }) }),
+      expect.objectContaining({
+        message: 'suspended to Activities',
+        fields: expect.objectContaining({ agent: 'agent1', reference: 'CUST-1', activities: 1 }),
+      }),
     );
   });
 
@@ -308,27 +375,43 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     expect(status).toMatchObject({ Status: 'Opened' });
     expect(status.Reason).toBeUndefined();
     expectWarned(unlicensed, status.PopId, 'agent1', 'Sales', 'NoLicence');
-    expect(licensed.instance.desktop.agent('agent1')?.current).toMatchObject({ reference: 'TWO-1', popId: status.PopId });
+    expect(licensed.instance.desktop.agent('agent1')?.current).toMatchObject({
+      reference: 'TWO-1',
+      popId: status.PopId,
+    });
     // The record is open on one Desktop: another agent's pop of it inside the window is still refused.
     const other = await tenant.pop({ Username: 'agent2', Campaign: 'Sales', Reference: 'TWO-1' });
     expect([other.status, other.body.Error?.Code]).toEqual([409, 'RecordOpenElsewhere']);
   });
 
-  test('Login and Logout through the control surface change the server\'s presence: 404 after logout, 202 after login', async () => {
+  test("Login and Logout through the control surface change the server's presence: 404 after logout, 202 after login", async () => {
     const { tenant, desk } = await setUp();
 
     const before = await tenant.pop({ Username: 'agent2', Campaign: 'Sales', Reference: 'R-1' });
     expect(before.status).toBe(404);
     expect(before.body.Error?.Code).toBe('AgentNotOnDesktop');
 
-    expect(await desk.control('POST', '/agents/agent2/login')).toMatchObject({ status: 200, body: { status: 'LoggedIn', licensed: true } });
-    const { answer, attempts } = await tenant.popUntilAccepted({ Username: 'agent2', Campaign: 'Sales', Reference: 'R-1' });
+    expect(await desk.control('POST', '/agents/agent2/login')).toMatchObject({
+      status: 200,
+      body: { status: 'LoggedIn', licensed: true },
+    });
+    const { answer, attempts } = await tenant.popUntilAccepted({
+      Username: 'agent2',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+    });
     expect(answer.status).toBe(202);
     expect(attempts).toBeLessThanOrEqual(40); // the Login reached the server within about a second
     expect(await tenant.settled(answer.body.Result.PopId)).toMatchObject({ Status: 'Opened' });
-    expect((await desk.control('GET', '/agents/agent2')).body).toMatchObject({ username: 'agent2', current: { reference: 'R-1' } });
+    expect((await desk.control('GET', '/agents/agent2')).body).toMatchObject({
+      username: 'agent2',
+      current: { reference: 'R-1' },
+    });
 
-    expect(await desk.control('POST', '/agents/agent1/logout')).toMatchObject({ status: 200, body: { status: 'LoggedOut' } });
+    expect(await desk.control('POST', '/agents/agent1/logout')).toMatchObject({
+      status: 200,
+      body: { status: 'LoggedOut' },
+    });
     const after = await eventually(
       'the server to answer 404 for agent1 after its Logout',
       async () => {
@@ -339,6 +422,9 @@ describe('Desktop rules end to end (caller: GET /pops/{PopId}; instance: its Des
     );
     expect(after.body.Error?.Code).toBe('AgentNotOnDesktop');
     expect(await desk.control('GET', '/agents/agent1')).toMatchObject({ status: 404 });
-    expect((await desk.control('GET', '/agents')).body).toMatchObject({ connected: true, agents: [expect.objectContaining({ username: 'agent2' })] });
+    expect((await desk.control('GET', '/agents')).body).toMatchObject({
+      connected: true,
+      agents: [expect.objectContaining({ username: 'agent2' })],
+    });
   });
 });

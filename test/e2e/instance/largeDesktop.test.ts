@@ -15,11 +15,17 @@ describe('a Desktop of 5,000 agents', () => {
   test('connects once, is held whole, and a pop to agent 4,999 arrives and opens', async () => {
     const tenant = await TestTenant.create(sharedStack());
     // 30+ characters each (the issue's measure), one of them multi-byte, so the frames are measured in bytes.
-    const agents = Array.from({ length: MAX_DESKTOP_AGENTS }, (_, i) => `agent-${String(i).padStart(4, '0')}-of-a-very-large-desktop-é`);
+    const agents = Array.from(
+      { length: MAX_DESKTOP_AGENTS },
+      (_, i) => `agent-${String(i).padStart(4, '0')}-of-a-very-large-desktop-é`,
+    );
     const desk = await startTestInstance(sharedStack(), await tenant.newInstanceUser(), { agents });
 
     // A caller retries 404 while the Desktop list is still being applied (popUntilAccepted), as it would on any connect.
-    const { answer } = await tenant.popUntilAccepted({ Username: agents[4999], Campaign: 'Sales', Reference: 'BIG-1' }, 30_000);
+    const { answer } = await tenant.popUntilAccepted(
+      { Username: agents[4999], Campaign: 'Sales', Reference: 'BIG-1' },
+      30_000,
+    );
     expect(answer.status).toBe(202);
     expect(await tenant.settled(answer.body.Result.PopId)).toMatchObject({ Username: agents[4999], Status: 'Opened' });
     expect(desk.instance.desktop.agent(agents[4999])?.current).toMatchObject({ reference: 'BIG-1' });
@@ -28,6 +34,10 @@ describe('a Desktop of 5,000 agents', () => {
     const first = await tenant.popUntilAccepted({ Username: agents[0], Campaign: 'Sales', Reference: 'BIG-2' });
     expect(first.answer.status).toBe(202);
     expect(desk.connectionIds).toHaveLength(1);
-    expect(desk.logger.entries.filter((entry) => entry.message === 'disconnected' || entry.message === 'the server reported an error')).toEqual([]);
+    expect(
+      desk.logger.entries.filter(
+        (entry) => entry.message === 'disconnected' || entry.message === 'the server reported an error',
+      ),
+    ).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ async function expectBackAndPoppable(tenant: TestTenant, desk: TestInstance, end
   await endSocket();
   const [{ code }] = await disconnected;
   const started = Date.now();
-  const { answer, attempts } = await tenant.popUntilAccepted({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { var_Step: 2 } }, 5000);
+  const { answer, attempts } = await tenant.popUntilAccepted(
+    { Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { var_Step: 2 } },
+    5000,
+  );
   const acceptedAfterMs = Date.now() - started;
 
   expect(answer.status).toBe(202);

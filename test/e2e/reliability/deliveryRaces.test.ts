@@ -6,7 +6,16 @@
  * - Acks sent on a new connection of the same instance after the socket dropped between Delivered and Opened are
  *   applied (the caller sees Opened); the same Ack from another instance of the tenant is still refused.
  */
-import { callApi, connectInstance, createUser, dropConnection, getToken, pop, uniqueTenant, type InstanceConnection } from '../support';
+import {
+  callApi,
+  connectInstance,
+  createUser,
+  dropConnection,
+  getToken,
+  pop,
+  uniqueTenant,
+  type InstanceConnection,
+} from '../support';
 import { startFaultStack, useStack, type FaultStack } from '../support/faultStack';
 
 jest.setTimeout(180_000);
@@ -28,7 +37,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function tenant(): Promise<{ callerToken: string; instanceToken: string }> {
   const name = uniqueTenant();
   const [caller, inst] = await Promise.all([createUser(name, 'api'), createUser(name, 'instance')]);
-  const [c, i] = await Promise.all([getToken(caller.username, caller.password), getToken(inst.username, inst.password)]);
+  const [c, i] = await Promise.all([
+    getToken(caller.username, caller.password),
+    getToken(inst.username, inst.password),
+  ]);
   return { callerToken: c.IdToken, instanceToken: i.IdToken };
 }
 
@@ -52,7 +64,8 @@ function acknowledgeEveryPop(connection: InstanceConnection): void {
   });
 }
 
-const status = async (token: string, popId: string) => (await callApi('GET', `/pops/${popId}`, { token })).body.Result?.Status;
+const status = async (token: string, popId: string) =>
+  (await callApi('GET', `/pops/${popId}`, { token })).body.Result?.Status;
 
 describe('a slow consumer: pushes that time out but arrive (issue 13, item 2)', () => {
   it('answers 202 or a retry-safe 503, delivers every record once under one PopId, and reflects every Ack', async () => {
@@ -81,14 +94,17 @@ describe('a slow consumer: pushes that time out but arrive (issue 13, item 2)', 
     const statuses = [...answers.values()].map((a) => a.status);
     expect(statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);
     const unconfirmed = [...answers].filter(([, a]) => a.status === 503).map(([n]) => n);
-    console.log(`slow consumer: ${statuses.length - unconfirmed.length} answered 202, ${unconfirmed.length} answered 503`);
+    console.log(
+      `slow consumer: ${statuses.length - unconfirmed.length} answered 202, ${unconfirmed.length} answered 503`,
+    );
     expect(unconfirmed.length).toBeGreaterThan(0); // the scenario happened: some pushes went unanswered
 
     consumer.socket.resume();
     // The caller retries each 503 with the same request: it gets the first pop's PopId, pushed again if still unconfirmed.
     for (const n of unconfirmed) {
       let retry = await pop(t.callerToken, body(n));
-      for (let attempt = 0; retry.status === 503 && attempt < 20; attempt++) retry = await pop(t.callerToken, body(n)).finally(() => pause(200));
+      for (let attempt = 0; retry.status === 503 && attempt < 20; attempt++)
+        retry = await pop(t.callerToken, body(n)).finally(() => pause(200));
       expect(retry.status).toBe(202);
       answers.set(n, { status: 202, popId: retry.body.Result.PopId });
     }
@@ -97,10 +113,15 @@ describe('a slow consumer: pushes that time out but arrive (issue 13, item 2)', 
     const received = () => consumer.messages.filter((m: any) => m?.Type === 'Pop') as any[];
     await consumer.waitForMessage(() => new Set(received().map((m) => m.Reference)).size === total, 60_000);
     for (const [n, answer] of answers) {
-      const popIds = new Set(received().filter((m) => m.Reference === `SLOW-CONSUMER-${n}`).map((m) => m.PopId));
+      const popIds = new Set(
+        received()
+          .filter((m) => m.Reference === `SLOW-CONSUMER-${n}`)
+          .map((m) => m.PopId),
+      );
       expect([...popIds]).toEqual([answer.popId]);
     }
-    for (let i = 0; i < 50 && (await status(t.callerToken, answers.get(total - 1)!.popId!)) !== 'Opened'; i++) await pause(100);
+    for (let i = 0; i < 50 && (await status(t.callerToken, answers.get(total - 1)!.popId!)) !== 'Opened'; i++)
+      await pause(100);
     const finals = await Promise.all([...answers.values()].map((a) => status(t.callerToken, a.popId!)));
     expect(finals.filter((s) => s !== 'Opened')).toEqual([]);
   });

@@ -42,7 +42,11 @@ beforeAll(async () => {
   stack = await startFaultStack();
   useStack(stack);
   db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: stack.endpoints.DynamoDbEndpoint, region: stack.endpoints.Region, credentials: LOCAL_CREDENTIALS }),
+    new DynamoDBClient({
+      endpoint: stack.endpoints.DynamoDbEndpoint,
+      region: stack.endpoints.Region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
   );
 });
 afterAll(async () => {
@@ -81,7 +85,12 @@ async function timed<T>(label: string, call: () => Promise<T>): Promise<{ value:
 
 function expectUnavailable(answer: { status: number; headers: Headers; body: any }) {
   expect(answer.status).toBe(503);
-  expect(answer.body).toMatchObject({ Success: false, Result: null, RequestId: expect.any(String), Error: { Code: 'ServiceUnavailable' } });
+  expect(answer.body).toMatchObject({
+    Success: false,
+    Result: null,
+    RequestId: expect.any(String),
+    Error: { Code: 'ServiceUnavailable' },
+  });
   expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
 }
 
@@ -94,12 +103,15 @@ interface Tenant {
 async function tenant(): Promise<Tenant> {
   const name = uniqueTenant();
   const [caller, inst] = await Promise.all([createUser(name, 'api'), createUser(name, 'instance')]);
-  const [callerTokens, instanceTokens] = await Promise.all([getToken(caller.username, caller.password), getToken(inst.username, inst.password)]);
+  const [callerTokens, instanceTokens] = await Promise.all([
+    getToken(caller.username, caller.password),
+    getToken(inst.username, inst.password),
+  ]);
   return { caller, callerToken: callerTokens.IdToken, instanceToken: instanceTokens.IdToken };
 }
 
 describe('an instance lost without a close frame', () => {
-  it('is removed from the table on the next pop, which goes to the agent\'s other instance', async () => {
+  it("is removed from the table on the next pop, which goes to the agent's other instance", async () => {
     const t = await tenant();
     const lost = await instance(t.instanceToken, 'desk-1', ['agent1', 'agent2']);
     const other = await instance(t.instanceToken, 'desk-2', ['agent1']);
@@ -159,15 +171,21 @@ describe('DynamoDB stopped and restarted mid-run', () => {
     await pause(400);
     await stack.stopDynamoDb();
     try {
-      const down = await timed('POST /pop with DynamoDB down', () => pop(t.callerToken, { Username: 'agent1', Campaign: 'Sales', Reference: 'DDB-X' }));
+      const down = await timed('POST /pop with DynamoDB down', () =>
+        pop(t.callerToken, { Username: 'agent1', Campaign: 'Sales', Reference: 'DDB-X' }),
+      );
       expectUnavailable(down.value);
       expect(down.ms).toBeLessThan(29_000);
-      const status = await timed('GET /pops with DynamoDB down', () => callApi('GET', `/pops/${first.body.Result.PopId}`, { token: t.callerToken }));
+      const status = await timed('GET /pops with DynamoDB down', () =>
+        callApi('GET', `/pops/${first.body.Result.PopId}`, { token: t.callerToken }),
+      );
       expectUnavailable(status.value);
       // The WebSocket stays open: a message that needs the table gets an Error, a Ping still gets its Pong.
       desk.send({ Action: 'Login', Username: 'agent9' });
       await settled(desk);
-      expect(desk.messages.filter((m: any) => m?.Type === 'Error').map((m: any) => m.Code)).toEqual(['ServiceUnavailable']);
+      expect(desk.messages.filter((m: any) => m?.Type === 'Error').map((m: any) => m.Code)).toEqual([
+        'ServiceUnavailable',
+      ]);
       await pause(300);
     } finally {
       await stack.startDynamoDb();
@@ -180,7 +198,8 @@ describe('DynamoDB stopped and restarted mid-run', () => {
     expect(Object.keys(statuses).sort()).toEqual(['202', '503']);
     await settled(desk);
     const received = popsOn(desk).map((m) => m.PopId);
-    for (const popId of [first.body.Result.PopId, ...accepted]) expect(received.filter((id) => id === popId)).toHaveLength(1);
+    for (const popId of [first.body.Result.PopId, ...accepted])
+      expect(received.filter((id) => id === popId)).toHaveLength(1);
     timings.push(`  pop stream through the outage: ${JSON.stringify(statuses)}, ${received.length} pops received`);
 
     // Recovered without a gateway restart: the data is still there and new pops go through.
@@ -208,7 +227,12 @@ describe('the Cognito emulator down', () => {
       );
       for (const answer of [auth.value, refresh.value]) {
         expect([502, 503]).toContain(answer.status);
-        expect(answer.body).toMatchObject({ Success: false, Result: null, RequestId: expect.any(String), Error: { Code: expect.stringMatching(/^(UpstreamError|ServiceUnavailable)$/) } });
+        expect(answer.body).toMatchObject({
+          Success: false,
+          Result: null,
+          RequestId: expect.any(String),
+          Error: { Code: expect.stringMatching(/^(UpstreamError|ServiceUnavailable)$/) },
+        });
       }
       expect(auth.ms).toBeLessThan(29_000);
 
@@ -220,7 +244,9 @@ describe('the Cognito emulator down', () => {
     } finally {
       await stack.startCognito();
     }
-    const again = await callApi('GET', '/auth', { headers: { Authorization: basic(t.caller.username, t.caller.password) } });
+    const again = await callApi('GET', '/auth', {
+      headers: { Authorization: basic(t.caller.username, t.caller.password) },
+    });
     expect(again.status).toBe(200);
   });
 });
@@ -232,7 +258,9 @@ describe('a slow @connections endpoint', () => {
     const body = { Username: 'agent1', Campaign: 'Sales', Reference: 'SLOW-1' };
 
     await stack.setManagementDelay(800);
-    const slow = await timed('POST /pop, @connections 0.8 s slow', () => pop(t.callerToken, { ...body, Reference: 'SLOW-0' }));
+    const slow = await timed('POST /pop, @connections 0.8 s slow', () =>
+      pop(t.callerToken, { ...body, Reference: 'SLOW-0' }),
+    );
     expect(slow.value.status).toBe(202);
     expect(slow.ms).toBeGreaterThanOrEqual(700);
 

@@ -24,7 +24,7 @@ function plant(file: string, lines: string[]) {
   writeFileSync(path.join(dir, file), `${lines.join('\n')}\n`);
 }
 
-describe('the secrets check over the run\'s logs', () => {
+describe("the secrets check over the run's logs", () => {
   beforeEach(() => {
     recordSecret('password', password, dir);
     recordSecret('token', token, dir);
@@ -42,7 +42,10 @@ describe('the secrets check over the run\'s logs', () => {
     plant('stack.log', ['ok', `{"message":"login","password":${JSON.stringify(password)}}`]);
     plant('gateway.log', [`REST GET /v1/pop Authorization: Bearer ${token}`]);
     plant('fault-stack-1/stack.log', ['a', 'b', `sig=${token.split('.')[2]}`]);
-    plant('fault-stack-1/gateway.log', [`header ${basicHeader.slice('Basic '.length)}`, 'decoded planted-user:Pw-other-Secret-9b?']);
+    plant('fault-stack-1/gateway.log', [
+      `header ${basicHeader.slice('Basic '.length)}`,
+      'decoded planted-user:Pw-other-Secret-9b?',
+    ]);
     const findings = scanLogsForSecrets(dir);
     expect(findings).toEqual(
       expect.arrayContaining([
@@ -68,7 +71,7 @@ describe('the secrets check over the run\'s logs', () => {
     expect(message).not.toContain(password);
   });
 
-  it('leaves the Cognito emulator\'s own state and log out (it stores passwords by design)', () => {
+  it("leaves the Cognito emulator's own state and log out (it stores passwords by design)", () => {
     plant('cognito/cognito-local.log', [password]);
     plant('stack.log', ['clean']);
     expect(logFiles(dir).map((f) => path.relative(dir, f))).toEqual(['stack.log']);

@@ -90,7 +90,7 @@ async function expectVictimUntouched(): Promise<void> {
 }
 
 describe('tenant A attacking tenant B', () => {
-  it('cannot read B\'s pop: 404 PopNotFound, the same answer as for a PopId that never existed', async () => {
+  it("cannot read B's pop: 404 PopNotFound, the same answer as for a PopId that never existed", async () => {
     const theirs = await callApi('GET', `/pops/${popOfB}`, { token: callerA });
     const never = await callApi('GET', '/pops/00000000-0000-4000-8000-000000000000', { token: callerA });
     expect(theirs.status).toBe(404);
@@ -99,7 +99,7 @@ describe('tenant A attacking tenant B', () => {
     expect({ ...theirs.body.Error }).toEqual({ ...never.body.Error });
   });
 
-  it('cannot pop B\'s agent, and a pop of an agent name both tenants use reaches only A\'s own instance', async () => {
+  it("cannot pop B's agent, and a pop of an agent name both tenants use reaches only A's own instance", async () => {
     const toVictim = await pop(callerA, { Username: 'victim', Campaign: 'Sales', Reference: 'A-1' });
     expect(toVictim.status).toBe(404);
     expect(toVictim.body.Error?.Code).toBe('AgentNotOnDesktop');
@@ -111,7 +111,7 @@ describe('tenant A attacking tenant B', () => {
     expect(popsOn(instanceB).map((m: any) => m.PopId)).not.toContain(shared.body.Result.PopId);
   });
 
-  it('cannot claim B\'s record: the same Campaign+Reference in A is A\'s own record (no 409 leaks B\'s activity)', async () => {
+  it("cannot claim B's record: the same Campaign+Reference in A is A's own record (no 409 leaks B's activity)", async () => {
     const sameRecord = await pop(callerA, { Username: 'own-agent', Campaign: 'Sales', Reference: 'B-REC-1' });
     expect(sameRecord.status).toBe(202);
   });
@@ -141,7 +141,7 @@ describe('tenant A attacking tenant B', () => {
     expect(await handshakeStatus(callerA, { instance: 'desk-1' })).toBe(403);
   });
 
-  it('answers an Ack naming B\'s pop, a forged PopId, or a connection id with an Error, and changes nothing', async () => {
+  it("answers an Ack naming B's pop, a forged PopId, or a connection id with an Error, and changes nothing", async () => {
     const errorsBefore = instanceA.messages.filter((m: any) => m?.Type === 'Error').length;
     instanceA.send({ Action: 'Ack', PopId: popOfB, Status: 'Opened' });
     instanceA.send({ Action: 'Ack', PopId: popOfB, Status: 'Failed', Reason: 'NoLicence' });
@@ -150,7 +150,13 @@ describe('tenant A attacking tenant B', () => {
     instanceA.send({ Action: 'Logout', Username: 'victim', Tenant: tenantB });
     await settled(instanceA);
     const errors = instanceA.messages.filter((m: any) => m?.Type === 'Error').slice(errorsBefore) as any[];
-    expect(errors.map((e) => e.Code)).toEqual(['PopNotFound', 'PopNotFound', 'PopNotFound', 'InvalidMessage', 'InvalidMessage']);
+    expect(errors.map((e) => e.Code)).toEqual([
+      'PopNotFound',
+      'PopNotFound',
+      'PopNotFound',
+      'InvalidMessage',
+      'InvalidMessage',
+    ]);
     await expectVictimUntouched();
   });
 

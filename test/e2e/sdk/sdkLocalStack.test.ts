@@ -15,7 +15,14 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { launchStack, type LaunchedStack } from '../../../local/launcher';
 import { RemotePopClient } from '../../../sdk/src';
-import { connectInstance, createUser, getToken, uniqueTenant, type InstanceConnection, type TestUser } from '../support';
+import {
+  connectInstance,
+  createUser,
+  getToken,
+  uniqueTenant,
+  type InstanceConnection,
+  type TestUser,
+} from '../support';
 import { useStack } from '../support/faultStack';
 import { recordSecret } from '../support/secrets';
 
@@ -38,7 +45,8 @@ beforeAll(async () => {
       env: {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         // Inherited by the cognito-local process the stack spawns (inert elsewhere): counts its API calls.
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'bench/cognitoCounter.js')}`.trim(),
+        NODE_OPTIONS:
+          `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'bench/cognitoCounter.js')}`.trim(),
       },
     },
   );
@@ -63,11 +71,20 @@ afterAll(async () => {
 });
 
 const newClient = (retry = {}) =>
-  new RemotePopClient({ baseUrl: stack.endpoints.RestApiUrl, username: caller.username, password: caller.password, retry, logger: (line) => lines.push(line) });
+  new RemotePopClient({
+    baseUrl: stack.endpoints.RestApiUrl,
+    username: caller.username,
+    password: caller.password,
+    retry,
+    logger: (line) => lines.push(line),
+  });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function cognitoCalls(): Promise<Record<string, number>> {
-  return (await (await fetch(`${stack.endpoints.CognitoEndpoint}/__bench/cognito-calls`)).json()) as Record<string, number>;
+  return (await (await fetch(`${stack.endpoints.CognitoEndpoint}/__bench/cognito-calls`)).json()) as Record<
+    string,
+    number
+  >;
 }
 
 async function deliveredOnce(popIds: string[]): Promise<void> {
@@ -95,7 +112,9 @@ it('1,000 pops through one client make exactly one sign-in, each delivered once'
   const after = await cognitoCalls();
   expect(new Set(popIds).size).toBe(1000);
   expect((after.InitiateAuth ?? 0) - (before.InitiateAuth ?? 0)).toBe(1);
-  console.log(`1,000 SDK pops in ${Date.now() - started} ms; Cognito calls: ${JSON.stringify(Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)])))}`);
+  console.log(
+    `1,000 SDK pops in ${Date.now() - started} ms; Cognito calls: ${JSON.stringify(Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)])))}`,
+  );
   await deliveredOnce(popIds);
 });
 
@@ -103,7 +122,10 @@ it('with DynamoDB stopped, a pop made through the SDK is retried until the table
   const client = newClient();
   await client.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'WARM-UP' });
   await stack.fault('stopDynamoDb');
-  const pending = client.pop({ Username: 'agent1', Campaign: 'Sales', Reference: 'DDB-SDK-1' }, { idempotencyKey: 'sdk-ddb-outage-1' });
+  const pending = client.pop(
+    { Username: 'agent1', Campaign: 'Sales', Reference: 'DDB-SDK-1' },
+    { idempotencyKey: 'sdk-ddb-outage-1' },
+  );
   await pause(1500);
   await stack.fault('startDynamoDb');
   const popId = await pending;
@@ -133,9 +155,25 @@ it('with Cognito down, a client holding a token keeps popping and a new client s
 it('examples/crm-incoming-call.ts pops, waits for Opened and prints the outcome', async () => {
   acknowledge = true;
   recordSecret('password', caller.password);
-  const env = { ...process.env, REMOTE_POP_URL: stack.endpoints.RestApiUrl, REMOTE_POP_USERNAME: caller.username, REMOTE_POP_PASSWORD: caller.password };
-  const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'examples/crm-incoming-call.ts'), 'agent1', '+44 1632 960001'], { cwd: ROOT, env });
+  const env = {
+    ...process.env,
+    REMOTE_POP_URL: stack.endpoints.RestApiUrl,
+    REMOTE_POP_USERNAME: caller.username,
+    REMOTE_POP_PASSWORD: caller.password,
+  };
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['-r', 'tsx/cjs', path.join(ROOT, 'examples/crm-incoming-call.ts'), 'agent1', '+44 1632 960001'],
+    { cwd: ROOT, env },
+  );
   expect(stdout).toMatch(/^popped \S+ for agent1\noutcome: Opened \(record CUST-960001\)\n$/);
-  const refused = await promisify(execFile)(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'examples/crm-incoming-call.ts'), 'nobody'], { cwd: ROOT, env }).catch((error: { code: number; stderr: string }) => error);
-  expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/^outcome: refused AgentNotOnDesktop \(RequestId \S+\)/) });
+  const refused = await promisify(execFile)(
+    process.execPath,
+    ['-r', 'tsx/cjs', path.join(ROOT, 'examples/crm-incoming-call.ts'), 'nobody'],
+    { cwd: ROOT, env },
+  ).catch((error: { code: number; stderr: string }) => error);
+  expect(refused).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/^outcome: refused AgentNotOnDesktop \(RequestId \S+\)/),
+  });
 });

@@ -23,26 +23,57 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
-const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 it('installs from the packed tarball and works from CommonJS, ESM and its bin', () => {
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', consumer], SDK)) as { filename: string; files: { path: string }[] }[];
-  expect(packed!.files.map((f) => f.path).sort()).toEqual(expect.arrayContaining(['dist/index.cjs', 'dist/index.mjs', 'dist/types/index.d.ts', 'dist/bin.cjs', 'README.md', 'package.json']));
+  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', consumer], SDK)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  expect(packed!.files.map((f) => f.path).sort()).toEqual(
+    expect.arrayContaining([
+      'dist/index.cjs',
+      'dist/index.mjs',
+      'dist/types/index.d.ts',
+      'dist/bin.cjs',
+      'README.md',
+      'package.json',
+    ]),
+  );
   expect(packed!.files.some((f) => f.path.startsWith('src/') || f.path.includes('typecheck'))).toBe(false);
 
-  writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+  );
   run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(consumer, packed!.filename)], consumer);
 
-  const cjs = run(process.execPath, ['-e', "const sdk = require('@remote-pop/client'); const c = new sdk.RemotePopClient({ baseUrl: 'http://x/v1', username: 'u', password: 'p' }); console.log(typeof c.pop, sdk.isRetryable(503, 'ServiceUnavailable'), new sdk.RefusedError({ code: 'AgentNotOnDesktop', operation: 'POST /pop' }) instanceof sdk.RemotePopError)"], consumer);
+  const cjs = run(
+    process.execPath,
+    [
+      '-e',
+      "const sdk = require('@remote-pop/client'); const c = new sdk.RemotePopClient({ baseUrl: 'http://x/v1', username: 'u', password: 'p' }); console.log(typeof c.pop, sdk.isRetryable(503, 'ServiceUnavailable'), new sdk.RefusedError({ code: 'AgentNotOnDesktop', operation: 'POST /pop' }) instanceof sdk.RemotePopError)",
+    ],
+    consumer,
+  );
   expect(cjs.trim()).toBe('function true true');
-  writeFileSync(path.join(consumer, 'check.mjs'), "import { RemotePopClient, verifyWebhook, POP_STATUSES } from '@remote-pop/client';\nconsole.log(typeof RemotePopClient, typeof verifyWebhook, POP_STATUSES.join(','));\n");
+  writeFileSync(
+    path.join(consumer, 'check.mjs'),
+    "import { RemotePopClient, verifyWebhook, POP_STATUSES } from '@remote-pop/client';\nconsole.log(typeof RemotePopClient, typeof verifyWebhook, POP_STATUSES.join(','));\n",
+  );
   expect(run(process.execPath, ['check.mjs'], consumer).trim()).toBe(`function function ${POP_STATUSES.join(',')}`);
 
   const bin = path.join(consumer, 'node_modules/.bin/remote-pop');
   expect(run(bin, ['--help'], consumer)).toContain('Usage: remote-pop');
   let usage: { status?: number; stderr?: string } = {};
   try {
-    execFileSync(bin, ['pop'], { cwd: consumer, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+    execFileSync(bin, ['pop'], {
+      cwd: consumer,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH },
+    });
   } catch (error) {
     usage = error as typeof usage;
   }
@@ -56,11 +87,26 @@ it('bundles no contract module and no schema library, and its declarations stand
     expect(code).toContain('RequestInProgress');
   }
   const declarations = run('grep', ['-rhoE', "from '[^']+'", path.join(SDK, 'dist/types')], ROOT);
-  expect(declarations.split('\n').filter(Boolean).every((line) => /from '\.\/\w+'/.test(line))).toBe(true);
+  expect(
+    declarations
+      .split('\n')
+      .filter(Boolean)
+      .every((line) => /from '\.\/\w+'/.test(line)),
+  ).toBe(true);
 });
 
 it('builds the API reference with TypeDoc without a warning', () => {
-  const output = run(process.execPath, [path.join(ROOT, 'node_modules/typedoc/bin/typedoc'), '--options', path.join(SDK, 'typedoc.json'), '--out', path.join(consumer, 'api-docs')], ROOT);
+  const output = run(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/typedoc/bin/typedoc'),
+      '--options',
+      path.join(SDK, 'typedoc.json'),
+      '--out',
+      path.join(consumer, 'api-docs'),
+    ],
+    ROOT,
+  );
   expect(output).not.toMatch(/warning|error/i);
   expect(readFileSync(path.join(consumer, 'api-docs/classes/RemotePopClient.html'), 'utf8')).toContain('waitFor');
 });

@@ -24,7 +24,11 @@ export interface FaultStack {
 
 export async function startFaultStack(timeoutMs = 30_000): Promise<FaultStack> {
   const parent = process.env.E2E_LOCAL_DIR ?? os.tmpdir();
-  const stack = await launchE2eStack({ localDir: mkdtempSync(path.join(parent, 'fault-stack-')) }, 'fault stack', timeoutMs);
+  const stack = await launchE2eStack(
+    { localDir: mkdtempSync(path.join(parent, 'fault-stack-')) },
+    'fault stack',
+    timeoutMs,
+  );
   return {
     endpoints: stack.endpoints,
     testHooksUrl: stack.testHooksUrl,

@@ -133,7 +133,9 @@ export class TestTenant {
   /** The caller's IdToken from `GET /auth`, re-used until 3 s before it expires (tokens may be short-lived). */
   async token(): Promise<string> {
     if (this.idToken && tokenExpiry(this.idToken) * 1000 - Date.now() > 3000) return this.idToken;
-    const answer = await restCall<{ IdToken: string }>(this.stack, 'GET', '/auth', { headers: { Authorization: basicAuthorization(this.caller) } });
+    const answer = await restCall<{ IdToken: string }>(this.stack, 'GET', '/auth', {
+      headers: { Authorization: basicAuthorization(this.caller) },
+    });
     if (answer.status !== 200) throw new Error(`GET /auth answered ${answer.status} ${answer.body.Error?.Code ?? ''}`);
     this.idToken = answer.body.Result.IdToken;
     return this.idToken;
@@ -166,7 +168,10 @@ export class TestTenant {
    * 404 AgentNotOnDesktop is retried (the instance's Desktop list or Login may still be on its way), every 25 ms, for
    * at most timeoutMs. Any other answer is returned at once.
    */
-  async popUntilAccepted(body: PopBody, timeoutMs = 5000): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
+  async popUntilAccepted(
+    body: PopBody,
+    timeoutMs = 5000,
+  ): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
     const deadline = Date.now() + timeoutMs;
     for (let attempts = 1; ; attempts++) {
       const answer = await this.pop(body);
@@ -294,7 +299,13 @@ export async function startTestInstance(
     return ws;
   };
 
-  const instance = await startInstance(config, { logger, controlPort: 0, fetch: countingFetch, webSocketFactory, ...startOptions });
+  const instance = await startInstance(config, {
+    logger,
+    controlPort: 0,
+    fetch: countingFetch,
+    webSocketFactory,
+    ...startOptions,
+  });
   const desk: TestInstance = {
     instance,
     logger,
@@ -334,7 +345,9 @@ function instanceLogger(instanceName: string): Logger & { readonly entries: LogE
 
 /** Test hook of a stack's gateway: drop a socket without a close frame and without `$disconnect` (a lost network). */
 export async function dropStackConnection(stack: StackTarget, connectionId: string): Promise<boolean> {
-  const response = await fetch(`${stack.testHooksUrl}/connections/${encodeURIComponent(connectionId)}/drop`, { method: 'POST' });
+  const response = await fetch(`${stack.testHooksUrl}/connections/${encodeURIComponent(connectionId)}/drop`, {
+    method: 'POST',
+  });
   return response.status === 200;
 }
 

@@ -39,7 +39,10 @@ function url(options: ConnectOptions): string {
 }
 
 /** Connect as a Scripting instance; rejects with `HandshakeRefusedError` (status) when the gateway refuses. */
-export function connectInstance(idToken: string | undefined, options: ConnectOptions = {}): Promise<InstanceConnection> {
+export function connectInstance(
+  idToken: string | undefined,
+  options: ConnectOptions = {},
+): Promise<InstanceConnection> {
   const headers = { ...(idToken !== undefined ? { Authorization: `Bearer ${idToken}` } : {}), ...options.headers };
   const socket = new WebSocket(url(options), { headers });
   const messages: unknown[] = [];

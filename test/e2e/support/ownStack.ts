@@ -22,10 +22,15 @@ export interface OwnStack {
   stop(): Promise<void>;
 }
 
-export async function startOwnStack(settings: Omit<E2eStackSettings, 'localDir' | 'quiet'>, timeoutMs = 20_000): Promise<OwnStack> {
+export async function startOwnStack(
+  settings: Omit<E2eStackSettings, 'localDir' | 'quiet'>,
+  timeoutMs = 20_000,
+): Promise<OwnStack> {
   // Inside the run's folder when there is one, so that globalTeardown's secrets scan reads this stack's logs too.
   const runDir = process.env.E2E_LOCAL_DIR;
-  const localDir = runDir ? mkdtempSync(path.join(runDir, 'own-stack-')) : mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-own-'));
+  const localDir = runDir
+    ? mkdtempSync(path.join(runDir, 'own-stack-'))
+    : mkdtempSync(path.join(os.tmpdir(), 'remote-pop-e2e-own-'));
   // On a failed start the folder stays, for its stack.log.
   const stack = await launchE2eStack({ ...settings, localDir, quiet: true }, 'own e2e stack', timeoutMs);
   return {

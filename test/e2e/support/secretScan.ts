@@ -63,7 +63,10 @@ export function secretForms(secret: RecordedSecret): { form: string; needle: str
   return forms.filter((f) => f.needle.length >= MIN_LENGTH);
 }
 
-export function scanLogsForSecrets(dir: string, secrets: readonly RecordedSecret[] = readRecordedSecrets(dir)): SecretFinding[] {
+export function scanLogsForSecrets(
+  dir: string,
+  secrets: readonly RecordedSecret[] = readRecordedSecrets(dir),
+): SecretFinding[] {
   const needles = secrets.flatMap((secret) => secretForms(secret).map((f) => ({ ...f, kind: secret.kind })));
   if (needles.length === 0) return [];
   const findings: SecretFinding[] = [];
@@ -85,7 +88,10 @@ export function assertNoSecretsInLogs(dir: string): { files: number; secrets: nu
   const secrets = readRecordedSecrets(dir);
   const findings = scanLogsForSecrets(dir, secrets);
   if (findings.length > 0) {
-    const list = findings.slice(0, 20).map((f) => `  ${f.file}:${f.line} (${f.kind}, ${f.form})`).join('\n');
+    const list = findings
+      .slice(0, 20)
+      .map((f) => `  ${f.file}:${f.line} (${f.kind}, ${f.form})`)
+      .join('\n');
     throw new Error(`Secrets found in log files under ${dir} (${findings.length} hits):\n${list}`);
   }
   return { files: logFiles(dir).length, secrets: secrets.length };

@@ -18,7 +18,11 @@ export interface RecordedSecret {
 const recorded = new Set<string>();
 
 /** Remember a secret for the end-of-run log check; returns the value so it can wrap an expression. */
-export function recordSecret<T extends string | undefined>(kind: SecretKind, value: T, dir = process.env.E2E_LOCAL_DIR): T {
+export function recordSecret<T extends string | undefined>(
+  kind: SecretKind,
+  value: T,
+  dir = process.env.E2E_LOCAL_DIR,
+): T {
   if (!dir || typeof value !== 'string' || value === '' || recorded.has(`${dir}\n${value}`)) return value;
   recorded.add(`${dir}\n${value}`);
   const line: RecordedSecret = { kind, value };
@@ -27,7 +31,9 @@ export function recordSecret<T extends string | undefined>(kind: SecretKind, val
 }
 
 /** Tokens as GET /auth, POST /auth/refresh or InitiateAuth return them. */
-export function recordTokens<T extends { IdToken?: string; AccessToken?: string; RefreshToken?: string } | undefined>(tokens: T): T {
+export function recordTokens<T extends { IdToken?: string; AccessToken?: string; RefreshToken?: string } | undefined>(
+  tokens: T,
+): T {
   recordSecret('token', tokens?.IdToken);
   recordSecret('token', tokens?.AccessToken);
   recordSecret('token', tokens?.RefreshToken);

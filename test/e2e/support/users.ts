@@ -44,7 +44,9 @@ export async function createUser(tenant: string, role: Role, username = uniqueNa
 /** Tokens through the API's own `GET /auth` (Basic). Throws with the status and error code when refused. */
 export async function getToken(username: string, password: string): Promise<Tokens> {
   const response = await fetch(`${readEndpoints().RestApiUrl}/auth`, {
-    headers: { Authorization: recordSecret('basic', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`) },
+    headers: {
+      Authorization: recordSecret('basic', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`),
+    },
   });
   const body = (await response.json()) as { Success: boolean; Result: Tokens; Error?: { Code: string } };
   if (response.status !== 200 || !body.Success) {

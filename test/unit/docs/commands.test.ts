@@ -13,7 +13,17 @@ import path from 'node:path';
  * A new command in a README needs no change here unless it starts a new kind of program.
  */
 const ROOT = path.resolve(__dirname, '../../..');
-const SKIP_DIRS = new Set(['node_modules', '.git', 'cdk.out', '.local', '.cdk-home', 'coverage', 'test-output', 'api-docs', 'dist']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  'cdk.out',
+  '.local',
+  '.cdk-home',
+  'coverage',
+  'test-output',
+  'api-docs',
+  'dist',
+]);
 
 /** Programs a reader runs by name, beyond npm and npx; each needs no check of its own. */
 const PROGRAMS: Readonly<Record<string, string>> = {
@@ -42,10 +52,13 @@ const HELP_RUNS: Readonly<Record<string, (args: string[]) => string[]>> = {
 function markdownFiles(dir: string, depth = 0): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return SKIP_DIRS.has(entry.name) || entry.name.startsWith('.') ? [] : markdownFiles(full, depth + 1);
+    if (entry.isDirectory())
+      return SKIP_DIRS.has(entry.name) || entry.name.startsWith('.') ? [] : markdownFiles(full, depth + 1);
     const where = path.relative(ROOT, dir);
     const wanted =
-      entry.name === 'README.md' || (where === 'docs' && entry.name.endsWith('.md')) || (where === '' && entry.name === 'CONTRIBUTING.md');
+      entry.name === 'README.md' ||
+      (where === 'docs' && entry.name.endsWith('.md')) ||
+      (where === '' && entry.name === 'CONTRIBUTING.md');
     return wanted ? [full] : [];
   });
 }
@@ -81,16 +94,21 @@ function shellBlocks(text: string): { block: string; commands: string[] }[] {
 }
 
 /** The docs' placeholders (`<PopId>`, `[--timeout 60]`) are for the reader to fill in; bash would read `<` as a redirect. */
-const withoutPlaceholders = (block: string): string => block.replace(/<[A-Za-z][^<>\n]*>/g, 'X').replace(/\[(--[^\]]*)\]/g, '$1');
+const withoutPlaceholders = (block: string): string =>
+  block.replace(/<[A-Za-z][^<>\n]*>/g, 'X').replace(/\[(--[^\]]*)\]/g, '$1');
 
 /** The bins of this repository's packages (the root and sdk/): shown as `npx <bin>` to a consumer who installed them. */
 const OWN_BINS = ['package.json', 'sdk/package.json']
   .filter((file) => existsSync(path.join(ROOT, file)))
-  .flatMap((file) => Object.keys((JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as { bin?: object }).bin ?? {}));
+  .flatMap((file) =>
+    Object.keys((JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as { bin?: object }).bin ?? {}),
+  );
 
 /** `npm run ...` shown inline in prose. */
 const inlineNpmRuns = (text: string): string[] =>
-  [...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/`((?:[A-Z_]+=\S+\s+)*npm run [^`]+)`/g)].map((match) => match[1]!);
+  [...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/`((?:[A-Z_]+=\S+\s+)*npm run [^`]+)`/g)].map(
+    (match) => match[1]!,
+  );
 
 const files = markdownFiles(ROOT);
 const blocks = files.flatMap((file) => shellBlocks(readFileSync(file, 'utf8')).map((found) => ({ file, ...found })));
@@ -98,23 +116,35 @@ const shown: Shown[] = [
   ...blocks.flatMap(({ file, commands }) => commands.map((command) => ({ file, command }))),
   ...files.flatMap((file) => inlineNpmRuns(readFileSync(file, 'utf8')).map((command) => ({ file, command }))),
 ];
-const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 /** The simple commands of a line (split on &&, ||, ;, |), leading VAR=value assignments dropped, $(...) kept whole. */
 function simpleCommands(line: string): string[][] {
   return line
     .replace(/\$\([^)]*\)/g, 'SUBSHELL')
     .split(/&&|\|\||;|\|/)
-    .map((part) => (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter((_word, i, words) => !words.slice(0, i + 1).every((w) => /^[A-Za-z_]+=/.test(w))))
+    .map((part) =>
+      (part.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).filter(
+        (_word, i, words) => !words.slice(0, i + 1).every((w) => /^[A-Za-z_]+=/.test(w)),
+      ),
+    )
     .filter((words) => words.length > 0);
 }
 
 const label = ({ file, command }: Shown) => `${path.relative(ROOT, file)}: ${command}`;
-const npmRuns = shown.flatMap((s) => simpleCommands(s.command).filter((w) => w[0] === 'npm' && w[1] === 'run').map((words) => ({ ...s, words })));
+const npmRuns = shown.flatMap((s) =>
+  simpleCommands(s.command)
+    .filter((w) => w[0] === 'npm' && w[1] === 'run')
+    .map((words) => ({ ...s, words })),
+);
 
 describe('every command the docs show', () => {
   test('finds the commands (README.md, docs/*.md and the folder READMEs)', () => {
-    expect(files.map((file) => path.relative(ROOT, file))).toEqual(expect.arrayContaining(['README.md', 'docs/deploy.md']));
+    expect(files.map((file) => path.relative(ROOT, file))).toEqual(
+      expect.arrayContaining(['README.md', 'docs/deploy.md']),
+    );
     expect(npmRuns.length).toBeGreaterThan(20);
   });
 
@@ -125,17 +155,22 @@ describe('every command the docs show', () => {
     },
   );
 
-  test.each(npmRuns.map((s) => [label(s), s.words] as const))('%s: the npm script and the file it runs exist', (_label, words) => {
-    const script = scripts[words[2]!];
-    expect(script).toBeDefined();
-    for (const file of script!.match(/[\w./-]+\.(?:ts|js|mjs)\b/g) ?? []) expect(existsSync(path.join(ROOT, file))).toBe(true);
-  });
+  test.each(npmRuns.map((s) => [label(s), s.words] as const))(
+    '%s: the npm script and the file it runs exist',
+    (_label, words) => {
+      const script = scripts[words[2]!];
+      expect(script).toBeDefined();
+      for (const file of script!.match(/[\w./-]+\.(?:ts|js|mjs)\b/g) ?? [])
+        expect(existsSync(path.join(ROOT, file))).toBe(true);
+    },
+  );
 
   test.each(shown.flatMap((s) => simpleCommands(s.command).map((words) => [label(s), words] as const)))(
     '%s: starts a program the project has or a reader is expected to have',
     (_label, words) => {
       const program = words[0]!;
-      if (program === 'npx') expect(OWN_BINS.includes(words[1]!) || existsSync(path.join(ROOT, 'node_modules/.bin', words[1]!))).toBe(true);
+      if (program === 'npx')
+        expect(OWN_BINS.includes(words[1]!) || existsSync(path.join(ROOT, 'node_modules/.bin', words[1]!))).toBe(true);
       else if (program !== 'npm' && program !== 'SUBSHELL') expect(Object.keys(PROGRAMS)).toContain(program);
     },
   );
@@ -154,14 +189,19 @@ describe('every command the docs show', () => {
     helpCases.set(argv.join(' '), entry);
   }
 
-  test.each([...helpCases].map(([key, entry]) => [key, entry] as const))('`%s` answers, with every option the docs use', (_key, entry) => {
-    const [program, ...args] = entry.argv;
-    const help = execFileSync(program!, args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_HOME: path.join(ROOT, '.cdk-home') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const option of entry.options) expect({ option, found: help.includes(option) }).toEqual({ option, found: true });
-  }, 60_000);
+  test.each([...helpCases].map(([key, entry]) => [key, entry] as const))(
+    '`%s` answers, with every option the docs use',
+    (_key, entry) => {
+      const [program, ...args] = entry.argv;
+      const help = execFileSync(program!, args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_HOME: path.join(ROOT, '.cdk-home') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      for (const option of entry.options)
+        expect({ option, found: help.includes(option) }).toEqual({ option, found: true });
+    },
+    60_000,
+  );
 });

@@ -1,7 +1,13 @@
 /** docs/openapi.json and docs/asyncapi.json are what docs/generate.ts writes, from the contract and nothing else. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_MESSAGES, ERROR_STATUS, INSTANCE_MESSAGES, REST_OPERATIONS, WEBSOCKET_ERROR_CODES } from '../../../contract';
+import {
+  API_MESSAGES,
+  ERROR_STATUS,
+  INSTANCE_MESSAGES,
+  REST_OPERATIONS,
+  WEBSOCKET_ERROR_CODES,
+} from '../../../contract';
 import { REST_ROUTES } from '../../../lambdas/apiRoutes';
 import { DOCUMENTS } from '../../../docs/generate';
 import { documentText, plainSchema } from '../../../docs/jsonSchema';
@@ -31,7 +37,8 @@ describe('docs/openapi.json', () => {
       const statuses = Object.keys(operation.refusals).concat(String(operation.success.status));
       expect(Object.keys(responses).sort()).toEqual(statuses.sort());
       for (const [status, refusal] of Object.entries(operation.refusals)) {
-        const codes = responses[status].content['application/json'].schema.allOf[1].properties.Error.properties.Code.enum;
+        const codes =
+          responses[status].content['application/json'].schema.allOf[1].properties.Error.properties.Code.enum;
         expect({ id, status, codes }).toEqual({ id, status, codes: refusal!.codes });
         for (const code of refusal!.codes) {
           // DEFAULT_5XX's InternalError keeps the status API Gateway chose (502 failed function, 504 timeout).
@@ -44,7 +51,8 @@ describe('docs/openapi.json', () => {
 
   it('embeds the contract schemas unchanged, with no TypeBox-only key', () => {
     for (const operation of Object.values(REST_OPERATIONS)) {
-      if (operation.body) expect(openApi.components.schemas[operation.body.name]).toEqual(plainSchema(operation.body.schema));
+      if (operation.body)
+        expect(openApi.components.schemas[operation.body.name]).toEqual(plainSchema(operation.body.schema));
       expect(openApi.components.schemas[operation.success.name]).toEqual(plainSchema(operation.success.result));
     }
     expect(committed('openapi.json')).not.toMatch(/"\$id"|"\[Kind\]"|"Kind"/);
@@ -68,7 +76,9 @@ describe('docs/asyncapi.json', () => {
   });
 
   it('has the instance send the Action messages and receive the Type messages', () => {
-    const actions = Object.values(asyncApi.operations as Record<string, { action: string; messages: { $ref: string }[] }>)
+    const actions = Object.values(
+      asyncApi.operations as Record<string, { action: string; messages: { $ref: string }[] }>,
+    )
       .map((operation) => `${operation.action} ${operation.messages[0]!.$ref.split('/').pop()}`)
       .sort();
     const expected = [

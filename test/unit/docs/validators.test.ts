@@ -26,7 +26,13 @@ function redoclyLint(file: string): RedoclyReport {
     encoding: 'utf8',
     timeout: 60_000,
     // No telemetry, no update check: CI reaches no network but the npm registry.
-    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_UPDATE_NOTIFIER: '1', CI: 'true' },
+    env: {
+      ...process.env,
+      REDOCLY_TELEMETRY: 'off',
+      REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+      NO_UPDATE_NOTIFIER: '1',
+      CI: 'true',
+    },
   });
   const json = run.stdout.slice(run.stdout.indexOf('{'));
   if (!json) throw new Error(`redocly printed no report (exit ${run.status}): ${run.stderr}`);

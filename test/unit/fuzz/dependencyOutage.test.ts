@@ -8,7 +8,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { PopStore } from '../../../lambdas/pops/popStore';
-import { expectEnvelope, lambdaContext, restEvent, seedPresence, startFuzzEnvironment, type FuzzEnvironment } from './harness';
+import {
+  expectEnvelope,
+  lambdaContext,
+  restEvent,
+  seedPresence,
+  startFuzzEnvironment,
+  type FuzzEnvironment,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -29,7 +36,11 @@ beforeAll(async () => {
     (next: (args: any) => Promise<any>) => async (args: any) => {
       if (outage.calls++ >= outage.failFrom) {
         // What the SDK raises when the endpoint refuses connections (after its retries).
-        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'Error', code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), {
+          name: 'Error',
+          code: 'ECONNREFUSED',
+          $metadata: { attempts: 3 },
+        });
       }
       return next(args);
     },
@@ -47,7 +58,10 @@ async function attempt(body: unknown, failFrom: number): Promise<APIGatewayProxy
   outage.calls = 0;
   outage.failFrom = failFrom;
   try {
-    return await pop(restEvent({ method: 'POST', resource: '/pop', body: JSON.stringify(body), claims }), lambdaContext());
+    return await pop(
+      restEvent({ method: 'POST', resource: '/pop', body: JSON.stringify(body), claims }),
+      lambdaContext(),
+    );
   } finally {
     outage.failFrom = Number.POSITIVE_INFINITY;
   }
@@ -59,7 +73,12 @@ describe('POST /pop when DynamoDB fails part-way through', () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(6), fc.boolean(), async (failFrom, withReference) => {
         const reference = `OUT-${++run}`;
-        const body = { Username: AGENT, Campaign: 'Sales', ...(withReference ? { Reference: reference } : {}), ScriptData: { Run: reference } };
+        const body = {
+          Username: AGENT,
+          Campaign: 'Sales',
+          ...(withReference ? { Reference: reference } : {}),
+          ScriptData: { Run: reference },
+        };
         const first = await attempt(body, failFrom);
         expectEnvelope(first);
         expect([202, 503]).toContain(first.statusCode);
@@ -107,6 +126,9 @@ describe('an Idempotency-Key whose request failed with the table', () => {
     const answer = { requestId: 'req-1', outcome: { kind: 'accepted', popId: 'p-1' } };
     await store.storeIdempotentAnswer(TENANT, 'stuck-key', answer);
     now += 120_000;
-    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({ kind: 'answered', answer });
+    expect(await store.reserveIdempotencyKey(TENANT, 'stuck-key', 'fp', day, 60_000)).toEqual({
+      kind: 'answered',
+      answer,
+    });
   });
 });

@@ -35,10 +35,22 @@ export interface FuzzEnvironment {
 }
 
 /** One connection of `tenant` holds `agent`'s Desktop, written by the store itself, so well-formed pops reach it. */
-export async function seedPresence(table: TestTable, tenant: string, agent: string, connectionId: string): Promise<void> {
+export async function seedPresence(
+  table: TestTable,
+  tenant: string,
+  agent: string,
+  connectionId: string,
+): Promise<void> {
   const connectedAt = Date.now();
   await new ConnectionStore(table.db, table.tableName).addPresence(
-    { connectionId, tenant, username: 'inst', instance: 'desk', connectedAt, expiresAt: epochSeconds(connectedAt + CONNECTION_LIFETIME_MS) },
+    {
+      connectionId,
+      tenant,
+      username: 'inst',
+      instance: 'desk',
+      connectedAt,
+      expiresAt: epochSeconds(connectedAt + CONNECTION_LIFETIME_MS),
+    },
     agent,
   );
 }
@@ -57,7 +69,8 @@ export function countWrites(client: { middlewareStack: { add: (...args: any[]) =
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       const result = await next(args);
-      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) writes.push(context.commandName!);
+      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? ''))
+        writes.push(context.commandName!);
       return result;
     },
     { step: 'initialize', name: 'fuzzWriteCounter' },
@@ -87,8 +100,15 @@ export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   // Cognito refusing every call at once with an error the issuer does not expect (not retried: fast).
   const cognito: Server = createServer((req, res) => {
     req.resume();
-    const body = JSON.stringify({ __type: 'InternalErrorException', message: 'stand-in: the identity provider failed' });
-    req.on('end', () => res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': 'InternalErrorException' }).end(body));
+    const body = JSON.stringify({
+      __type: 'InternalErrorException',
+      message: 'stand-in: the identity provider failed',
+    });
+    req.on('end', () =>
+      res
+        .writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': 'InternalErrorException' })
+        .end(body),
+    );
   });
   const connectionsPort = await listenLocal(connections);
   const cognitoPort = await listenLocal(cognito);
@@ -133,7 +153,9 @@ export async function snapshot(table: TestTable): Promise<string[]> {
   const items: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await table.db.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    const page = await table.db.send(
+      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
     for (const item of page.Items ?? []) items.push(JSON.stringify(item, Object.keys(item).sort()));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -141,7 +163,11 @@ export async function snapshot(table: TestTable): Promise<string[]> {
 }
 
 export const lambdaContext = (): Context =>
-  ({ awsRequestId: 'fuzz-request', functionName: 'fuzz', getRemainingTimeInMillis: () => 29_000 }) as unknown as Context;
+  ({
+    awsRequestId: 'fuzz-request',
+    functionName: 'fuzz',
+    getRemainingTimeInMillis: () => 29_000,
+  }) as unknown as Context;
 
 /** The REST envelope every answer must use, success or failure (contract/rest.ts). */
 export function expectEnvelope(result: APIGatewayProxyResult): { Success: boolean; Error?: { Code: string } } {
@@ -152,13 +178,17 @@ export function expectEnvelope(result: APIGatewayProxyResult): { Success: boolea
   if (!String(contentType).startsWith('application/json')) throw new Error(`Content-Type ${String(contentType)}`);
   const body = JSON.parse(result.body);
   const ok =
-    typeof body === 'object' && body !== null &&
+    typeof body === 'object' &&
+    body !== null &&
     typeof body.Success === 'boolean' &&
     typeof body.Version === 'string' &&
     typeof body.RequestId === 'string' &&
     (body.Success
       ? result.statusCode >= 200 && result.statusCode < 300 && body.Error === undefined
-      : body.Result === null && typeof body.Error?.Code === 'string' && typeof body.Error?.Message === 'string' && result.statusCode >= 400);
+      : body.Result === null &&
+        typeof body.Error?.Code === 'string' &&
+        typeof body.Error?.Message === 'string' &&
+        result.statusCode >= 400);
   if (!ok) throw new Error(`Not the envelope (${result.statusCode}): ${result.body.slice(0, 300)}`);
   return body;
 }
@@ -187,25 +217,50 @@ export const anyJsonValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Keys an attacker tries: prototype pollution, look-alikes, empty, odd Unicode. */
 export const hostileKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'username', 'USERNAME', 'Username '),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    '',
+    ' ',
+    'username',
+    'USERNAME',
+    'Username ',
+  ),
   anyText(12),
 );
 
 /** `[[[...]]]` or `{"a":{"a":...}}` nested up to `max` levels. */
 export const deepNesting = (max: number) =>
-  fc.tuple(fc.integer({ min: 1, max }), fc.boolean()).map(([depth, arrays]) =>
-    arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
-  );
+  fc
+    .tuple(fc.integer({ min: 1, max }), fc.boolean())
+    .map(([depth, arrays]) =>
+      arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+    );
 
 /** A JSON object literal written by hand, so it can repeat a key (JSON.parse keeps the last). */
 export const withDuplicateKeys = (entries: fc.Arbitrary<[string, unknown][]>) =>
-  entries.map((pairs) => `{${pairs.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'}`).join(',')}}`);
+  entries.map(
+    (pairs) =>
+      `{${pairs.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'}`).join(',')}}`,
+  );
 
 /** Bytes that are not UTF-8, sent as API Gateway sends binary bodies (base64, isBase64Encoded). */
-export const invalidUtf8 = fc.oneof(
-  fc.constantFrom([0xff], [0xc3, 0x28], [0xe2, 0x28, 0xa1], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x7d]),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => [...bytes, 0xff]),
-).map((bytes) => Buffer.from(bytes).toString('base64'));
+export const invalidUtf8 = fc
+  .oneof(
+    fc.constantFrom(
+      [0xff],
+      [0xc3, 0x28],
+      [0xe2, 0x28, 0xa1],
+      [0xed, 0xa0, 0x80],
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+      [0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x7d],
+    ),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => [...bytes, 0xff]),
+  )
+  .map((bytes) => Buffer.from(bytes).toString('base64'));
 
 export interface GeneratedBody {
   readonly body: string | null;
@@ -217,31 +272,82 @@ export function bodies(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitra
   const text = (arbitrary: fc.Arbitrary<string | null>) => arbitrary.map((body) => ({ body, isBase64Encoded: false }));
   return fc.oneof(
     { weight: 6, arbitrary: text(valid.map((value) => JSON.stringify(value))) },
-    { weight: 1, arbitrary: valid.map((value) => ({ body: Buffer.from(JSON.stringify(value)).toString('base64'), isBase64Encoded: true })) },
+    {
+      weight: 1,
+      arbitrary: valid.map((value) => ({
+        body: Buffer.from(JSON.stringify(value)).toString('base64'),
+        isBase64Encoded: true,
+      })),
+    },
     { weight: 2, arbitrary: text(fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value))) },
-    { weight: 1, arbitrary: text(fc.constantFrom(null, '', ' ', '\n', 'null', '[]', '{}', '"text"', '0', 'true', '{', '{"a":', '\u0000', '\ufeff{}')) },
+    {
+      weight: 1,
+      arbitrary: text(
+        fc.constantFrom(
+          null,
+          '',
+          ' ',
+          '\n',
+          'null',
+          '[]',
+          '{}',
+          '"text"',
+          '0',
+          'true',
+          '{',
+          '{"a":',
+          '\u0000',
+          '\ufeff{}',
+        ),
+      ),
+    },
     { weight: 1, arbitrary: text(anyText(200)) },
     { weight: 1, arbitrary: text(deepNesting(5_000)) },
     { weight: 2, arbitrary: text(withDuplicateKeys(fc.array(fc.tuple(hostileKey, anyJsonValue), { maxLength: 6 }))) },
     {
       weight: 2,
       arbitrary: text(
-        fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype'), fc.jsonValue({ maxDepth: 2 })).map(
-          ([value, key, injected]) => `${JSON.stringify(value).slice(0, -1)}${Object.keys(value).length ? ',' : ''}"${key}":${JSON.stringify(injected)}}`,
-        ),
+        fc
+          .tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype'), fc.jsonValue({ maxDepth: 2 }))
+          .map(
+            ([value, key, injected]) =>
+              `${JSON.stringify(value).slice(0, -1)}${Object.keys(value).length ? ',' : ''}"${key}":${JSON.stringify(injected)}}`,
+          ),
       ),
     },
     { weight: 1, arbitrary: invalidUtf8.map((body) => ({ body, isBase64Encoded: true })) },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((body) => ({ body, isBase64Encoded: true })) },
-    { weight: 1, arbitrary: text(fc.integer({ min: 31 * 1024 - 50, max: 40_000 }).map((n) => JSON.stringify({ Username: 'a', Campaign: 'b', ScriptData: { k: 'x'.repeat(n) } }))) },
+    {
+      weight: 1,
+      arbitrary: text(
+        fc
+          .integer({ min: 31 * 1024 - 50, max: 40_000 })
+          .map((n) => JSON.stringify({ Username: 'a', Campaign: 'b', ScriptData: { k: 'x'.repeat(n) } })),
+      ),
+    },
   );
 }
 
 /** Headers an odd client sends: content types, casing, duplicates folded by a proxy, garbage. */
 export const oddHeaders = fc.dictionary(
-  fc.constantFrom('Content-Type', 'content-type', 'CONTENT-TYPE', 'Accept', 'X-Forwarded-For', 'Transfer-Encoding', 'X-Odd'),
+  fc.constantFrom(
+    'Content-Type',
+    'content-type',
+    'CONTENT-TYPE',
+    'Accept',
+    'X-Forwarded-For',
+    'Transfer-Encoding',
+    'X-Odd',
+  ),
   fc.oneof(
-    fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', ''),
+    fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+      '',
+    ),
     anyText(30),
   ),
   { maxKeys: 3 },

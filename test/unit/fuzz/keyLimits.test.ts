@@ -29,9 +29,13 @@ const wideChar = fc.oneof(
 );
 /** 1 to `max` characters (code points), biased to the longest: the lengths the schema allows. */
 const text = (max: number) =>
-  fc.oneof(fc.constant(max), fc.integer({ min: max - 8, max }), fc.integer({ min: 1, max })).chain((length) =>
-    fc.array(wideChar, { minLength: length, maxLength: length }).map((chars) => [...chars.join('')].slice(0, length).join('') || 'a'),
-  );
+  fc
+    .oneof(fc.constant(max), fc.integer({ min: max - 8, max }), fc.integer({ min: 1, max }))
+    .chain((length) =>
+      fc
+        .array(wideChar, { minLength: length, maxLength: length })
+        .map((chars) => [...chars.join('')].slice(0, length).join('') || 'a'),
+    );
 const tenant = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,62}$/);
 const idempotencyKey = fc.stringMatching(/^[\x21-\x7e]{1,128}$/);
 
@@ -53,14 +57,32 @@ function wsEvent(route: string, body: unknown, who: { tenant: string; connection
   } as unknown as WebSocketEvent;
 }
 
-const claimsOf = (tenantName: string) => ({ 'cognito:username': 'crm', 'custom:tenant': tenantName, 'cognito:groups': 'api-callers' });
+const claimsOf = (tenantName: string) => ({
+  'cognito:username': 'crm',
+  'custom:tenant': tenantName,
+  'cognito:groups': 'api-callers',
+});
 
-async function putOnDesktop(who: { tenant: string; connectionId: string }, agent: string, viaLogin: boolean): Promise<void> {
+async function putOnDesktop(
+  who: { tenant: string; connectionId: string },
+  agent: string,
+  viaLogin: boolean,
+): Promise<void> {
   const connect = env.handler<Ws>('wsConnect');
-  await connect({ ...wsEvent('$connect', undefined, who), body: undefined, requestContext: { ...wsEvent('$connect', undefined, who).requestContext, eventType: 'CONNECT' } } as WebSocketEvent, lambdaContext());
+  await connect(
+    {
+      ...wsEvent('$connect', undefined, who),
+      body: undefined,
+      requestContext: { ...wsEvent('$connect', undefined, who).requestContext, eventType: 'CONNECT' },
+    } as WebSocketEvent,
+    lambdaContext(),
+  );
   const answer = viaLogin
     ? await env.handler<Ws>('wsLogin')(wsEvent('Login', { Action: 'Login', Username: agent }, who), lambdaContext())
-    : await env.handler<Ws>('wsDesktop')(wsEvent('Desktop', { Action: 'Desktop', Agents: [agent] }, who), lambdaContext());
+    : await env.handler<Ws>('wsDesktop')(
+        wsEvent('Desktop', { Action: 'Desktop', Agents: [agent] }, who),
+        lambdaContext(),
+      );
   // A Desktop or Login that was handled answers nothing (or a 200 without an Error message).
   expect(String((answer as { body?: string })?.body ?? '')).not.toMatch(/"Type":"Error"/);
 }
@@ -87,11 +109,19 @@ describe('key parts at every length the schema allows', () => {
         async (tenantName, agent, campaign, reference, key, viaLogin) => {
           const who = { tenant: tenantName, connectionId: `keylimits-${++connections}` };
           await putOnDesktop(who, agent, viaLogin);
-          const body = JSON.stringify({ Username: agent, Campaign: campaign, ...(reference !== undefined ? { Reference: reference } : {}) });
+          const body = JSON.stringify({
+            Username: agent,
+            Campaign: campaign,
+            ...(reference !== undefined ? { Reference: reference } : {}),
+          });
           const headers: Record<string, string> = key === undefined ? {} : { 'Idempotency-Key': key };
-          const popEvent = () => restEvent({ method: 'POST', resource: '/pop', headers, body, claims: claimsOf(tenantName) });
+          const popEvent = () =>
+            restEvent({ method: 'POST', resource: '/pop', headers, body, claims: claimsOf(tenantName) });
           const answer = await env.handler<Rest>('pop')(popEvent(), lambdaContext());
-          const envelope = expectEnvelope(answer) as { Result?: { PopId: string }; Error?: { Code: string; Details?: string[] } };
+          const envelope = expectEnvelope(answer) as {
+            Result?: { PopId: string };
+            Error?: { Code: string; Details?: string[] };
+          };
           statuses[answer.statusCode] = (statuses[answer.statusCode] ?? 0) + 1;
           expect(answer.statusCode).toBeLessThan(500);
           if (answer.statusCode === 400) {
@@ -101,11 +131,22 @@ describe('key parts at every length the schema allows', () => {
           expect(answer.statusCode).toBe(202);
           const popId = envelope.Result!.PopId;
           const status = await env.handler<Rest>('popStatus')(
-            restEvent({ method: 'GET', resource: '/pops/{PopId}', path: `/pops/${popId}`, pathParameters: { PopId: popId }, claims: claimsOf(tenantName) }),
+            restEvent({
+              method: 'GET',
+              resource: '/pops/{PopId}',
+              path: `/pops/${popId}`,
+              pathParameters: { PopId: popId },
+              claims: claimsOf(tenantName),
+            }),
             lambdaContext(),
           );
           expect(status.statusCode).toBe(200);
-          expect(JSON.parse(status.body).Result).toMatchObject({ PopId: popId, Username: agent, Campaign: campaign, ...(reference !== undefined ? { Reference: reference } : {}) });
+          expect(JSON.parse(status.body).Result).toMatchObject({
+            PopId: popId,
+            Username: agent,
+            Campaign: campaign,
+            ...(reference !== undefined ? { Reference: reference } : {}),
+          });
           if (key !== undefined) {
             const replay = await env.handler<Rest>('pop')(popEvent(), lambdaContext());
             expect([replay.statusCode, JSON.parse(replay.body).Result?.PopId]).toEqual([202, popId]);

@@ -9,7 +9,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import fc from 'fast-check';
 import { MAX_POP_BODY_BYTES, MAX_POP_MESSAGE_BYTES } from '../../../contract/limits';
 import { popMessageBytes } from '../../../lambdas/pops/popHandler';
-import { countWrites, expectEnvelope, lambdaContext, restEvent, seedPresence, startFuzzEnvironment, type FuzzEnvironment } from './harness';
+import {
+  countWrites,
+  expectEnvelope,
+  lambdaContext,
+  restEvent,
+  seedPresence,
+  startFuzzEnvironment,
+  type FuzzEnvironment,
+} from './harness';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +38,12 @@ afterAll(async () => env?.stop());
 
 /** A body of `count` ScriptData numbers written short (`1e20`), padded toward the body cap. */
 const numbersBody = fc
-  .tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 2, max: 60 }), fc.constantFrom('1e20', '1e19', '9e20', '1E20', '5e-7', '1.5e10'), fc.boolean())
+  .tuple(
+    fc.integer({ min: 1, max: 500 }),
+    fc.integer({ min: 2, max: 60 }),
+    fc.constantFrom('1e20', '1e19', '9e20', '1E20', '5e-7', '1.5e10'),
+    fc.boolean(),
+  )
   .map(([count, keyLength, number, reference]) => {
     const entries = Array.from({ length: count }, (_, i) => `"${`k${i}`.padEnd(keyLength, 'x')}":${number}`).join(',');
     return `{"Username":"agent1","Campaign":"Sales",${reference ? `"Reference":"R-${count}-${number}",` : ''}"ScriptData":{${entries}}}`;
@@ -45,7 +58,10 @@ describe('the pushed message is bounded, not only the body', () => {
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_POP_BODY_BYTES);
     const pushedBefore = env.pushed.length;
     writes.take();
-    const answer = await pop(restEvent({ method: 'POST', resource: '/pop', headers: {}, body, claims }), lambdaContext());
+    const answer = await pop(
+      restEvent({ method: 'POST', resource: '/pop', headers: {}, body, claims }),
+      lambdaContext(),
+    );
     expect([answer.statusCode, JSON.parse(answer.body).Error.Code]).toEqual([413, 'PayloadTooLarge']);
     expect(JSON.parse(answer.body).Error.Message).toMatch(/at most 32768 bytes/);
     expect(writes.take()).toEqual([]);
@@ -57,7 +73,10 @@ describe('the pushed message is bounded, not only the body', () => {
     await fc.assert(
       fc.asyncProperty(numbersBody, async (body) => {
         const pushedBefore = env.pushed.length;
-        const answer = await pop(restEvent({ method: 'POST', resource: '/pop', headers: {}, body, claims }), lambdaContext());
+        const answer = await pop(
+          restEvent({ method: 'POST', resource: '/pop', headers: {}, body, claims }),
+          lambdaContext(),
+        );
         const envelope = expectEnvelope(answer);
         statuses[answer.statusCode] = (statuses[answer.statusCode] ?? 0) + 1;
         const predicted = popMessageBytes(JSON.parse(body));
@@ -81,9 +100,15 @@ describe('an Idempotency-Key replay (item 12)', () => {
   it.each([
     ['a 202', 'agent1'],
     ['a 404 refusal', 'nobody-here'],
-  ])('of %s carries the first answer\'s headers, Cache-Control: no-store included', async (_, agent) => {
+  ])("of %s carries the first answer's headers, Cache-Control: no-store included", async (_, agent) => {
     const event = () =>
-      restEvent({ method: 'POST', resource: '/pop', headers: { 'Idempotency-Key': `replay-${agent}` }, body: JSON.stringify({ Username: agent, Campaign: 'Sales' }), claims });
+      restEvent({
+        method: 'POST',
+        resource: '/pop',
+        headers: { 'Idempotency-Key': `replay-${agent}` },
+        body: JSON.stringify({ Username: agent, Campaign: 'Sales' }),
+        claims,
+      });
     const first = await pop(event(), lambdaContext());
     const replay = await pop(event(), lambdaContext());
     expect(replay.headers).toEqual({ ...first.headers, 'Idempotent-Replayed': 'true' });

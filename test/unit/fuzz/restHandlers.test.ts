@@ -83,7 +83,10 @@ const header = (result: APIGatewayProxyResult, name: string) =>
 
 // ---------- claims as API Gateway's Cognito authorizer writes them (strings only) ----------
 const claimsArb: fc.Arbitrary<Record<string, string> | null> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant({ 'cognito:username': 'caller', 'custom:tenant': TENANT, 'cognito:groups': 'api-callers' }) },
+  {
+    weight: 12,
+    arbitrary: fc.constant({ 'cognito:username': 'caller', 'custom:tenant': TENANT, 'cognito:groups': 'api-callers' }),
+  },
   fc.constant(null),
   fc.constant({}),
   fc.constant({ 'cognito:username': 'inst', 'custom:tenant': TENANT, 'cognito:groups': 'scripting-instances' }),
@@ -92,14 +95,28 @@ const claimsArb: fc.Arbitrary<Record<string, string> | null> = fc.oneof(
   fc.record({
     'cognito:username': fc.string({ maxLength: 20 }),
     'custom:tenant': fc.constantFrom(TENANT, 'other-tenant', 'a#b', 'POP#x', '../t', 'tenant%23x'),
-    'cognito:groups': fc.constantFrom('api-callers', 'api-callers,scripting-instances', '', 'API-CALLERS', 'api-callers-x'),
+    'cognito:groups': fc.constantFrom(
+      'api-callers',
+      'api-callers,scripting-instances',
+      '',
+      'API-CALLERS',
+      'api-callers-x',
+    ),
   }),
 );
 
 // ---------- POST /pop ----------
-const popField = (valid: fc.Arbitrary<string>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 2, arbitrary: anyJsonValue });
+const popField = (valid: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 6, arbitrary: valid }, { weight: 2, arbitrary: anyJsonValue });
 const scriptData = fc.oneof(
-  { weight: 4, arbitrary: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean()), { maxKeys: 5 }) },
+  {
+    weight: 4,
+    arbitrary: fc.dictionary(
+      fc.string({ maxLength: 20 }),
+      fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean()),
+      { maxKeys: 5 },
+    ),
+  },
   fc.dictionary(hostileKey, anyJsonValue, { maxKeys: 4 }),
   anyJsonValue,
 );
@@ -108,14 +125,28 @@ const validPop = fc.record(
     Username: fc.constantFrom(AGENT, AGENT, 'nobody'),
     Campaign: fc.constantFrom('Sales', 'Support'),
     Reference: fc.string({ minLength: 1, maxLength: 12 }).map((r) => `R-${r}`),
-    ScriptData: fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean()), { maxKeys: 5 }),
+    ScriptData: fc.dictionary(
+      fc.string({ maxLength: 20 }),
+      fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean()),
+      { maxKeys: 5 },
+    ),
   },
   { requiredKeys: ['Username', 'Campaign'] },
 );
 /** A valid pop with exactly one field made wrong: the cases closest to the validation's edges. */
 const nearlyValidPop = fc
-  .tuple(validPop, fc.constantFrom('Username', 'Campaign', 'Reference', 'ScriptData'), fc.oneof(anyText(8), anyJsonValue))
-  .map(([pop, field, value]) => ({ ...pop, [field]: field === 'ScriptData' ? { [typeof value === 'string' ? value : JSON.stringify(value) ?? 'key']: value } : value }));
+  .tuple(
+    validPop,
+    fc.constantFrom('Username', 'Campaign', 'Reference', 'ScriptData'),
+    fc.oneof(anyText(8), anyJsonValue),
+  )
+  .map(([pop, field, value]) => ({
+    ...pop,
+    [field]:
+      field === 'ScriptData'
+        ? { [typeof value === 'string' ? value : (JSON.stringify(value) ?? 'key')]: value }
+        : value,
+  }));
 const loosePop: fc.Arbitrary<Record<string, unknown>> = fc
   .record(
     {
@@ -132,33 +163,46 @@ const loosePop: fc.Arbitrary<Record<string, unknown>> = fc
     if ('Extra' in copy && Math.random() < 0.7) delete copy.Extra;
     return copy;
   });
-const popObject = fc.oneof({ weight: 2, arbitrary: validPop }, { weight: 3, arbitrary: nearlyValidPop }, { weight: 3, arbitrary: loosePop });
-const idempotencyKey = fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), anyText(20), fc.constant('k'.repeat(200))), { nil: undefined });
+const popObject = fc.oneof(
+  { weight: 2, arbitrary: validPop },
+  { weight: 3, arbitrary: nearlyValidPop },
+  { weight: 3, arbitrary: loosePop },
+);
+const idempotencyKey = fc.option(
+  fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), anyText(20), fc.constant('k'.repeat(200))),
+  { nil: undefined },
+);
 
 describe('POST /pop with generated requests', () => {
   it('answers every request in the envelope, never 5xx, and a refusal writes nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(claimsArb, bodies(popObject), oddHeaders, idempotencyKey, async (claims, generated, headers, key) => {
-        const event = restEvent({
-          method: 'POST',
-          resource: '/pop',
-          headers: key === undefined ? headers : { ...headers, 'Idempotency-Key': key },
-          ...generated,
-          claims,
-        });
-        const { result, written, before, after } = await invoke('pop', event);
-        expect([202, 400, 401, 403, 404, 409, 413, 422]).toContain(result.statusCode);
-        if (result.statusCode === 202) return;
-        // A refusal leaves the table as it was; only a reserved Idempotency-Key keeps the refusal as its answer
-        // (reserve, then store the answer: a Put and an Update of that one item).
-        const keyed = key !== undefined && [404, 409].includes(result.statusCode);
-        expect(written).toEqual(keyed ? ['PutItemCommand', 'UpdateItemCommand'] : []);
-        if (before && after) {
-          const withoutKeys = (items: string[]) => items.filter((item) => !item.includes('"PK":"IDEM#'));
-          expect(withoutKeys(after)).toEqual(withoutKeys(before));
-          expect(after.length - before.length).toBeLessThanOrEqual(keyed ? 1 : 0);
-        }
-      }),
+      fc.asyncProperty(
+        claimsArb,
+        bodies(popObject),
+        oddHeaders,
+        idempotencyKey,
+        async (claims, generated, headers, key) => {
+          const event = restEvent({
+            method: 'POST',
+            resource: '/pop',
+            headers: key === undefined ? headers : { ...headers, 'Idempotency-Key': key },
+            ...generated,
+            claims,
+          });
+          const { result, written, before, after } = await invoke('pop', event);
+          expect([202, 400, 401, 403, 404, 409, 413, 422]).toContain(result.statusCode);
+          if (result.statusCode === 202) return;
+          // A refusal leaves the table as it was; only a reserved Idempotency-Key keeps the refusal as its answer
+          // (reserve, then store the answer: a Put and an Update of that one item).
+          const keyed = key !== undefined && [404, 409].includes(result.statusCode);
+          expect(written).toEqual(keyed ? ['PutItemCommand', 'UpdateItemCommand'] : []);
+          if (before && after) {
+            const withoutKeys = (items: string[]) => items.filter((item) => !item.includes('"PK":"IDEM#'));
+            expect(withoutKeys(after)).toEqual(withoutKeys(before));
+            expect(after.length - before.length).toBeLessThanOrEqual(keyed ? 1 : 0);
+          }
+        },
+      ),
       { numRuns: 1200 },
     );
   });
@@ -175,13 +219,20 @@ describe('strings that are not text', () => {
       ['{"Username":"a","Campaign":"S","Reference":"\\ud83d"}', 'Reference'],
       ['{"Username":"a","Campaign":"S","ScriptData":{"k":"\\ud800"}}', 'ScriptData.k'],
     ]) {
-      const { result, body: envelope, written } = await invoke('pop', restEvent({ method: 'POST', resource: '/pop', body, claims }));
+      const {
+        result,
+        body: envelope,
+        written,
+      } = await invoke('pop', restEvent({ method: 'POST', resource: '/pop', body, claims }));
       expect(result.statusCode).toBe(400);
       expect(JSON.parse(result.body).Error.Details).toEqual([`${field}: is not valid Unicode text`]);
       expect(envelope.Success).toBe(false);
       expect(written).toEqual([]);
     }
-    const status = await invoke('popStatus', restEvent({ method: 'GET', resource: '/pops/{PopId}', pathParameters: { PopId: '\ud800' }, claims }));
+    const status = await invoke(
+      'popStatus',
+      restEvent({ method: 'GET', resource: '/pops/{PopId}', pathParameters: { PopId: '\ud800' }, claims }),
+    );
     expect(status.result.statusCode).toBe(404);
   });
 });
@@ -190,7 +241,11 @@ describe('strings that are not text', () => {
 describe('GET /pops/{PopId} with generated ids', () => {
   it('answers 200/401/403/404 in the envelope and never writes', async () => {
     const popIds = fc.option(
-      fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom('', '#', 'POP#x#y', '%2F', '..', 'x'.repeat(129), 'x'.repeat(5000))),
+      fc.oneof(
+        fc.uuid(),
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom('', '#', 'POP#x#y', '%2F', '..', 'x'.repeat(129), 'x'.repeat(5000)),
+      ),
       { nil: undefined },
     );
     await fc.assert(
@@ -215,14 +270,38 @@ describe('GET /pops/{PopId} with generated ids', () => {
 // ---------- GET /auth: Basic headers, odd and broken ----------
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const authorization = fc.oneof(
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 })).map(([u, p]) => `Basic ${b64(`${u}:${p}`)}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }))
+      .map(([u, p]) => `Basic ${b64(`${u}:${p}`)}`),
+  },
   fc.string({ maxLength: 30 }).map((s) => `Basic ${b64(s)}`),
   fc.string({ maxLength: 30 }).map((s) => `Basic ${s}`),
   fc.string({ maxLength: 30 }).map((s) => `Basic ${b64(s).replace(/=+$/, '')}`),
-  fc.uint8Array({ minLength: 1, maxLength: 20 }).map((bytes) => `Basic ${Buffer.from([...bytes, 0xff]).toString('base64')}`),
-  fc.constantFrom('', ' ', 'Basic', 'Basic ', 'Basic ===', 'Basic a', 'basic dXNlcjpwYXNz', 'BASIC  dXNlcjpwYXNz', 'Basic dXNlcjpwYXNz extra',
-    'Bearer abc.def.ghi', 'Digest username="u"', `Basic ${b64(':')}`, `Basic ${b64('user:')}`, `Basic ${b64(':pass')}`,
-    `Basic ${b64('no-colon')}`, `Basic ${b64('user:pa:ss')}`, 'Basic dXNlcjpwYXNz\n', `Basic ${'A'.repeat(20_000)}`),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 20 })
+    .map((bytes) => `Basic ${Buffer.from([...bytes, 0xff]).toString('base64')}`),
+  fc.constantFrom(
+    '',
+    ' ',
+    'Basic',
+    'Basic ',
+    'Basic ===',
+    'Basic a',
+    'basic dXNlcjpwYXNz',
+    'BASIC  dXNlcjpwYXNz',
+    'Basic dXNlcjpwYXNz extra',
+    'Bearer abc.def.ghi',
+    'Digest username="u"',
+    `Basic ${b64(':')}`,
+    `Basic ${b64('user:')}`,
+    `Basic ${b64(':pass')}`,
+    `Basic ${b64('no-colon')}`,
+    `Basic ${b64('user:pa:ss')}`,
+    'Basic dXNlcjpwYXNz\n',
+    `Basic ${'A'.repeat(20_000)}`,
+  ),
   anyText(60),
 );
 
@@ -246,7 +325,8 @@ describe('GET /auth with generated Authorization headers', () => {
           expect([400, 401, 502, 503]).toContain(result.statusCode);
           if (result.statusCode === 401) {
             expect(['MissingCredentials', 'NotAuthorized']).toContain(body.Error?.Code);
-            if (body.Error?.Code === 'MissingCredentials') expect(header(result, 'WWW-Authenticate')).toMatch(/^Basic /);
+            if (body.Error?.Code === 'MissingCredentials')
+              expect(header(result, 'WWW-Authenticate')).toMatch(/^Basic /);
           }
           if (result.statusCode === 400) expect(body.Error?.Code).toBe('InvalidAuthorizationHeader');
           expect(after).toEqual(before);
@@ -266,7 +346,10 @@ describe('POST /auth/refresh with generated bodies', () => {
     );
     await fc.assert(
       fc.asyncProperty(bodies(refreshObject), oddHeaders, async (generated, headers) => {
-        const { result, body, written, before, after } = await invoke('authRefresh', restEvent({ method: 'POST', resource: '/auth/refresh', headers, ...generated }));
+        const { result, body, written, before, after } = await invoke(
+          'authRefresh',
+          restEvent({ method: 'POST', resource: '/auth/refresh', headers, ...generated }),
+        );
         expect(written).toEqual([]);
         expect([400, 401, 413, 502, 503]).toContain(result.statusCode);
         if (result.statusCode === 400) expect(body.Error?.Code).toBe('InvalidRequest');

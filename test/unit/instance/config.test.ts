@@ -64,7 +64,9 @@ describe('instance config', () => {
 
   test('External Link keys that differ only by case are an error naming the campaign', () => {
     const raw = withCampaign({ externalLinks: { 'Contact Name': { field: 'A' }, 'contact name': { field: 'B' } } });
-    expect(issuesOf(raw)).toContain('campaigns[1].externalLinks: keys "Contact Name" and "contact name" differ only by case (links are case-insensitive)');
+    expect(issuesOf(raw)).toContain(
+      'campaigns[1].externalLinks: keys "Contact Name" and "contact name" differ only by case (links are case-insensitive)',
+    );
   });
 
   test('Named licence: assigning more than N agents is a configuration error', () => {
@@ -80,11 +82,15 @@ describe('instance config', () => {
 
   test('a Concurrent licence needs a whole number of users', () => {
     expect(issuesOf({ ...VALID, licence: { type: 'Concurrent' } })).toEqual(['licence.users: is required']);
-    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent', users: 1.5 } })).toEqual(['licence.users: must be an integer']);
+    expect(issuesOf({ ...VALID, licence: { type: 'Concurrent', users: 1.5 } })).toEqual([
+      'licence.users: must be an integer',
+    ]);
   });
 
   test('each licence type takes only its own keys, and the licence is required', () => {
-    expect(issuesOf({ ...VALID, licence: { type: 'PerSystem', users: 3 } })).toEqual(['licence.users: is not a known field']);
+    expect(issuesOf({ ...VALID, licence: { type: 'PerSystem', users: 3 } })).toEqual([
+      'licence.users: is not a known field',
+    ]);
     const { licence: _licence, ...raw } = VALID;
     expect(issuesOf(raw)).toEqual(['licence: is required']);
   });
@@ -102,7 +108,10 @@ describe('instance config', () => {
       heartbeatSeconds: 900,
       reconnect: { minMs: 5000, maxMs: 100 },
       agents: ['a', 'a'],
-      campaigns: [{ name: 'Sales', type: 'outbound', workflow: '' }, { name: 'SALES', type: 'internal', workflow: 'W' }],
+      campaigns: [
+        { name: 'Sales', type: 'outbound', workflow: '' },
+        { name: 'SALES', type: 'internal', workflow: 'W' },
+      ],
       extra: true,
     });
     // The schema's problems first (contract/instanceConfig.ts), then the rules it cannot express.
@@ -120,8 +129,15 @@ describe('instance config', () => {
   });
 
   test('values of spaces only, and blank link names, are empty', () => {
-    const issues = issuesOf({ ...VALID, password: '   ', campaigns: [{ name: 'S', type: 'external', workflow: 'W', externalLinks: { ' ': { field: 'x' } } }] });
-    expect(issues).toEqual(['password: must not be empty', 'campaigns[0].externalLinks: a link name must not be empty']);
+    const issues = issuesOf({
+      ...VALID,
+      password: '   ',
+      campaigns: [{ name: 'S', type: 'external', workflow: 'W', externalLinks: { ' ': { field: 'x' } } }],
+    });
+    expect(issues).toEqual([
+      'password: must not be empty',
+      'campaigns[0].externalLinks: a link name must not be empty',
+    ]);
   });
 
   test('a document that is not an object is one problem', () => {
@@ -131,7 +147,13 @@ describe('instance config', () => {
   test('a link must target a field, or a variable for var_ keys', () => {
     const issues = issuesOf(
       withCampaign({
-        externalLinks: { Reason: { variable: 'Reason' }, var_X: { field: 'X' }, Both: { field: 'a', variable: 'b' }, Bad: 'x', None: {} },
+        externalLinks: {
+          Reason: { variable: 'Reason' },
+          var_X: { field: 'X' },
+          Both: { field: 'a', variable: 'b' },
+          Bad: 'x',
+          None: {},
+        },
       }),
     );
     expect(issues).toEqual([
@@ -149,7 +171,7 @@ describe('instance config', () => {
     ]);
   });
 
-  test('maxConnectionMinutes must stay under API Gateway\'s 2-hour cap', () => {
+  test("maxConnectionMinutes must stay under API Gateway's 2-hour cap", () => {
     expect(issuesOf({ ...VALID, maxConnectionMinutes: 120 })).toEqual(['maxConnectionMinutes: must be at most 119']);
   });
 
@@ -169,8 +191,13 @@ describe('instance config', () => {
       ].join('\n'),
     );
     expect(loadConfig(join(dir, 'a.json')).instanceName).toBe('demo-instance');
-    expect(loadConfig(join(dir, 'a.yaml'))).toMatchObject({ licence: { type: 'Concurrent', users: 3 }, campaigns: [{ name: 'Sales' }] });
-    expect(() => parseConfigText('{"authUrl": ', 'broken.json')).toThrow(/Invalid instance config \(broken\.json\):\n {2}- cannot parse the file/);
+    expect(loadConfig(join(dir, 'a.yaml'))).toMatchObject({
+      licence: { type: 'Concurrent', users: 3 },
+      campaigns: [{ name: 'Sales' }],
+    });
+    expect(() => parseConfigText('{"authUrl": ', 'broken.json')).toThrow(
+      /Invalid instance config \(broken\.json\):\n {2}- cannot parse the file/,
+    );
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/cannot read the file: ENOENT/);
   });
 });

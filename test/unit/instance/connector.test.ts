@@ -25,13 +25,22 @@ afterEach(async () => {
   expect(written).not.toMatch(/refresh-token-|access-token-/);
 });
 
-function startConnector(overrides: Partial<ConnectorOptions> = {}): { connector: Connector; popsHandled: PopMessage[]; agents: string[] } {
+function startConnector(overrides: Partial<ConnectorOptions> = {}): {
+  connector: Connector;
+  popsHandled: PopMessage[];
+  agents: string[];
+} {
   const popsHandled: PopMessage[] = [];
   const agents = ['agent1'];
   connector = new Connector({
     webSocketUrl: gateway.webSocketUrl,
     instanceName: 'demo-instance',
-    auth: new AuthClient({ authUrl: gateway.authUrl, refreshUrl: `${gateway.authUrl}/refresh`, username: USERNAME, password: PASSWORD }),
+    auth: new AuthClient({
+      authUrl: gateway.authUrl,
+      refreshUrl: `${gateway.authUrl}/refresh`,
+      username: USERNAME,
+      password: PASSWORD,
+    }),
     desktopAgents: () => agents,
     onPop: (pop): AckDecision => {
       popsHandled.push(pop);
@@ -63,10 +72,19 @@ describe('connector', () => {
     const { connector, popsHandled } = startConnector();
     await connector.whenConnected();
     const conn = gateway.latest();
-    gateway.push(conn, { PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Jane' } });
+    gateway.push(conn, {
+      PopId: 'p1',
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Jane' },
+    });
     gateway.push(conn, { PopId: 'p2', Username: 'agent1', Campaign: 'Nope', Reference: 'R-2' });
     await eventually(() => gateway.acksFor('p2').length === 2);
-    expect(gateway.acksFor('p1')).toEqual([{ Status: 'Delivered', connection: 0 }, { Status: 'Opened', connection: 0 }]);
+    expect(gateway.acksFor('p1')).toEqual([
+      { Status: 'Delivered', connection: 0 },
+      { Status: 'Opened', connection: 0 },
+    ]);
     expect(gateway.acksFor('p2')).toEqual([
       { Status: 'Delivered', connection: 0 },
       { Status: 'Failed', Reason: 'UnknownCampaign', connection: 0 },
@@ -77,12 +95,26 @@ describe('connector', () => {
   test('a pop that does not match the contract is still read, acknowledged and logged with its problems', async () => {
     const { connector, popsHandled } = startConnector();
     await connector.whenConnected();
-    gateway.push(gateway.latest(), { PopId: 'odd', Username: 'agent1', Campaign: 'Sales', Reference: null, ScriptData: { n: { a: 1 } } });
+    gateway.push(gateway.latest(), {
+      PopId: 'odd',
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: null,
+      ScriptData: { n: { a: 1 } },
+    });
     await eventually(() => gateway.acksFor('odd').length === 2);
     expect(gateway.acksFor('odd').map((ack) => ack.Status)).toEqual(['Delivered', 'Opened']);
-    expect(popsHandled[0]).toMatchObject({ PopId: 'odd', Username: 'agent1', Reference: undefined, ScriptData: { n: '{"a":1}' } });
+    expect(popsHandled[0]).toMatchObject({
+      PopId: 'odd',
+      Username: 'agent1',
+      Reference: undefined,
+      ScriptData: { n: '{"a":1}' },
+    });
     const warning = logger.entries.find((entry) => entry.message.startsWith('a pop that does not match the contract'));
-    expect(warning?.fields.problems).toEqual(['Reference: must be a string', 'ScriptData.n: must be a string, number or boolean']);
+    expect(warning?.fields.problems).toEqual([
+      'Reference: must be a string',
+      'ScriptData.n: must be a string, number or boolean',
+    ]);
   });
 
   test('a PopId received twice is acknowledged twice but opened once', async () => {
@@ -111,7 +143,9 @@ describe('connector', () => {
     gateway.refuseHandshakes = { count: 3, status: 503 };
     const { connector } = startConnector();
     await connector.whenConnected();
-    const delays = logger.entries.filter((entry) => entry.message === 'reconnecting').map((entry) => entry.fields.inMs as number);
+    const delays = logger.entries
+      .filter((entry) => entry.message === 'reconnecting')
+      .map((entry) => entry.fields.inMs as number);
     expect(delays).toHaveLength(3);
     [20, 40, 80].forEach((base, index) => {
       expect(delays[index]).toBeGreaterThanOrEqual(base / 2);
@@ -148,7 +182,11 @@ describe('connector', () => {
     await connector.whenConnected();
     await eventually(() => gateway.refreshCalls >= 1 && gateway.authCalls >= 2);
     expect(logger.entries).toContainEqual(
-      expect.objectContaining({ level: 'warn', message: 'token refresh failed; falling back to Basic auth', fields: { code: 'NotAuthorized' } }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'token refresh failed; falling back to Basic auth',
+        fields: { code: 'NotAuthorized' },
+      }),
     );
   });
 
@@ -167,20 +205,27 @@ describe('connector', () => {
     const { connector } = startConnector({ heartbeatMs: 50, pongTimeoutMs: 50 });
     await connector.whenConnected();
     await eventually(() => gateway.connections.length >= 2 && gateway.connections[0].closed);
-    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: 'no Pong from the server; dropping the connection' }));
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'no Pong from the server; dropping the connection' }),
+    );
   });
 
   test('renews the connection before the cap: Desktop on the new socket before the old one closes, no pop lost', async () => {
     const { connector, popsHandled } = startConnector({ maxConnectionMs: 150, overlapMs: 600 });
     await connector.whenConnected();
     const first = gateway.latest();
-    const second = await eventually(() => gateway.connections.length === 2 && gateway.connections[1].messages.length > 0 && gateway.connections[1]);
+    const second = await eventually(
+      () => gateway.connections.length === 2 && gateway.connections[1].messages.length > 0 && gateway.connections[1],
+    );
     expect(second.messages[0]).toEqual({ Action: 'Desktop', Agents: ['agent1'] });
     expect(first.closed).toBe(false);
     // A pop the server routed to the old socket during the overlap is still received and acknowledged there.
     gateway.push(first, { PopId: 'in-switch', Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
     await eventually(() => gateway.acksFor('in-switch').length === 2);
-    expect(gateway.acksFor('in-switch')).toEqual([{ Status: 'Delivered', connection: 0 }, { Status: 'Opened', connection: 0 }]);
+    expect(gateway.acksFor('in-switch')).toEqual([
+      { Status: 'Delivered', connection: 0 },
+      { Status: 'Opened', connection: 0 },
+    ]);
     await eventually(() => first.closed);
     expect(first.ws.readyState === WebSocket.CLOSED || first.closed).toBe(true);
     expect(popsHandled).toHaveLength(1);
@@ -215,7 +260,10 @@ describe('connector', () => {
     await connector.whenConnected();
     gateway.push(gateway.latest(), { PopId: 'late', Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
     await eventually(() => gateway.acksFor('late').length === 2);
-    expect(gateway.acksFor('late')).toEqual([{ Status: 'Delivered', connection: 0 }, { Status: 'Opened', connection: 1 }]);
+    expect(gateway.acksFor('late')).toEqual([
+      { Status: 'Delivered', connection: 0 },
+      { Status: 'Opened', connection: 1 },
+    ]);
     expect(gateway.connections[1].messages[0]).toMatchObject({ Action: 'Desktop' });
   });
 

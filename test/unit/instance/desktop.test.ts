@@ -32,7 +32,14 @@ function desktopWith(
 
 let popIds = 0;
 function pop(fields: Partial<DesktopPop> = {}): DesktopPop {
-  return { PopId: `pop-${++popIds}`, Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: {}, ...fields };
+  return {
+    PopId: `pop-${++popIds}`,
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'R-1',
+    ScriptData: {},
+    ...fields,
+  };
 }
 
 function reason(outcome: PopOutcome): string | undefined {
@@ -44,7 +51,12 @@ describe('Desktop rules', () => {
     const desktop = desktopWith();
     const outcome = desktop.receivePop(pop({ Reference: 'R-1' }));
     expect(outcome.status).toBe('Opened');
-    expect(desktop.agent('agent1')?.current).toMatchObject({ campaign: 'Sales', reference: 'R-1', workflow: 'Sales Call', created: false });
+    expect(desktop.agent('agent1')?.current).toMatchObject({
+      campaign: 'Sales',
+      reference: 'R-1',
+      workflow: 'Sales Call',
+      created: false,
+    });
   });
 
   test("a pop whose Reference equals the agent's current record changes nothing", () => {
@@ -79,7 +91,11 @@ describe('Desktop rules', () => {
     const outcome = desktop.receivePop(pop({ Reference: 'R-1', ScriptData: { var_ContactReason: 'Renewal' } }));
     expect(outcome).toMatchObject({ status: 'Opened', resumed: true });
     const agent = desktop.agent('agent1');
-    expect(agent?.current).toMatchObject({ reference: 'R-1', fields: { ContactName: 'Jane' }, variables: { ContactReason: 'Renewal' } });
+    expect(agent?.current).toMatchObject({
+      reference: 'R-1',
+      fields: { ContactName: 'Jane' },
+      variables: { ContactReason: 'Renewal' },
+    });
     expect(agent?.activities.map((record) => record.reference)).toEqual(['R-2']);
   });
 
@@ -99,7 +115,8 @@ describe('Desktop rules', () => {
 
   test('Per System licence: every Desktop user has a licence', () => {
     const desktop = desktopWith({ type: 'PerSystem' }, ['a', 'b', 'c']);
-    for (const agent of ['a', 'b', 'c']) expect(desktop.receivePop(pop({ Username: agent, Reference: agent })).status).toBe('Opened');
+    for (const agent of ['a', 'b', 'c'])
+      expect(desktop.receivePop(pop({ Username: agent, Reference: agent })).status).toBe('Opened');
   });
 
   test('Concurrent licence: the (N+1)th active user has no licence', () => {
@@ -146,7 +163,9 @@ describe('Desktop rules', () => {
 
   test('var_ keys fill Workflow Variables', () => {
     const desktop = desktopWith();
-    const outcome = desktop.receivePop(pop({ ScriptData: { var_ContactReason: 'Renewal', var_Priority: 3, Unlinked: 'x' } }));
+    const outcome = desktop.receivePop(
+      pop({ ScriptData: { var_ContactReason: 'Renewal', var_Priority: 3, Unlinked: 'x' } }),
+    );
     expect(outcome).toMatchObject({
       status: 'Opened',
       record: { fields: {}, variables: { ContactReason: 'Renewal', Priority: 3 } },
@@ -156,7 +175,9 @@ describe('Desktop rules', () => {
 
   test('internal campaigns take ScriptData into the record without links', () => {
     const desktop = desktopWith();
-    const outcome = desktop.receivePop(pop({ Campaign: 'Internal', ScriptData: { Anything: 'a', var_Why: 'b', 'Contact Name': 'c' } }));
+    const outcome = desktop.receivePop(
+      pop({ Campaign: 'Internal', ScriptData: { Anything: 'a', var_Why: 'b', 'Contact Name': 'c' } }),
+    );
     expect(outcome).toMatchObject({
       status: 'Opened',
       record: { fields: { Anything: 'a', 'Contact Name': 'c' }, variables: { Why: 'b' } },
@@ -180,11 +201,17 @@ describe('Desktop rules', () => {
     const first = desktop.receivePop(pop({ Reference: undefined }));
     const second = desktop.receivePop(pop({ Reference: '' }));
     expect(first).toMatchObject({ status: 'Opened', record: { reference: 'CSAUTO-ID1', created: true } });
-    expect(second).toMatchObject({ status: 'Opened', record: { reference: 'CSAUTO-ID2' }, suspended: { reference: 'CSAUTO-ID1' } });
+    expect(second).toMatchObject({
+      status: 'Opened',
+      record: { reference: 'CSAUTO-ID2' },
+      suspended: { reference: 'CSAUTO-ID1' },
+    });
   });
 
   test('no Reference + creation not allowed -> RecordCreationNotAllowed', () => {
-    expect(reason(desktopWith().receivePop(pop({ Campaign: 'Service', Reference: undefined })))).toBe('RecordCreationNotAllowed');
+    expect(reason(desktopWith().receivePop(pop({ Campaign: 'Service', Reference: undefined })))).toBe(
+      'RecordCreationNotAllowed',
+    );
   });
 
   test('checks run in order: plugin, agent, licence, campaign', () => {

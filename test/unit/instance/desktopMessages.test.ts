@@ -5,7 +5,12 @@
  */
 import fc from 'fast-check';
 import validateDesktopMessage from '../../../contract/generated/DesktopMessage';
-import { MAX_AGENT_NAME_LENGTH, MAX_DESKTOP_AGENTS, MAX_DESKTOP_PARTS, MAX_WEBSOCKET_FRAME_BYTES } from '../../../contract/limits';
+import {
+  MAX_AGENT_NAME_LENGTH,
+  MAX_DESKTOP_AGENTS,
+  MAX_DESKTOP_PARTS,
+  MAX_WEBSOCKET_FRAME_BYTES,
+} from '../../../contract/limits';
 import { problemsOf } from '../../../contract/problems';
 import { desktopMessages } from '../../../instance/connector';
 
@@ -18,7 +23,10 @@ describe('desktopMessages', () => {
   });
 
   it('splits 5,000 names of 128 four-byte characters (the worst case) into at most 100 parts of one frame each', () => {
-    const agents = Array.from({ length: MAX_DESKTOP_AGENTS }, (_, i) => `${String(i).padStart(4, '0')}${'𝔸'.repeat(MAX_AGENT_NAME_LENGTH - 4)}`);
+    const agents = Array.from(
+      { length: MAX_DESKTOP_AGENTS },
+      (_, i) => `${String(i).padStart(4, '0')}${'𝔸'.repeat(MAX_AGENT_NAME_LENGTH - 4)}`,
+    );
     const messages = desktopMessages(agents, 2);
     expect(messages.length).toBeLessThanOrEqual(MAX_DESKTOP_PARTS);
     for (const message of messages) expect(bytes(message)).toBeLessThanOrEqual(MAX_WEBSOCKET_FRAME_BYTES);
@@ -26,21 +34,30 @@ describe('desktopMessages', () => {
   });
 
   it('always: every message fits the frame and the schema, parts are numbered 1..Parts with one Sequence, and together are the list (property)', () => {
-    const name = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.stringMatching(/^[a-zé€𝔸"\\]{1,128}$/u)).filter((s) => problemsOf(validateDesktopMessage, { Action: 'Desktop', Agents: [s] }).length === 0);
+    const name = fc
+      .oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.stringMatching(/^[a-zé€𝔸"\\]{1,128}$/u))
+      .filter((s) => problemsOf(validateDesktopMessage, { Action: 'Desktop', Agents: [s] }).length === 0);
     fc.assert(
-      fc.property(fc.array(name, { maxLength: 600 }), fc.integer({ min: 1, max: 20_000 }), fc.nat({ max: 2 ** 40 }), (agents, frame, sequence) => {
-        // At least 4,000 bytes: 600 names of 515 bytes at most then fit 100 parts.
-        const frameBytes = Math.max(frame, 4000);
-        const messages = desktopMessages(agents, sequence, frameBytes);
-        expect(messages.flatMap((message) => message.Agents)).toEqual(agents);
-        for (const message of messages) {
-          expect(bytes(message)).toBeLessThanOrEqual(frameBytes);
-          expect(problemsOf(validateDesktopMessage, message)).toEqual([]);
-        }
-        if (messages.length > 1) {
-          expect(messages.map((message) => [message.Sequence, message.Part, message.Parts])).toEqual(messages.map((_, i) => [sequence, i + 1, messages.length]));
-        }
-      }),
+      fc.property(
+        fc.array(name, { maxLength: 600 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.nat({ max: 2 ** 40 }),
+        (agents, frame, sequence) => {
+          // At least 4,000 bytes: 600 names of 515 bytes at most then fit 100 parts.
+          const frameBytes = Math.max(frame, 4000);
+          const messages = desktopMessages(agents, sequence, frameBytes);
+          expect(messages.flatMap((message) => message.Agents)).toEqual(agents);
+          for (const message of messages) {
+            expect(bytes(message)).toBeLessThanOrEqual(frameBytes);
+            expect(problemsOf(validateDesktopMessage, message)).toEqual([]);
+          }
+          if (messages.length > 1) {
+            expect(messages.map((message) => [message.Sequence, message.Part, message.Parts])).toEqual(
+              messages.map((_, i) => [sequence, i + 1, messages.length]),
+            );
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

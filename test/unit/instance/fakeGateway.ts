@@ -95,7 +95,11 @@ export class FakeGateway {
     return this.connections.flatMap((conn, index) =>
       conn.messages
         .filter((message) => message.Action === 'Ack' && message.PopId === popId)
-        .map((message) => ({ Status: message.Status, ...(message.Reason ? { Reason: message.Reason } : {}), connection: index })),
+        .map((message) => ({
+          Status: message.Status,
+          ...(message.Reason ? { Reason: message.Reason } : {}),
+          connection: index,
+        })),
     );
   }
 
@@ -119,12 +123,21 @@ export class FakeGateway {
     request.on('end', () => {
       const send = (status: number, result: unknown, error?: { Code: string; Message: string }) => {
         response.writeHead(status, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ Success: !error, Result: error ? null : result, Version: '0.0.0', RequestId: 'r', ...(error ? { Error: error } : {}) }));
+        response.end(
+          JSON.stringify({
+            Success: !error,
+            Result: error ? null : result,
+            Version: '0.0.0',
+            RequestId: 'r',
+            ...(error ? { Error: error } : {}),
+          }),
+        );
       };
       if (request.method === 'GET' && request.url === '/v1/auth') {
         this.authCalls += 1;
         const expected = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
-        if (request.headers.authorization !== expected) return send(401, null, { Code: 'NotAuthorized', Message: 'Incorrect username or password.' });
+        if (request.headers.authorization !== expected)
+          return send(401, null, { Code: 'NotAuthorized', Message: 'Incorrect username or password.' });
         return send(200, this.issue(true));
       }
       if (request.method === 'POST' && request.url === '/v1/auth/refresh') {
@@ -141,7 +154,13 @@ export class FakeGateway {
   }
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const conn: GatewayConnection = { ws, url: request.url ?? '', authorization: request.headers.authorization, messages: [], closed: false };
+    const conn: GatewayConnection = {
+      ws,
+      url: request.url ?? '',
+      authorization: request.headers.authorization,
+      messages: [],
+      closed: false,
+    };
     this.connections.push(conn);
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as Record<string, unknown>;

@@ -65,7 +65,9 @@ describe('pop handling', () => {
       { status: 'Failed', reason: 'PluginDisabled' },
     ]);
     const warnings = logger.entries.filter((entry) => entry.level === 'warn');
-    expect(warnings.map(({ message, fields }) => [message, fields.PopId, fields.agent, fields.campaign, fields.reason])).toEqual([
+    expect(
+      warnings.map(({ message, fields }) => [message, fields.PopId, fields.agent, fields.campaign, fields.reason]),
+    ).toEqual([
       ['pop failed', 'p1', 'ghost', 'Sales', 'AgentNotOnDesktop'],
       ['pop failed', 'p2', 'agent2', 'Sales', 'NoLicence'],
       ['pop failed', 'p3', 'agent1', 'Old', 'UnknownCampaign'],
@@ -77,20 +79,36 @@ describe('pop handling', () => {
 
   test('an opened pop is logged with its Fields and Variables, and the suspended record', () => {
     const logger = createMemoryLogger();
-    const desktop = new Desktop({ pluginEnabled: true, licence: { type: 'PerSystem' }, campaigns: config(new FakeGateway()).campaigns });
+    const desktop = new Desktop({
+      pluginEnabled: true,
+      licence: { type: 'PerSystem' },
+      campaigns: config(new FakeGateway()).campaigns,
+    });
     desktop.login('agent1');
     const handle = createPopHandler(desktop, logger);
     handle({ PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
-    handle({ PopId: 'p2', Username: 'agent1', Campaign: 'Sales', Reference: 'R-2', ScriptData: { 'contact name': 'Jane', var_ContactReason: 'Renewal' } });
+    handle({
+      PopId: 'p2',
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-2',
+      ScriptData: { 'contact name': 'Jane', var_ContactReason: 'Renewal' },
+    });
     const lines = logger.entries.map((entry) => formatLine(entry, new Date('2025-01-01T10:00:00Z')));
-    expect(lines).toContain('10:00:00.000 INFO  suspended to Activities agent=agent1 campaign=Sales reference=R-1 activities=1');
+    expect(lines).toContain(
+      '10:00:00.000 INFO  suspended to Activities agent=agent1 campaign=Sales reference=R-1 activities=1',
+    );
     expect(lines).toContain(
       '10:00:00.000 INFO  pop opened PopId=p2 agent=agent1 campaign=Sales reference=R-2 workflow="Sales Call" fields={"ContactName":"Jane"} variables={"ContactReason":"Renewal"}',
     );
   });
 
   test('fields that look like secrets are redacted', () => {
-    expect(redact({ IdToken: 'x', password: 'y', agent: 'a' })).toEqual({ IdToken: '[redacted]', password: '[redacted]', agent: 'a' });
+    expect(redact({ IdToken: 'x', password: 'y', agent: 'a' })).toEqual({
+      IdToken: '[redacted]',
+      password: '[redacted]',
+      agent: 'a',
+    });
   });
 });
 
@@ -122,7 +140,13 @@ describe('startInstance', () => {
     await eventually(() => conn.messages.length > 0);
     expect(conn.messages[0]).toEqual({ Action: 'Desktop', Agents: ['agent1', 'agent2'] });
 
-    gateway.push(conn, { PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Jane' } });
+    gateway.push(conn, {
+      PopId: 'p1',
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-1',
+      ScriptData: { 'Contact Name': 'Jane' },
+    });
     gateway.push(conn, { PopId: 'p2', Username: 'agent2', Campaign: 'Sales', Reference: 'R-2' });
     await eventually(() => gateway.acksFor('p2').length === 2);
     expect(gateway.acksFor('p1').map((ack) => ack.Status)).toEqual(['Delivered', 'Opened']);
@@ -134,13 +158,26 @@ describe('startInstance', () => {
       instance: 'demo-instance',
       connected: true,
       agents: [
-        { username: 'agent1', licensed: true, current: { reference: 'R-1', fields: { ContactName: 'Jane' } }, activities: [] },
+        {
+          username: 'agent1',
+          licensed: true,
+          current: { reference: 'R-1', fields: { ContactName: 'Jane' } },
+          activities: [],
+        },
         { username: 'agent2', licensed: false, current: null },
       ],
     });
 
-    expect((await control('POST', '/agents/agent1/logout')).body).toEqual({ agent: 'agent1', status: 'LoggedOut', seatPassedTo: 'agent2' });
-    expect((await control('POST', '/agents/agent3/login')).body).toEqual({ agent: 'agent3', status: 'LoggedIn', licensed: false });
+    expect((await control('POST', '/agents/agent1/logout')).body).toEqual({
+      agent: 'agent1',
+      status: 'LoggedOut',
+      seatPassedTo: 'agent2',
+    });
+    expect((await control('POST', '/agents/agent3/login')).body).toEqual({
+      agent: 'agent3',
+      status: 'LoggedIn',
+      licensed: false,
+    });
     expect((await control('POST', '/agents/nobody/logout')).status).toBe(404);
     expect((await control('GET', '/agents/agent2')).body).toMatchObject({ username: 'agent2', licensed: true });
     expect((await control('GET', '/nothing')).status).toBe(404);
@@ -159,7 +196,10 @@ describe('startInstance', () => {
     expect(gateway.authCalls).toBe(0);
     expect(gateway.connections).toHaveLength(0);
     expect(logger.entries).toContainEqual(
-      expect.objectContaining({ level: 'warn', message: expect.stringContaining('the Cloud API plugin is disabled (plugin.enabled: false): not connecting') }),
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringContaining('the Cloud API plugin is disabled (plugin.enabled: false): not connecting'),
+      }),
     );
     await control('POST', '/plugin/enable');
     await instance.connector.whenConnected();

@@ -17,7 +17,10 @@ interface Schema {
 }
 
 const README = readFileSync(join(__dirname, '../../../instance/README.md'), 'utf8');
-const section = README.slice(README.indexOf('## Configuration'), README.indexOf('\n## ', README.indexOf('## Configuration') + 1));
+const section = README.slice(
+  README.indexOf('## Configuration'),
+  README.indexOf('\n## ', README.indexOf('## Configuration') + 1),
+);
 const ROOT = InstanceConfigFile as unknown as Schema;
 
 interface Row {
@@ -33,7 +36,10 @@ const rows: Row[] = section
   .split('\n')
   .filter((line) => /^\| `/.test(line))
   .map((line) => {
-    const [keys, required, defaultCell, meaning] = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const [keys, required, defaultCell, meaning] = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     return { keys: code(keys), required: required === 'yes', defaultCell, meaning };
   });
 

@@ -27,7 +27,12 @@ async function connected(openDelayMs: number): Promise<{ opened: PopMessage[]; c
   connector = new Connector({
     webSocketUrl: gateway.webSocketUrl,
     instanceName: 'desk',
-    auth: new AuthClient({ authUrl: gateway.authUrl, refreshUrl: `${gateway.authUrl}/refresh`, username: USERNAME, password: PASSWORD }),
+    auth: new AuthClient({
+      authUrl: gateway.authUrl,
+      refreshUrl: `${gateway.authUrl}/refresh`,
+      username: USERNAME,
+      password: PASSWORD,
+    }),
     desktopAgents: () => ['agent1'],
     onPop: (pop): AckDecision => {
       opened.push(pop);
@@ -45,7 +50,8 @@ async function connected(openDelayMs: number): Promise<{ opened: PopMessage[]; c
   return { opened, conn: await eventually(() => gateway.latest().messages.length > 0 && gateway.latest()) };
 }
 
-const recall = (conn: GatewayConnection, popId: string) => conn.ws.send(JSON.stringify({ Type: 'Recall', PopId: popId }));
+const recall = (conn: GatewayConnection, popId: string) =>
+  conn.ws.send(JSON.stringify({ Type: 'Recall', PopId: popId }));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a pop recalled while it waits to open is dropped: Delivered, then Recalled, never opened', async () => {

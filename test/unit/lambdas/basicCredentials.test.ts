@@ -5,7 +5,10 @@ const basic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('bas
 
 describe('parseBasicCredentials', () => {
   it('splits on the first colon so passwords may contain colons', () => {
-    expect(parseBasicCredentials(basic('api-user:pa:ss:word'))).toEqual({ username: 'api-user', password: 'pa:ss:word' });
+    expect(parseBasicCredentials(basic('api-user:pa:ss:word'))).toEqual({
+      username: 'api-user',
+      password: 'pa:ss:word',
+    });
   });
 
   it('decodes non-ASCII usernames and passwords as UTF-8', () => {

@@ -22,7 +22,12 @@ describe('caller identity from API Gateway claims', () => {
 
   it('reads username, tenant and groups from string claims', () => {
     const caller = callerFromEvent(
-      eventWithClaims({ 'cognito:username': 'crm', 'custom:tenant': 'acme', 'cognito:groups': 'api-callers', exp: 'Fri Jul 29 18:52:53 UTC 2016' }),
+      eventWithClaims({
+        'cognito:username': 'crm',
+        'custom:tenant': 'acme',
+        'cognito:groups': 'api-callers',
+        exp: 'Fri Jul 29 18:52:53 UTC 2016',
+      }),
     );
     expect(caller).toEqual({ username: 'crm', tenant: 'acme', groups: ['api-callers'] });
     expect(requireApiCaller(caller)).toBe(caller);
@@ -41,7 +46,9 @@ describe('caller identity from API Gateway claims', () => {
     ['both role groups', 'api-callers,scripting-instances'],
     ['a role group and an unknown one', 'api-callers,admins'],
   ])('grants no role for %s (issue 13, item 4): 403 Forbidden', async (_, groups) => {
-    const caller = callerFromEvent(eventWithClaims({ 'cognito:username': 'u', 'custom:tenant': 'acme', 'cognito:groups': groups }));
+    const caller = callerFromEvent(
+      eventWithClaims({ 'cognito:username': 'u', 'custom:tenant': 'acme', 'cognito:groups': groups }),
+    );
     expect(await refusal(() => requireApiCaller(caller))).toMatchObject({ statusCode: 403, code: 'Forbidden' });
   });
 
@@ -54,7 +61,8 @@ describe('caller identity from API Gateway claims', () => {
 
   it('refuses group names with a comma or white space (the stack and the provisioning CLI use this check)', () => {
     expect(checkedGroupName('api-callers')).toBe('api-callers');
-    for (const name of ['x,api-callers', 'x api-callers', 'a\tb', '']) expect(() => checkedGroupName(name)).toThrow(/without commas/);
+    for (const name of ['x,api-callers', 'x api-callers', 'a\tb', ''])
+      expect(() => checkedGroupName(name)).toThrow(/without commas/);
   });
 
   it('refuses an event without claims or tenant with 401', async () => {

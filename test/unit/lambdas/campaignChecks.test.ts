@@ -27,7 +27,13 @@ const SALES: CatalogueCampaign = {
     { Name: 'Note', Fills: 'Field', Target: 'Note', Required: false },
   ],
 };
-const pop = (extra: Record<string, unknown> = {}) => ({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', ScriptData: { 'Contact Name': 'Ada' }, ...extra });
+const pop = (extra: Record<string, unknown> = {}) => ({
+  Username: 'agent1',
+  Campaign: 'Sales',
+  Reference: 'R-1',
+  ScriptData: { 'Contact Name': 'Ada' },
+  ...extra,
+});
 
 describe('the ScriptData JSON Schema generated from External Links', () => {
   const ajv = new Ajv2020({ strict: false });
@@ -60,9 +66,15 @@ describe('the ScriptData JSON Schema generated from External Links', () => {
 
   test('whatever the schema accepts, the check accepts too', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('Contact Name', 'Amount', 'var_Vip', 'Note', 'var_X', 'Other'), fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean())), (data) => {
-        if (ajv.validate(scriptDataSchema(SALES), data)) expect(scriptDataProblems(SALES, data)).toEqual([]);
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('Contact Name', 'Amount', 'var_Vip', 'Note', 'var_X', 'Other'),
+          fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
+        ),
+        (data) => {
+          if (ajv.validate(scriptDataSchema(SALES), data)) expect(scriptDataProblems(SALES, data)).toEqual([]);
+        },
+      ),
     );
   });
 });
@@ -80,7 +92,9 @@ describe('every refusal of one instance, in the Desktop order', () => {
   test('ReferenceRequired: no Reference (or a blank one) where the campaign cannot create records', () => {
     expect(checkOnInstance(pop({ Reference: undefined }), SALES, true)).toMatchObject({ code: 'ReferenceRequired' });
     expect(checkOnInstance(pop({ Reference: ' ' }), SALES, true)).toMatchObject({ code: 'ReferenceRequired' });
-    expect(checkOnInstance(pop({ Reference: undefined }), { ...SALES, AllowRecordCreation: true }, true)).toBeUndefined();
+    expect(
+      checkOnInstance(pop({ Reference: undefined }), { ...SALES, AllowRecordCreation: true }, true),
+    ).toBeUndefined();
   });
   test('ScriptDataRejected names each key: unknown link, wrong type, required missing', () => {
     const refusal = checkOnInstance(pop({ ScriptData: { Amount: 'ten', var_vip: 'yes', Other: 1 } }), SALES, undefined);
@@ -93,42 +107,78 @@ describe('every refusal of one instance, in the Desktop order', () => {
     ]);
   });
   test('ScriptDataRejected: ScriptData to an internal campaign', () => {
-    const refusal = checkOnInstance(pop({ ScriptData: { a: 1 } }), { ...SALES, Type: 'internal', ExternalLinks: [] }, true);
-    expect(refusal?.details).toEqual(['ScriptData.a: campaign "Sales" is internal; External Links exist only on external campaigns']);
+    const refusal = checkOnInstance(
+      pop({ ScriptData: { a: 1 } }),
+      { ...SALES, Type: 'internal', ExternalLinks: [] },
+      true,
+    );
+    expect(refusal?.details).toEqual([
+      'ScriptData.a: campaign "Sales" is internal; External Links exist only on external campaigns',
+    ]);
   });
   test('links match case-insensitively and unlinked var_ keys fill Variables, as on the Desktop', () => {
-    expect(checkOnInstance(pop({ ScriptData: { 'contact name': 'Ada', VAR_Anything: 1 } }), SALES, true)).toBeUndefined();
+    expect(
+      checkOnInstance(pop({ ScriptData: { 'contact name': 'Ada', VAR_Anything: 1 } }), SALES, true),
+    ).toBeUndefined();
   });
 });
 
 describe('the plan over several instances', () => {
-  const conn = (id: string, extra: Partial<AgentConnection> = {}): AgentConnection => ({ connectionId: id, instance: id, ...extra });
-  const entry = (id: string, campaign: CatalogueCampaign, sequence = 1): CatalogueEntry => ({ connectionId: id, instance: id, sequence, campaign });
+  const conn = (id: string, extra: Partial<AgentConnection> = {}): AgentConnection => ({
+    connectionId: id,
+    instance: id,
+    ...extra,
+  });
+  const entry = (id: string, campaign: CatalogueCampaign, sequence = 1): CatalogueEntry => ({
+    connectionId: id,
+    instance: id,
+    sequence,
+    campaign,
+  });
 
   test('AgentNotOnDesktop when no connection holds the agent', () => {
     expect(planFrom(pop(), [], [])).toMatchObject({ kind: 'refused', code: 'AgentNotOnDesktop' });
   });
   test('pushes only to the instances that can open it; one without a catalogue is not checked', () => {
-    const plan = planFrom(pop(), [conn('a', { catalogue: 1 }), conn('b', { catalogue: 1 }), conn('old')], [entry('a', SALES), entry('b', { ...SALES, Active: false })]);
+    const plan = planFrom(
+      pop(),
+      [conn('a', { catalogue: 1 }), conn('b', { catalogue: 1 }), conn('old')],
+      [entry('a', SALES), entry('b', { ...SALES, Active: false })],
+    );
     expect(plan).toMatchObject({ kind: 'planned', unchecked: 1 });
     expect((plan as { targets: readonly AgentConnection[] }).targets.map((t) => t.connectionId)).toEqual(['a', 'old']);
   });
   test('refused with the most particular refusal when no instance can open it', () => {
-    const plan = planFrom(pop({ ScriptData: {} }), [conn('a', { catalogue: 1, licensed: false }), conn('b', { catalogue: 1 })], [entry('b', SALES)]);
-    expect(plan).toMatchObject({ kind: 'refused', code: 'ScriptDataRejected', details: ['ScriptData.Contact Name: is required'] });
+    const plan = planFrom(
+      pop({ ScriptData: {} }),
+      [conn('a', { catalogue: 1, licensed: false }), conn('b', { catalogue: 1 })],
+      [entry('b', SALES)],
+    );
+    expect(plan).toMatchObject({
+      kind: 'refused',
+      code: 'ScriptDataRejected',
+      details: ['ScriptData.Contact Name: is required'],
+    });
   });
   test('NoLicence applies to an instance that publishes licences but no catalogue', () => {
     expect(planFrom(pop(), [conn('a', { licensed: false })], [])).toMatchObject({ kind: 'refused', code: 'NoLicence' });
   });
-  test('an entry older than the connection\'s catalogue is a campaign it left out', () => {
-    expect(planFrom(pop(), [conn('a', { catalogue: 2 })], [entry('a', SALES, 1)])).toMatchObject({ code: 'CampaignNotFound' });
+  test("an entry older than the connection's catalogue is a campaign it left out", () => {
+    expect(planFrom(pop(), [conn('a', { catalogue: 2 })], [entry('a', SALES, 1)])).toMatchObject({
+      code: 'CampaignNotFound',
+    });
     expect(planFrom(pop(), [conn('a', { catalogue: 2 })], [entry('a', SALES, 3)])).toMatchObject({ kind: 'planned' });
   });
 });
 
 describe('property: ScriptData the dry run accepts is never refused by the Desktop for a data reason', () => {
   const linkName = fc.constantFrom('Contact Name', 'Amount', 'var_Reason', 'Case', 'var_Flag');
-  const link = fc.record({ type: fc.option(fc.constantFrom('string', 'number', 'boolean') as fc.Arbitrary<'string' | 'number' | 'boolean'>, { nil: undefined }), required: fc.boolean() });
+  const link = fc.record({
+    type: fc.option(fc.constantFrom('string', 'number', 'boolean') as fc.Arbitrary<'string' | 'number' | 'boolean'>, {
+      nil: undefined,
+    }),
+    required: fc.boolean(),
+  });
   const campaign: fc.Arbitrary<CampaignConfig> = fc
     .record({
       type: fc.constantFrom('external', 'internal') as fc.Arbitrary<'external' | 'internal'>,
@@ -148,7 +198,11 @@ describe('property: ScriptData the dry run accepts is never refused by the Deskt
           : Object.fromEntries(
               Object.entries(links).map(([name, l]) => [
                 name,
-                { ...(name.startsWith('var_') ? { variable: name.slice(4) } : { field: name.replace(' ', '') }), ...(l.type ? { type: l.type } : {}), required: l.required },
+                {
+                  ...(name.startsWith('var_') ? { variable: name.slice(4) } : { field: name.replace(' ', '') }),
+                  ...(l.type ? { type: l.type } : {}),
+                  required: l.required,
+                },
               ]),
             ),
     })) as fc.Arbitrary<CampaignConfig>;
@@ -160,18 +214,30 @@ describe('property: ScriptData the dry run accepts is never refused by the Deskt
 
   test('the Desktop opens it (or finds it Unchanged), fills every key, and fails it for no data reason', () => {
     fc.assert(
-      fc.property(campaign, scriptData, fc.option(fc.constantFrom('R-1', ''), { nil: undefined }), (config, data, reference) => {
-        const request = { Username: 'agent1', Campaign: 'Sales', ...(reference !== undefined ? { Reference: reference } : {}), ScriptData: data };
-        const plan = planFrom(request, [{ connectionId: 'c', instance: 'i', catalogue: 1, licensed: true }], [
-          { connectionId: 'c', instance: 'i', sequence: 1, campaign: catalogueCampaign(config) },
-        ]);
-        if (plan.kind === 'refused') return;
-        const desktop = new Desktop({ pluginEnabled: true, licence: { type: 'PerSystem' }, campaigns: [config] });
-        desktop.login('agent1');
-        const outcome = desktop.receivePop({ PopId: 'p', ...request });
-        expect(outcome.status).not.toBe('Failed');
-        if (outcome.status === 'Opened') expect(outcome.unlinkedKeys).toEqual([]);
-      }),
+      fc.property(
+        campaign,
+        scriptData,
+        fc.option(fc.constantFrom('R-1', ''), { nil: undefined }),
+        (config, data, reference) => {
+          const request = {
+            Username: 'agent1',
+            Campaign: 'Sales',
+            ...(reference !== undefined ? { Reference: reference } : {}),
+            ScriptData: data,
+          };
+          const plan = planFrom(
+            request,
+            [{ connectionId: 'c', instance: 'i', catalogue: 1, licensed: true }],
+            [{ connectionId: 'c', instance: 'i', sequence: 1, campaign: catalogueCampaign(config) }],
+          );
+          if (plan.kind === 'refused') return;
+          const desktop = new Desktop({ pluginEnabled: true, licence: { type: 'PerSystem' }, campaigns: [config] });
+          desktop.login('agent1');
+          const outcome = desktop.receivePop({ PopId: 'p', ...request });
+          expect(outcome.status).not.toBe('Failed');
+          if (outcome.status === 'Opened') expect(outcome.unlinkedKeys).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });

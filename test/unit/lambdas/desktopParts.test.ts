@@ -32,7 +32,16 @@ const event = (connectionId: string, routeKey: string, body: string | undefined)
   ({
     body,
     isBase64Encoded: false,
-    requestContext: { routeKey, eventType: 'MESSAGE', messageId: 'm', connectionId, connectedAt: Date.now(), requestId: 'r', stage: 'v1', authorizer },
+    requestContext: {
+      routeKey,
+      eventType: 'MESSAGE',
+      messageId: 'm',
+      connectionId,
+      connectedAt: Date.now(),
+      requestId: 'r',
+      stage: 'v1',
+      authorizer,
+    },
   }) as unknown as WebSocketEvent;
 
 async function connect(): Promise<string> {
@@ -42,7 +51,10 @@ async function connect(): Promise<string> {
 }
 
 /** Sends one message to its route; the parsed answer, or undefined when there is none. */
-async function send(connectionId: string, message: object | string): Promise<{ Type: string; Code: string; Message: string } | undefined> {
+async function send(
+  connectionId: string,
+  message: object | string,
+): Promise<{ Type: string; Code: string; Message: string } | undefined> {
   const body = typeof message === 'string' ? message : JSON.stringify(message);
   const route = typeof message === 'string' ? 'Desktop' : (message as { Action: string }).Action;
   const answer = await env.handler<WsHandler>(`ws${route}` as never)(event(connectionId, route, body), lambdaContext());
@@ -53,7 +65,13 @@ const agents = (prefix: string, count: number) => Array.from({ length: count }, 
 const sorted = (names: readonly string[]) => [...names].sort();
 const parts = (list: readonly string[], sequence: number, size: number): DesktopMessage[] => {
   const count = Math.ceil(list.length / size);
-  return Array.from({ length: count }, (_, i) => ({ Action: 'Desktop', Agents: list.slice(i * size, (i + 1) * size), Sequence: sequence, Part: i + 1, Parts: count }));
+  return Array.from({ length: count }, (_, i) => ({
+    Action: 'Desktop',
+    Agents: list.slice(i * size, (i + 1) * size),
+    Sequence: sequence,
+    Part: i + 1,
+    Parts: count,
+  }));
 };
 
 /** What the connection's partition holds besides its item and its held agents: parts waiting to be applied. */
@@ -97,36 +115,60 @@ describe('a Desktop list in parts', () => {
 
   it('never applies an older list after a newer one, in any order of arrival (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.infiniteStream(fc.nat()), async (oldParts, newParts, picks) => {
-        const connectionId = await connect();
-        const older = parts(agents(`old${connections}`, oldParts * 3), 5, 3);
-        const newer = parts(agents(`new${connections}`, newParts * 3), 9, 3);
-        // Both lists' parts, one of them twice, shuffled by the generated picks.
-        const pending = [...older, ...newer, older[0]];
-        const order: DesktopMessage[] = [];
-        const pick = picks[Symbol.iterator]();
-        while (pending.length > 0) order.push(pending.splice(pick.next().value % pending.length, 1)[0]);
-        for (const message of order) expect(await send(connectionId, message)).toBeUndefined();
-        expect(sorted(await store.agentsOf(connectionId))).toEqual(sorted(newer.flatMap((m) => m.Agents)));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.infiniteStream(fc.nat()),
+        async (oldParts, newParts, picks) => {
+          const connectionId = await connect();
+          const older = parts(agents(`old${connections}`, oldParts * 3), 5, 3);
+          const newer = parts(agents(`new${connections}`, newParts * 3), 9, 3);
+          // Both lists' parts, one of them twice, shuffled by the generated picks.
+          const pending = [...older, ...newer, older[0]];
+          const order: DesktopMessage[] = [];
+          const pick = picks[Symbol.iterator]();
+          while (pending.length > 0) order.push(pending.splice(pick.next().value % pending.length, 1)[0]);
+          for (const message of order) expect(await send(connectionId, message)).toBeUndefined();
+          expect(sorted(await store.agentsOf(connectionId))).toEqual(sorted(newer.flatMap((m) => m.Agents)));
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   it('refuses parts that do not agree, and a Part past Parts, with an Error that writes no presence', async () => {
     const connectionId = await connect();
-    expect(await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 1 })).toMatchObject({ Type: 'Error', Code: 'InvalidMessage', Message: expect.stringMatching(/go together/) });
-    expect(await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 3, Parts: 2 })).toMatchObject({ Code: 'InvalidMessage' });
-    expect(await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 1, Parts: 2 })).toBeUndefined();
-    expect(await send(connectionId, { Action: 'Desktop', Agents: ['b'], Sequence: 1, Part: 2, Parts: 3 })).toMatchObject({ Code: 'InvalidMessage', Message: expect.stringMatching(/differs/) });
-    expect(await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 101, Parts: 101 })).toMatchObject({ Code: 'InvalidMessage' });
+    expect(await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 1 })).toMatchObject({
+      Type: 'Error',
+      Code: 'InvalidMessage',
+      Message: expect.stringMatching(/go together/),
+    });
+    expect(
+      await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 3, Parts: 2 }),
+    ).toMatchObject({ Code: 'InvalidMessage' });
+    expect(
+      await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 1, Parts: 2 }),
+    ).toBeUndefined();
+    expect(
+      await send(connectionId, { Action: 'Desktop', Agents: ['b'], Sequence: 1, Part: 2, Parts: 3 }),
+    ).toMatchObject({ Code: 'InvalidMessage', Message: expect.stringMatching(/differs/) });
+    expect(
+      await send(connectionId, { Action: 'Desktop', Agents: ['a'], Sequence: 1, Part: 101, Parts: 101 }),
+    ).toMatchObject({ Code: 'InvalidMessage' });
     expect(await store.agentsOf(connectionId)).toEqual([]);
   });
 
-  it('refuses a message over 128 KB, API Gateway\'s message limit, even when its schema would pass it', async () => {
+  it("refuses a message over 128 KB, API Gateway's message limit, even when its schema would pass it", async () => {
     const connectionId = await connect();
-    const big = JSON.stringify({ Action: 'Desktop', Agents: ['a'] }).replace('{', `{${' '.repeat(MAX_WEBSOCKET_MESSAGE_BYTES)}`);
-    expect(await send(connectionId, big)).toMatchObject({ Type: 'Error', Code: 'InvalidMessage', Message: expect.stringMatching(/131072 bytes/) });
+    const big = JSON.stringify({ Action: 'Desktop', Agents: ['a'] }).replace(
+      '{',
+      `{${' '.repeat(MAX_WEBSOCKET_MESSAGE_BYTES)}`,
+    );
+    expect(await send(connectionId, big)).toMatchObject({
+      Type: 'Error',
+      Code: 'InvalidMessage',
+      Message: expect.stringMatching(/131072 bytes/),
+    });
     expect(await store.agentsOf(connectionId)).toEqual([]);
   });
 
@@ -143,13 +185,18 @@ describe('a Desktop list in parts', () => {
 
   it('holds 5,000 agents of 128 four-byte characters (2.6 MB of names), as the reference instance packs them, and counts them for Login', async () => {
     const connectionId = await connect();
-    const long = Array.from({ length: MAX_DESKTOP_AGENTS }, (_, i) => `${String(i).padStart(4, '0')}${'𝔸'.repeat(124)}`);
+    const long = Array.from(
+      { length: MAX_DESKTOP_AGENTS },
+      (_, i) => `${String(i).padStart(4, '0')}${'𝔸'.repeat(124)}`,
+    );
     const messages = desktopMessages(long, 3);
     expect(messages.length).toBeGreaterThan(1);
     for (const message of messages) expect(await send(connectionId, message)).toBeUndefined();
     expect(await store.agentsOf(connectionId)).toHaveLength(MAX_DESKTOP_AGENTS);
     expect(await store.connectionsForAgent(TENANT, long[4999])).toHaveLength(1);
-    expect(await send(connectionId, { Action: 'Login', Username: 'one-too-many' })).toMatchObject({ Code: 'InvalidMessage' });
+    expect(await send(connectionId, { Action: 'Login', Username: 'one-too-many' })).toMatchObject({
+      Code: 'InvalidMessage',
+    });
     expect(await send(connectionId, { Action: 'Logout', Username: long[0] })).toBeUndefined();
     expect(await send(connectionId, { Action: 'Login', Username: 'newcomer' })).toBeUndefined();
     // Presence and a held-agent item per agent, the connection item and the record that list 3 was applied.

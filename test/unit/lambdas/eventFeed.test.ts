@@ -36,7 +36,12 @@ const draft = (tenant: string, n: number): StoredEvent => ({
 });
 
 /** Pages from `cursor` until a page brings nothing new; returns the event ids seen and the last cursor. */
-async function drain(store: EventStore, tenant: string, cursor: string, settleMs: number): Promise<{ ids: string[]; cursor: string }> {
+async function drain(
+  store: EventStore,
+  tenant: string,
+  cursor: string,
+  settleMs: number,
+): Promise<{ ids: string[]; cursor: string }> {
   const ids: string[] = [];
   for (;;) {
     const page = await readEvents(store, tenant, Number(cursor), { limit: 7, settleMs }, clock);
@@ -59,8 +64,8 @@ describe('the event feed under concurrent writers', () => {
           const store = new EventStore(table.db, table.tableName);
           // Dead writers: a number taken from the counter, never filled.
           const deaths = Array.from({ length: dead }, () => store.allocate(tenant));
-          const writers = [...Array.from({ length: count }, (_, n) => n), ...retried.filter((n) => n < count)].map((n) =>
-            appendEvent(store, draft(tenant, n), EXPIRES, clock),
+          const writers = [...Array.from({ length: count }, (_, n) => n), ...retried.filter((n) => n < count)].map(
+            (n) => appendEvent(store, draft(tenant, n), EXPIRES, clock),
           );
           // A reader racing the writers, closing every gap it meets at once.
           let seen: string[] = [];
@@ -93,7 +98,13 @@ describe('the event feed under concurrent writers', () => {
     const first = await readEvents(store, tenant, 0, { limit: 10, settleMs: 60_000 }, clock);
     expect(first.Events.map((e) => e.EventId)).toEqual(['pop-1.Sent']);
     expect(first.Cursor).toBe('1');
-    const later = await readEvents(store, tenant, 1, { limit: 10, settleMs: 60_000 }, { now: () => Date.now() + 61_000 });
+    const later = await readEvents(
+      store,
+      tenant,
+      1,
+      { limit: 10, settleMs: 60_000 },
+      { now: () => Date.now() + 61_000 },
+    );
     expect(later.Events.map((e) => e.EventId)).toEqual(['pop-3.Sent']);
     expect(later.Cursor).toBe('3');
   });
@@ -119,13 +130,26 @@ describe('the local stream emulation (local/streams/)', () => {
     const events = new EventStore(table.db, table.tableName);
     stream.attach(makePopStreamHandler({ events, clock, retentionMs: 3_600_000 }) as never);
     const viaProxy = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: stream.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
+      new DynamoDBClient({
+        endpoint: stream.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      }),
       { marshallOptions: { removeUndefinedValues: true } },
     );
     try {
       const pops = new PopStore(viaProxy, table.tableName);
       const now = new Date().toISOString();
-      const pop = { tenant: 'streamed', PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Status: 'Sent' as const, CreatedAt: now, UpdatedAt: now, sentTo: ['c1'] };
+      const pop = {
+        tenant: 'streamed',
+        PopId: 'p1',
+        Username: 'agent1',
+        Campaign: 'Sales',
+        Status: 'Sent' as const,
+        CreatedAt: now,
+        UpdatedAt: now,
+        sentTo: ['c1'],
+      };
       await pops.putPop(pop, 3_600_000);
       await pops.recordDelivery('streamed', 'p1', { sentTo: ['c1'], sentToInstances: ['i1'] });
       const read = (await pops.getPop('streamed', 'p1'))!;
@@ -133,7 +157,11 @@ describe('the local stream emulation (local/streams/)', () => {
       await pops.saveTransition(delivered!, { status: 'Opened' });
       await stream.drained();
       const page = await readEvents(events, 'streamed', 0, { limit: 10, settleMs: 0 }, clock);
-      expect(page.Events.map((e) => [e.Status, e.Cursor])).toEqual([['Sent', '1'], ['Delivered', '2'], ['Opened', '3']]);
+      expect(page.Events.map((e) => [e.Status, e.Cursor])).toEqual([
+        ['Sent', '1'],
+        ['Delivered', '2'],
+        ['Opened', '3'],
+      ]);
       expect(page.Events[0]).toMatchObject({ PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Type: 'pop.status' });
     } finally {
       viaProxy.destroy();

@@ -24,27 +24,50 @@ const event = (connectionId: string, routeKey: string, message: unknown): WebSoc
   ({
     body: JSON.stringify(message),
     isBase64Encoded: false,
-    requestContext: { routeKey, eventType: 'MESSAGE', messageId: 'm', connectionId, connectedAt: Date.now(), requestId: 'r', stage: 'v1', authorizer },
+    requestContext: {
+      routeKey,
+      eventType: 'MESSAGE',
+      messageId: 'm',
+      connectionId,
+      connectedAt: Date.now(),
+      requestId: 'r',
+      stage: 'v1',
+      authorizer,
+    },
   }) as unknown as WebSocketEvent;
 
 describe('Login and Desktop share one cap (MAX_DESKTOP_AGENTS)', () => {
   it('refuses a Login past the cap with an Error, accepts one already held, and one after a Logout', async () => {
     const connectionId = 'Cap+Conn/1=';
     const connections = new ConnectionStore(env.table.db, env.table.tableName);
-    await env.handler<WsHandler>('wsConnect')({ ...event(connectionId, '$connect', {}), body: undefined } as WebSocketEvent, lambdaContext());
+    await env.handler<WsHandler>('wsConnect')(
+      { ...event(connectionId, '$connect', {}), body: undefined } as WebSocketEvent,
+      lambdaContext(),
+    );
     const full = Array.from({ length: MAX_DESKTOP_AGENTS }, (_, i) => `agent${i}`);
     const desktop = env.handler<WsHandler>('wsDesktop');
     const login = env.handler<WsHandler>('wsLogin');
     const logout = env.handler<WsHandler>('wsLogout');
-    expect((await desktop(event(connectionId, 'Desktop', { Action: 'Desktop', Agents: full }), lambdaContext())).body).toBeUndefined();
+    expect(
+      (await desktop(event(connectionId, 'Desktop', { Action: 'Desktop', Agents: full }), lambdaContext())).body,
+    ).toBeUndefined();
 
-    const refused = await login(event(connectionId, 'Login', { Action: 'Login', Username: 'one-too-many' }), lambdaContext());
+    const refused = await login(
+      event(connectionId, 'Login', { Action: 'Login', Username: 'one-too-many' }),
+      lambdaContext(),
+    );
     expect(JSON.parse(refused.body!)).toMatchObject({ Type: 'Error', Code: 'InvalidMessage' });
     expect(await connections.connectionsForAgent(TENANT, 'one-too-many')).toEqual([]);
 
-    expect((await login(event(connectionId, 'Login', { Action: 'Login', Username: 'agent7' }), lambdaContext())).body).toBeUndefined();
-    expect((await logout(event(connectionId, 'Logout', { Action: 'Logout', Username: 'agent7' }), lambdaContext())).body).toBeUndefined();
-    expect((await login(event(connectionId, 'Login', { Action: 'Login', Username: 'newcomer' }), lambdaContext())).body).toBeUndefined();
+    expect(
+      (await login(event(connectionId, 'Login', { Action: 'Login', Username: 'agent7' }), lambdaContext())).body,
+    ).toBeUndefined();
+    expect(
+      (await logout(event(connectionId, 'Logout', { Action: 'Logout', Username: 'agent7' }), lambdaContext())).body,
+    ).toBeUndefined();
+    expect(
+      (await login(event(connectionId, 'Login', { Action: 'Login', Username: 'newcomer' }), lambdaContext())).body,
+    ).toBeUndefined();
     expect(await connections.connectionsForAgent(TENANT, 'newcomer')).toHaveLength(1);
     expect(await connections.agentsOf(connectionId)).toHaveLength(MAX_DESKTOP_AGENTS);
   });

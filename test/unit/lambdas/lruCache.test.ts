@@ -13,23 +13,27 @@ const call = fc.record({
 describe('the LRU cache that stands in for mnemonist/lru-cache in the Lambda bundles', () => {
   it('answers every call exactly as mnemonist does, for any sequence of calls and any capacity', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(call, { minLength: 10, maxLength: 80, size: 'max' }), (capacity, calls) => {
-        // GIVEN both caches of one capacity WHEN the same calls are made THEN every answer and the size match.
-        const ours = new LRUCache<number, number>(capacity);
-        const theirs = new MnemonistLRUCache<number, number>(capacity);
-        for (const { op, key, value } of calls) {
-          if (op === 'set') {
-            ours.set(key, value);
-            theirs.set(key, value);
-          } else if (op === 'clear') {
-            ours.clear();
-            theirs.clear();
-          } else {
-            expect(ours[op](key)).toEqual(theirs[op](key));
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(call, { minLength: 10, maxLength: 80, size: 'max' }),
+        (capacity, calls) => {
+          // GIVEN both caches of one capacity WHEN the same calls are made THEN every answer and the size match.
+          const ours = new LRUCache<number, number>(capacity);
+          const theirs = new MnemonistLRUCache<number, number>(capacity);
+          for (const { op, key, value } of calls) {
+            if (op === 'set') {
+              ours.set(key, value);
+              theirs.set(key, value);
+            } else if (op === 'clear') {
+              ours.clear();
+              theirs.clear();
+            } else {
+              expect(ours[op](key)).toEqual(theirs[op](key));
+            }
+            expect(ours.size).toBe(theirs.size);
           }
-          expect(ours.size).toBe(theirs.size);
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

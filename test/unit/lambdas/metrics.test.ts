@@ -1,4 +1,10 @@
-import { DEFAULT_METRICS_NAMESPACE, METRIC, METRICS_NAMESPACE_ENV, noMetrics, powertoolsMetrics } from '../../../lambdas/shared/metrics';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  METRIC,
+  METRICS_NAMESPACE_ENV,
+  noMetrics,
+  powertoolsMetrics,
+} from '../../../lambdas/shared/metrics';
 
 /** The EMF lines written to stdout while `act` runs. */
 function linesOf(act: () => void): Record<string, any>[] {
@@ -12,7 +18,11 @@ function linesOf(act: () => void): Record<string, any>[] {
   } finally {
     write.mockRestore();
   }
-  return lines.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
+  return lines
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
 }
 
 describe('powertoolsMetrics (CloudWatch Embedded Metric Format through Powertools Metrics)', () => {
@@ -43,7 +53,9 @@ describe('powertoolsMetrics (CloudWatch Embedded Metric Format through Powertool
   });
 
   test('metadata (request id, tenant) rides along without becoming a dimension', () => {
-    const [line] = linesOf(() => powertoolsMetrics('N').count(METRIC.acks, 1, { Status: 'Delivered' }, { requestId: 'req-1' }));
+    const [line] = linesOf(() =>
+      powertoolsMetrics('N').count(METRIC.acks, 1, { Status: 'Delivered' }, { requestId: 'req-1' }),
+    );
     expect(line).toMatchObject({ requestId: 'req-1', Status: 'Delivered', Acks: 1 });
     expect(line!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Status']]);
   });

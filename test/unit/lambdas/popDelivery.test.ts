@@ -34,7 +34,13 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
   const connections = new ConnectionStore(table.db, table.tableName);
   const pops = new PopStore(table.db, table.tableName);
   for (const [connectionId, agents] of Object.entries(agentsByConnection)) {
-    const c = await connections.putConnection({ connectionId: `${tenant}/${connectionId}`, tenant, username: 'inst', instance: connectionId, connectedAt: Date.now() });
+    const c = await connections.putConnection({
+      connectionId: `${tenant}/${connectionId}`,
+      tenant,
+      username: 'inst',
+      instance: connectionId,
+      connectedAt: Date.now(),
+    });
     await connections.replaceDesktop(c, agents);
   }
   const pusher = recordingPusher(Object.fromEntries(Object.entries(answers).map(([id, a]) => [`${tenant}/${id}`, a])));
@@ -57,13 +63,29 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
 
 describe('deliverPop', () => {
   it('pushes exactly the pop to every connection holding the agent, and stores it as Sent', async () => {
-    const { tenant, deps, pushed, pops, counted } = await setup({ one: ['agent1'], two: ['agent1', 'agent2'], three: ['agent2'] });
-    const accepted = await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1', ScriptData: { 'Contact Name': 'Ann' } });
+    const { tenant, deps, pushed, pops, counted } = await setup({
+      one: ['agent1'],
+      two: ['agent1', 'agent2'],
+      three: ['agent2'],
+    });
+    const accepted = await deliverPop(deps, tenant, {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R1',
+      ScriptData: { 'Contact Name': 'Ann' },
+    });
 
     expect(accepted).toEqual({ kind: 'accepted', popId: 'pop-1' });
     expect(counted).toEqual({ PopsAccepted: 1, PopsPushed: 2 });
     expect(pushed.map((p) => p.connectionId).sort()).toEqual([`${tenant}/one`, `${tenant}/two`]);
-    expect(pushed[0]!.message).toMatchObject({ Type: 'Pop', PopId: 'pop-1', Username: 'agent1', Campaign: 'Sales', Reference: 'R1', ScriptData: { 'Contact Name': 'Ann' } });
+    expect(pushed[0]!.message).toMatchObject({
+      Type: 'Pop',
+      PopId: 'pop-1',
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R1',
+      ScriptData: { 'Contact Name': 'Ann' },
+    });
     expect(typeof pushed[0]!.message.SentAt).toBe('string');
     expect(await pops.getPop(tenant, 'pop-1')).toMatchObject({ Status: 'Sent', Username: 'agent1', Reference: 'R1' });
   });
@@ -77,7 +99,10 @@ describe('deliverPop', () => {
   });
 
   it('removes a gone connection with its presence and still succeeds through the other one', async () => {
-    const { tenant, deps, pushed, connections, counted } = await setup({ stale: ['agent1', 'agent9'], live: ['agent1'] }, { stale: 'gone' });
+    const { tenant, deps, pushed, connections, counted } = await setup(
+      { stale: ['agent1', 'agent9'], live: ['agent1'] },
+      { stale: 'gone' },
+    );
     await deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales' });
     expect(counted.StaleConnectionsRemoved).toBe(1);
     expect(pushed.map((p) => p.connectionId)).toEqual([`${tenant}/live`]);
@@ -90,7 +115,16 @@ describe('deliverPop', () => {
     const error = await refusal(deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' }));
     expect(error.code).toBe('AgentNotOnDesktop');
     expect(await pops.getPop(tenant, 'pop-1')).toMatchObject({ Status: 'Failed', Reason: 'AgentNotOnDesktop' });
-    expect(await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'other', popId: 'x', windowMs: 1000 })).toEqual({ kind: 'claimed' });
+    expect(
+      await pops.claimRecord({
+        tenant,
+        campaign: 'Sales',
+        reference: 'R1',
+        username: 'other',
+        popId: 'x',
+        windowMs: 1000,
+      }),
+    ).toEqual({ kind: 'claimed' });
   });
 
   it('answers 503 ServiceUnavailable when pushing failed for another reason, marking the pop Undeliverable', async () => {
@@ -129,7 +163,14 @@ describe('deliverPop when the table fails between the claim and the store', () =
   it('answers a duplicate racing the first attempt with 409 RequestInProgress instead of pushing twice', async () => {
     const { tenant, deps, pushed, pops } = await setup({ one: ['agent1'] });
     // The first attempt has claimed the record but not yet stored its pop.
-    await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', popId: 'in-flight', windowMs: 60_000 });
+    await pops.claimRecord({
+      tenant,
+      campaign: 'Sales',
+      reference: 'R1',
+      username: 'agent1',
+      popId: 'in-flight',
+      windowMs: 60_000,
+    });
     const error = await refusal(deliverPop(deps, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' }));
     expect([error.statusCode, error.code]).toEqual([409, 'RequestInProgress']);
     expect(error.headers['Retry-After']).toBe('1');
@@ -138,7 +179,14 @@ describe('deliverPop when the table fails between the claim and the store', () =
 
   it('reclaims an orphan claim once no attempt can still be running, and delivers', async () => {
     const { tenant, deps, pushed, pops } = await setup({ one: ['agent1'] });
-    await pops.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', popId: 'orphan', windowMs: 60_000 });
+    await pops.claimRecord({
+      tenant,
+      campaign: 'Sales',
+      reference: 'R1',
+      username: 'agent1',
+      popId: 'orphan',
+      windowMs: 60_000,
+    });
     const later = { ...deps, now: () => Date.now() + 31_000 };
     const accepted = await deliverPop(later, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R1' });
     expect(accepted).toMatchObject({ kind: 'accepted' });

@@ -32,15 +32,27 @@ describe('recallOf(pop): what a recall may do (lambdas/pops/status.ts)', () => {
 describe('next(pop, ack) around a recall', () => {
   it('Recalled is final: no ack moves it, an Opened that raced the Recall included', () => {
     for (const status of ['Delivered', 'Opened', 'Unchanged'] as const) {
-      expect(next(pop('Recalled'), { connectionId: 'a', status })).toEqual({ kind: 'alreadyFinal', status: 'Recalled' });
+      expect(next(pop('Recalled'), { connectionId: 'a', status })).toEqual({
+        kind: 'alreadyFinal',
+        status: 'Recalled',
+      });
     }
-    expect(next(pop('Recalled'), { connectionId: 'a', status: 'Failed', reason: 'NoLicence' })).toEqual({ kind: 'alreadyFinal', status: 'Recalled' });
+    expect(next(pop('Recalled'), { connectionId: 'a', status: 'Failed', reason: 'NoLicence' })).toEqual({
+      kind: 'alreadyFinal',
+      status: 'Recalled',
+    });
   });
 
   it("an instance's Recalled confirms the API's recall and moves nothing; it cannot recall a pop itself", () => {
     expect(next(pop('Recalled'), { connectionId: 'a', status: 'Recalled' })).toEqual({ kind: 'unchanged' });
-    expect(next(pop('Sent'), { connectionId: 'a', status: 'Recalled' })).toEqual({ kind: 'notRecalled', status: 'Sent' });
-    expect(next(pop('Opened'), { connectionId: 'a', status: 'Recalled' })).toEqual({ kind: 'notRecalled', status: 'Opened' });
+    expect(next(pop('Sent'), { connectionId: 'a', status: 'Recalled' })).toEqual({
+      kind: 'notRecalled',
+      status: 'Sent',
+    });
+    expect(next(pop('Opened'), { connectionId: 'a', status: 'Recalled' })).toEqual({
+      kind: 'notRecalled',
+      status: 'Opened',
+    });
   });
 
   it('only a connection the pop was sent to may confirm', () => {
@@ -60,7 +72,13 @@ describe('recallPop (lambdas/pops/recall.ts) against a table', () => {
     const tenant = `recall-${++sequence}`;
     const connections = new ConnectionStore(table.db, table.tableName);
     const pops = new PopStore(table.db, table.tableName);
-    const conn = await connections.putConnection({ connectionId: `${tenant}/c1`, tenant, username: 'inst', instance: 'desk', connectedAt: Date.now() });
+    const conn = await connections.putConnection({
+      connectionId: `${tenant}/c1`,
+      tenant,
+      username: 'inst',
+      instance: 'desk',
+      connectedAt: Date.now(),
+    });
     await connections.replaceDesktop(conn, ['agent1', 'agent2']);
     const pushed: { connectionId: string; message: Record<string, unknown> }[] = [];
     const push = async (connectionId: string, payload: string): Promise<PushOutcome> => {
@@ -80,9 +98,16 @@ describe('recallPop (lambdas/pops/recall.ts) against a table', () => {
       log: requestLogger(undefined),
       metrics: { count: () => undefined },
     };
-    const recall = (popId: string, asTenant = tenant) => recallPop({ pops, connections, push }, asTenant, popId, requestLogger(undefined));
+    const recall = (popId: string, asTenant = tenant) =>
+      recallPop({ pops, connections, push }, asTenant, popId, requestLogger(undefined));
     const ack = (popId: string, status: 'Opened' | 'Delivered' | 'Recalled') =>
-      acknowledge(pops, { tenant, popId, connectionId: `${tenant}/c1`, instance: instanceKey({ connectionId: `${tenant}/c1`, username: 'inst', instance: 'desk' }), status });
+      acknowledge(pops, {
+        tenant,
+        popId,
+        connectionId: `${tenant}/c1`,
+        instance: instanceKey({ connectionId: `${tenant}/c1`, username: 'inst', instance: 'desk' }),
+        status,
+      });
     return { tenant, pops, pushed, delivery, recall, ack };
   }
 
@@ -98,12 +123,18 @@ describe('recallPop (lambdas/pops/recall.ts) against a table', () => {
     expect(pushed.at(-1)).toEqual({ connectionId: `${tenant}/c1`, message: { Type: 'Recall', PopId: popId } });
     expect(await pops.getPop(tenant, popId)).toMatchObject({ Status: 'Recalled' });
     // The claim is free: the same record goes to another agent inside the claim window.
-    expect(await deliverPop(delivery, tenant, { Username: 'agent2', Campaign: 'Sales', Reference: 'R-1' })).toMatchObject({ kind: 'accepted' });
+    expect(
+      await deliverPop(delivery, tenant, { Username: 'agent2', Campaign: 'Sales', Reference: 'R-1' }),
+    ).toMatchObject({ kind: 'accepted' });
   });
 
   it('a repeat answers Recalled again and pushes nothing; a late Opened ack leaves it Recalled', async () => {
     const { tenant, pops, pushed, delivery, recall, ack } = await setup();
-    const { popId } = (await deliverPop(delivery, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R-2' })) as { popId: string };
+    const { popId } = (await deliverPop(delivery, tenant, {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-2',
+    })) as { popId: string };
     await recall(popId);
     const pushes = pushed.length;
 
@@ -116,21 +147,35 @@ describe('recallPop (lambdas/pops/recall.ts) against a table', () => {
 
   it('refuses an opened pop (AlreadyOpened) and keeps its claim; another tenant gets PopNotFound', async () => {
     const { tenant, pops, delivery, recall, ack } = await setup();
-    const { popId } = (await deliverPop(delivery, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R-3' })) as { popId: string };
+    const { popId } = (await deliverPop(delivery, tenant, {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-3',
+    })) as { popId: string };
     await ack(popId, 'Opened');
 
     expect(await recall(popId)).toMatchObject({ kind: 'refused', code: 'AlreadyOpened' });
     expect(await pops.getPop(tenant, popId)).toMatchObject({ Status: 'Opened' });
-    expect(await deliverPop(delivery, tenant, { Username: 'agent2', Campaign: 'Sales', Reference: 'R-3' })).toMatchObject({ kind: 'refused', code: 'RecordOpenElsewhere' });
+    expect(
+      await deliverPop(delivery, tenant, { Username: 'agent2', Campaign: 'Sales', Reference: 'R-3' }),
+    ).toMatchObject({ kind: 'refused', code: 'RecordOpenElsewhere' });
     expect(await recall(popId, 'another-tenant')).toMatchObject({ kind: 'refused', code: 'PopNotFound' });
     expect(await recall('no-such-pop')).toMatchObject({ kind: 'refused', code: 'PopNotFound' });
   });
 
   it('refuses a pop that ended otherwise (AlreadyFinal)', async () => {
     const { tenant, pops, delivery, recall } = await setup();
-    const { popId } = (await deliverPop(delivery, tenant, { Username: 'agent1', Campaign: 'Sales', Reference: 'R-4' })) as { popId: string };
+    const { popId } = (await deliverPop(delivery, tenant, {
+      Username: 'agent1',
+      Campaign: 'Sales',
+      Reference: 'R-4',
+    })) as { popId: string };
     await pops.saveTransition((await pops.getPop(tenant, popId))!, { status: 'Unchanged' });
 
-    expect(await recall(popId)).toMatchObject({ kind: 'refused', code: 'AlreadyFinal', message: expect.stringContaining('Unchanged') });
+    expect(await recall(popId)).toMatchObject({
+      kind: 'refused',
+      code: 'AlreadyFinal',
+      message: expect.stringContaining('Unchanged'),
+    });
   });
 });

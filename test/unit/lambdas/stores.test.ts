@@ -15,7 +15,14 @@ let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${++sequence}`;
 
 function connection(tenant: string, overrides: Partial<ConnectionItem> = {}): Omit<ConnectionItem, 'expiresAt'> {
-  return { connectionId: unique('Xf+GL/w='), tenant, username: 'inst', instance: 'main', connectedAt: Date.now(), ...overrides };
+  return {
+    connectionId: unique('Xf+GL/w='),
+    tenant,
+    username: 'inst',
+    instance: 'main',
+    connectedAt: Date.now(),
+    ...overrides,
+  };
 }
 
 describe('ConnectionStore', () => {
@@ -100,7 +107,9 @@ describe('ConnectionStore while the ByConnection index lags (DynamoDB GSIs are e
     const tenant = unique('t');
     const c = await store.putConnection(connection(tenant));
     await store.addPresence(c, 'agent1');
-    expect(await store.connectionsForAgent(tenant, 'agent1')).toEqual([{ connectionId: c.connectionId, instance: 'main', username: c.username }]);
+    expect(await store.connectionsForAgent(tenant, 'agent1')).toEqual([
+      { connectionId: c.connectionId, instance: 'main', username: c.username },
+    ]);
     const presenceQuery = lagging.sent.find((input) => !input.IndexName)!;
     expect(presenceQuery).toMatchObject({ ConsistentRead: true });
   });
@@ -154,7 +163,14 @@ describe('PopStore record claims', () => {
     const tenant = unique('t');
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.claimRecord({ tenant, campaign: 'Sales', reference: 'R1', username: `agent${i}`, popId: `pop${i}`, windowMs: 60_000 }),
+        store.claimRecord({
+          tenant,
+          campaign: 'Sales',
+          reference: 'R1',
+          username: `agent${i}`,
+          popId: `pop${i}`,
+          windowMs: 60_000,
+        }),
       ),
     );
     expect(outcomes.filter((o) => o.kind === 'claimed')).toHaveLength(1);
@@ -166,7 +182,11 @@ describe('PopStore record claims', () => {
     const tenant = unique('t');
     const claim = { tenant, campaign: 'Sales', reference: 'R1', username: 'agent1', windowMs: 60_000 };
     expect(await store.claimRecord({ ...claim, popId: 'first' })).toEqual({ kind: 'claimed' });
-    expect(await store.claimRecord({ ...claim, popId: 'second' })).toEqual({ kind: 'heldBySameUser', popId: 'first', claimedAt: expect.any(Number) });
+    expect(await store.claimRecord({ ...claim, popId: 'second' })).toEqual({
+      kind: 'heldBySameUser',
+      popId: 'first',
+      claimedAt: expect.any(Number),
+    });
   });
 
   it('lets another agent claim the record once the window has passed or the claim was released', async () => {
@@ -186,8 +206,12 @@ describe('PopStore record claims', () => {
   it('keeps the same record of two tenants apart', async () => {
     const store = new PopStore(table.db, table.tableName);
     const base = { campaign: 'Sales', reference: 'R1', windowMs: 60_000 };
-    expect(await store.claimRecord({ ...base, tenant: unique('a'), username: 'x', popId: '1' })).toEqual({ kind: 'claimed' });
-    expect(await store.claimRecord({ ...base, tenant: unique('b'), username: 'y', popId: '2' })).toEqual({ kind: 'claimed' });
+    expect(await store.claimRecord({ ...base, tenant: unique('a'), username: 'x', popId: '1' })).toEqual({
+      kind: 'claimed',
+    });
+    expect(await store.claimRecord({ ...base, tenant: unique('b'), username: 'y', popId: '2' })).toEqual({
+      kind: 'claimed',
+    });
   });
 });
 
@@ -218,7 +242,10 @@ describe('PopStore acknowledgements', () => {
     expect((await store.acknowledge({ ...ack, status: 'Delivered' })).kind).toBe('updated');
     expect((await store.acknowledge({ ...ack, status: 'Delivered' })).kind).toBe('unchanged');
     expect((await store.acknowledge({ ...ack, status: 'Opened' })).kind).toBe('updated');
-    expect(await store.acknowledge({ ...ack, status: 'Delivered' })).toEqual({ kind: 'alreadyFinal', status: 'Opened' });
+    expect(await store.acknowledge({ ...ack, status: 'Delivered' })).toEqual({
+      kind: 'alreadyFinal',
+      status: 'Opened',
+    });
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Opened');
   });
 
@@ -236,8 +263,12 @@ describe('PopStore acknowledgements', () => {
     const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(pop(tenant, 'p1'), 86_400_000);
-    expect(await store.acknowledge({ tenant: unique('other'), popId: 'p1', connectionId: 'conn-1', status: 'Opened' })).toEqual({ kind: 'notFound' });
-    expect(await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-2', status: 'Opened' })).toEqual({ kind: 'notSentToConnection' });
+    expect(
+      await store.acknowledge({ tenant: unique('other'), popId: 'p1', connectionId: 'conn-1', status: 'Opened' }),
+    ).toEqual({ kind: 'notFound' });
+    expect(await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-2', status: 'Opened' })).toEqual({
+      kind: 'notSentToConnection',
+    });
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Sent');
   });
 });
@@ -274,10 +305,18 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
     const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
-    const failed = await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });
+    const failed = await store.acknowledge({
+      tenant,
+      popId: 'p1',
+      connectionId: 'conn-a',
+      status: 'Failed',
+      reason: 'NoLicence',
+    });
     expect(failed.kind).toBe('failureNoted');
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Sent');
-    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' })).kind).toBe('updated');
+    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' })).kind).toBe(
+      'updated',
+    );
     expect(await store.getPop(tenant, 'p1')).toMatchObject({ Status: 'Opened' });
   });
 
@@ -287,7 +326,10 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
     await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Opened' });
-    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' })).kind).toBe('alreadyFinal');
+    expect(
+      (await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' }))
+        .kind,
+    ).toBe('alreadyFinal');
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Opened');
   });
 
@@ -297,9 +339,18 @@ describe('PopStore acknowledgements of a pop sent to several instances', () => {
     const tenant = unique('t');
     await store.putPop(sentToBoth(tenant, 'p1'), 86_400_000);
     await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' });
-    expect((await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' })).kind).toBe('unchanged');
+    expect(
+      (await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-a', status: 'Failed', reason: 'NoLicence' }))
+        .kind,
+    ).toBe('unchanged');
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Sent');
-    const last = await store.acknowledge({ tenant, popId: 'p1', connectionId: 'conn-b', status: 'Failed', reason: 'UnknownCampaign' });
+    const last = await store.acknowledge({
+      tenant,
+      popId: 'p1',
+      connectionId: 'conn-b',
+      status: 'Failed',
+      reason: 'UnknownCampaign',
+    });
     expect(last.kind).toBe('updated');
     expect(await store.getPop(tenant, 'p1')).toMatchObject({ Status: 'Failed', Reason: 'UnknownCampaign' });
   });
@@ -311,11 +362,23 @@ describe('acknowledge when two instances answer the same pop at once', () => {
     const tenant = unique('t');
     const at = new Date().toISOString();
     await pops.putPop(
-      { tenant, PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Reference: 'R1', Status: 'Sent', CreatedAt: at, UpdatedAt: at, sentTo: ['conn-a', 'conn-b'] },
+      {
+        tenant,
+        PopId: 'p1',
+        Username: 'agent1',
+        Campaign: 'Sales',
+        Reference: 'R1',
+        Status: 'Sent',
+        CreatedAt: at,
+        UpdatedAt: at,
+        sentTo: ['conn-a', 'conn-b'],
+      },
       86_400_000,
     );
     const outcomes = await Promise.all(
-      ['conn-a', 'conn-b'].map((connectionId) => applyAck(pops, { tenant, popId: 'p1', connectionId, status: 'Failed', reason: 'NoLicence' })),
+      ['conn-a', 'conn-b'].map((connectionId) =>
+        applyAck(pops, { tenant, popId: 'p1', connectionId, status: 'Failed', reason: 'NoLicence' }),
+      ),
     );
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['failureNoted', 'updated']);
     const stored = await pops.getPop(tenant, 'p1');

@@ -39,7 +39,9 @@ beforeEach(() => {
 describe('issueTokens', () => {
   it('returns the contract envelope, deriving ExpiresIn from the IdToken when Cognito omits it', async () => {
     const idToken = jwt({ exp: 1_700_000_000 + 3600, 'cognito:username': 'crm' });
-    cognitoMock.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: idToken, AccessToken: 'access', RefreshToken: 'refresh' } });
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .resolves({ AuthenticationResult: { IdToken: idToken, AccessToken: 'access', RefreshToken: 'refresh' } });
     const result = await issueTokens(deps, credentials);
     expect(result).toEqual({
       Authenticated: true,
@@ -63,8 +65,10 @@ describe('issueTokens', () => {
     });
   });
 
-  it('prefers Cognito\'s own ExpiresIn', async () => {
-    cognitoMock.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1 }), AccessToken: 'a', ExpiresIn: 300 } });
+  it("prefers Cognito's own ExpiresIn", async () => {
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1 }), AccessToken: 'a', ExpiresIn: 300 } });
     expect(await issueTokens(deps, credentials)).toMatchObject({ ExpiresIn: 300 });
   });
 
@@ -103,7 +107,11 @@ describe('issueTokens', () => {
 
 describe('refreshTokens', () => {
   it('returns new tokens without a RefreshToken', async () => {
-    cognitoMock.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1_700_000_600, 'cognito:username': 'crm' }), AccessToken: 'a2' } });
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .resolves({
+        AuthenticationResult: { IdToken: jwt({ exp: 1_700_000_600, 'cognito:username': 'crm' }), AccessToken: 'a2' },
+      });
     const result = await refreshTokens(deps, 'refresh');
     expect(result).not.toHaveProperty('RefreshToken');
     expect(result).toMatchObject({ AccessToken: 'a2', ExpiresIn: 600, User: { Username: 'crm' } });
@@ -129,7 +137,9 @@ describe('refreshTokens', () => {
 
 describe('a disabled user', () => {
   it('is refused with the same 401 NotAuthorized even where the identity provider issued tokens', async () => {
-    cognitoMock.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1 }), AccessToken: 'a' } });
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .resolves({ AuthenticationResult: { IdToken: jwt({ exp: 1 }), AccessToken: 'a' } });
     cognitoMock.on(AdminGetUserCommand).resolves({ Username: 'crm', Enabled: false, UserStatus: 'CONFIRMED' });
     const error = await refusal(issueTokens(deps, credentials));
     expect([error.statusCode, error.code]).toEqual([401, 'NotAuthorized']);

@@ -46,7 +46,13 @@ function get(headers: Record<string, string>): Promise<Answer> {
     const req = request({ host: HOST, port, path: PATH, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), errorType: res.headers['x-amzn-errortype'] as string }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: JSON.parse(text),
+          errorType: res.headers['x-amzn-errortype'] as string,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -93,7 +99,7 @@ describe('REST header limit (API Gateway: 10,240 bytes of request line and heade
     );
   });
 
-  it('answers a header over Node\'s parser limit (100 KB) in the same envelope, not with a bare 431', async () => {
+  it("answers a header over Node's parser limit (100 KB) in the same envelope, not with a bare 431", async () => {
     expect(100 * 1024).toBeGreaterThan(PARSER_LIMIT_BYTES);
     const answer = await get({ 'x-big': 'b'.repeat(100 * 1024), Connection: 'close' });
     expect(answer.status).toBe(400);

@@ -12,9 +12,19 @@ describe('npm start output', () => {
   });
 
   test('a handler JSON line becomes one readable line with its own fields', () => {
-    const line = JSON.stringify({ level: 'WARN', message: 'Pop refused', timestamp: AT.toISOString(), service: 'remote-pop', sampling_rate: 0, reason: 'AgentNotOnDesktop', tenant: 'demo' });
+    const line = JSON.stringify({
+      level: 'WARN',
+      message: 'Pop refused',
+      timestamp: AT.toISOString(),
+      service: 'remote-pop',
+      sampling_rate: 0,
+      reason: 'AgentNotOnDesktop',
+      tenant: 'demo',
+    });
     const event = handlerEvent(line)!;
-    expect(formatEvent(event, 'plain')).toBe('10:11:12.345 handler  WARN  Pop refused reason=AgentNotOnDesktop tenant=demo');
+    expect(formatEvent(event, 'plain')).toBe(
+      '10:11:12.345 handler  WARN  Pop refused reason=AgentNotOnDesktop tenant=demo',
+    );
     expect(handlerEvent('{"not":"a log line"}')).toBeUndefined();
     expect(handlerEvent('plain text')).toBeUndefined();
   });
@@ -36,6 +46,11 @@ describe('npm start output', () => {
     const event = lineEvent('[instance] 10:11:12.400 ERROR auth failed', 'INFO', AT);
     expect(formatEvent(event, 'pretty')).toContain('\x1b[31mERROR');
     expect(formatEvent(event, 'plain')).not.toContain('\x1b[');
-    expect(JSON.parse(formatEvent(event, 'json'))).toEqual({ time: '10:11:12.400', source: 'instance', level: 'ERROR', message: 'auth failed' });
+    expect(JSON.parse(formatEvent(event, 'json'))).toEqual({
+      time: '10:11:12.400',
+      source: 'instance',
+      level: 'ERROR',
+      message: 'auth failed',
+    });
   });
 });

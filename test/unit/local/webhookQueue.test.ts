@@ -25,7 +25,10 @@ describe('MessageQueue', () => {
     expect(queue.receive(10)).toEqual([]);
     advance(30);
     const again = queue.receive(10);
-    expect(again.map((m) => [m.body, m.receiveCount])).toEqual([['late', 2], ['now', 2]]);
+    expect(again.map((m) => [m.body, m.receiveCount])).toEqual([
+      ['late', 2],
+      ['now', 2],
+    ]);
   });
 
   test('ChangeMessageVisibility sets when it returns; a deleted message never does; a stale handle is refused', () => {
@@ -58,21 +61,33 @@ describe('MessageQueue', () => {
   });
 });
 
-describe('the emulated endpoint with the handlers\' queue client', () => {
+describe("the emulated endpoint with the handlers' queue client", () => {
   test('SendMessageBatch in chunks of 10 with delays, ChangeMessageVisibility, and SQS errors for what SQS refuses', async () => {
     const queue = new MessageQueue();
     const server = await startQueueServer(queue, { name: 'q' });
     try {
       const client = createQueueClient({ region: 'us-east-1' }, credentials);
-      const messages = Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, body: `body ${i}`, ...(i === 0 ? { delaySeconds: 60 } : {}) }));
+      const messages = Array.from({ length: 12 }, (_, i) => ({
+        id: `m${i}`,
+        body: `body ${i}`,
+        ...(i === 0 ? { delaySeconds: 60 } : {}),
+      }));
       expect(await client.sendBatch(server.queueUrl, messages)).toEqual({ failed: [] });
       const received = queue.receive(20);
       expect(received.map((m) => m.body)).toEqual(messages.slice(1).map((m) => m.body));
       await client.changeVisibility(server.queueUrl, received[0]!.receiptHandle!, 300);
       await expect(client.changeVisibility(server.queueUrl, 'nonsense', 5)).rejects.toThrow(/ReceiptHandleIsInvalid/);
-      await expect(client.changeVisibility(server.queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toThrow(/InvalidParameterValue/);
-      await expect(client.sendBatch(`${server.queueUrl}-other`, messages.slice(0, 1))).rejects.toThrow(/QueueDoesNotExist/);
-      const unsigned = await fetch(new URL(server.queueUrl).origin, { method: 'POST', headers: { 'x-amz-target': 'AmazonSQS.SendMessage' }, body: '{}' });
+      await expect(client.changeVisibility(server.queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toThrow(
+        /InvalidParameterValue/,
+      );
+      await expect(client.sendBatch(`${server.queueUrl}-other`, messages.slice(0, 1))).rejects.toThrow(
+        /QueueDoesNotExist/,
+      );
+      const unsigned = await fetch(new URL(server.queueUrl).origin, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'AmazonSQS.SendMessage' },
+        body: '{}',
+      });
       expect(unsigned.status).toBe(403);
     } finally {
       await server.stop();

@@ -11,7 +11,14 @@ beforeEach(async () => {
 });
 afterEach(() => api.stop());
 
-async function run(args: string[], env: Record<string, string> = { REMOTE_POP_URL: api.url, REMOTE_POP_USERNAME: USERNAME, REMOTE_POP_PASSWORD: PASSWORD }) {
+async function run(
+  args: string[],
+  env: Record<string, string> = {
+    REMOTE_POP_URL: api.url,
+    REMOTE_POP_USERNAME: USERNAME,
+    REMOTE_POP_PASSWORD: PASSWORD,
+  },
+) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, { env, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
@@ -19,10 +26,27 @@ async function run(args: string[], env: Record<string, string> = { REMOTE_POP_UR
 }
 
 it('pops with ScriptData from --data, printing the PopId for people or as JSON', async () => {
-  const human = await run(['pop', '--agent', 'agent1', '--campaign', 'Sales', '--reference', 'ORDER-1', '--data', 'Contact Name=Ada', '--data', 'var_Note=a=b']);
+  const human = await run([
+    'pop',
+    '--agent',
+    'agent1',
+    '--campaign',
+    'Sales',
+    '--reference',
+    'ORDER-1',
+    '--data',
+    'Contact Name=Ada',
+    '--data',
+    'var_Note=a=b',
+  ]);
   expect(human).toMatchObject({ code: EXIT.done, stderr: '' });
   expect(human.stdout).toMatch(/^Popped pop-1 \(Idempotency-Key [0-9a-f-]{36}\)\n$/);
-  expect(JSON.parse(api.of('POST /pop')[0]!.body)).toEqual({ Username: 'agent1', Campaign: 'Sales', Reference: 'ORDER-1', ScriptData: { 'Contact Name': 'Ada', var_Note: 'a=b' } });
+  expect(JSON.parse(api.of('POST /pop')[0]!.body)).toEqual({
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'ORDER-1',
+    ScriptData: { 'Contact Name': 'Ada', var_Note: 'a=b' },
+  });
 
   const json = await run(['pop', '--agent', 'agent1', '--campaign', 'Sales', '--idempotency-key', 'k-1', '--json']);
   expect(JSON.parse(json.stdout)).toEqual({ PopId: 'pop-2', IdempotencyKey: 'k-1' });
@@ -30,14 +54,21 @@ it('pops with ScriptData from --data, printing the PopId for people or as JSON',
 });
 
 it('status and watch print each status; watch ends 0 on Opened and 1 when the pop failed', async () => {
-  expect((await run(['status', 'p-1'])).stdout).toMatch(/^p-1 Sent: agent agent1, campaign Sales reference R-1, updated /);
+  expect((await run(['status', 'p-1'])).stdout).toMatch(
+    /^p-1 Sent: agent agent1, campaign Sales reference R-1, updated /,
+  );
   expect(JSON.parse((await run(['status', 'p-1', '--json'])).stdout)).toMatchObject({ PopId: 'p-1', Status: 'Sent' });
 
   const steps = ['Delivered', 'Opened'];
   api.on('GET /pops/*', (_r, nth) => (nth > 2 ? ok(popStatus('p-2', steps[Math.min(nth - 3, 1)]!)) : undefined));
   const watched = await run(['watch', 'p-2', '--json']);
   expect(watched.code).toBe(EXIT.done);
-  expect(watched.stdout.trim().split('\n').map((line) => JSON.parse(line).Status)).toEqual(['Delivered', 'Opened']);
+  expect(
+    watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).Status),
+  ).toEqual(['Delivered', 'Opened']);
 
   api.on('GET /pops/*', () => ok(popStatus('p-3', 'Failed', 'NoLicence')));
   const failed = await run(['watch', 'p-3']);
@@ -50,7 +81,9 @@ it('a refusal exits 1 with the code; an outage exits 3', async () => {
   api.on('POST /pop', () => fail(404, 'AgentNotOnDesktop'));
   const refused = await run(['pop', '--agent', 'nobody', '--campaign', 'Sales', '--json']);
   expect(refused.code).toBe(EXIT.refused);
-  expect(JSON.parse(refused.stdout)).toMatchObject({ error: { kind: 'refused', code: 'AgentNotOnDesktop', status: 404, requestId: expect.any(String) } });
+  expect(JSON.parse(refused.stdout)).toMatchObject({
+    error: { kind: 'refused', code: 'AgentNotOnDesktop', status: 404, requestId: expect.any(String) },
+  });
   expect(refused.stderr).toMatch(/^Error: refused: POST \/pop failed with 404 AgentNotOnDesktop/);
 
   api.on('GET /pops/*', () => fail(503, 'ServiceUnavailable', { 'Retry-After': '60' }));

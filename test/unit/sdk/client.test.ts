@@ -12,11 +12,23 @@ beforeEach(async () => {
 });
 afterEach(() => api.stop());
 
-const AGENT_POP = { Username: 'agent1', Campaign: 'Sales', Reference: 'ORDER-1', ScriptData: { 'Contact Name': 'Ada' } };
+const AGENT_POP = {
+  Username: 'agent1',
+  Campaign: 'Sales',
+  Reference: 'ORDER-1',
+  ScriptData: { 'Contact Name': 'Ada' },
+};
 const fastRetry = { baseDelayMs: 10, maxDelayMs: 40, deadlineMs: 5_000 };
 const client = (options: Partial<RemotePopClientOptions> = {}) =>
-  new RemotePopClient({ baseUrl: api.url, username: USERNAME, password: PASSWORD, retry: fastRetry, ...options } as RemotePopClientOptions);
-const bearerOf = (request: { headers: Record<string, unknown> }) => String(request.headers.authorization).replace('Bearer ', '');
+  new RemotePopClient({
+    baseUrl: api.url,
+    username: USERNAME,
+    password: PASSWORD,
+    retry: fastRetry,
+    ...options,
+  } as RemotePopClientOptions);
+const bearerOf = (request: { headers: Record<string, unknown> }) =>
+  String(request.headers.authorization).replace('Bearer ', '');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function rejection(promise: Promise<unknown>): Promise<any> {
@@ -53,7 +65,12 @@ describe('tokens', () => {
     expect(api.count('GET /auth')).toBe(1);
     expect(api.count('POST /auth/refresh')).toBe(1);
     expect(JSON.parse(api.of('POST /auth/refresh')[0]!.body)).toEqual({ RefreshToken: 'refresh-token-1-secret' });
-    expect(api.of('POST /pop').map(bearerOf)).toEqual(['eyJ.id-token-1.sig1', 'eyJ.id-token-1.sig1', 'eyJ.id-token-1.sig1', 'eyJ.id-token-2.sig2']);
+    expect(api.of('POST /pop').map(bearerOf)).toEqual([
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-2.sig2',
+    ]);
   });
 
   it('signs in again with Basic when the refresh is refused', async () => {
@@ -70,7 +87,11 @@ describe('tokens', () => {
 
     expect(api.count('POST /auth/refresh')).toBe(1);
     expect(api.count('GET /auth')).toBe(2);
-    expect(api.of('POST /pop').map(bearerOf)).toEqual(['eyJ.id-token-1.sig1', 'eyJ.id-token-1.sig1', 'eyJ.id-token-2.sig2']);
+    expect(api.of('POST /pop').map(bearerOf)).toEqual([
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-2.sig2',
+    ]);
   });
 
   it('keeps a still-valid token when the refresh finds the identity provider down', async () => {
@@ -83,7 +104,11 @@ describe('tokens', () => {
     expect(await remotePop.pop(AGENT_POP)).toBe('pop-3');
     expect(api.count('POST /auth/refresh')).toBeGreaterThanOrEqual(2);
     expect(api.count('GET /auth')).toBe(1);
-    expect(api.of('POST /pop').map(bearerOf)).toEqual(['eyJ.id-token-1.sig1', 'eyJ.id-token-1.sig1', 'eyJ.id-token-1.sig1']);
+    expect(api.of('POST /pop').map(bearerOf)).toEqual([
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-1.sig1',
+      'eyJ.id-token-1.sig1',
+    ]);
   });
 
   it('a 401 mid-flight renews the token once and sends the pop again with the same Idempotency-Key', async () => {
@@ -95,7 +120,10 @@ describe('tokens', () => {
     const [, refused, resent] = api.of('POST /pop');
     expect(bearerOf(refused!)).toBe('eyJ.id-token-1.sig1');
     expect(bearerOf(resent!)).toBe('eyJ.id-token-2.sig2');
-    expect([refused!.headers['idempotency-key'], resent!.headers['idempotency-key']]).toEqual(['crm-call-8812', 'crm-call-8812']);
+    expect([refused!.headers['idempotency-key'], resent!.headers['idempotency-key']]).toEqual([
+      'crm-call-8812',
+      'crm-call-8812',
+    ]);
     expect(api.count('POST /auth/refresh')).toBe(1);
   });
 
@@ -109,10 +137,16 @@ describe('tokens', () => {
 
   it('a refused sign-in is a refusal at once (no retry), a throttled one is retried', async () => {
     const wrong = new RemotePopClient({ baseUrl: api.url, username: USERNAME, password: 'wrong', retry: fastRetry });
-    expect(await rejection(wrong.pop(AGENT_POP))).toMatchObject({ name: 'RefusedError', code: 'NotAuthorized', status: 401 });
+    expect(await rejection(wrong.pop(AGENT_POP))).toMatchObject({
+      name: 'RefusedError',
+      code: 'NotAuthorized',
+      status: 401,
+    });
     expect(api.count('GET /auth')).toBe(1);
 
-    api.on('GET /auth', (_request, nth) => (nth === 2 ? fail(429, 'TooManyRequests', { 'Retry-After': '0' }) : undefined));
+    api.on('GET /auth', (_request, nth) =>
+      nth === 2 ? fail(429, 'TooManyRequests', { 'Retry-After': '0' }) : undefined,
+    );
     expect(await client().pop(AGENT_POP)).toBe('pop-1');
     expect(api.count('GET /auth')).toBe(3);
   });
@@ -139,7 +173,11 @@ describe('tokens', () => {
 
 describe('retries', () => {
   it('retries 503, 429 and 409 RequestInProgress with the same Idempotency-Key, then returns the PopId', async () => {
-    const answers = [fail(503, 'ServiceUnavailable', { 'Retry-After': '0' }), fail(429, 'TooManyRequests'), fail(409, 'RequestInProgress', { 'Retry-After': '0' })];
+    const answers = [
+      fail(503, 'ServiceUnavailable', { 'Retry-After': '0' }),
+      fail(429, 'TooManyRequests'),
+      fail(409, 'RequestInProgress', { 'Retry-After': '0' }),
+    ];
     api.on('POST /pop', (_request, nth) => answers[nth - 1]);
     expect(await client().pop(AGENT_POP)).toBe('pop-4');
     const keys = api.of('POST /pop').map((r) => r.headers['idempotency-key']);
@@ -157,7 +195,9 @@ describe('retries', () => {
   });
 
   it('honours Retry-After: the next attempt comes no earlier than it says', async () => {
-    api.on('POST /pop', (_request, nth) => (nth === 1 ? fail(503, 'ServiceUnavailable', { 'Retry-After': '1' }) : undefined));
+    api.on('POST /pop', (_request, nth) =>
+      nth === 1 ? fail(503, 'ServiceUnavailable', { 'Retry-After': '1' }) : undefined,
+    );
     await client().pop(AGENT_POP);
     const [first, second] = api.of('POST /pop');
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
@@ -167,12 +207,19 @@ describe('retries', () => {
   it('stops at the deadline with an UnavailableError carrying the last answer and the Idempotency-Key', async () => {
     api.on('POST /pop', () => fail(503, 'ServiceUnavailable'));
     const started = Date.now();
-    const error = await rejection(client({ retry: { ...fastRetry, deadlineMs: 400 } }).pop(AGENT_POP, { idempotencyKey: 'key-1' }));
+    const error = await rejection(
+      client({ retry: { ...fastRetry, deadlineMs: 400 } }).pop(AGENT_POP, { idempotencyKey: 'key-1' }),
+    );
     // Whether the deadline fell in a back-off or cut an attempt short, the error is the API's last answer.
     const elapsed = Date.now() - started;
 
     expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ code: 'ServiceUnavailable', status: 503, idempotencyKey: 'key-1', requestId: expect.stringMatching(/^req-/) });
+    expect(error).toMatchObject({
+      code: 'ServiceUnavailable',
+      status: 503,
+      idempotencyKey: 'key-1',
+      requestId: expect.stringMatching(/^req-/),
+    });
     expect(error.attempts).toBeGreaterThan(2);
     expect(error.attempts).toBe(api.count('POST /pop'));
     expect(elapsed).toBeLessThan(700);
@@ -205,7 +252,13 @@ describe('retries', () => {
     api.on('POST /pop', () => fail(status, code, undefined, details));
     const error = await rejection(client().pop(AGENT_POP));
     expect(error).toBeInstanceOf(RefusedError);
-    expect(error).toMatchObject({ code, status, details: details ?? [], attempts: 1, requestId: expect.stringMatching(/^req-/) });
+    expect(error).toMatchObject({
+      code,
+      status,
+      details: details ?? [],
+      attempts: 1,
+      requestId: expect.stringMatching(/^req-/),
+    });
     expect(error.message).toContain(`${status} ${code}`);
     expect(api.count('POST /pop')).toBe(1);
   });
@@ -226,7 +279,9 @@ describe('retries', () => {
     api.on('POST /pop', () => fail(503, 'ServiceUnavailable', { 'Retry-After': '5' }));
     const controller = new AbortController();
     const started = Date.now();
-    const pending = rejection(client({ retry: { ...fastRetry, deadlineMs: 20_000 } }).pop(AGENT_POP, { signal: controller.signal }));
+    const pending = rejection(
+      client({ retry: { ...fastRetry, deadlineMs: 20_000 } }).pop(AGENT_POP, { signal: controller.signal }),
+    );
     setTimeout(() => controller.abort(), 150);
     const error = await pending;
     expect(error).toMatchObject({ name: 'AbortError' });
@@ -244,14 +299,22 @@ describe('getPop and waitFor', () => {
     expect(await remotePop.getPop('a/b c')).toMatchObject({ PopId: 'a/b c', Status: 'Sent' });
     expect(api.of('GET /pops/*')[0]!.path).toBe('/pops/a%2Fb%20c');
     api.on('GET /pops/*', () => fail(404, 'PopNotFound'));
-    expect(await rejection(remotePop.getPop('nope'))).toMatchObject({ name: 'RefusedError', code: 'PopNotFound', status: 404 });
+    expect(await rejection(remotePop.getPop('nope'))).toMatchObject({
+      name: 'RefusedError',
+      code: 'PopNotFound',
+      status: 404,
+    });
   });
 
-  it("waits until Opened, reporting each new status; a pop that ends otherwise is a PopNotOpenedError", async () => {
+  it('waits until Opened, reporting each new status; a pop that ends otherwise is a PopNotOpenedError', async () => {
     const steps = ['Sent', 'Delivered', 'Delivered', 'Opened'];
     api.on('GET /pops/*', (_request, nth) => ok(popStatus('p1', steps[Math.min(nth, steps.length) - 1]!)));
     const seen: string[] = [];
-    const opened = await client().waitFor('p1', { until: 'Opened', pollIntervalMs: 10, onStatus: (p) => seen.push(p.Status) });
+    const opened = await client().waitFor('p1', {
+      until: 'Opened',
+      pollIntervalMs: 10,
+      onStatus: (p) => seen.push(p.Status),
+    });
     expect(opened.Status).toBe('Opened');
     expect(seen).toEqual(['Sent', 'Delivered', 'Opened']);
 
@@ -273,11 +336,27 @@ describe('campaigns and the dry run (issue 15)', () => {
   const SALES = {
     Name: 'Sales',
     Agents: 1,
-    Instances: [{ Instance: 'desk', Active: true, Type: 'external', AllowRecordCreation: false, Workflow: 'Sales Call', ExternalLinks: [], ScriptDataSchema: { type: 'object' }, Agents: 1 }],
+    Instances: [
+      {
+        Instance: 'desk',
+        Active: true,
+        Type: 'external',
+        AllowRecordCreation: false,
+        Workflow: 'Sales Call',
+        ExternalLinks: [],
+        ScriptDataSchema: { type: 'object' },
+        Agents: 1,
+      },
+    ],
   };
 
   test('validate posts the pop body to /pop/validate without an Idempotency-Key and resolves with what a pop would do', async () => {
-    const validation = { Valid: true, Checks: ['AgentOnDesktop', 'Licence', 'CampaignFound', 'CampaignActive', 'Reference', 'ScriptData'], Instances: 1, UncheckedInstances: 0 };
+    const validation = {
+      Valid: true,
+      Checks: ['AgentOnDesktop', 'Licence', 'CampaignFound', 'CampaignActive', 'Reference', 'ScriptData'],
+      Instances: 1,
+      UncheckedInstances: 0,
+    };
     api.on('POST /pop/validate', () => ok(validation));
     expect(await client().validate(AGENT_POP)).toEqual(validation);
     const [sent] = api.of('POST /pop/validate');
@@ -287,10 +366,17 @@ describe('campaigns and the dry run (issue 15)', () => {
   });
 
   test('validate rejects with the refusal a pop would get, Details included, at once', async () => {
-    api.on('POST /pop/validate', () => fail(422, 'ScriptDataRejected', undefined, ['ScriptData.Amount: must be a number']));
+    api.on('POST /pop/validate', () =>
+      fail(422, 'ScriptDataRejected', undefined, ['ScriptData.Amount: must be a number']),
+    );
     const error = await rejection(client().validate(AGENT_POP));
     expect(error).toBeInstanceOf(RefusedError);
-    expect(error).toMatchObject({ code: 'ScriptDataRejected', status: 422, details: ['ScriptData.Amount: must be a number'], attempts: 1 });
+    expect(error).toMatchObject({
+      code: 'ScriptDataRejected',
+      status: 422,
+      details: ['ScriptData.Amount: must be a number'],
+      attempts: 1,
+    });
   });
 
   test('campaigns() resolves with the list; campaign(name) reads one, its name path-encoded', async () => {

@@ -73,7 +73,11 @@ export class FakeApi {
 
   issueTokens(): { IdToken: string; AccessToken: string; RefreshToken: string } {
     const n = ++this.issued;
-    const tokens = { IdToken: `eyJ.id-token-${n}.sig${n}`, AccessToken: `eyJ.access-${n}.sig`, RefreshToken: `refresh-token-${n}-secret` };
+    const tokens = {
+      IdToken: `eyJ.id-token-${n}.sig${n}`,
+      AccessToken: `eyJ.access-${n}.sig`,
+      RefreshToken: `refresh-token-${n}-secret`,
+    };
     this.validTokens.add(tokens.IdToken);
     return tokens;
   }
@@ -102,15 +106,27 @@ export class FakeApi {
     if (request.method === 'GET' && request.path === '/auth') {
       const expected = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`, 'utf8').toString('base64')}`;
       if (request.headers.authorization !== expected) return fail(401, 'NotAuthorized');
-      return ok({ Authenticated: true, ...this.issueTokens(), ExpiresIn: this.expiresInSeconds, User: { Username: USERNAME } });
+      return ok({
+        Authenticated: true,
+        ...this.issueTokens(),
+        ExpiresIn: this.expiresInSeconds,
+        User: { Username: USERNAME },
+      });
     }
     if (request.method === 'POST' && request.path === '/auth/refresh') {
       const { IdToken, AccessToken } = this.issueTokens();
-      return ok({ Authenticated: true, IdToken, AccessToken, ExpiresIn: this.expiresInSeconds, User: { Username: USERNAME } });
+      return ok({
+        Authenticated: true,
+        IdToken,
+        AccessToken,
+        ExpiresIn: this.expiresInSeconds,
+        User: { Username: USERNAME },
+      });
     }
     const bearer = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
     if (!this.validTokens.has(bearer)) return fail(401, 'Unauthorized');
-    if (request.method === 'POST' && request.path === '/pop') return ok({ PopId: `pop-${this.count('POST /pop')}`, Status: 'Sent' }, 202);
+    if (request.method === 'POST' && request.path === '/pop')
+      return ok({ PopId: `pop-${this.count('POST /pop')}`, Status: 'Sent' }, 202);
     const popId = /^\/pops\/(.+)$/.exec(request.path)?.[1];
     if (request.method === 'GET' && popId) return ok(popStatus(decodeURIComponent(popId), 'Sent'));
     return fail(404, 'NotFound');
@@ -119,7 +135,16 @@ export class FakeApi {
 
 export function popStatus(PopId: string, Status: string, Reason?: string) {
   const at = new Date().toISOString();
-  return { PopId, Username: 'agent1', Campaign: 'Sales', Reference: 'R-1', Status, ...(Reason ? { Reason } : {}), CreatedAt: at, UpdatedAt: at };
+  return {
+    PopId,
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'R-1',
+    Status,
+    ...(Reason ? { Reason } : {}),
+    CreatedAt: at,
+    UpdatedAt: at,
+  };
 }
 
 function matches(route: string, request: Pick<RecordedRequest, 'method' | 'path'>): boolean {

@@ -11,7 +11,11 @@ const BODY = JSON.stringify({ type: 'pop.opened', data: { PopId: 'p-1', Status: 
 
 function signed(body = BODY, at = new Date(), id = 'msg_2Lx3') {
   const signature = new Webhook(SECRET).sign(id, at, body);
-  return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': signature,
+  };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -33,7 +37,10 @@ it('accepts what the reference implementation signs, from plain headers, Headers
 
 it('accepts when any one of several signatures matches (secret rotation), with or without the whsec_ prefix', async () => {
   const headers = signed();
-  const rotated = { ...headers, 'webhook-signature': `v1,${Buffer.from('x'.repeat(32)).toString('base64')} ${headers['webhook-signature']}` };
+  const rotated = {
+    ...headers,
+    'webhook-signature': `v1,${Buffer.from('x'.repeat(32)).toString('base64')} ${headers['webhook-signature']}`,
+  };
   expect(await verifyWebhook(rotated, BODY, SECRET)).toMatchObject({ type: 'pop.opened' });
   expect(await verifyWebhook(rotated, BODY, SECRET.slice('whsec_'.length))).toMatchObject({ type: 'pop.opened' });
 });
@@ -46,7 +53,12 @@ it('refuses what the reference implementation refuses', async () => {
     { name: 'other id', headers: { ...signed(), 'webhook-id': 'msg_other' }, body: BODY, secret: SECRET },
     { name: 'stale', headers: signed(BODY, new Date(Date.now() - 10 * 60_000)), body: BODY, secret: SECRET },
     { name: 'future', headers: signed(BODY, new Date(Date.now() + 10 * 60_000)), body: BODY, secret: SECRET },
-    { name: 'v2 only', headers: { ...signed(), 'webhook-signature': signed()['webhook-signature'].replace('v1,', 'v2,') }, body: BODY, secret: SECRET },
+    {
+      name: 'v2 only',
+      headers: { ...signed(), 'webhook-signature': signed()['webhook-signature'].replace('v1,', 'v2,') },
+      body: BODY,
+      secret: SECRET,
+    },
   ];
   for (const c of cases) {
     expect(() => new Webhook(c.secret).verify(c.body, c.headers)).toThrow();
@@ -54,5 +66,7 @@ it('refuses what the reference implementation refuses', async () => {
   }
   const { 'webhook-signature': _dropped, ...unsigned } = signed();
   expect(await refusal(verifyWebhook(unsigned, BODY, SECRET))).toBe('Missing webhook-signature header');
-  expect(await refusal(verifyWebhook({ ...signed(), 'webhook-timestamp': 'soon' }, BODY, SECRET))).toBe('Invalid webhook-timestamp');
+  expect(await refusal(verifyWebhook({ ...signed(), 'webhook-timestamp': 'soon' }, BODY, SECRET))).toBe(
+    'Invalid webhook-timestamp',
+  );
 });

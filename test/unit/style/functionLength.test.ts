@@ -8,7 +8,20 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = join(__dirname, '../../..');
-const SOURCE_DIRS = ['bin', 'lib', 'lambdas', 'local', 'instance', 'contract', 'docs', 'provisioning', 'clients', 'console', 'sdk', 'examples'];
+const SOURCE_DIRS = [
+  'bin',
+  'lib',
+  'lambdas',
+  'local',
+  'instance',
+  'contract',
+  'docs',
+  'provisioning',
+  'clients',
+  'console',
+  'sdk',
+  'examples',
+];
 const MAX_LINES = 60;
 
 function sourceFiles(dir: string): string[] {

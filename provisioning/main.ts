@@ -17,6 +17,8 @@ import {
 } from './commands';
 import { cliFailure, EXIT } from './errors';
 import type { TargetDependencies, TargetOptions } from './target';
+import type { TableTargetOptions } from './tableTarget';
+import { listWebhooks, removeWebhook, type WebhookCommandContext } from './webhookCommands';
 
 const BIN = 'remote-pop-provision';
 
@@ -28,7 +30,7 @@ Target (one of; default: the local stack's $LOCAL_DIR/endpoints.json, LOCAL_DIR 
 Deployed targets use the standard AWS credential chain (AWS_PROFILE, environment, SSO, instance role).`;
 
 const EXIT_HELP = `
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 user not found, 4 already exists, 5 invalid input (tenant, username,
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 user (or webhook) not found, 4 already exists, 5 invalid input (tenant, username,
 email, password), 6 target or credentials (no target, unknown stack or pool, no/expired credentials, unreachable),
 7 cancelled at a confirmation.`;
 
@@ -54,9 +56,9 @@ function passwordOptions(command: Command, what: string): Command {
     .option('--password-stdin', `read ${what} from stdin instead`);
 }
 
-function buildProgram(io: Io, context: ContextOf): Command {
+function buildProgram(io: Io, context: ContextOf, tableContext: TableContextOf): Command {
   const program = new Command(BIN)
-    .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool.")
+    .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool, and manage their webhooks.")
     .version(version)
     .exitOverride()
     .configureOutput({
@@ -73,10 +75,51 @@ function buildProgram(io: Io, context: ContextOf): Command {
   addCreateCommand(user, context);
   addReadCommands(user, context);
   addAdminCommands(user, context);
+  addWebhookCommands(program, tableContext);
   return program;
 }
 
 type ContextOf = (target: TargetOptions) => CommandContext;
+type TableContextOf = (target: TableTargetOptions) => WebhookCommandContext;
+
+function withTableOptions(command: Command): Command {
+  return command
+    .option('--endpoints <file>', 'target the table of this endpoints.json (TableName, DynamoDbEndpoint when local)')
+    .option('--stack <name>', "target a deployed stack's table (its TableName output)")
+    .option('--table <name>', 'target a table by name')
+    .option('--region <region>', 'AWS region for --stack or --table (default: AWS_REGION or the profile)');
+}
+
+function tableTargetOf(options: TableTargetOptions): TableTargetOptions {
+  return { endpoints: options.endpoints, stack: options.stack, table: options.table, region: options.region };
+}
+
+/** `webhooks list` and `webhooks remove`: a tenant's webhook endpoints, in the table (not the user pool). */
+function addWebhookCommands(program: Command, context: TableContextOf): void {
+  const webhooks = program
+    .command('webhooks')
+    .description("list or remove a tenant's webhook endpoints (registered through POST /webhooks)")
+    .addHelpText('after', examples('webhooks list --tenant acme', 'webhooks remove --tenant acme --id 0b6f...'));
+  withTableOptions(
+    webhooks
+      .command('list')
+      .description("list a tenant's webhooks: id, URL, events, state, created, last delivery (never the secrets)")
+      .requiredOption('--tenant <tenant>', 'the customer')
+      .option('--json', 'print a JSON array, as GET /webhooks answers'),
+  )
+    .addHelpText('after', examples('webhooks list --tenant acme', 'webhooks list --tenant acme --json --stack RemotePop --region eu-west-1'))
+    .action((options) => listWebhooks(options, context(tableTargetOf(options))));
+  withTableOptions(
+    webhooks
+      .command('remove')
+      .description("remove one of a tenant's webhooks (exit 3 when the tenant has no such webhook)")
+      .requiredOption('--tenant <tenant>', 'the customer')
+      .requiredOption('--id <webhookId>', 'the WebhookId (webhooks list shows it)')
+      .option('--json', 'print the result as JSON'),
+  )
+    .addHelpText('after', examples('webhooks remove --tenant acme --id 0b6f...'))
+    .action((options) => removeWebhook(options, context(tableTargetOf(options))));
+}
 
 /** `user create`. */
 function addCreateCommand(user: Command, context: ContextOf): void {
@@ -167,7 +210,11 @@ function addAdminCommands(user: Command, context: ContextOf): void {
 export async function run(argv: readonly string[], io: Io = processIo(), deps?: TargetDependencies): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const errorContext: CommandContext['errorContext'] = {};
-  const program = buildProgram(io, (target) => ({ io, target, deps, errorContext }));
+  const program = buildProgram(
+    io,
+    (target) => ({ io, target, deps, errorContext }),
+    (target) => ({ io, target, deps, errorContext }),
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.OK;

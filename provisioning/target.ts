@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CliError, EXIT } from './errors';
 
 /** The command-line options that choose the user pool. At most one of endpoints, stack, userPoolId. */
@@ -37,10 +38,12 @@ export interface TargetEnvironment {
   readonly AWS_DEFAULT_REGION?: string;
 }
 
-/** Seams for tests; both default to the real SDK clients. */
+/** Seams for tests; each defaults to the real SDK client. */
 export interface TargetDependencies {
   readonly cloudFormation?: (region: string | undefined) => CloudFormationClient;
   readonly cognito?: (config: { region: string; endpoint?: string; local: boolean }) => CognitoIdentityProviderClient;
+  /** The table's client for the `webhooks` commands (tableTarget.ts). */
+  readonly dynamo?: (config: { region?: string; endpoint?: string }) => DynamoDBDocumentClient;
 }
 
 function makeCognito(config: { region: string; endpoint?: string; local: boolean }): CognitoIdentityProviderClient {

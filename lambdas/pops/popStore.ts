@@ -184,26 +184,35 @@ export class PopStore {
    * Record the outcome of delivery: which connections (and instances) the pop reached, Failed with a reason if none
    * did, and whether no push was confirmed.
    */
+  /**
+   * Record where delivery reached. Marking the pop Failed is conditional on it still being Sent: a caller may recall a
+   * pop (its PopId is in the event feed at once) before this runs, and a recall is final.
+   */
   async recordDelivery(tenant: string, popId: string, delivery: DeliveryRecord): Promise<void> {
     const { failureReason } = delivery;
     const set = ['SentTo = :sentTo', 'SentToInstances = :instances', 'Unconfirmed = :unconfirmed', 'UpdatedAt = :at'];
     if (failureReason) set.push('#status = :failed', 'Reason = :reason');
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.pop(tenant, popId),
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: failureReason ? { '#status': 'Status' } : undefined,
-        ExpressionAttributeValues: {
-          ':sentTo': [...delivery.sentTo],
-          ':instances': [...delivery.sentToInstances],
-          ':unconfirmed': delivery.unconfirmed === true,
-          ':at': new Date(this.now()).toISOString(),
-          ...(failureReason ? { ':failed': 'Failed', ':reason': failureReason } : {}),
-        },
-      }),
-    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pop(tenant, popId),
+          UpdateExpression: `SET ${set.join(', ')}`,
+          ConditionExpression: failureReason ? 'attribute_exists(PK) AND #status = :sent' : 'attribute_exists(PK)',
+          ExpressionAttributeNames: failureReason ? { '#status': 'Status' } : undefined,
+          ExpressionAttributeValues: {
+            ':sentTo': [...delivery.sentTo],
+            ':instances': [...delivery.sentToInstances],
+            ':unconfirmed': delivery.unconfirmed === true,
+            ':at': new Date(this.now()).toISOString(),
+            ...(failureReason ? { ':failed': 'Failed', ':reason': failureReason, ':sent': 'Sent' } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      // Only a pop no longer Sent (recalled meanwhile) fails the Failed branch's extra condition: it keeps its status.
+      if (!(failureReason && isConditionFailure(error))) throw error;
+    }
   }
 
   /**

@@ -249,6 +249,18 @@ describe('PopStore acknowledgements', () => {
     expect((await store.getPop(tenant, 'p1'))?.Status).toBe('Opened');
   });
 
+  it('keeps a recalled pop Recalled when its delivery is then recorded as failed (recall raced the first push)', async () => {
+    // GIVEN a pop recalled before the pop handler recorded where it went
+    const pops = new PopStore(table.db, table.tableName);
+    const tenant = unique('t');
+    await pops.putPop(pop(tenant, 'p1'), 86_400_000);
+    await pops.saveTransition({ tenant, PopId: 'p1', Status: 'Sent', failedBy: [] }, { status: 'Recalled' });
+    // WHEN nobody took the push and the handler records the failure
+    await pops.recordDelivery(tenant, 'p1', { sentTo: [], sentToInstances: [], failureReason: 'AgentNotOnDesktop' });
+    // THEN the recall stands
+    expect(await pops.getPop(tenant, 'p1')).toMatchObject({ Status: 'Recalled' });
+  });
+
   it('stores the Reason of a failure', async () => {
     const pops = new PopStore(table.db, table.tableName);
     const store = { ...acknowledgeWith(pops), putPop: pops.putPop.bind(pops), getPop: pops.getPop.bind(pops) };

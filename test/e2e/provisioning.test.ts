@@ -21,6 +21,7 @@ import type { Io } from '../../provisioning/commands';
 import { EXIT } from '../../provisioning/errors';
 import type { UserJson } from '../../provisioning/format';
 import { run } from '../../provisioning/main';
+import { restCall, sharedStack, TestTenant } from './support/instanceHarness';
 
 const ROOT = resolve(__dirname, '../..');
 const ENDPOINTS_FILE = process.env.E2E_ENDPOINTS_FILE;
@@ -381,5 +382,31 @@ describe('target', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('webhooks list and remove', () => {
+  it('lists a webhook registered through the REST API, removes it, and then lists none', async () => {
+    const owner = await TestTenant.create(sharedStack());
+    const registered = await restCall(owner.stack, 'POST', '/webhooks', {
+      token: await owner.token(),
+      body: { Url: 'http://127.0.0.1:9/hooks' },
+    });
+    expect(registered.status).toBe(200);
+    const webhookId: string = registered.body.Result.WebhookId;
+
+    const listed = await cli(['webhooks', 'list', '--tenant', owner.tenant, '--json']);
+    expect(listed.code).toBe(EXIT.OK);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ WebhookId: webhookId, Url: 'http://127.0.0.1:9/hooks', State: 'Active' })]);
+    expect(listed.stdout).not.toContain(registered.body.Result.Secret);
+    expect((await cli(['webhooks', 'list', '--tenant', owner.tenant])).stdout).toContain(`${webhookId}  http://127.0.0.1:9/hooks`);
+
+    expect((await cli(['webhooks', 'remove', '--tenant', otherTenant, '--id', webhookId])).code).toBe(EXIT.NOT_FOUND);
+    const removed = await cli(['webhooks', 'remove', '--tenant', owner.tenant, '--id', webhookId]);
+    expect(removed).toMatchObject({ code: EXIT.OK, stdout: `Webhook "${webhookId}" of tenant "${owner.tenant}" removed.` });
+
+    const after = await cli(['webhooks', 'list', '--tenant', owner.tenant]);
+    expect(after).toMatchObject({ code: EXIT.OK, stdout: `0 webhooks of tenant "${owner.tenant}"` });
+    expect((await restCall(owner.stack, 'GET', '/webhooks', { token: await owner.token() })).body.Result).toMatchObject({ Webhooks: [] });
   });
 });

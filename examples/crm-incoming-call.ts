@@ -25,7 +25,12 @@ async function onIncomingCall(client: RemotePopClient, call: IncomingCall): Prom
   const customer = customerFor(call.callerNumber);
   // The call id as Idempotency-Key: if this handler runs twice for one call, the agent gets one pop.
   const popId = await client.pop(
-    { Username: call.agent, Campaign: 'Sales', Reference: customer.reference, ScriptData: { 'Contact Name': customer.name, var_ContactReason: customer.reason } },
+    {
+      Username: call.agent,
+      Campaign: 'Sales',
+      Reference: customer.reference,
+      ScriptData: { 'Contact Name': customer.name, var_ContactReason: customer.reason },
+    },
     { idempotencyKey: `call-${call.callId}` },
   );
   console.log(`popped ${popId} for ${call.agent}`);
@@ -41,13 +46,19 @@ async function main(): Promise<number> {
     console.error('Set REMOTE_POP_URL, REMOTE_POP_USERNAME and REMOTE_POP_PASSWORD (npm start prints them).');
     return 2;
   }
-  const client = new RemotePopClient({ baseUrl: REMOTE_POP_URL, username: REMOTE_POP_USERNAME, password: REMOTE_POP_PASSWORD });
+  const client = new RemotePopClient({
+    baseUrl: REMOTE_POP_URL,
+    username: REMOTE_POP_USERNAME,
+    password: REMOTE_POP_PASSWORD,
+  });
   try {
     return await onIncomingCall(client, { agent, callerNumber, callId: `${Date.now()}` });
   } catch (error) {
     if (!(error instanceof RemotePopError)) throw error;
     // A refusal needs a person (agent not logged in, campaign unknown); an outage can wait for the next call.
-    console.error(`outcome: ${error instanceof RefusedError ? 'refused' : 'not delivered'} ${error.code}${error.requestId ? ` (RequestId ${error.requestId})` : ''}`);
+    console.error(
+      `outcome: ${error instanceof RefusedError ? 'refused' : 'not delivered'} ${error.code}${error.requestId ? ` (RequestId ${error.requestId})` : ''}`,
+    );
     return 1;
   }
 }

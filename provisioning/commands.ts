@@ -150,7 +150,9 @@ export async function createUser(options: CreateOptions, context: CommandContext
       if (given === undefined) io.err('The password is shown once and cannot be read back.');
       return;
     }
-    io.out(`Created user "${options.username}" of tenant "${options.tenant}" with role ${options.role} (group ${group}).`);
+    io.out(
+      `Created user "${options.username}" of tenant "${options.tenant}" with role ${options.role} (group ${group}).`,
+    );
     if (given === undefined) showGeneratedPassword(io, password);
   });
 }
@@ -198,7 +200,10 @@ export async function deleteUser(username: string, options: { yes?: boolean }, c
   const { io } = context;
   context.errorContext.username = username;
   if (!options.yes && !io.interactive) {
-    throw new CliError(`Refusing to delete "${username}" without confirmation (no terminal to ask on): add --yes.`, EXIT.USAGE);
+    throw new CliError(
+      `Refusing to delete "${username}" without confirmation (no terminal to ask on): add --yes.`,
+      EXIT.USAGE,
+    );
   }
   await withTarget(context, async (target) => {
     const directory = new UserDirectory(target.client, target.userPoolId);

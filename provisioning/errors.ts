@@ -89,7 +89,11 @@ export function cliFailure(error: unknown, context: ErrorContext = {}): CliFailu
   const known = userFailure(name, awsMessage, context) ?? targetFailure(name, awsMessage, code, context);
   if (known) return known;
   const label = name && name !== 'Error' ? `${name}: ` : '';
-  return { message: `Unexpected error: ${label}${awsMessage || String(error)}`, exitCode: EXIT.UNEXPECTED, expected: false };
+  return {
+    message: `Unexpected error: ${label}${awsMessage || String(error)}`,
+    exitCode: EXIT.UNEXPECTED,
+    expected: false,
+  };
 }
 
 /** Failures about the user or the values given: input, conflicts, unknown users, the password policy. */

@@ -52,13 +52,18 @@ function targetOf(options: TargetOptions): TargetOptions {
 
 function passwordOptions(command: Command, what: string): Command {
   return command
-    .option('--password <password>', `${what} (default: a strong generated one, shown once); visible in the process list`)
+    .option(
+      '--password <password>',
+      `${what} (default: a strong generated one, shown once); visible in the process list`,
+    )
     .option('--password-stdin', `read ${what} from stdin instead`);
 }
 
 function buildProgram(io: Io, context: ContextOf, tableContext: TableContextOf): Command {
   const program = new Command(BIN)
-    .description("Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool, and manage their webhooks.")
+    .description(
+      "Provision tenants' users (API callers and Scripting instances) in the Remote Pop user pool, and manage their webhooks.",
+    )
     .version(version)
     .exitOverride()
     .configureOutput({
@@ -71,7 +76,10 @@ function buildProgram(io: Io, context: ContextOf, tableContext: TableContextOf):
   const user = program
     .command('user')
     .description('create, list, show, disable, enable, delete users, or set their password')
-    .addHelpText('after', examples('user create --tenant acme --username acme-crm --role api', 'user list --tenant acme'));
+    .addHelpText(
+      'after',
+      examples('user create --tenant acme --username acme-crm --role api', 'user list --tenant acme'),
+    );
   addCreateCommand(user, context);
   addReadCommands(user, context);
   addAdminCommands(user, context);
@@ -107,7 +115,13 @@ function addWebhookCommands(program: Command, context: TableContextOf): void {
       .requiredOption('--tenant <tenant>', 'the customer')
       .option('--json', 'print a JSON array, as GET /webhooks answers'),
   )
-    .addHelpText('after', examples('webhooks list --tenant acme', 'webhooks list --tenant acme --json --stack RemotePop --region eu-west-1'))
+    .addHelpText(
+      'after',
+      examples(
+        'webhooks list --tenant acme',
+        'webhooks list --tenant acme --json --stack RemotePop --region eu-west-1',
+      ),
+    )
     .action((options) => listWebhooks(options, context(tableTargetOf(options))));
   withTableOptions(
     webhooks
@@ -160,7 +174,10 @@ function addReadCommands(user: Command, context: ContextOf): void {
       .option('--tenant <tenant>', 'only the users of this tenant')
       .option('--json', 'print a JSON array for scripts'),
   )
-    .addHelpText('after', examples('user list', 'user list --tenant acme --json', 'user list --stack RemotePop --region eu-west-1'))
+    .addHelpText(
+      'after',
+      examples('user list', 'user list --tenant acme --json', 'user list --stack RemotePop --region eu-west-1'),
+    )
     .action((options) => listUsers(options, context(targetOf(options))));
 
   withTargetOptions(
@@ -172,7 +189,9 @@ function addReadCommands(user: Command, context: ContextOf): void {
 
 /** `user disable`, `user enable`, `user delete` and `user set-password`. */
 function addAdminCommands(user: Command, context: ContextOf): void {
-  withTargetOptions(user.command('disable').description('stop a user from signing in (reversible)').argument('<username>'))
+  withTargetOptions(
+    user.command('disable').description('stop a user from signing in (reversible)').argument('<username>'),
+  )
     .addHelpText('after', examples('user disable acme-crm'))
     .action((username: string, options) => setEnabled(username, false, context(targetOf(options))));
 
@@ -199,7 +218,10 @@ function addAdminCommands(user: Command, context: ContextOf): void {
       'the new password',
     ),
   )
-    .addHelpText('after', examples('user set-password acme-crm', 'user set-password acme-crm --password-stdin < password.txt'))
+    .addHelpText(
+      'after',
+      examples('user set-password acme-crm', 'user set-password acme-crm --password-stdin < password.txt'),
+    )
     .action((username: string, options) => setPassword(username, options, context(targetOf(options))));
 }
 

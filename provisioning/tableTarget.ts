@@ -30,7 +30,8 @@ export const TABLE_OUTPUT = 'TableName';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function makeDynamo(config: { region?: string; endpoint?: string }): DynamoDBDocumentClient {
-  const local = config.endpoint !== undefined ? { endpoint: config.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 } : {};
+  const local =
+    config.endpoint !== undefined ? { endpoint: config.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 } : {};
   return DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region, ...local }));
 }
 
@@ -63,7 +64,12 @@ export async function resolveTableTarget(
   return fromEndpointsFile(file, options.endpoints ?? `${localDir}/endpoints.json`, env, dynamo);
 }
 
-function fromEndpointsFile(file: string, shown: string, env: TargetEnvironment, dynamo: NonNullable<TargetDependencies['dynamo']>): TableTarget {
+function fromEndpointsFile(
+  file: string,
+  shown: string,
+  env: TargetEnvironment,
+  dynamo: NonNullable<TargetDependencies['dynamo']>,
+): TableTarget {
   let content: Record<string, unknown>;
   try {
     content = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -72,12 +78,16 @@ function fromEndpointsFile(file: string, shown: string, env: TargetEnvironment, 
     throw new CliError(`Cannot read the endpoints file ${file} (${code ?? 'not valid JSON'}).`, EXIT.TARGET);
   }
   // `cdk deploy --outputs-file` nests the outputs under the stack's name.
-  const stacks = Object.values(content ?? {}).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && TABLE_OUTPUT in v);
+  const stacks = Object.values(content ?? {}).filter(
+    (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && TABLE_OUTPUT in v,
+  );
   const outputs = content && TABLE_OUTPUT in content ? content : stacks.length === 1 ? stacks[0]! : {};
   const tableName = outputs[TABLE_OUTPUT];
-  if (typeof tableName !== 'string' || !tableName) throw new CliError(`The endpoints file ${file} has no ${TABLE_OUTPUT}.`, EXIT.TARGET);
+  if (typeof tableName !== 'string' || !tableName)
+    throw new CliError(`The endpoints file ${file} has no ${TABLE_OUTPUT}.`, EXIT.TARGET);
   const endpoint = typeof outputs.DynamoDbEndpoint === 'string' ? outputs.DynamoDbEndpoint : undefined;
-  const region = (typeof outputs.Region === 'string' && outputs.Region) || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  const region =
+    (typeof outputs.Region === 'string' && outputs.Region) || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   const where = endpoint ? `local stack at ${endpoint}, ${shown}` : shown;
   return { tableName, endpoint, description: `table ${tableName} (${where})`, client: dynamo({ region, endpoint }) };
 }
@@ -87,7 +97,8 @@ async function stackTable(stackName: string, region: string | undefined, deps: T
   try {
     const answer = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     const tableName = answer.Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === TABLE_OUTPUT)?.OutputValue;
-    if (!tableName) throw new CliError(`Stack "${stackName}" has no ${TABLE_OUTPUT} output. Is it a Remote Pop stack?`, EXIT.TARGET);
+    if (!tableName)
+      throw new CliError(`Stack "${stackName}" has no ${TABLE_OUTPUT} output. Is it a Remote Pop stack?`, EXIT.TARGET);
     return tableName;
   } catch (error) {
     const err = error as { name?: string; message?: string };

@@ -102,7 +102,8 @@ function regionFromEnv(env: TargetEnvironment): string | undefined {
 function unwrapCdkOutputs(content: Record<string, unknown>): Record<string, unknown> {
   if (typeof content !== 'object' || content === null || USER_POOL_OUTPUT in content) return content;
   const stacks = Object.values(content).filter(
-    (value): value is Record<string, unknown> => typeof value === 'object' && value !== null && USER_POOL_OUTPUT in value,
+    (value): value is Record<string, unknown> =>
+      typeof value === 'object' && value !== null && USER_POOL_OUTPUT in value,
   );
   return stacks.length === 1 ? stacks[0]! : content;
 }

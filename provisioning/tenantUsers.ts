@@ -44,9 +44,7 @@ export function checkUserSpec(user: Pick<NewTenantUser, 'tenant' | 'username'>):
     );
   }
   if (!USERNAME_PATTERN.test(user.username)) {
-    throw new InvalidUserSpecError(
-      `Invalid username "${user.username}": use 1-128 letters, digits or . _ @ + -`,
-    );
+    throw new InvalidUserSpecError(`Invalid username "${user.username}": use 1-128 letters, digits or . _ @ + -`);
   }
 }
 

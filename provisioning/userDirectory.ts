@@ -48,7 +48,13 @@ function roleOf(groups: readonly string[]): Role | undefined {
 }
 
 function toDirectoryUser(
-  user: { Username?: string; Enabled?: boolean; UserStatus?: string; UserCreateDate?: Date; UserLastModifiedDate?: Date },
+  user: {
+    Username?: string;
+    Enabled?: boolean;
+    UserStatus?: string;
+    UserCreateDate?: Date;
+    UserLastModifiedDate?: Date;
+  },
   attributes: readonly AttributeType[] | undefined,
   groups: readonly string[],
 ): DirectoryUser {
@@ -66,7 +72,9 @@ function toDirectoryUser(
 }
 
 /** Follow a Cognito pagination token until the last page. */
-async function collectPages<T>(fetchPage: (token: string | undefined) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
+async function collectPages<T>(
+  fetchPage: (token: string | undefined) => Promise<{ items?: T[]; next?: string }>,
+): Promise<T[]> {
   const all: T[] = [];
   let token: string | undefined;
   do {
@@ -116,7 +124,12 @@ export class UserDirectory {
   private async members(group: string): Promise<string[]> {
     const users = await collectPages<UserType>(async (token) => {
       const page = await this.cognito.send(
-        new ListUsersInGroupCommand({ UserPoolId: this.userPoolId, GroupName: group, Limit: PAGE_LIMIT, NextToken: token }),
+        new ListUsersInGroupCommand({
+          UserPoolId: this.userPoolId,
+          GroupName: group,
+          Limit: PAGE_LIMIT,
+          NextToken: token,
+        }),
       );
       return { items: page.Users, next: page.NextToken };
     });
@@ -128,7 +141,12 @@ export class UserDirectory {
     const user = await this.cognito.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username }));
     const groups = await collectPages<{ GroupName?: string }>(async (token) => {
       const page = await this.cognito.send(
-        new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: username, Limit: PAGE_LIMIT, NextToken: token }),
+        new AdminListGroupsForUserCommand({
+          UserPoolId: this.userPoolId,
+          Username: username,
+          Limit: PAGE_LIMIT,
+          NextToken: token,
+        }),
       );
       return { items: page.Groups, next: page.NextToken };
     });
@@ -154,7 +172,12 @@ export class UserDirectory {
   /** Set a permanent password (the user is CONFIRMED and need not change it). */
   async setPassword(username: string, password: string): Promise<void> {
     await this.cognito.send(
-      new AdminSetUserPasswordCommand({ UserPoolId: this.userPoolId, Username: username, Password: password, Permanent: true }),
+      new AdminSetUserPasswordCommand({
+        UserPoolId: this.userPoolId,
+        Username: username,
+        Password: password,
+        Permanent: true,
+      }),
     );
   }
 

@@ -21,7 +21,10 @@ function checkTenant(tenant: string): void {
   }
 }
 
-async function withTable<T>(context: WebhookCommandContext, act: (store: WebhookStore, target: TableTarget) => Promise<T>): Promise<T> {
+async function withTable<T>(
+  context: WebhookCommandContext,
+  act: (store: WebhookStore, target: TableTarget) => Promise<T>,
+): Promise<T> {
   const target = await resolveTableTarget(context.target, context.io.env, context.deps);
   context.errorContext.target = target.description;
   context.errorContext.endpoint = target.endpoint;
@@ -33,7 +36,10 @@ async function withTable<T>(context: WebhookCommandContext, act: (store: Webhook
   }
 }
 
-export async function listWebhooks(options: { tenant: string; json?: boolean }, context: WebhookCommandContext): Promise<void> {
+export async function listWebhooks(
+  options: { tenant: string; json?: boolean },
+  context: WebhookCommandContext,
+): Promise<void> {
   const { io } = context;
   checkTenant(options.tenant);
   await withTable(context, async (store) => {
@@ -43,13 +49,24 @@ export async function listWebhooks(options: { tenant: string; json?: boolean }, 
       io.out(JSON.stringify(webhooks, null, 2));
       return;
     }
-    const rows = webhooks.map((w) => [w.WebhookId, w.Url, w.Events.length > 0 ? w.Events.join(',') : 'all', w.State, w.CreatedAt, w.LastDeliveryAt ?? '-']);
-    if (rows.length > 0) io.out(formatTable(['WEBHOOK ID', 'URL', 'EVENTS', 'STATE', 'CREATED', 'LAST DELIVERY'], rows));
+    const rows = webhooks.map((w) => [
+      w.WebhookId,
+      w.Url,
+      w.Events.length > 0 ? w.Events.join(',') : 'all',
+      w.State,
+      w.CreatedAt,
+      w.LastDeliveryAt ?? '-',
+    ]);
+    if (rows.length > 0)
+      io.out(formatTable(['WEBHOOK ID', 'URL', 'EVENTS', 'STATE', 'CREATED', 'LAST DELIVERY'], rows));
     io.out(`${webhooks.length} webhook${webhooks.length === 1 ? '' : 's'} of tenant "${options.tenant}"`);
   });
 }
 
-export async function removeWebhook(options: { tenant: string; id: string; json?: boolean }, context: WebhookCommandContext): Promise<void> {
+export async function removeWebhook(
+  options: { tenant: string; id: string; json?: boolean },
+  context: WebhookCommandContext,
+): Promise<void> {
   const { io } = context;
   checkTenant(options.tenant);
   if (!options.id.trim()) throw new CliError('--id is empty.', EXIT.USAGE);

@@ -26,7 +26,9 @@ import { restCall, sharedStack, TestTenant } from './support/instanceHarness';
 const ROOT = resolve(__dirname, '../..');
 const ENDPOINTS_FILE = process.env.E2E_ENDPOINTS_FILE;
 if (!ENDPOINTS_FILE) {
-  throw new Error('E2E_ENDPOINTS_FILE is not set: run the e2e project (`npm run test:e2e`), whose globalSetup starts the local stack');
+  throw new Error(
+    'E2E_ENDPOINTS_FILE is not set: run the e2e project (`npm run test:e2e`), whose globalSetup starts the local stack',
+  );
 }
 const endpoints = JSON.parse(readFileSync(ENDPOINTS_FILE, 'utf8')) as {
   RestApiUrl: string;
@@ -55,7 +57,11 @@ interface CliResult {
 }
 
 /** The CLI in process, against the e2e pool, with no terminal. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = process.env, target = ['--endpoints', ENDPOINTS_FILE!]): Promise<CliResult> {
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  target = ['--endpoints', ENDPOINTS_FILE!],
+): Promise<CliResult> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: Io = {
@@ -73,7 +79,9 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = process.env, target 
 /** The CLI as a separate process (stdin a pipe, so not a terminal). */
 function spawnCli(command: 'tsx' | 'bin', args: string[], input = ''): Promise<CliResult> {
   const [file, prefix] =
-    command === 'tsx' ? [join(ROOT, 'node_modules/.bin/tsx'), ['provisioning/main.ts']] : [process.execPath, ['provisioning/bin.js']];
+    command === 'tsx'
+      ? [join(ROOT, 'node_modules/.bin/tsx'), ['provisioning/main.ts']]
+      : [process.execPath, ['provisioning/bin.js']];
   return new Promise((done, fail) => {
     const child = spawn(file, [...prefix, ...args, '--endpoints', ENDPOINTS_FILE!], { cwd: ROOT, stdio: 'pipe' });
     let stdout = '';
@@ -126,10 +134,21 @@ afterAll(() => cognito.destroy());
 
 describe('user create', () => {
   it('creates a user with a generated password that signs in, as a vendor runs it (tsx)', async () => {
-    const result = await spawnCli('tsx', ['user', 'create', '--tenant', tenant, '--username', name('crm'), '--role', 'api']);
+    const result = await spawnCli('tsx', [
+      'user',
+      'create',
+      '--tenant',
+      tenant,
+      '--username',
+      name('crm'),
+      '--role',
+      'api',
+    ]);
 
     expect(result).toMatchObject({ code: EXIT.OK });
-    expect(result.stdout).toContain(`Created user "${name('crm')}" of tenant "${tenant}" with role api (group api-callers).`);
+    expect(result.stdout).toContain(
+      `Created user "${name('crm')}" of tenant "${tenant}" with role api (group api-callers).`,
+    );
     expect(result.stderr).toContain(`Target: user pool ${endpoints.UserPoolId}`);
     const password = generatedPassword(result);
     expect(password.length).toBeGreaterThanOrEqual(16);
@@ -141,7 +160,16 @@ describe('user create', () => {
   });
 
   it('refuses a duplicate with the conflict exit code and no stack trace', async () => {
-    const result = await spawnCli('tsx', ['user', 'create', '--tenant', tenant, '--username', name('crm'), '--role', 'api']);
+    const result = await spawnCli('tsx', [
+      'user',
+      'create',
+      '--tenant',
+      tenant,
+      '--username',
+      name('crm'),
+      '--role',
+      'api',
+    ]);
 
     expect(result.code).toBe(EXIT.CONFLICT);
     expect(result.stderr).toContain(`Error: User "${name('crm')}" already exists`);
@@ -152,8 +180,19 @@ describe('user create', () => {
   it('creates an instance user with a given password and an email, printing JSON without the password', async () => {
     const password = `Given-${runId}-Pass1!`;
     const result = await cli([
-      'user', 'create', '--tenant', tenant, '--username', name('inst'), '--role', 'instance',
-      '--email', `ops@${tenant}.example`, '--password', password, '--json',
+      'user',
+      'create',
+      '--tenant',
+      tenant,
+      '--username',
+      name('inst'),
+      '--role',
+      'instance',
+      '--email',
+      `ops@${tenant}.example`,
+      '--password',
+      password,
+      '--json',
     ]);
 
     expect(result.code).toBe(EXIT.OK);
@@ -172,9 +211,17 @@ describe('user create', () => {
     ['an invalid tenant', ['--tenant', 'Not_A_Tenant', '--username', 'ok-name'], /Invalid tenant "Not_A_Tenant"/],
     ['an invalid username', ['--tenant', tenant, '--username', 'has space'], /Invalid username "has space"/],
     ['an invalid email', ['--tenant', tenant, '--username', name('mail'), '--email', 'nope'], /Invalid email "nope"/],
-    ['a weak password', ['--tenant', tenant, '--username', name('weak'), '--password', 'password'], /does not meet the user pool's policy/],
+    [
+      'a weak password',
+      ['--tenant', tenant, '--username', name('weak'), '--password', 'password'],
+      /does not meet the user pool's policy/,
+    ],
     // 12 characters of every class: enough for Cognito's default, too short for the pool's stated 14 (as deployed).
-    ['a password shorter than the pool\'s 14', ['--tenant', tenant, '--username', name('weak'), '--password', 'Abcdef-1234!'], /does not meet the user pool's policy/],
+    [
+      "a password shorter than the pool's 14",
+      ['--tenant', tenant, '--username', name('weak'), '--password', 'Abcdef-1234!'],
+      /does not meet the user pool's policy/,
+    ],
   ])('refuses %s with exit 5 and creates nothing', async (_case, args, message) => {
     const result = await cli(['user', 'create', '--role', 'api', ...args]);
 
@@ -194,7 +241,9 @@ describe('user create', () => {
 
 describe('user list', () => {
   beforeAll(async () => {
-    expect((await cli(['user', 'create', '--tenant', otherTenant, '--username', name('elsewhere'), '--role', 'api'])).code).toBe(EXIT.OK);
+    expect(
+      (await cli(['user', 'create', '--tenant', otherTenant, '--username', name('elsewhere'), '--role', 'api'])).code,
+    ).toBe(EXIT.OK);
   });
 
   it('lists only the given tenant as JSON, with roles', async () => {
@@ -216,7 +265,9 @@ describe('user list', () => {
     expect(result.code).toBe(EXIT.OK);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^USERNAME\s+TENANT\s+ROLE\s+STATUS\s+ENABLED\s+CREATED$/);
-    expect(lines[1]).toMatch(new RegExp(`^${name('crm')}\\s+${tenant}\\s+api\\s+CONFIRMED\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${name('crm')}\\s+${tenant}\\s+api\\s+CONFIRMED\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`),
+    );
     expect(lines[3]).toBe(`2 users of tenant "${tenant}"`);
   });
 
@@ -234,7 +285,11 @@ describe('user list', () => {
         }),
       );
       await cognito.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: endpoints.UserPoolId, Username: username, GroupName: API_CALLERS_GROUP }),
+        new AdminAddUserToGroupCommand({
+          UserPoolId: endpoints.UserPoolId,
+          Username: username,
+          GroupName: API_CALLERS_GROUP,
+        }),
       );
     });
 
@@ -260,7 +315,12 @@ describe('user show', () => {
     expect(text.stdout).toMatch(new RegExp(`^Username:\\s+${name('inst')}$`, 'm'));
     expect(text.stdout).toMatch(/^Role:\s+instance \(group scripting-instances\)$/m);
     expect(text.stdout).toMatch(/^Enabled:\s+yes$/m);
-    expect(JSON.parse(json.stdout)).toMatchObject({ Username: name('inst'), Tenant: tenant, Role: 'instance', Enabled: true });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      Username: name('inst'),
+      Tenant: tenant,
+      Role: 'instance',
+      Enabled: true,
+    });
   });
 
   it('answers exit 3 for an unknown user', async () => {
@@ -278,9 +338,13 @@ describe('user disable / enable', () => {
 
     const disabled = await cli(['user', 'disable', name('toggle')]);
     expect(disabled.code).toBe(EXIT.OK);
-    const afterDisable = await cognito.send(new AdminGetUserCommand({ UserPoolId: endpoints.UserPoolId, Username: name('toggle') }));
+    const afterDisable = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: endpoints.UserPoolId, Username: name('toggle') }),
+    );
     expect(afterDisable.Enabled).toBe(false);
-    expect(JSON.parse((await cli(['user', 'show', name('toggle'), '--json'])).stdout)).toMatchObject({ Enabled: false });
+    expect(JSON.parse((await cli(['user', 'show', name('toggle'), '--json'])).stdout)).toMatchObject({
+      Enabled: false,
+    });
 
     const enabled = await cli(['user', 'enable', name('toggle')]);
     expect(enabled.code).toBe(EXIT.OK);
@@ -397,16 +461,25 @@ describe('webhooks list and remove', () => {
 
     const listed = await cli(['webhooks', 'list', '--tenant', owner.tenant, '--json']);
     expect(listed.code).toBe(EXIT.OK);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ WebhookId: webhookId, Url: 'http://127.0.0.1:9/hooks', State: 'Active' })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ WebhookId: webhookId, Url: 'http://127.0.0.1:9/hooks', State: 'Active' }),
+    ]);
     expect(listed.stdout).not.toContain(registered.body.Result.Secret);
-    expect((await cli(['webhooks', 'list', '--tenant', owner.tenant])).stdout).toContain(`${webhookId}  http://127.0.0.1:9/hooks`);
+    expect((await cli(['webhooks', 'list', '--tenant', owner.tenant])).stdout).toContain(
+      `${webhookId}  http://127.0.0.1:9/hooks`,
+    );
 
     expect((await cli(['webhooks', 'remove', '--tenant', otherTenant, '--id', webhookId])).code).toBe(EXIT.NOT_FOUND);
     const removed = await cli(['webhooks', 'remove', '--tenant', owner.tenant, '--id', webhookId]);
-    expect(removed).toMatchObject({ code: EXIT.OK, stdout: `Webhook "${webhookId}" of tenant "${owner.tenant}" removed.` });
+    expect(removed).toMatchObject({
+      code: EXIT.OK,
+      stdout: `Webhook "${webhookId}" of tenant "${owner.tenant}" removed.`,
+    });
 
     const after = await cli(['webhooks', 'list', '--tenant', owner.tenant]);
     expect(after).toMatchObject({ code: EXIT.OK, stdout: `0 webhooks of tenant "${owner.tenant}"` });
-    expect((await restCall(owner.stack, 'GET', '/webhooks', { token: await owner.token() })).body.Result).toMatchObject({ Webhooks: [] });
+    expect((await restCall(owner.stack, 'GET', '/webhooks', { token: await owner.token() })).body.Result).toMatchObject(
+      { Webhooks: [] },
+    );
   });
 });

@@ -40,14 +40,25 @@ async function freePort(): Promise<number> {
 /** The example as a person runs it; resolves once it listens. */
 async function startReceiver(secret: string, port: number): Promise<void> {
   const env = { ...process.env, WEBHOOK_SECRET: secret, PORT: String(port) };
-  receiver = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'examples/webhook-receiver.ts')], { cwd: ROOT, env });
+  receiver = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'examples/webhook-receiver.ts')], {
+    cwd: ROOT,
+    env,
+  });
   receiver.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   let stderr = '';
   receiver.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await eventually('the receiver listening', () => stderr.includes(`listening on http://127.0.0.1:${port}/hooks`), 15_000);
+  await eventually(
+    'the receiver listening',
+    () => stderr.includes(`listening on http://127.0.0.1:${port}/hooks`),
+    15_000,
+  );
 }
 
-const events = () => printed.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { EventId: string; PopId: string; Status: string });
+const events = () =>
+  printed
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { EventId: string; PopId: string; Status: string });
 
 test('the example receiver verifies, prints each event once, and refuses a forged delivery with 401', async () => {
   const tenant = await TestTenant.create(stack);
@@ -60,21 +71,39 @@ test('the example receiver verifies, prints each event once, and refuses a forge
   await startReceiver(secret, port);
 
   const status = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'W-R1' });
-  await eventually('Sent, Delivered and Opened printed', () => events().filter((e) => e.PopId === status.PopId).length === 3, 20_000);
-  expect(events().map((e) => e.Status).sort()).toEqual(['Delivered', 'Opened', 'Sent']);
+  await eventually(
+    'Sent, Delivered and Opened printed',
+    () => events().filter((e) => e.PopId === status.PopId).length === 3,
+    20_000,
+  );
+  expect(
+    events()
+      .map((e) => e.Status)
+      .sort(),
+  ).toEqual(['Delivered', 'Opened', 'Sent']);
 
   // A forged delivery (another secret's signature) is refused and not printed.
   const body = JSON.stringify({ EventId: 'forged-1', PopId: 'forged', Status: 'Opened' });
   const forged = new Webhook(Buffer.from('not-the-secret-key-32-bytes-long').toString('base64'));
   const at = new Date();
-  const forgedHeaders = { 'webhook-id': 'forged-1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': forged.sign('forged-1', at, body) };
+  const forgedHeaders = {
+    'webhook-id': 'forged-1',
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': forged.sign('forged-1', at, body),
+  };
   expect((await fetch(url, { method: 'POST', headers: forgedHeaders, body })).status).toBe(401);
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(
+    401,
+  );
 
   // A genuine delivery repeated with the same webhook-id: 204 both times, printed once.
   const genuine = new Webhook(secret);
   const again = JSON.stringify({ EventId: 'again-1', PopId: 'again', Status: 'Opened' });
-  const headers = { 'webhook-id': 'again-1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': genuine.sign('again-1', at, again) };
+  const headers = {
+    'webhook-id': 'again-1',
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': genuine.sign('again-1', at, again),
+  };
   expect((await fetch(url, { method: 'POST', headers, body: again })).status).toBe(204);
   expect((await fetch(url, { method: 'POST', headers, body: again })).status).toBe(204);
   await eventually('the genuine one printed', () => events().some((e) => e.PopId === 'again'), 5_000);

@@ -107,11 +107,9 @@ describe('issueTokens', () => {
 
 describe('refreshTokens', () => {
   it('returns new tokens without a RefreshToken', async () => {
-    cognitoMock
-      .on(InitiateAuthCommand)
-      .resolves({
-        AuthenticationResult: { IdToken: jwt({ exp: 1_700_000_600, 'cognito:username': 'crm' }), AccessToken: 'a2' },
-      });
+    cognitoMock.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: { IdToken: jwt({ exp: 1_700_000_600, 'cognito:username': 'crm' }), AccessToken: 'a2' },
+    });
     const result = await refreshTokens(deps, 'refresh');
     expect(result).not.toHaveProperty('RefreshToken');
     expect(result).toMatchObject({ AccessToken: 'a2', ExpiresIn: 600, User: { Username: 'crm' } });

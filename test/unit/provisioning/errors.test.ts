@@ -38,21 +38,64 @@ describe('cliFailure', () => {
   const context = { username: 'acme-crm', target: 'user pool eu-west-1_abc in eu-west-1' };
 
   it.each([
-    [new UsernameExistsException({ message: 'User account already exists', $metadata }), EXIT.CONFLICT, /User "acme-crm" already exists in user pool eu-west-1_abc/],
-    [new UserNotFoundException({ message: 'User does not exist.', $metadata }), EXIT.NOT_FOUND, /User "acme-crm" was not found in user pool/],
-    [new InvalidPasswordException({ message: 'Password did not conform with policy: Password not long enough', $metadata }), EXIT.INVALID_INPUT, /refused by the user pool's password policy: Password did not conform/],
-    [new ResourceNotFoundException({ message: 'User pool eu-west-1_abc does not exist.', $metadata }), EXIT.TARGET, /The target user pool eu-west-1_abc in eu-west-1 does not exist/],
+    [
+      new UsernameExistsException({ message: 'User account already exists', $metadata }),
+      EXIT.CONFLICT,
+      /User "acme-crm" already exists in user pool eu-west-1_abc/,
+    ],
+    [
+      new UserNotFoundException({ message: 'User does not exist.', $metadata }),
+      EXIT.NOT_FOUND,
+      /User "acme-crm" was not found in user pool/,
+    ],
+    [
+      new InvalidPasswordException({
+        message: 'Password did not conform with policy: Password not long enough',
+        $metadata,
+      }),
+      EXIT.INVALID_INPUT,
+      /refused by the user pool's password policy: Password did not conform/,
+    ],
+    [
+      new ResourceNotFoundException({ message: 'User pool eu-west-1_abc does not exist.', $metadata }),
+      EXIT.TARGET,
+      /The target user pool eu-west-1_abc in eu-west-1 does not exist/,
+    ],
     [new ResourceNotFoundException({ message: 'Group not found', $metadata }), EXIT.TARGET, /lacks a role group/],
-    [serviceError('AliasExistsException', 'An account with the email already exists.'), EXIT.CONFLICT, /already has this email/],
-    [serviceError('InvalidParameterException', '1 validation error detected'), EXIT.INVALID_INPUT, /Cognito refused a value/],
+    [
+      serviceError('AliasExistsException', 'An account with the email already exists.'),
+      EXIT.CONFLICT,
+      /already has this email/,
+    ],
+    [
+      serviceError('InvalidParameterException', '1 validation error detected'),
+      EXIT.INVALID_INPUT,
+      /Cognito refused a value/,
+    ],
     [credentialsProviderError(), EXIT.TARGET, /No AWS credentials found/],
-    [serviceError('ExpiredTokenException', 'The security token included in the request is expired'), EXIT.TARGET, /expired or invalid/],
-    [serviceError('UnrecognizedClientException', 'The security token included in the request is invalid.'), EXIT.TARGET, /expired or invalid/],
-    [serviceError('AccessDeniedException', 'not authorized to perform: cognito-idp:AdminCreateUser'), EXIT.TARGET, /not allowed to do this in user pool .*AdminCreateUser/],
+    [
+      serviceError('ExpiredTokenException', 'The security token included in the request is expired'),
+      EXIT.TARGET,
+      /expired or invalid/,
+    ],
+    [
+      serviceError('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+      EXIT.TARGET,
+      /expired or invalid/,
+    ],
+    [
+      serviceError('AccessDeniedException', 'not authorized to perform: cognito-idp:AdminCreateUser'),
+      EXIT.TARGET,
+      /not allowed to do this in user pool .*AdminCreateUser/,
+    ],
     [serviceError('TooManyRequestsException', 'Too many requests'), EXIT.UNEXPECTED, /throttling/],
     [new InvalidUserSpecError('Invalid tenant "X"'), EXIT.INVALID_INPUT, /^Invalid tenant "X"$/],
     [new CliError('No target', EXIT.TARGET), EXIT.TARGET, /^No target$/],
-    [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), EXIT.TARGET, /Cannot reach Cognito at AWS \(ECONNREFUSED\)/],
+    [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      EXIT.TARGET,
+      /Cannot reach Cognito at AWS \(ECONNREFUSED\)/,
+    ],
     [new Error('Region is missing'), EXIT.TARGET, /pass --region/],
   ])('maps %p to exit %p', (error, exitCode, message) => {
     const described = cliFailure(error, context);
@@ -114,10 +157,20 @@ describe('run: failures the emulator cannot produce', () => {
 
   it('insufficient permissions: exit 6 naming the action', async () => {
     cognito.on(DescribeUserPoolCommand).resolves({ UserPool: {} });
-    cognito.on(AdminCreateUserCommand).rejects(serviceError('AccessDeniedException', 'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: cognito-idp:AdminCreateUser'));
+    cognito
+      .on(AdminCreateUserCommand)
+      .rejects(
+        serviceError(
+          'AccessDeniedException',
+          'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: cognito-idp:AdminCreateUser',
+        ),
+      );
     const { io, err } = capture();
 
-    const code = await run(['user', 'create', '--tenant', 'acme', '--username', 'acme-crm', '--role', 'api', ...target], io);
+    const code = await run(
+      ['user', 'create', '--tenant', 'acme', '--username', 'acme-crm', '--role', 'api', ...target],
+      io,
+    );
 
     expect(code).toBe(EXIT.TARGET);
     expect(err.at(-1)).toMatch(/^Error: Your AWS identity is not allowed .*cognito-idp:AdminCreateUser/);
@@ -129,18 +182,37 @@ describe('run: failures the emulator cannot produce', () => {
     cognito.on(AdminCreateUserCommand).resolves({});
     cognito
       .on(AdminSetUserPasswordCommand)
-      .rejects(new InvalidPasswordException({ message: 'Password did not conform with policy: Password must have symbol characters', $metadata }));
+      .rejects(
+        new InvalidPasswordException({
+          message: 'Password did not conform with policy: Password must have symbol characters',
+          $metadata,
+        }),
+      );
     cognito.on(AdminDeleteUserCommand).resolves({});
     const { io, out, err } = capture();
 
     const code = await run(
-      ['user', 'create', '--tenant', 'acme', '--username', 'acme-crm', '--role', 'api', '--password', 'Abcdefgh1234', ...target],
+      [
+        'user',
+        'create',
+        '--tenant',
+        'acme',
+        '--username',
+        'acme-crm',
+        '--role',
+        'api',
+        '--password',
+        'Abcdefgh1234',
+        ...target,
+      ],
       io,
     );
 
     expect(code).toBe(EXIT.INVALID_INPUT);
     expect(out).toEqual([]);
-    expect(err.at(-1)).toMatch(/password policy: Password did not conform with policy: Password must have symbol characters/);
+    expect(err.at(-1)).toMatch(
+      /password policy: Password did not conform with policy: Password must have symbol characters/,
+    );
     expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(1);
   });
 
@@ -152,7 +224,10 @@ describe('run: failures the emulator cannot produce', () => {
     expect(await run(['user', 'list', ...target], quiet.io)).toBe(EXIT.UNEXPECTED);
     expect(await run(['user', 'list', ...target], debug.io)).toBe(EXIT.UNEXPECTED);
 
-    expect(quiet.err.slice(1)).toEqual(['Error: Unexpected error: TypeError: boom', 'Set VENDOR_DEBUG=1 to see the stack trace.']);
+    expect(quiet.err.slice(1)).toEqual([
+      'Error: Unexpected error: TypeError: boom',
+      'Set VENDOR_DEBUG=1 to see the stack trace.',
+    ]);
     expect(debug.err.at(-1)).toMatch(/^TypeError: boom\n\s+at /);
   });
 

@@ -1,4 +1,11 @@
-import { formatCount, formatDate, formatTable, formatUserDetails, formatUserTable, userToJson } from '../../../provisioning/format';
+import {
+  formatCount,
+  formatDate,
+  formatTable,
+  formatUserDetails,
+  formatUserTable,
+  userToJson,
+} from '../../../provisioning/format';
 import type { DirectoryUser } from '../../../provisioning/userDirectory';
 
 const created = new Date('2024-05-01T09:30:12.345Z');
@@ -16,9 +23,15 @@ const strayUser: DirectoryUser = { username: 'orphan-with-a-long-name', groups: 
 
 describe('formatTable', () => {
   it('aligns columns on the widest cell, two spaces apart, without trailing spaces', () => {
-    expect(formatTable(['A', 'BB', 'C'], [['long value', 'x', ''], ['y', 'wide cell', 'z']])).toBe(
-      ['A           BB         C', 'long value  x', 'y           wide cell  z'].join('\n'),
-    );
+    expect(
+      formatTable(
+        ['A', 'BB', 'C'],
+        [
+          ['long value', 'x', ''],
+          ['y', 'wide cell', 'z'],
+        ],
+      ),
+    ).toBe(['A           BB         C', 'long value  x', 'y           wide cell  z'].join('\n'));
   });
 
   it('prints only the header without rows', () => {

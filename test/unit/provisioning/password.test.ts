@@ -1,4 +1,10 @@
-import { COGNITO_DEFAULT_POLICY, COGNITO_SYMBOLS, GENERATED_LENGTH, generatePassword, passwordProblems } from '../../../provisioning/password';
+import {
+  COGNITO_DEFAULT_POLICY,
+  COGNITO_SYMBOLS,
+  GENERATED_LENGTH,
+  generatePassword,
+  passwordProblems,
+} from '../../../provisioning/password';
 
 describe('generatePassword', () => {
   const samples = Array.from({ length: 2000 }, () => generatePassword());

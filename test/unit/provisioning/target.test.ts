@@ -5,7 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXIT } from '../../../provisioning/errors';
 import { resolveTarget } from '../../../provisioning/target';
@@ -31,7 +35,9 @@ describe('resolveTarget', () => {
     const target = await resolveTarget({}, { LOCAL_DIR: dir });
 
     expect(target).toMatchObject({ userPoolId: 'local_abc', region: 'us-east-1', endpoint: 'http://127.0.0.1:9229' });
-    expect(target.description).toBe(`user pool local_abc (local stack at http://127.0.0.1:9229, ${dir}/endpoints.json)`);
+    expect(target.description).toBe(
+      `user pool local_abc (local stack at http://127.0.0.1:9229, ${dir}/endpoints.json)`,
+    );
     expect(await target.client.config.credentials()).toMatchObject({ accessKeyId: 'local' });
     const endpoint = await target.client.config.endpoint!();
     expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe('http://127.0.0.1:9229');
@@ -46,13 +52,24 @@ describe('resolveTarget', () => {
   });
 
   it('reads a `cdk deploy --outputs-file` file (outputs nested under the stack name)', async () => {
-    const file = writeEndpoints({ RemotePop: { UserPoolId: 'eu-west-1_Nested', Region: 'eu-west-1', RestApiUrl: 'https://x' } });
+    const file = writeEndpoints({
+      RemotePop: { UserPoolId: 'eu-west-1_Nested', Region: 'eu-west-1', RestApiUrl: 'https://x' },
+    });
 
-    expect(await resolveTarget({ endpoints: file }, {})).toMatchObject({ userPoolId: 'eu-west-1_Nested', region: 'eu-west-1' });
+    expect(await resolveTarget({ endpoints: file }, {})).toMatchObject({
+      userPoolId: 'eu-west-1_Nested',
+      region: 'eu-west-1',
+    });
   });
 
   it.each([
-    ['no local stack', {}, undefined, EXIT.TARGET, /No target: .*endpoints\.json does not exist\. Start the local stack/],
+    [
+      'no local stack',
+      {},
+      undefined,
+      EXIT.TARGET,
+      /No target: .*endpoints\.json does not exist\. Start the local stack/,
+    ],
     ['two targets', { stack: 'S', userPoolId: 'eu-west-1_a' }, undefined, EXIT.USAGE, /Choose one target/],
     ['--region without a deployed target', { region: 'eu-west-1' }, LOCAL, EXIT.USAGE, /--region applies only/],
     ['a bad pool id', { userPoolId: 'not a pool' }, undefined, EXIT.INVALID_INPUT, /is not a user pool id/],
@@ -62,13 +79,20 @@ describe('resolveTarget', () => {
   ])('refuses %s', async (_case, options, file, exitCode, message) => {
     if (file !== undefined) writeEndpoints(file);
 
-    await expect(resolveTarget(options, { LOCAL_DIR: dir })).rejects.toMatchObject({ exitCode, message: expect.stringMatching(message) });
+    await expect(resolveTarget(options, { LOCAL_DIR: dir })).rejects.toMatchObject({
+      exitCode,
+      message: expect.stringMatching(message),
+    });
   });
 
   it('takes the region of --user-pool-id from the id, --region, or AWS_REGION', async () => {
     expect((await resolveTarget({ userPoolId: 'ap-southeast-2_Xyz' }, {})).region).toBe('ap-southeast-2');
-    expect((await resolveTarget({ userPoolId: 'ap-southeast-2_Xyz', region: 'eu-west-1' }, {})).region).toBe('eu-west-1');
-    expect((await resolveTarget({ userPoolId: 'local_abc' }, { AWS_REGION: 'eu-central-1' })).region).toBe('eu-central-1');
+    expect((await resolveTarget({ userPoolId: 'ap-southeast-2_Xyz', region: 'eu-west-1' }, {})).region).toBe(
+      'eu-west-1',
+    );
+    expect((await resolveTarget({ userPoolId: 'local_abc' }, { AWS_REGION: 'eu-central-1' })).region).toBe(
+      'eu-central-1',
+    );
   });
 });
 
@@ -103,9 +127,25 @@ describe('resolveTarget --stack', () => {
   it('explains a missing stack and a stack without the output (exit 6)', async () => {
     cloudFormation
       .on(DescribeStacksCommand, { StackName: 'Nope' })
-      .rejects(new CloudFormationServiceException({ name: 'ValidationError', message: 'Stack with id Nope does not exist', $fault: 'client', $metadata: {} }))
+      .rejects(
+        new CloudFormationServiceException({
+          name: 'ValidationError',
+          message: 'Stack with id Nope does not exist',
+          $fault: 'client',
+          $metadata: {},
+        }),
+      )
       .on(DescribeStacksCommand, { StackName: 'Other' })
-      .resolves({ Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }] }] });
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'Other',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }],
+          },
+        ],
+      });
 
     await expect(resolveTarget({ stack: 'Nope', region: 'eu-west-1' }, {})).rejects.toMatchObject({
       exitCode: EXIT.TARGET,

@@ -45,7 +45,9 @@ describe('UserDirectory.list', () => {
       .resolves({ Users: [user('a-0', 'acme')] });
 
     // WHEN
-    const users = await new UserDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), POOL).list({ tenant: 'acme' });
+    const users = await new UserDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), POOL).list({
+      tenant: 'acme',
+    });
 
     // THEN every page was read with the largest Limit, and only acme's users come back, sorted, with roles
     expect(users.map((found) => [found.username, found.role])).toEqual([

@@ -19,7 +19,10 @@ beforeEach(() => {
   ddb.reset();
   dir = mkdtempSync(join(tmpdir(), 'provisioning-webhooks-'));
   endpoints = join(dir, 'endpoints.json');
-  writeFileSync(endpoints, JSON.stringify({ TableName: 'pops', Region: 'us-east-1', DynamoDbEndpoint: 'http://127.0.0.1:1' }));
+  writeFileSync(
+    endpoints,
+    JSON.stringify({ TableName: 'pops', Region: 'us-east-1', DynamoDbEndpoint: 'http://127.0.0.1:1' }),
+  );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -59,14 +62,18 @@ describe('webhooks list', () => {
       TableName: 'pops',
       ExpressionAttributeValues: { ':pk': 'WEBHOOK#acme' },
     });
-    expect(result.stdout).toMatch(/^WEBHOOK ID\s+URL\s+EVENTS\s+STATE\s+CREATED\s+LAST DELIVERY\nw-1\s+https:\/\/hooks\.acme\.example\/pops\s+Opened\s+Active/);
+    expect(result.stdout).toMatch(
+      /^WEBHOOK ID\s+URL\s+EVENTS\s+STATE\s+CREATED\s+LAST DELIVERY\nw-1\s+https:\/\/hooks\.acme\.example\/pops\s+Opened\s+Active/,
+    );
     expect(result.stdout).toContain('1 webhook of tenant "acme"');
     expect(result.stdout).not.toContain('whsec_');
     expect(result.stderr).toContain('Target: table pops (local stack at http://127.0.0.1:1');
   });
 
   it('prints JSON as GET /webhooks does', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [{ ...ITEM, FailingSince: '2026-11-30T09:00:00.000Z', LastError: 'HTTP 500' }] });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ ...ITEM, FailingSince: '2026-11-30T09:00:00.000Z', LastError: 'HTTP 500' }] });
 
     const result = await cli(['webhooks', 'list', '--tenant', 'acme', '--json']);
 
@@ -106,7 +113,9 @@ describe('webhooks remove', () => {
   });
 
   it('answers not found (3) when the tenant has no such webhook', async () => {
-    ddb.on(DeleteCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    ddb
+      .on(DeleteCommand)
+      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
 
     const result = await cli(['webhooks', 'remove', '--tenant', 'acme', '--id', 'w-2', '--json']);
 
@@ -116,7 +125,9 @@ describe('webhooks remove', () => {
 
   it('refuses a missing --id and two targets as usage (2)', async () => {
     expect((await cli(['webhooks', 'remove', '--tenant', 'acme'])).code).toBe(EXIT.USAGE);
-    expect((await cli(['webhooks', 'remove', '--tenant', 'acme', '--id', 'w-1', '--table', 'other'])).code).toBe(EXIT.USAGE);
+    expect((await cli(['webhooks', 'remove', '--tenant', 'acme', '--id', 'w-1', '--table', 'other'])).code).toBe(
+      EXIT.USAGE,
+    );
     expect(ddb.calls()).toHaveLength(0);
   });
 });

@@ -180,14 +180,12 @@ describe('run: failures the emulator cannot produce', () => {
     // DescribeUserPool denied: the CLI cannot pre-check, Cognito refuses the password itself.
     cognito.on(DescribeUserPoolCommand).rejects(serviceError('AccessDeniedException', 'denied'));
     cognito.on(AdminCreateUserCommand).resolves({});
-    cognito
-      .on(AdminSetUserPasswordCommand)
-      .rejects(
-        new InvalidPasswordException({
-          message: 'Password did not conform with policy: Password must have symbol characters',
-          $metadata,
-        }),
-      );
+    cognito.on(AdminSetUserPasswordCommand).rejects(
+      new InvalidPasswordException({
+        message: 'Password did not conform with policy: Password must have symbol characters',
+        $metadata,
+      }),
+    );
     cognito.on(AdminDeleteUserCommand).resolves({});
     const { io, out, err } = capture();
 

@@ -81,6 +81,8 @@ export const WebhookSecretRotated = Type.Object(
   { description: 'The new secret.' },
 );
 
+export type WebhookSecretRotated = Static<typeof WebhookSecretRotated>;
+
 export const WebhookDeleted = Type.Object(
   { WebhookId: Type.String() },
   { description: 'Deleted: nothing more is delivered to it.' },

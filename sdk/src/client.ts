@@ -20,6 +20,11 @@ import {
   type PopRequest,
   type PopStatusResult,
   type PopValidation,
+  type Webhook,
+  type WebhookCreated,
+  type WebhookRequest,
+  type WebhookSecretRotated,
+  type WebhooksResult,
 } from './types';
 
 interface CommonOptions {
@@ -166,6 +171,53 @@ export class RemotePopClient {
   recall(popId: string, options: CallOptions = {}): Promise<PopStatusResult> {
     const spec = { method: 'DELETE', path: `/pops/${encodeURIComponent(popId)}`, headers: {} } as const;
     return this.transport.call<PopStatusResult>(spec, options, this.tokens);
+  }
+
+  /**
+   * Registers a webhook endpoint for your tenant's pop events; resolves with it and its signing secret (`whsec_...`),
+   * shown this once. RefusedError `WebhookUrlRefused` (not https, or a private, loopback, link-local or metadata
+   * address), `TooManyWebhooks`. The API takes no Idempotency-Key here: a create retried after an outage may register
+   * the endpoint twice (`listWebhooks` shows it; delete the extra one).
+   */
+  createWebhook(request: WebhookRequest, options: CallOptions = {}): Promise<WebhookCreated> {
+    const spec = {
+      method: 'POST',
+      path: '/webhooks',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    } as const;
+    return this.transport.call<WebhookCreated>(spec, options, this.tokens);
+  }
+
+  /** Your tenant's webhook endpoints, with their delivery state (never their secrets). */
+  async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
+    const spec = { method: 'GET', path: '/webhooks', headers: {} } as const;
+    return (await this.transport.call<WebhooksResult>(spec, options, this.tokens)).Webhooks;
+  }
+
+  /** One endpoint: state, last delivery, last error, failing since; RefusedError `WebhookNotFound`. */
+  getWebhook(webhookId: string, options: CallOptions = {}): Promise<Webhook> {
+    return this.webhookCall<Webhook>('GET', webhookId, '', options);
+  }
+
+  /** Deletes an endpoint: nothing more is delivered to it. RefusedError `WebhookNotFound`. */
+  async deleteWebhook(webhookId: string, options: CallOptions = {}): Promise<void> {
+    await this.webhookCall<unknown>('DELETE', webhookId, '', options);
+  }
+
+  /** A new signing secret, shown once; the old one keeps signing alongside until `PreviousSecretExpiresAt` (24 h). */
+  rotateWebhookSecret(webhookId: string, options: CallOptions = {}): Promise<WebhookSecretRotated> {
+    return this.webhookCall<WebhookSecretRotated>('POST', webhookId, '/rotate-secret', options);
+  }
+
+  /** Queues a `webhook.test` delivery to the endpoint; its outcome shows in `getWebhook`. */
+  testWebhook(webhookId: string, options: CallOptions = {}): Promise<{ WebhookId: string; MessageId: string }> {
+    return this.webhookCall<{ WebhookId: string; MessageId: string }>('POST', webhookId, '/test', options);
+  }
+
+  private webhookCall<T>(method: 'GET' | 'POST' | 'DELETE', id: string, suffix: string, options: CallOptions) {
+    const spec = { method, path: `/webhooks/${encodeURIComponent(id)}${suffix}`, headers: {} } as const;
+    return this.transport.call<T>(spec, options, this.tokens);
   }
 
   /**

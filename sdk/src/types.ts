@@ -204,3 +204,39 @@ export interface ErrorBody {
 export type Envelope<T> =
   | { Success: true; Result: T; Version: string; RequestId: string }
   | { Success: false; Result: null; Version: string; RequestId: string; Error: ErrorBody };
+
+/** `POST /webhooks`: an endpoint to register (https; `Events` absent: every status). */
+export interface WebhookRequest {
+  Url: string;
+  Events?: PopStatus[];
+}
+
+/** A registered webhook endpoint and how its deliveries go; the secret is never shown again. */
+export interface Webhook {
+  WebhookId: string;
+  Url: string;
+  Events: PopStatus[];
+  State: 'Active' | 'Failing';
+  CreatedAt: string;
+  LastDeliveryAt?: string;
+  LastError?: string;
+  FailingSince?: string;
+  DeadLettered: number;
+  PreviousSecretExpiresAt?: string;
+}
+
+/** The answer to `POST /webhooks`: the endpoint and its signing secret (`whsec_...`), shown this once. */
+export interface WebhookCreated extends Webhook {
+  Secret: string;
+}
+
+export interface WebhooksResult {
+  Webhooks: Webhook[];
+}
+
+/** The answer to a secret rotation: the new secret, shown once; the old one also signs until the date given. */
+export interface WebhookSecretRotated {
+  WebhookId: string;
+  Secret: string;
+  PreviousSecretExpiresAt: string;
+}

@@ -38,6 +38,11 @@ export type ContractMatches = [
   Assert<Same<sdk.CampaignSummary, contract.CampaignSummary>>,
   Assert<Same<sdk.CampaignsResult, contract.CampaignsResult>>,
   Assert<Same<sdk.PopValidation, contract.PopValidation>>,
+  Assert<Same<sdk.WebhookRequest, contract.WebhookRequest>>,
+  Assert<Same<sdk.Webhook, contract.Webhook>>,
+  Assert<Same<sdk.WebhookCreated, contract.WebhookCreated>>,
+  Assert<Same<sdk.WebhooksResult, contract.WebhooksResult>>,
+  Assert<Same<sdk.WebhookSecretRotated, contract.WebhookSecretRotated>>,
   Assert<Equal<Extract<sdk.Envelope<unknown>, { Success: false }>, contract.FailureEnvelope>>,
 ];
 

@@ -1,72 +1,76 @@
 /**
- * verifyWebhook (sdk/src/webhooks.ts) against the Standard Webhooks reference implementation (the `standardwebhooks`
- * package): what it signs, we accept; what it refuses (tampered body, wrong secret, stale or future timestamp,
- * missing headers), we refuse.
+ * The SDK's webhook management (sdk/src/client.ts: createWebhook, listWebhooks, getWebhook, deleteWebhook,
+ * rotateWebhookSecret, testWebhook) against the fake API (fakeApi.ts): the requests each sends and the refusals.
  */
-import { Webhook } from 'standardwebhooks';
-import { verifyWebhook, WebhookVerificationError } from '../../../sdk/src';
+import { RefusedError, RemotePopClient, type Webhook } from '../../../sdk/src';
+import { fail, FakeApi, ok, PASSWORD, USERNAME } from './fakeApi';
 
-const SECRET = `whsec_${Buffer.from('a-32-byte-secret-for-the-tests!!').toString('base64')}`;
-const BODY = JSON.stringify({ type: 'pop.opened', data: { PopId: 'p-1', Status: 'Opened' } });
+let api: FakeApi;
+beforeEach(async () => {
+  api = await FakeApi.start();
+});
+afterEach(() => api.stop());
 
-function signed(body = BODY, at = new Date(), id = 'msg_2Lx3') {
-  const signature = new Webhook(SECRET).sign(id, at, body);
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': signature,
-  };
-}
+const client = () =>
+  new RemotePopClient({
+    baseUrl: api.url,
+    username: USERNAME,
+    password: PASSWORD,
+    retry: { baseDelayMs: 10, maxDelayMs: 40, deadlineMs: 5_000 },
+  });
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(WebhookVerificationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a refusal');
-}
-
-it('accepts what the reference implementation signs, from plain headers, Headers and a byte body', async () => {
-  const headers = signed();
-  expect(await verifyWebhook(headers, BODY, SECRET)).toEqual(JSON.parse(BODY));
-  expect(await verifyWebhook(new Headers(headers), Buffer.from(BODY), SECRET)).toEqual(JSON.parse(BODY));
-  expect(new Webhook(SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+const webhook = (WebhookId: string): Webhook => ({
+  WebhookId,
+  Url: 'https://crm.example.com/hooks',
+  Events: ['Opened', 'Failed'],
+  State: 'Active',
+  CreatedAt: new Date(0).toISOString(),
+  DeadLettered: 0,
 });
 
-it('accepts when any one of several signatures matches (secret rotation), with or without the whsec_ prefix', async () => {
-  const headers = signed();
-  const rotated = {
-    ...headers,
-    'webhook-signature': `v1,${Buffer.from('x'.repeat(32)).toString('base64')} ${headers['webhook-signature']}`,
-  };
-  expect(await verifyWebhook(rotated, BODY, SECRET)).toMatchObject({ type: 'pop.opened' });
-  expect(await verifyWebhook(rotated, BODY, SECRET.slice('whsec_'.length))).toMatchObject({ type: 'pop.opened' });
-});
+describe('webhook management', () => {
+  test('createWebhook posts the request as JSON and resolves with the endpoint and its secret', async () => {
+    api.on('POST /webhooks', () => ok({ ...webhook('w1'), Secret: 'whsec_abc' }));
+    const created = await client().createWebhook({
+      Url: 'https://crm.example.com/hooks',
+      Events: ['Opened', 'Failed'],
+    });
+    expect(created).toMatchObject({ WebhookId: 'w1', Secret: 'whsec_abc' });
+    const [request] = api.of('POST /webhooks');
+    expect(JSON.parse(request!.body)).toEqual({ Url: 'https://crm.example.com/hooks', Events: ['Opened', 'Failed'] });
+  });
 
-it('refuses what the reference implementation refuses', async () => {
-  const otherSecret = `whsec_${Buffer.from('another-secret-of-32-bytes-long!').toString('base64')}`;
-  const cases: { name: string; headers: Record<string, string>; body: string; secret: string }[] = [
-    { name: 'tampered body', headers: signed(), body: BODY.replace('Opened', 'Failed'), secret: SECRET },
-    { name: 'wrong secret', headers: signed(), body: BODY, secret: otherSecret },
-    { name: 'other id', headers: { ...signed(), 'webhook-id': 'msg_other' }, body: BODY, secret: SECRET },
-    { name: 'stale', headers: signed(BODY, new Date(Date.now() - 10 * 60_000)), body: BODY, secret: SECRET },
-    { name: 'future', headers: signed(BODY, new Date(Date.now() + 10 * 60_000)), body: BODY, secret: SECRET },
-    {
-      name: 'v2 only',
-      headers: { ...signed(), 'webhook-signature': signed()['webhook-signature'].replace('v1,', 'v2,') },
-      body: BODY,
-      secret: SECRET,
-    },
-  ];
-  for (const c of cases) {
-    expect(() => new Webhook(c.secret).verify(c.body, c.headers)).toThrow();
-    expect(await refusal(verifyWebhook(c.headers, c.body, c.secret))).toMatch(/signature|tolerance/);
-  }
-  const { 'webhook-signature': _dropped, ...unsigned } = signed();
-  expect(await refusal(verifyWebhook(unsigned, BODY, SECRET))).toBe('Missing webhook-signature header');
-  expect(await refusal(verifyWebhook({ ...signed(), 'webhook-timestamp': 'soon' }, BODY, SECRET))).toBe(
-    'Invalid webhook-timestamp',
-  );
+  test('listWebhooks resolves with the list; getWebhook, deleteWebhook, rotate and test address one by its id', async () => {
+    api.on('GET /webhooks', () => ok({ Webhooks: [webhook('w1'), webhook('w2')] }));
+    api.on('GET /webhooks/*', () => ok(webhook('w/1')));
+    api.on('DELETE /webhooks/*', () => ok({ WebhookId: 'w/1' }));
+    api.on('POST /webhooks/*', (request) =>
+      request.path.endsWith('/rotate-secret')
+        ? ok({ WebhookId: 'w/1', Secret: 'whsec_new', PreviousSecretExpiresAt: new Date(0).toISOString() })
+        : ok({ WebhookId: 'w/1', MessageId: 'msg_1' }, 202),
+    );
+    const sdk = client();
+    expect((await sdk.listWebhooks()).map((w) => w.WebhookId)).toEqual(['w1', 'w2']);
+    expect(await sdk.getWebhook('w/1')).toMatchObject({ WebhookId: 'w/1' });
+    await sdk.deleteWebhook('w/1');
+    expect(await sdk.rotateWebhookSecret('w/1')).toMatchObject({ Secret: 'whsec_new' });
+    expect(await sdk.testWebhook('w/1')).toEqual({ WebhookId: 'w/1', MessageId: 'msg_1' });
+    const encoded = `/webhooks/${encodeURIComponent('w/1')}`;
+    expect(api.of('GET /webhooks/*')[0]!.path).toBe(encoded);
+    expect(api.of('DELETE /webhooks/*')[0]!.path).toBe(encoded);
+    expect(api.of('POST /webhooks/*').map((r) => r.path)).toEqual([`${encoded}/rotate-secret`, `${encoded}/test`]);
+  });
+
+  test.each([
+    ['createWebhook', 422, 'WebhookUrlRefused'],
+    ['getWebhook', 404, 'WebhookNotFound'],
+  ] as const)('%s: %i %s is a RefusedError at once, not retried', async (method, status, code) => {
+    api.on('POST /webhooks', () => fail(status, code));
+    api.on('GET /webhooks/*', () => fail(status, code));
+    const sdk = client();
+    const call = method === 'createWebhook' ? sdk.createWebhook({ Url: 'http://10.0.0.1/' }) : sdk.getWebhook('w1');
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect(error).toMatchObject({ code, status, attempts: 1 });
+  });
 });

@@ -7,7 +7,12 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
-import { MAX_AGENT_NAME_LENGTH, MAX_CAMPAIGN_LENGTH, MAX_REFERENCE_LENGTH } from '../../../contract/limits';
+import {
+  MAX_AGENT_NAME_LENGTH,
+  MAX_CAMPAIGN_LENGTH,
+  MAX_REFERENCE_LENGTH,
+  PRINTABLE_PATTERN,
+} from '../../../contract/limits';
 import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { keys, MAX_KEY_PART_BYTES } from '../../../lambdas/store/tableSchema';
 import { expectEnvelope, lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from './harness';
@@ -25,7 +30,8 @@ afterAll(async () => env?.stop());
 /** Characters that encode to 1, 2, 3, 6, 9 and 12 bytes in a key part, and the ones keys are built around. */
 const wideChar = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('漢', '€', 'é', '😀', '#', '%', '=', 'a', ' ', 'Z') },
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+  // Any other grapheme an identifier may hold (the schema refuses controls, bidi and separators: not this test's case).
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((c) => new RegExp(PRINTABLE_PATTERN, 'u').test(c)),
 );
 /** 1 to `max` characters (code points), biased to the longest: the lengths the schema allows. */
 const text = (max: number) =>
@@ -128,6 +134,13 @@ describe('key parts at every length the schema allows', () => {
             expect(envelope.Error?.Details?.length).toBeGreaterThan(0);
             return;
           }
+          // Runs share the table, and short tenants repeat (and the shrinker replays a failing key with other
+          // bodies): a key met before with another body, or a record claimed for another agent, is refused as
+          // the API documents, which is a stored key answering, not a failure to store.
+          const collision =
+            (answer.statusCode === 422 && key !== undefined && envelope.Error?.Code === 'IdempotencyKeyReused') ||
+            (answer.statusCode === 409 && reference !== undefined && envelope.Error?.Code === 'RecordOpenElsewhere');
+          if (collision) return;
           expect(answer.statusCode).toBe(202);
           const popId = envelope.Result!.PopId;
           const status = await env.handler<Rest>('popStatus')(

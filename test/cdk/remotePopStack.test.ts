@@ -306,6 +306,12 @@ describe('least privilege', () => {
 });
 
 describe('REST API', () => {
+  test('every body reaches the Lambda as the bytes sent (binary media types */*), so invalid UTF-8 is refused, not rewritten', () => {
+    // GIVEN the stack WHEN its REST API is read THEN it declares every media type binary: API Gateway then hands the
+    // proxy integration the body base64-encoded as received, and the handler's strict UTF-8 check answers 400.
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+  });
+
   test('stage: name, tracing, throttling, ERROR execution logs without data trace, JSON access logs', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',

@@ -104,7 +104,7 @@ export async function measureColdStart(
   runs = 20,
   log: (line: string) => void = () => {},
 ): Promise<ColdStartFigures> {
-  // Init at most the cost of starting Node itself: issue 19's 60 ms above an empty process was set when that process
+  // Init at most the cost of starting Node itself: the former target of 60 ms above an empty process was set when that process
   // took 63 to 75 ms here, and an absolute figure failed on a slower moment of the same machine.
   const targets = { bundleBytes: 300 * 1024, initRatioToEmptyProcess: 1 };
   mkdirSync(outDir, { recursive: true });

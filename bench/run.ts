@@ -79,7 +79,7 @@ const N = {
 /** BENCH_ACKS=0: the bench instances do not acknowledge pops (to see what the Ack path costs the stack). */
 const ACKS = process.env.BENCH_ACKS !== '0';
 /**
- * Routing and init are judged as ratios of the same run (issue 19): routing on the stack's CPU per pop with 5,010
+ * Routing and init are judged as ratios of the same run: routing on the stack's CPU per pop with 5,010
  * connections over the baseline's (latency swung to x1.5 on a loaded moment with CPU per pop flat), init on each
  * bundle's import over an empty `node` start of the same round (bench/coldStart.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The local runtime compared in one run (issue 19): the same stack with every function in the gateway's event loop
+ * The local runtime compared in one run: the same stack with every function in the gateway's event loop
  * (`runtime: 'inProcess'`, the old mode) and in execution environments (`'environments'`, worker threads,
  * local/gateway/environments.ts), one after the other on the same machine. For each: closed-loop latency at 1 and 32
  * callers, throughput at 64 callers (saturation), and an open loop of 100 pops/s for 60 s. Prints each target as a

@@ -1,5 +1,5 @@
 /**
- * The SDK's CPU per pop over a bare `fetch` (issue 16: under 0.2 ms). Both make the same POST /pop to a local HTTP
+ * The SDK's CPU per pop over a bare `fetch` (target: under 0.2 ms). Both make the same POST /pop to a local HTTP
  * server in this process that answers 202 in the API's envelope at once: the bare loop builds the headers, sends the
  * JSON body and parses the answer; the SDK loop calls `RemotePopClient.pop` (token cached after its one sign-in,
  * Idempotency-Key generated, deadline timer, retry bookkeeping, typed result). The server's work is the same in both,

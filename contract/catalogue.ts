@@ -1,5 +1,5 @@
 /**
- * The campaign catalogue a Scripting instance publishes (issue 15): what it can open, so the API refuses at once what
+ * The campaign catalogue a Scripting instance publishes: what it can open, so the API refuses at once what
  * cannot succeed (lambdas/catalogue/campaignChecks.ts). The same campaign shape is read back by callers in
  * `GET /campaigns`. docs/contract.md explains the rules.
  */

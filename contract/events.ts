@@ -1,5 +1,5 @@
 /**
- * The event feed (GET /events, issue 18): every change of a pop's status is one event, in a per-tenant order, paged
+ * The event feed (GET /events): every change of a pop's status is one event, in a per-tenant order, paged
  * with an opaque cursor. lambdas/events/ writes and reads them; webhook deliveries carry the same event.
  */
 import { Type, type Static } from '@sinclair/typebox';

@@ -168,7 +168,7 @@ export const InstanceConfigFile = Type.Object(
       Type.Boolean({
         default: CONFIG_DEFAULTS.publishCatalogue,
         description:
-          'Publish the campaign catalogue and licence states (issue 15); false behaves as an older instance: no up-front checks.',
+          'Publish the campaign catalogue and licence states; false behaves as an older instance: no up-front checks.',
       }),
     ),
     logLevel: Type.Optional(

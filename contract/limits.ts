@@ -49,7 +49,7 @@ export const REASON_PATTERN = '^[A-Za-z][A-Za-z0-9]*$';
 export const MAX_EVENTS_PAGE = 100;
 /** A feed cursor: the decimal place of an event in its tenant's feed. */
 export const EVENT_CURSOR_PATTERN = /^(0|[1-9][0-9]{0,14})$/;
-/** Campaigns one instance publishes in its catalogue (issue 15), over all the parts of one `Catalogue` publication. */
+/** Campaigns one instance publishes in its catalogue, over all the parts of one `Catalogue` publication. */
 export const MAX_CATALOGUE_CAMPAIGNS = 1000;
 /** Parts of one catalogue publication: each part is one WebSocket frame (32 KB) holding whole campaigns. */
 export const MAX_CATALOGUE_PARTS = 1000;

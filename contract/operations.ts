@@ -30,7 +30,7 @@ export type OperationId =
   | 'events'
   | WebhookOperationId;
 
-/** The webhook operations (issue 18): one handler each, lambdas/webhooks/webhookHandlers.ts. */
+/** The webhook operations: one handler each, lambdas/webhooks/webhookHandlers.ts. */
 export type WebhookOperationId =
   'webhookCreate' | 'webhookList' | 'webhookGet' | 'webhookDelete' | 'webhookRotate' | 'webhookTest';
 
@@ -102,7 +102,7 @@ const tokenRefusals: Refusals = {
 
 /**
  * What POST /pop and POST /pop/validate refuse at once from the catalogues and licences the agent's instances publish
- * (issue 15; lambdas/catalogue/campaignChecks.ts). Instances that publish no catalogue get no such checks.
+ * (lambdas/catalogue/campaignChecks.ts). Instances that publish no catalogue get no such checks.
  */
 const catalogueRefusals: Refusals = {
   403: {

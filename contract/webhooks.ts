@@ -1,5 +1,5 @@
 /**
- * Signed webhooks (issue 18): an api-caller registers endpoints that receive its tenant's pop events, signed as the
+ * Signed webhooks: an api-caller registers endpoints that receive its tenant's pop events, signed as the
  * Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature`, `whsec_` secrets).
  * lambdas/webhooks/ stores, guards and delivers them; the delivery body is the feed's event with its Cursor.
  */

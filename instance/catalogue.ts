@@ -1,5 +1,5 @@
 /**
- * What the instance publishes about itself (contract/webSocket.ts, issue 15): its campaign catalogue, in parts of one
+ * What the instance publishes about itself (contract/webSocket.ts): its campaign catalogue, in parts of one
  * WebSocket frame each (API Gateway closes a connection on a frame over 32 KB), and its agents' licence states. The
  * API refuses at once the pops these say cannot succeed; the Desktop still decides each pop it receives (desktop.ts).
  */

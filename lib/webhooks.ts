@@ -26,7 +26,7 @@ export interface WebhooksProps {
 }
 
 /**
- * The webhook delivery queue (issue 18, docs/deploy.md "The event feed"): SQS holds each delivery while the sender
+ * The webhook delivery queue (docs/deploy.md "The event feed"): SQS holds each delivery while the sender
  * retries it with a visibility-timeout back-off, so no loop of ours waits hours; what exhausts the back-off goes to a
  * dead-letter queue whose visible messages raise an alarm. Both queues encrypted by SQS and refusing plain http.
  */

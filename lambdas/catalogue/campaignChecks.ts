@@ -1,5 +1,5 @@
 /**
- * The up-front checks of a pop against what the agent's instances publish (issue 15): each instance's licence state
+ * The up-front checks of a pop against what the agent's instances publish: each instance's licence state
  * for the agent (its presence) and its catalogue entry for the campaign. Pure: lambdas/pops/popPlan.ts reads both in
  * one parallel round and asks this module which instances can open the pop. The order of the checks is the Desktop's
  * (instance/desktop.ts `receivePop`), so the refusal a caller gets is the one the Desktop would have given.

@@ -1,6 +1,6 @@
 /**
  * GET /campaigns and GET /campaigns/{Name}: the tenant's campaigns as its connected Scripting instances publish them
- * (issue 15), each instance's definition with the JSON Schema of its ScriptData (campaignChecks.ts) and how many
+ *, each instance's definition with the JSON Schema of its ScriptData (campaignChecks.ts) and how many
  * connected agents can receive a pop of it now. Tenant-isolated: only the caller's tenant's catalogue partition is read.
  */
 import type { CampaignOnInstance, CampaignSummary } from '../../contract/catalogue';

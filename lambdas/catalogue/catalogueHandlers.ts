@@ -1,6 +1,6 @@
 /**
- * Catalogue and Licences: what an instance can open and which of its agents hold a licence (contract/webSocket.ts,
- * issue 15). POST /pop reads both to refuse at once what cannot succeed (lambdas/pops/popPlan.ts).
+ * Catalogue and Licences: what an instance can open and which of its agents hold a licence (contract/webSocket.ts).
+ * POST /pop reads both to refuse at once what cannot succeed (lambdas/pops/popPlan.ts).
  */
 import CatalogueMessageValidator from '../../contract/generated/CatalogueMessage';
 import LicencesMessageValidator from '../../contract/generated/LicencesMessage';

@@ -1,5 +1,5 @@
 /**
- * The read POST /pop makes of the catalogues (issue 15): every connection's entry for one campaign, one Query. Apart
+ * The read POST /pop makes of the catalogues: every connection's entry for one campaign, one Query. Apart
  * from the writer (catalogueStore.ts) so the pop bundle carries only this.
  */
 import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';

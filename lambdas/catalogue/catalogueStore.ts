@@ -1,5 +1,5 @@
 /**
- * Where the campaign catalogues and licence states the instances publish are kept (issue 15). Catalogue entries sit
+ * Where the campaign catalogues and licence states the instances publish are kept. Catalogue entries sit
  * in the tenant's catalogue partition, one per campaign and connection, so a pop reads every entry of its campaign
  * with one Query while it Queries the agent's presence (lambdas/pops/popPlan.ts): no sequential round trip. Each entry
  * is also on the ByConnection index and carries the connection's TTL, so it goes with its connection (disconnect, a

@@ -1,5 +1,5 @@
 /**
- * Which of the agent's connections a pop goes to, and whether it is refused at once (issue 15): the agent's presence
+ * Which of the agent's connections a pop goes to, and whether it is refused at once: the agent's presence
  * (with each instance's licence state for it) and every catalogue entry of the campaign are read in parallel, one
  * Query each, so the checks add no sequential round trip. A connection whose instance published no catalogue gets no
  * up-front check (today's behaviour); it still receives the pop. POST /pop (delivery.ts) and POST /pop/validate

@@ -1,5 +1,5 @@
 /**
- * POST /pop/validate: the dry run of POST /pop (issue 15). The same body checks and the same plan (popPlan.ts: the
+ * POST /pop/validate: the dry run of POST /pop. The same body checks and the same plan (popPlan.ts: the
  * agent's presence and the campaign's catalogue entries, read in parallel), then 200 with what a pop would do, or
  * exactly the refusal POST /pop would give from them. Nothing is claimed, stored or pushed; the Idempotency-Key is not
  * read and no refusal is counted as a refused pop (none was made). The record claim is not read: whether the record

@@ -16,7 +16,7 @@ import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys, part } from '..
  * connection therefore also records the agents it holds under its own partition (`keys.heldAgent`, one small item per
  * agent, read strongly consistently), so a Desktop swap or a disconnect right after a Login still removes them, and
  * keeps their number on its item (`DesktopCount`) for the one Desktop cap. One item per agent, not a set on the
- * connection item: 5,000 names of up to 512 bytes would pass DynamoDB's 400 KB item limit (issue 13, item 13).
+ * connection item: 5,000 names of up to 512 bytes would pass DynamoDB's 400 KB item limit.
  */
 const COUNT_ATTRIBUTE = 'DesktopCount';
 /** The string set older connection items kept instead; still read, so a deploy leaves no presence behind. */
@@ -41,7 +41,7 @@ export interface AgentConnection {
   readonly instance: string;
   /** The instance's Cognito user (absent on presence written before it was kept): with `instance`, who may Ack. */
   readonly username?: string;
-  /** The Sequence of the instance's complete campaign catalogue (issue 15); absent: it publishes none, no checks. */
+  /** The Sequence of the instance's complete campaign catalogue; absent: it publishes none, no checks. */
   readonly catalogue?: number;
   /** The agent's licence state on that instance, as it last published it; absent: unknown. */
   readonly licensed?: boolean;

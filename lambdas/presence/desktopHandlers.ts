@@ -49,7 +49,7 @@ export function makeLoginHandler({ connections }: PresenceDependencies): WebSock
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<LoginMessage>('Login', LoginMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
-    // One cap for both paths (issue 13, items 11 and 13): a Desktop list is refused above it (desktopList.ts), a Login here.
+    // One cap for both paths: a Desktop list is refused above it (desktopList.ts), a Login here.
     const added = await connections.addPresence(connection, message.value.Username, MAX_DESKTOP_AGENTS);
     if (added === 'full') {
       log.warn('Login refused: the Desktop is full', { agent: message.value.Username, cap: MAX_DESKTOP_AGENTS });

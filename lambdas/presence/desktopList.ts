@@ -1,5 +1,5 @@
 /**
- * A Desktop list, in one message or in parts (contract/webSocket.ts; issue 13, item 13): a list too long for one
+ * A Desktop list, in one message or in parts (contract/webSocket.ts): a list too long for one
  * WebSocket frame (32 KB) comes as `Parts` messages sharing a `Sequence`, which API Gateway may deliver in any order
  * and at the same time. Parts are kept until the last one arrives; the set is applied once, whole; a list older than
  * one already applied is never applied after it.

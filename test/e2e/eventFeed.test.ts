@@ -1,5 +1,5 @@
 /**
- * GET /events through the local API Gateway (issue 18 item 1): the table's stream (local/streams/) feeds the popStream
+ * GET /events through the local API Gateway: the table's stream (local/streams/) feeds the popStream
  * function, and a caller pages its own tenant's events from a cursor. A real api-caller pops, the reference instance
  * (in-process) opens or drops the pop, and the feed is read as an integrator reads it: page after page, resuming from
  * the last cursor it handled.

@@ -77,7 +77,7 @@ describe('npm start', () => {
         45_000,
         () => run.output.text,
       );
-      // Issue 13 #9: cognito-local's state (plain-text passwords, refresh tokens) was 0644.
+      // cognito-local's state (plain-text passwords, refresh tokens) was 0644.
       expect(mode(localDir)).toBe('700');
       const all = modes(localDir);
       const secrets = Object.entries(all).filter(([name]) => name !== 'endpoints.json');

@@ -292,7 +292,7 @@ describe('WebSocket messages', () => {
   });
 });
 
-describe('a body that is not UTF-8 (issue 13, item 5)', () => {
+describe('a body that is not UTF-8', () => {
   it('is refused 400 as the handler would in AWS (binary media types */*), never rewritten to U+FFFD', async () => {
     const tenant = uniqueTenant();
     const desk = await instance(tenant, ['agent1']);

@@ -1,5 +1,5 @@
 /**
- * Recall end to end (issue 18 item 3, DELETE /pops/{PopId}): a real api-caller pops through the REST API, the
+ * Recall end to end (DELETE /pops/{PopId}): a real api-caller pops through the REST API, the
  * reference instance (in-process, instance/connector.ts) holds each pop `openDelayMs` before opening it, and the
  * caller recalls it through the local API Gateway. Observed from both sides: GET /pops/{PopId} and the Desktop.
  */

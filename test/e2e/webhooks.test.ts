@@ -1,5 +1,5 @@
 /**
- * Signed webhooks end to end (issue 18 item 2) on a stack of this file's own with a short back-off (1 s, then 2 s):
+ * Signed webhooks end to end on a stack of this file's own with a short back-off (1 s, then 2 s):
  * the stream function queues each event on the emulated SQS queue (local/queue/), the `webhookSender` function takes
  * it from there in an execution environment and POSTs it to a receiver on 127.0.0.1, which checks every signature with
  * the `standardwebhooks` package, as an integrator would. The shared stack keeps the 27-hour default schedule.

@@ -1,5 +1,5 @@
 /**
- * Issue 15 end to end: reference instances publish their campaign catalogues and licence states, and the API refuses
+ * The campaign catalogue end to end: reference instances publish their campaign catalogues and licence states, and the API refuses
  * at once what cannot succeed (nothing pushed), pushes only to the instances that can open a pop, answers the dry run
  * (POST /pop/validate) with the same refusal, and lists the tenant's campaigns (GET /campaigns). An older instance
  * (publishCatalogue: false) gets today's behaviour: its Desktop decides and acks Failed.

@@ -1,5 +1,5 @@
 /**
- * Issue 13, item 13: a Desktop of 5,000 agents over the WebSocket, end to end with the reference instance on the
+ * A Desktop of 5,000 agents over the WebSocket, end to end with the reference instance on the
  * shared local stack, whose gateway closes a frame over 32 KB with 1009 as API Gateway does. Before the fix the
  * instance sent the list as one frame (5,000 names of 30+ characters: about 190 KB), was closed and reconnected
  * forever, and no pop ever reached it. Now it sends the list in parts of one frame each and the server applies them

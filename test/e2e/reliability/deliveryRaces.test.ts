@@ -1,5 +1,5 @@
 /**
- * Issue 13, items 2 and 3, on a local stack of this file's own (test/e2e/support/faultStack.ts):
+ * A push of unknown outcome and Acks after a reconnect, on a local stack of this file's own (test/e2e/support/faultStack.ts):
  * - a slow consumer (its socket paused, pops of about 31 KB, 10 in flight): a push that times out may still arrive.
  *   It is answered 503 (retry safe), stays Sent with its record claim, its later Acks are applied, and the caller's
  *   retry gets the first PopId: every record reaches the Desktop under one PopId and every Ack is reflected;
@@ -67,7 +67,7 @@ function acknowledgeEveryPop(connection: InstanceConnection): void {
 const status = async (token: string, popId: string) =>
   (await callApi('GET', `/pops/${popId}`, { token })).body.Result?.Status;
 
-describe('a slow consumer: pushes that time out but arrive (issue 13, item 2)', () => {
+describe('a slow consumer: pushes that time out but arrive', () => {
   it('answers 202 or a retry-safe 503, delivers every record once under one PopId, and reflects every Ack', async () => {
     const t = await tenant();
     const consumer = await desk(t.instanceToken, 'slow-desk', ['agent1']);
@@ -127,7 +127,7 @@ describe('a slow consumer: pushes that time out but arrive (issue 13, item 2)', 
   });
 });
 
-describe('Acks sent on a new connection after a reconnect (issue 13, item 3)', () => {
+describe('Acks sent on a new connection after a reconnect', () => {
   it('are applied for the same instance: the caller sees Opened; another instance of the tenant is still refused', async () => {
     const t = await tenant();
     const first = await desk(t.instanceToken, 'desk-1', ['agent1']);

@@ -277,7 +277,7 @@ describe('a slow @connections endpoint', () => {
     }
 
     // The push's outcome is unknown (here the local hook dropped it): the pop kept its record claim and stays Sent, and
-    // the caller's retry of the same record pushes the same PopId again (issue 13, item 2); it arrives once.
+    // the caller's retry of the same record pushes the same PopId again; it arrives once.
     const firstPopId = /Pop (\S+) was pushed/.exec(stuckMessage)?.[1];
     expect(firstPopId).toBeDefined();
     expect((await callApi('GET', `/pops/${firstPopId}`, { token: t.callerToken })).body.Result.Status).toBe('Sent');

@@ -263,7 +263,7 @@ export async function startTestInstance(
     agents: [],
     reconnect: { minMs: 50, maxMs: 400 },
     logLevel: 'debug',
-    // Issue 15: the catalogue and licences arrive a moment after the Desktop list, so a pop at once could meet either
+    // The catalogue and licences arrive a moment after the Desktop list, so a pop at once could meet either
     // the up-front checks or the Desktop's own. Tests of the Desktop's rules see every pop; test/e2e/instance/
     // campaignCatalogue.test.ts asks for publishCatalogue: true.
     publishCatalogue: false,

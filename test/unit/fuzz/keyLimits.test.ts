@@ -1,5 +1,5 @@
 /**
- * Every value the contract accepts for a field that reaches a DynamoDB key must be storable (issue 13, item 1): tenant,
+ * Every value the contract accepts for a field that reaches a DynamoDB key must be storable: tenant,
  * agent (in a pop and in Desktop / Login), Campaign, Reference and Idempotency-Key, at every length the schema allows,
  * in the characters that URI-encode longest. Against dynalite, which enforces DynamoDB's key limits (2048-byte
  * partition key, 1024-byte sort key) as AWS does. Properties: never a 5xx; a valid pop is 202 and reads back as sent

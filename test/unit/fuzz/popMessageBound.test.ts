@@ -1,5 +1,5 @@
 /**
- * Issue 13, items 8 and 12, in process against dynalite. The message an instance receives is bounded, not only the
+ * The pushed message's bound and the replayed answer's headers, in process against dynalite. The message an instance receives is bounded, not only the
  * body: ScriptData numbers are re-written when serialised (`1e20` -> 21 characters), so a body under the 31 KB cap
  * can become a larger message. Property: a pop is 202 and its pushed message is at most MAX_POP_MESSAGE_BYTES (and
  * exactly the size popMessageBytes predicts), or it is refused 413 PayloadTooLarge before anything is claimed, stored

@@ -1,5 +1,5 @@
 /**
- * Issue 13, item 13: the reference instance's Desktop list as WebSocket messages (desktopMessages in
+ * The reference instance's Desktop list as WebSocket messages (desktopMessages in
  * instance/connector.ts). API Gateway refuses a frame over 32 KB, so every message must fit one, measured in bytes of
  * the serialised message, and the parts together must be the list, in order, valid by the contract's schema.
  */

@@ -1,6 +1,6 @@
 import { formatLine } from '../../../instance/log';
 
-/** Issue 13, item 7: ScriptData may carry C1 controls, bidi overrides and separators; a log line never holds them raw. */
+/** ScriptData may carry C1 controls, bidi overrides and separators; a log line never holds them raw. */
 describe('the instance log line', () => {
   it.each([
     ['a C1 CSI', '\u009b2J', '\\u009b'],

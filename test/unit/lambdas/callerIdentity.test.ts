@@ -45,7 +45,7 @@ describe('caller identity from API Gateway claims', () => {
     ['a group named "x api-callers"', 'x api-callers'],
     ['both role groups', 'api-callers,scripting-instances'],
     ['a role group and an unknown one', 'api-callers,admins'],
-  ])('grants no role for %s (issue 13, item 4): 403 Forbidden', async (_, groups) => {
+  ])('grants no role for %s: 403 Forbidden', async (_, groups) => {
     const caller = callerFromEvent(
       eventWithClaims({ 'cognito:username': 'u', 'custom:tenant': 'acme', 'cognito:groups': groups }),
     );

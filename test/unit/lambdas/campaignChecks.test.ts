@@ -1,5 +1,5 @@
 /**
- * Issue 15: the up-front checks of a pop against the catalogues and licences its agent's instances publish
+ * The up-front checks of a pop against the catalogues and licences its agent's instances publish
  * (lambdas/catalogue/campaignChecks.ts, lambdas/pops/popPlan.ts), the JSON Schema generated from External Links, and
  * a property: ScriptData the dry run accepts is never refused by the instance's Desktop model for a data reason.
  */

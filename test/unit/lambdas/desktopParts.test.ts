@@ -1,5 +1,5 @@
 /**
- * Issue 13, item 13: a Desktop list too long for one WebSocket frame comes in parts (contract/webSocket.ts), which
+ * A Desktop list too long for one WebSocket frame comes in parts (contract/webSocket.ts), which
  * API Gateway may deliver in any order, twice, or after a newer list. The wsDesktop handler in process against
  * dynalite (test/unit/fuzz/harness.ts) assembles them: applied once, whole, never older over newer, one cap.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 18, the event feed (lambdas/events/eventLog.ts) against dynalite: paging from any cursor sees every event
+ * The event feed (lambdas/events/eventLog.ts) against dynalite: paging from any cursor sees every event
  * exactly once, in one order, while many writers append, retried writers repeat themselves, some writers die after
  * taking a number, and readers close gaps as soon as they may (settle window 0, the hardest case for the fencing).
  * Then the local stream emulation (local/streams/) end to end: pop writes through the proxy become events.

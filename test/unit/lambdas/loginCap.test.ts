@@ -1,5 +1,5 @@
 /**
- * Issue 13, item 11: one cap on the agents of one connection's Desktop for both paths. A Desktop list above
+ * One cap on the agents of one connection's Desktop for both paths. A Desktop list above
  * MAX_DESKTOP_AGENTS is refused by its schema; Logins used to pass it (5,000 agents reached). Handlers in process
  * against dynalite (test/unit/fuzz/harness.ts).
  */

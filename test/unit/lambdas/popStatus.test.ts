@@ -59,7 +59,7 @@ describe('next(pop, ack): the ack state machine (lambdas/pops/status.ts)', () =>
     });
   });
 
-  describe('an Ack from another connection of the same instance (issue 13, item 3)', () => {
+  describe('an Ack from another connection of the same instance', () => {
     const desk1 = instanceKey({ connectionId: 'a', username: 'acme-scripting', instance: 'desk-1' });
     const desk2 = instanceKey({ connectionId: 'b', username: 'acme-scripting', instance: 'desk-2' });
     const pushedTo = (...instances: string[]): PopState => ({

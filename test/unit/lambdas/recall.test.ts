@@ -1,5 +1,5 @@
 /**
- * Recall (DELETE /pops/{PopId}, issue 18 item 3): the pure decisions in lambdas/pops/status.ts (`recallOf` and what
+ * Recall (DELETE /pops/{PopId}): the pure decisions in lambdas/pops/status.ts (`recallOf` and what
  * `next` does with Recalled), and the use case in lambdas/pops/recall.ts against a real table (in-process dynalite).
  */
 import { acknowledge } from '../../../lambdas/pops/acknowledge';

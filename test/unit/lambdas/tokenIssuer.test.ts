@@ -124,7 +124,7 @@ describe('refreshTokens', () => {
     expect((await refusal(refreshTokens(deps, 'bad'))).code).toBe('NotAuthorized');
   });
 
-  it('names the refresh token, not a username or password, when it is refused (issue 13, item 14)', async () => {
+  it('names the refresh token, not a username or password, when it is refused', async () => {
     cognitoMock.on(InitiateAuthCommand).rejects(awsError('NotAuthorizedException'));
     const error = await refusal(refreshTokens(deps, 'bad'));
     expect([error.statusCode, error.code]).toEqual([401, 'NotAuthorized']);

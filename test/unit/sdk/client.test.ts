@@ -332,7 +332,7 @@ describe('getPop and waitFor', () => {
   });
 });
 
-describe('campaigns and the dry run (issue 15)', () => {
+describe('campaigns and the dry run', () => {
   const SALES = {
     Name: 'Sales',
     Agents: 1,

@@ -1,5 +1,5 @@
 /**
- * The SDK's event feed and recall (sdk/src/client.ts `events`, `recall`; issue 18) against the fake API (fakeApi.ts):
+ * The SDK's event feed and recall (sdk/src/client.ts `events`, `recall`) against the fake API (fakeApi.ts):
  * paging from a cursor, resuming, following, retries of a page, and the recall's refusals.
  */
 import { RefusedError, RemotePopClient, UnavailableError, type FeedItem, type PopEvent } from '../../../sdk/src';

@@ -2,9 +2,10 @@
  * The read POST /pop makes of the catalogues: every connection's entry for one campaign, one Query. Apart
  * from the writer (catalogueStore.ts) so the pop bundle carries only this.
  */
-import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
+import { queryAll } from '../store/queryAll';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -33,37 +34,27 @@ export class CatalogueReader {
   }
 
   protected async query(tenant: string, prefix?: string): Promise<CatalogueEntry[]> {
-    const entries: CatalogueEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: {
-            '#pk': TABLE_KEYS.partitionKey,
-            ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }),
-          },
-          ExpressionAttributeValues: {
-            ':pk': keys.catalogue(tenant),
-            ...(prefix === undefined ? {} : { ':prefix': prefix }),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (this.expired(item)) continue;
-        entries.push({
-          connectionId: item.ConnectionId,
-          instance: item.Instance,
-          sequence: item.Sequence,
-          campaign: item.Campaign,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: {
+        '#pk': TABLE_KEYS.partitionKey,
+        ...(prefix === undefined ? {} : { '#sk': TABLE_KEYS.sortKey }),
+      },
+      ExpressionAttributeValues: {
+        ':pk': keys.catalogue(tenant),
+        ...(prefix === undefined ? {} : { ':prefix': prefix }),
+      },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((item) => !this.expired(item))
+      .map((item) => ({
+        connectionId: item.ConnectionId,
+        instance: item.Instance,
+        sequence: item.Sequence,
+        campaign: item.Campaign,
+      }));
   }
 
   protected expired(item: Item): boolean {

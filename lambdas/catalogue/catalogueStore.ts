@@ -7,17 +7,11 @@
  * Sequence of the connection's complete catalogue are attributes of its presence items, read by the presence Query.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type NativeAttributeValue,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
 import type { ConnectionItem } from '../presence/connectionStore';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
+import { connectionIndexQuery, queryAll } from '../store/queryAll';
 import { CatalogueReader, type CatalogueEntry } from './catalogueReader';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -232,24 +226,8 @@ export class CatalogueStore extends CatalogueReader {
     return { ...(typeof record.Catalogue === 'number' ? { catalogue: record.Catalogue } : {}), agents };
   }
 
-  private async indexed(connectionId: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE_KEYS.byConnectionIndex.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.byConnectionIndex.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.connectionIndex(connectionId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private indexed(connectionId: string): Promise<Item[]> {
+    return queryAll(this.db, connectionIndexQuery(this.tableName, connectionId));
   }
 }
 

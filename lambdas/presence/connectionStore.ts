@@ -4,12 +4,12 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys, part } from '../store/tableSchema';
+import { connectionIndexQuery, queryAll } from '../store/queryAll';
 
 /**
  * The ByConnection index is eventually consistent, so a presence item written a moment ago may be missing from it. Each
@@ -103,33 +103,22 @@ export class ConnectionStore {
    * (base table, not an index), so a pop right after a Login finds the agent.
    */
   async connectionsForAgent(tenant: string, agent: string): Promise<AgentConnection[]> {
-    const found: AgentConnection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.agent(tenant, agent) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (!this.expired(item)) {
-          found.push({
-            connectionId: item.ConnectionId,
-            instance: item.Instance,
-            ...(typeof item.InstanceUser === 'string' ? { username: item.InstanceUser } : {}),
-            ...(typeof item.Catalogue === 'number' ? { catalogue: item.Catalogue } : {}),
-            ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}),
-          });
-        }
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.agent(tenant, agent) },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((item) => !this.expired(item))
+      .map((item) => ({
+        connectionId: item.ConnectionId,
+        instance: item.Instance,
+        ...(typeof item.InstanceUser === 'string' ? { username: item.InstanceUser } : {}),
+        ...(typeof item.Catalogue === 'number' ? { catalogue: item.Catalogue } : {}),
+        ...(typeof item.Licensed === 'boolean' ? { licensed: item.Licensed } : {}),
+      }));
   }
 
   /** Agents whose Desktop this connection holds. */
@@ -309,45 +298,19 @@ export class ConnectionStore {
   }
 
   /** What the ByConnection index shows of the connection (eventually consistent: a recent write may be missing). */
-  private async ownedItems(connectionId: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE_KEYS.byConnectionIndex.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.byConnectionIndex.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.connectionIndex(connectionId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private ownedItems(connectionId: string): Promise<Item[]> {
+    return queryAll(this.db, connectionIndexQuery(this.tableName, connectionId));
   }
 
   /** Every item under the connection's own partition key, strongly consistent (base table). */
-  private async partitionItems(connectionId: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.connection(connectionId).PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private partitionItems(connectionId: string): Promise<Item[]> {
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.connection(connectionId).PK },
+      ConsistentRead: true,
+    });
   }
 
   /** Batches of 25, PARALLEL_BATCHES at a time. */

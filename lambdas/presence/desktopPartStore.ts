@@ -3,12 +3,12 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
+import { queryAll } from '../store/queryAll';
 import type { ConnectionItem } from './connectionStore';
 
 /** What recording one part found: the set is still missing parts, complete (this caller applies it), or not ours to use. */
@@ -165,27 +165,17 @@ export class DesktopPartStore {
     return typeof Item?.Parts === 'number' ? Item.Parts : 0;
   }
 
-  private async partItems(connectionId: string, sequence: number): Promise<Record<string, NativeAttributeValue>[]> {
-    const items: Record<string, NativeAttributeValue>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
-          ExpressionAttributeValues: {
-            ':pk': keys.connection(connectionId).PK,
-            ':prefix': keys.desktopPartsPrefix(sequence),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private partItems(connectionId: string, sequence: number): Promise<Record<string, NativeAttributeValue>[]> {
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': keys.connection(connectionId).PK,
+        ':prefix': keys.desktopPartsPrefix(sequence),
+      },
+      ConsistentRead: true,
+    });
   }
 }
 

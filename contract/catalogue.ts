@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_CAMPAIGN_LENGTH, MAX_CAMPAIGN_LINKS, MAX_LINK_NAME_LENGTH } from './limits';
 import { closed, identifier, oneOf } from './schemaKit';
+import { POP_CHECKS } from './statuses';
 
 /** What a ScriptData value sent through a link must be; a link without `Type` takes any of the three. */
 export const LINK_TYPES = ['string', 'number', 'boolean'] as const;
@@ -77,16 +78,6 @@ export const CampaignsResult = Type.Object({
   }),
 });
 export type CampaignsResult = Static<typeof CampaignsResult>;
-
-/** The checks `POST /pop/validate` reports passed, in the order `POST /pop` applies them. */
-export const POP_CHECKS = [
-  'AgentOnDesktop',
-  'Licence',
-  'CampaignFound',
-  'CampaignActive',
-  'Reference',
-  'ScriptData',
-] as const;
 
 export const PopValidation = Type.Object({
   Valid: Type.Literal(true),

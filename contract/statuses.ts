@@ -23,3 +23,17 @@ export const FAILURE_REASONS = [
   'Undeliverable',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/**
+ * The up-front checks of a pop, in the order `POST /pop` applies them (lambdas/catalogue/campaignChecks.ts) and
+ * `POST /pop/validate` reports them passed; a refusal at a later check says more about the pop than an earlier one.
+ */
+export const POP_CHECKS = [
+  'AgentOnDesktop',
+  'Licence',
+  'CampaignFound',
+  'CampaignActive',
+  'Reference',
+  'ScriptData',
+] as const;
+export type PopCheck = (typeof POP_CHECKS)[number];

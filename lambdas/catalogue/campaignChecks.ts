@@ -9,22 +9,14 @@
 import type { CatalogueCampaign, CatalogueLink, LinkType } from '../../contract/catalogue';
 import type { ScriptData } from '../../contract/rest';
 import type { ErrorCode } from '../../contract/errors';
+import { POP_CHECKS, type PopCheck } from '../../contract/statuses';
 
-/** The checks in the order they run; a refusal at a later stage says more about the pop than one at an earlier. */
-export const CHECKS = [
-  'AgentOnDesktop',
-  'Licence',
-  'CampaignFound',
-  'CampaignActive',
-  'Reference',
-  'ScriptData',
-] as const;
-export type Check = (typeof CHECKS)[number];
+export type Check = PopCheck;
 
 export interface CheckRefusal {
   readonly kind: 'refused';
   readonly code: ErrorCode;
-  /** Index in CHECKS of the check that failed. */
+  /** Index in POP_CHECKS of the check that failed. */
   readonly stage: number;
   readonly message: string;
   readonly details?: readonly string[];
@@ -42,7 +34,7 @@ const VARIABLE_KEY = /^var_./i;
 const refusal = (code: ErrorCode, check: Check, message: string, details?: readonly string[]): CheckRefusal => ({
   kind: 'refused',
   code,
-  stage: CHECKS.indexOf(check),
+  stage: POP_CHECKS.indexOf(check),
   message,
   ...(details && details.length > 0 ? { details } : {}),
 });

@@ -7,7 +7,8 @@
  */
 import type { PopRequest } from '../../contract/rest';
 import type { CatalogueEntry } from '../catalogue/catalogueReader';
-import { CHECKS, checkOnInstance, mostParticular, type Check, type CheckRefusal } from '../catalogue/campaignChecks';
+import { POP_CHECKS } from '../../contract/statuses';
+import { checkOnInstance, mostParticular, type Check, type CheckRefusal } from '../catalogue/campaignChecks';
 import type { AgentConnection, ConnectionStore } from '../presence/connectionStore';
 import { refuse, type Refused } from '../shared/outcome';
 
@@ -55,7 +56,12 @@ export function planFrom(
     return refuse(refusal.code, refusal.message, { details: refusal.details });
   }
   const unchecked = targets.filter((t) => t.catalogue === undefined).length;
-  return { kind: 'planned', targets, unchecked, checks: unchecked === targets.length ? CHECKS.slice(0, 1) : CHECKS };
+  return {
+    kind: 'planned',
+    targets,
+    unchecked,
+    checks: unchecked === targets.length ? POP_CHECKS.slice(0, 1) : POP_CHECKS,
+  };
 }
 
 /** Reads presence and the campaign's catalogue entries at once, then plans. */

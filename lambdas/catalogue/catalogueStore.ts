@@ -6,13 +6,13 @@
  * pop finding it gone, TTL; lambdas/presence/connectionStore.ts `removeConnection`). The agent's licence state and the
  * Sequence of the connection's complete catalogue are attributes of its presence items, read by the presence Query.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
 import type { ConnectionItem } from '../presence/connectionStore';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { connectionIndexQuery, queryAll } from '../store/queryAll';
 import { CatalogueReader, type CatalogueEntry } from './catalogueReader';
+import { isConditionFailure } from '../store/conditions';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -28,8 +28,6 @@ export type PartOutcome = 'complete' | 'pending' | 'stale';
 
 /** Writes at once per connection: bounded so a large Desktop does not flood the table. */
 const PARALLEL_WRITES = 16;
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 export class CatalogueStore extends CatalogueReader {
   /** A part's campaigns; an entry already written by a newer publication is left as it is. */

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PopEvent } from '../../contract/events';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
+import { appliedUnlessConditionFails } from '../store/conditions';
 
 /** An event as stored: the contract's event without its Cursor (the slot is the cursor). */
 export type StoredEvent = Omit<PopEvent, 'Cursor'> & { readonly Tenant: string };
@@ -30,8 +31,6 @@ export interface Place {
   readonly seq: number;
   readonly allocatedAt: number;
 }
-
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 export class EventStore {
   constructor(
@@ -133,14 +132,8 @@ export class EventStore {
     return (Items ?? []).map(toSlot);
   }
 
-  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
-    try {
-      await this.db.send(command as PutCommand);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    return appliedUnlessConditionFails(this.db, command);
   }
 }
 

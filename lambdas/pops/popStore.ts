@@ -10,6 +10,7 @@ import { TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
 import type { PopStatus } from '../../contract/statuses';
 import type { PopStatusResult } from '../../contract/rest';
+import { isConditionFailure } from '../store/conditions';
 
 /** What a caller may see of a pop (GET /pops/{PopId}). */
 export type PopRecord = PopStatusResult;
@@ -71,8 +72,6 @@ export type IdempotencyReservation =
  * (10 s) and API Gateway's 29 s, so the first request is over before a retry may run again.
  */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
-
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Pops and their status, record claims and idempotency keys: everything a pop writes. */
 export class PopStore {

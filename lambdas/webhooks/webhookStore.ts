@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PopStatus } from '../../contract/statuses';
 import { keys } from '../store/tableSchema';
+import { appliedUnlessConditionFails } from '../store/conditions';
 
 export interface StoredWebhook {
   readonly tenant: string;
@@ -30,8 +31,6 @@ export interface StoredWebhook {
   readonly failingSince?: string;
   readonly deadLettered: number;
 }
-
-const isConditionFailure = (error: unknown) => (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 function fromItem(item: Record<string, unknown>): StoredWebhook {
   return {
@@ -166,13 +165,7 @@ export class WebhookStore {
     );
   }
 
-  private async conditional(command: DeleteCommand | UpdateCommand): Promise<boolean> {
-    try {
-      await this.db.send(command as UpdateCommand);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(command: DeleteCommand | UpdateCommand): Promise<boolean> {
+    return appliedUnlessConditionFails(this.db, command);
   }
 }

@@ -20,6 +20,7 @@ import { agentNotOnDesktop, planPop, type PlanDependencies } from './popPlan';
 export interface PopDeliveryDeps {
   readonly connections: ConnectionStore;
   readonly catalogues: PlanDependencies['catalogues'];
+  readonly catalogueCache?: PlanDependencies['catalogueCache'];
   readonly pops: PopStore;
   readonly push: PushToConnection;
   readonly claimWindowMs: number;

@@ -27,12 +27,14 @@ import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { ConnectionStore } from '../presence/connectionStore';
 import { CatalogueReader } from '../catalogue/catalogueReader';
+import { CatalogueCache } from '../catalogue/catalogueCache';
 import { PopStore } from './popStore';
 import { connectionPusher } from './pusher';
 
 export interface PopDependencies {
   readonly connections: ConnectionStore;
   readonly catalogues: CatalogueReader;
+  readonly catalogueCache?: CatalogueCache;
   readonly pops: PopStore;
   readonly push: PushToConnection;
   readonly claimWindowMs: number;
@@ -138,6 +140,8 @@ export function popDependencies(
   return {
     connections: new ConnectionStore(clients.db, settings.tableName),
     catalogues: new CatalogueReader(clients.db, settings.tableName),
+    // One per execution environment, as the handler is built once per environment.
+    catalogueCache: new CatalogueCache(),
     pops: new PopStore(clients.db, settings.tableName),
     push: connectionPusher(clients.management),
     claimWindowMs: settings.claimWindowSeconds * 1000,

@@ -1,7 +1,9 @@
 /**
  * Which of the agent's connections a pop goes to, and whether it is refused at once: the agent's presence
  * (with each instance's licence state for it) and every catalogue entry of the campaign are read in parallel, one
- * Query each, so the checks add no sequential round trip. A connection whose instance published no catalogue gets no
+ * Query each, so the checks add no sequential round trip. Once the environment has read a campaign's entries, a pop
+ * reads presence alone and checks against the kept entries while presence shows they are current
+ * (lambdas/catalogue/catalogueCache.ts); only a catalogue published since makes it read them again. A connection whose instance published no catalogue gets no
  * up-front check (today's behaviour); it still receives the pop. POST /pop (delivery.ts) and POST /pop/validate
  * (validateHandler.ts) share this plan, so the dry run gives exactly the refusal the pop would.
  */
@@ -9,12 +11,15 @@ import type { PopRequest } from '../../contract/rest';
 import type { CatalogueEntry } from '../catalogue/catalogueReader';
 import { POP_CHECKS } from '../../contract/statuses';
 import { checkOnInstance, mostParticular, type Check, type CheckRefusal } from '../catalogue/campaignChecks';
+import type { CatalogueCache } from '../catalogue/catalogueCache';
 import type { AgentConnection, ConnectionStore } from '../presence/connectionStore';
 import { refuse, type Refused } from '../shared/outcome';
 
 export interface PlanDependencies {
   readonly connections: Pick<ConnectionStore, 'connectionsForAgent'>;
   readonly catalogues: { entriesFor(tenant: string, campaign: string): Promise<CatalogueEntry[]> };
+  /** Entries read before by this environment; without it every pop reads them. */
+  readonly catalogueCache?: CatalogueCache;
 }
 
 export interface PopPlan {
@@ -64,11 +69,22 @@ export function planFrom(
   };
 }
 
-/** Reads presence and the campaign's catalogue entries at once, then plans. */
+/** Reads presence and the campaign's catalogue entries (at once, or presence alone when kept entries answer). */
 export async function planPop(deps: PlanDependencies, tenant: string, request: PopRequest): Promise<PopPlan | Refused> {
-  const [found, entries] = await Promise.all([
-    deps.connections.connectionsForAgent(tenant, request.Username),
-    deps.catalogues.entriesFor(tenant, request.Campaign),
-  ]);
+  const { catalogueCache: cache } = deps;
+  const campaign = request.Campaign;
+  if (cache === undefined || !cache.has(tenant, campaign)) {
+    const [found, entries] = await Promise.all([
+      deps.connections.connectionsForAgent(tenant, request.Username),
+      deps.catalogues.entriesFor(tenant, campaign),
+    ]);
+    cache?.remember(tenant, campaign, entries);
+    return planFrom(request, found, entries);
+  }
+  const found = await deps.connections.connectionsForAgent(tenant, request.Username);
+  const kept = found.length === 0 ? [] : cache.entriesFor(tenant, campaign, found);
+  if (kept !== undefined) return planFrom(request, found, kept);
+  const entries = await deps.catalogues.entriesFor(tenant, campaign);
+  cache.remember(tenant, campaign, entries, found);
   return planFrom(request, found, entries);
 }

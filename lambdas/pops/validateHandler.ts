@@ -15,6 +15,7 @@ import { isRefused } from '../shared/outcome';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { CatalogueReader } from '../catalogue/catalogueReader';
+import { CatalogueCache } from '../catalogue/catalogueCache';
 import { ConnectionStore } from '../presence/connectionStore';
 import { messageTooLarge } from './popHandler';
 import { planPop, type PlanDependencies } from './popPlan';
@@ -58,4 +59,5 @@ export const popValidateDependencies = (
 ): PlanDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
   catalogues: new CatalogueReader(clients.db, settings.tableName),
+  catalogueCache: new CatalogueCache(),
 });

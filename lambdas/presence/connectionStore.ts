@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_LIFETIME_MS, TABLE_KEYS, epochSeconds, keys, part } from '../store/tableSchema';
 import { connectionIndexQuery, queryAll } from '../store/queryAll';
+import { batchWrite } from '../store/batchWrite';
 
 /**
  * The ByConnection index is eventually consistent, so a presence item written a moment ago may be missing from it. Each
@@ -21,8 +21,6 @@ import { connectionIndexQuery, queryAll } from '../store/queryAll';
 const COUNT_ATTRIBUTE = 'DesktopCount';
 /** The string set older connection items kept instead; still read, so a deploy leaves no presence behind. */
 const LEGACY_DESKTOP_ATTRIBUTE = 'Desktop';
-/** Batches written at once: a Desktop of 5,000 agents is 400 batches, too slow one after another for a 10 s Lambda. */
-const PARALLEL_BATCHES = 8;
 
 type Item = Record<string, NativeAttributeValue>;
 export interface ConnectionItem {
@@ -46,8 +44,6 @@ export interface AgentConnection {
   /** The agent's licence state on that instance, as it last published it; absent: unknown. */
   readonly licensed?: boolean;
 }
-
-const BATCH = 25;
 
 /**
  * Connections of Scripting instances and which agents' Desktops each holds.
@@ -313,28 +309,8 @@ export class ConnectionStore {
     });
   }
 
-  /** Batches of 25, PARALLEL_BATCHES at a time. */
   private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    const batches: Record<string, unknown>[][] = [];
-    for (let start = 0; start < requests.length; start += BATCH) batches.push(requests.slice(start, start + BATCH));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batches.length) await this.writeBatch(batches[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
-  }
-
-  private async writeBatch(batch: Record<string, unknown>[]): Promise<void> {
-    let pending: Record<string, unknown>[] | undefined = batch;
-    // Unprocessed items are retried with back-off: a throttled batch must not silently leave presence behind.
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      if (attempt > 6) throw new Error('BatchWrite left unprocessed items after retries');
-      const result = await this.db.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-      );
-      pending = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
-    }
+    await batchWrite(this.db, this.tableName, requests);
   }
 
   private expired(item: Item): boolean {

@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   UpdateCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { queryAll } from '../store/queryAll';
+import { batchWrite } from '../store/batchWrite';
 import type { ConnectionItem } from './connectionStore';
 
 /** What recording one part found: the set is still missing parts, complete (this caller applies it), or not ours to use. */
@@ -127,13 +127,11 @@ export class DesktopPartStore {
   /** Deletes the set's parts once used (its item stays, marked applied, so a late duplicate part finds it complete). */
   async removeParts(connectionId: string, sequence: number): Promise<void> {
     const parts = await this.partItems(connectionId, sequence);
-    for (let start = 0; start < parts.length; start += 25) {
-      const batch = parts
-        .slice(start, start + 25)
-        .map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
-      // Best effort: what is left is removed with the connection (ConnectionStore.removeConnection) or by its TTL.
-      await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
-    }
+    await batchWrite(
+      this.db,
+      this.tableName,
+      parts.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
+    );
   }
 
   private async claimSet(connectionId: string, sequence: number): Promise<boolean> {

@@ -49,6 +49,9 @@ export interface LocalEndpoints {
   readonly ConsoleUrl?: string;
   /** The demo instance's Desktop page (with `startDemoInstance` and a control port): instance/desktopPage/. */
   readonly DesktopUrl?: string;
+  /** The emulated webhook delivery queue and its dead-letter queue (local/queue/), for any SQS client. */
+  readonly WebhookQueueUrl?: string;
+  readonly WebhookDeadLetterQueueUrl?: string;
 }
 
 export interface LocalStackPorts {
@@ -79,6 +82,13 @@ export interface LocalStackOptions {
   readonly popRetentionDays?: number;
   /** The webhook back-off in seconds (WEBHOOK_RETRY_SECONDS); tests shorten it. @default DEFAULT_RETRY_SECONDS (lambdas/webhooks/backoff.ts) */
   readonly webhookRetrySeconds?: readonly number[];
+  /** Seconds of webhook back-off per real second (local/queue/messageQueue.ts); tests run the real schedule faster. @default 1 */
+  readonly webhookTimeScale?: number;
+  /**
+   * Keep DynamoDB's data, the stream's unhandled records and the webhook queues here, so a restart over the same
+   * folder loses no event (local/README.md); Cognito still starts fresh. In memory when absent.
+   */
+  readonly dataDir?: string;
   /** Start instance/main.ts with `$LOCAL_DIR/instance.json` when it exists. @default false */
   readonly startDemoInstance?: boolean;
   /** Serve the local console (local/console/server.ts) on 127.0.0.1. @default false */
@@ -181,7 +191,12 @@ interface Emulators {
 }
 
 /** cognito-local and dynalite, both fresh: cognito-local keeps its state in files, dynalite in memory. */
-async function startEmulators(localDir: string, ports: LocalStackPorts, cleanups: Cleanups): Promise<Emulators> {
+async function startEmulators(
+  localDir: string,
+  ports: LocalStackPorts,
+  cleanups: Cleanups,
+  dataDir?: string,
+): Promise<Emulators> {
   // Owner-only when created here; an existing folder keeps its mode (LOCAL_DIR may be one the user chose), and the
   // secrets inside it are owner-only each (cognito/, instance.json, the logs).
   mkdirSync(localDir, { recursive: true, mode: 0o700 });
@@ -192,10 +207,12 @@ async function startEmulators(localDir: string, ports: LocalStackPorts, cleanups
       cleanups.add(handle.stop);
       return handle;
     }),
-    startDynalite({ port: ports.dynamoDb ?? 4567 }).then((handle) => {
-      cleanups.add(handle.stop);
-      return handle;
-    }),
+    startDynalite({ port: ports.dynamoDb ?? 4567, ...(dataDir ? { path: path.join(dataDir, 'dynamodb') } : {}) }).then(
+      (handle) => {
+        cleanups.add(handle.stop);
+        return handle;
+      },
+    ),
   ]);
   return { cognito, dynamo, cognitoDir };
 }
@@ -217,7 +234,10 @@ async function provisionEmulators(
     createUserPool(cognitoSdk, {
       ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
     }),
-    createTable(dynamoSdk, TABLE_NAME),
+    // A data folder from an earlier start already holds the table.
+    createTable(dynamoSdk, TABLE_NAME).catch((error: Error) => {
+      if (!(options.dataDir && error.name === 'ResourceInUseException')) throw error;
+    }),
   ]);
   const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
   return { pool, demo };
@@ -364,6 +384,28 @@ function faultHooks(emulators: Emulators, gateway: LocalGateway, cleanups: Clean
   };
 }
 
+/** The table's stream (local/streams/) and the webhook queues (local/queue/), kept in `dataDir` when there is one. */
+async function startEventEngines(
+  options: LocalStackOptions,
+  region: string,
+  log: GatewayLog,
+  dynamoDbEndpoint: string,
+  cleanups: Cleanups,
+): Promise<{ stream: TableStream; webhookQueue: WebhookQueue }> {
+  const dataDir = options.dataDir ? { dataDir: options.dataDir } : {};
+  const stream = await startTableStream({ dynamoDbEndpoint, region, tableName: TABLE_NAME, log, ...dataDir });
+  cleanups.add(stream.stop);
+  const webhookQueue = await startWebhookQueue({
+    region,
+    retrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
+    log,
+    ...(options.webhookTimeScale ? { timeScale: options.webhookTimeScale } : {}),
+    ...dataDir,
+  });
+  cleanups.add(webhookQueue.stop);
+  return { stream, webhookQueue };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const localDir = path.resolve(options.localDir ?? '.local');
   const region = options.region ?? 'us-east-1';
@@ -375,22 +417,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assertPortFree('rest', options.ports?.rest ?? 3000),
       assertPortFree('ws', options.ports?.ws ?? 3001),
     ]);
-    const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups);
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups, options.dataDir);
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
-    const stream = await startTableStream({
-      dynamoDbEndpoint: emulators.dynamo.endpoint,
-      region,
-      tableName: TABLE_NAME,
-      log,
-    });
-    cleanups.add(stream.stop);
-    const retrySeconds = options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS;
-    const webhookQueue = await startWebhookQueue({ region, retrySeconds, log });
-    cleanups.add(webhookQueue.stop);
-    const gateway = await startGatewayFor(options, region, log, emulators, pool, { stream, webhookQueue });
+    const engines = await startEventEngines(options, region, log, emulators.dynamo.endpoint, cleanups);
+    const gateway = await startGatewayFor(options, region, log, emulators, pool, engines);
     cleanups.add(gateway.stop);
-    stream.attach((event) => gateway.invoke('popStream', event));
-    webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
+    engines.stream.attach((event) => gateway.invoke('popStream', event));
+    engines.webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
     const gatewayEndpoints: LocalEndpoints = {
       RestApiUrl: gateway.restApiUrl,
       WebSocketUrl: gateway.webSocketUrl,
@@ -400,6 +434,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       Region: region,
       CognitoEndpoint: emulators.cognito.endpoint,
       DynamoDbEndpoint: emulators.dynamo.endpoint,
+      WebhookQueueUrl: engines.webhookQueue.queueUrl,
+      WebhookDeadLetterQueueUrl: engines.webhookQueue.deadLetterQueueUrl,
     };
     const { endpoints, controlPort } = await startPages(options, gatewayEndpoints, demo, cleanups);
     const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo, controlPort);

@@ -35,6 +35,9 @@ export interface StackProcessOptions {
   readonly claimWindowSeconds?: number;
   /** The webhook back-off in seconds (LocalStackOptions.webhookRetrySeconds). */
   readonly webhookRetrySeconds?: readonly number[];
+  /** LocalStackOptions.webhookTimeScale and dataDir. */
+  readonly webhookTimeScale?: number;
+  readonly dataDir?: string;
   /** Serve `/__local/` test hooks and accept `fault` commands. @default false */
   readonly testHooks?: boolean;
   /**
@@ -148,6 +151,8 @@ async function main(): Promise<void> {
     ...(options.idTokenValidityMinutes !== undefined ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
     ...(options.claimWindowSeconds !== undefined ? { claimWindowSeconds: options.claimWindowSeconds } : {}),
     ...(options.webhookRetrySeconds ? { webhookRetrySeconds: options.webhookRetrySeconds } : {}),
+    ...(options.webhookTimeScale ? { webhookTimeScale: options.webhookTimeScale } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),

@@ -1,8 +1,9 @@
 /**
  * The SQS API calls the handlers make (lambdas/clients/queueClient.ts: SendMessageBatch, ChangeMessageVisibility), on
  * SQS's JSON protocol (`x-amz-target: AmazonSQS.<Action>`, `application/x-amz-json-1.0`), with SQS's limits and its
- * error shape (`__type` and `x-amzn-query-error`), for one queue at `http://127.0.0.1:<port>/<account>/<name>`.
- * SendMessage is served too, for a curl by hand. Signatures are required but not verified (local/README.md).
+ * error shape (`__type` and `x-amzn-query-error`), for the queues at `http://127.0.0.1:<port>/<account>/<name>`.
+ * SendMessage, ReceiveMessage, DeleteMessage and GetQueueAttributes are served too, so a developer (or a test) can
+ * look into the dead-letter queue with any SQS client. Signatures are required but not verified (local/README.md).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MessageQueue, QueueRefusal } from './messageQueue';
@@ -57,8 +58,51 @@ function sendMessageBatch(queue: MessageQueue, input: { Entries?: BatchEntry[] }
   return { Successful, Failed };
 }
 
+function receiveMessage(queue: MessageQueue, input: Record<string, unknown>) {
+  const max = input.MaxNumberOfMessages ?? 1;
+  if (!Number.isInteger(max) || (max as number) < 1 || (max as number) > 10)
+    throw new QueueRefusal('InvalidParameterValue', 'MaxNumberOfMessages must be 1 to 10.');
+  if (input.VisibilityTimeout !== undefined && !isSeconds(input.VisibilityTimeout, MAX_VISIBILITY_SECONDS))
+    throw new QueueRefusal('InvalidParameterValue', 'VisibilityTimeout must be 0 to 43200.');
+  const messages = queue.receive(max as number, input.VisibilityTimeout as number | undefined);
+  if (messages.length === 0) return {};
+  return {
+    Messages: messages.map((m) => ({
+      MessageId: m.messageId,
+      ReceiptHandle: m.receiptHandle,
+      MD5OfBody: m.md5OfBody,
+      Body: m.body,
+      Attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
+      },
+    })),
+  };
+}
+
+function queueAttributes(queue: MessageQueue) {
+  const counts = queue.counts();
+  return {
+    Attributes: {
+      ApproximateNumberOfMessages: String(counts.visible),
+      ApproximateNumberOfMessagesNotVisible: String(counts.notVisible),
+      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    },
+  };
+}
+
 function answer(queue: MessageQueue, action: string, input: Record<string, unknown>): object {
   switch (action) {
+    case 'ReceiveMessage':
+      return receiveMessage(queue, input);
+    case 'DeleteMessage':
+      if (typeof input.ReceiptHandle !== 'string')
+        throw new QueueRefusal('MissingParameter', 'ReceiptHandle is required.');
+      queue.delete(input.ReceiptHandle);
+      return {};
+    case 'GetQueueAttributes':
+      return queueAttributes(queue);
     case 'SendMessageBatch':
       return sendMessageBatch(queue, input as { Entries?: BatchEntry[] });
     case 'SendMessage': {
@@ -93,7 +137,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function handle(queue: MessageQueue, queueUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+type QueuesByUrl = ReadonlyMap<string, MessageQueue>;
+
+async function handle(queues: QueuesByUrl, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
   if (req.method !== 'POST' || !target.startsWith('AmazonSQS.'))
     return refuse(res, 400, 'InvalidAction', 'Only the JSON protocol is served.');
@@ -105,7 +151,8 @@ async function handle(queue: MessageQueue, queueUrl: string, req: IncomingMessag
   } catch {
     return refuse(res, 400, 'SerializationException', 'The body is not JSON.');
   }
-  if (input.QueueUrl !== queueUrl) return refuse(res, 400, 'QueueDoesNotExist', 'The specified queue does not exist.');
+  const queue = queues.get(String(input.QueueUrl));
+  if (!queue) return refuse(res, 400, 'QueueDoesNotExist', 'The specified queue does not exist.');
   try {
     const result = answer(queue, target.slice('AmazonSQS.'.length), input);
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
@@ -117,17 +164,19 @@ async function handle(queue: MessageQueue, queueUrl: string, req: IncomingMessag
 }
 
 export interface QueueServer {
-  readonly queueUrl: string;
+  /** The URL of each queue, by name. */
+  readonly urls: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
+/** Serves `queues` (by name) on one port. */
 export async function startQueueServer(
-  queue: MessageQueue,
-  options: { port?: number; name: string },
+  queues: Readonly<Record<string, MessageQueue>>,
+  options: { port?: number } = {},
 ): Promise<QueueServer> {
-  let queueUrl = '';
+  const byUrl = new Map<string, MessageQueue>();
   const server: Server = createServer((req, res) => {
-    handle(queue, queueUrl, req, res).catch((error: Error) => refuse(res, 500, 'InternalError', error.message));
+    handle(byUrl, req, res).catch((error: Error) => refuse(res, 500, 'InternalError', error.message));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,9 +184,13 @@ export async function startQueueServer(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  queueUrl = `http://127.0.0.1:${port}/000000000000/${options.name}`;
+  const urls: Record<string, string> = {};
+  for (const [name, queue] of Object.entries(queues)) {
+    urls[name] = `http://127.0.0.1:${port}/000000000000/${name}`;
+    byUrl.set(urls[name], queue);
+  }
   return {
-    queueUrl,
+    urls,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

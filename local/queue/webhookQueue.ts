@@ -1,40 +1,62 @@
 /**
- * The local stack's webhook delivery queue: the emulated queue (messageQueue.ts) behind the SQS endpoint the handlers
- * call (queueServer.ts) and the event source that feeds the `webhookSender` function (queuePoller.ts). As in
- * lib/webhooks.ts, a message goes to the dead-letter list after one receive more than the back-off has steps, which
- * is where the sender stops retrying (lambdas/webhooks/backoff.ts). Differences from SQS: local/README.md.
+ * The local stack's webhook delivery queue and its dead-letter queue: the emulated queues (messageQueue.ts) behind
+ * the SQS endpoint the handlers call (queueServer.ts) and the event source that feeds the `webhookSender` function
+ * (queuePoller.ts). As in lib/webhooks.ts, a message goes to the dead-letter queue after one receive more than the
+ * back-off has steps, which is where the sender stops retrying (lambdas/webhooks/backoff.ts). With a data folder both
+ * queues are kept in journals there (queueJournal.ts), so a stack restart loses no delivery. Differences from SQS:
+ * local/README.md.
  */
+import * as path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import type { GatewayLog } from '../gateway/log';
 import { MessageQueue } from './messageQueue';
+import { openQueueJournal } from './queueJournal';
 import { startQueuePoller, type QueuePoller } from './queuePoller';
 import { startQueueServer } from './queueServer';
 
 export const WEBHOOK_QUEUE_NAME = 'remote-pop-webhooks';
+export const WEBHOOK_DEAD_LETTER_QUEUE_NAME = 'remote-pop-webhooks-dead-letters';
 
 export interface WebhookQueue {
   /** What WEBHOOK_QUEUE_URL is set to. */
   readonly queueUrl: string;
+  /** The dead-letter queue, for any SQS client (GetQueueAttributes, ReceiveMessage). */
+  readonly deadLetterQueueUrl: string;
   /** The sender function, once the gateway that runs it exists; messages wait until then. */
   attach(invoke: (event: SQSEvent) => Promise<unknown>): void;
   counts(): { visible: number; notVisible: number; deadLetters: number };
   stop(): Promise<void>;
 }
 
-export async function startWebhookQueue(options: {
+export interface WebhookQueueOptions {
   readonly region: string;
   readonly retrySeconds: readonly number[];
   readonly log: GatewayLog;
   readonly port?: number;
-}): Promise<WebhookQueue> {
-  const queue = new MessageQueue({ maxReceiveCount: options.retrySeconds.length + 1 });
-  const server = await startQueueServer(queue, {
-    name: WEBHOOK_QUEUE_NAME,
-    ...(options.port !== undefined ? { port: options.port } : {}),
+  /** Seconds of back-off per real second (MessageQueueOptions.timeScale). @default 1 */
+  readonly timeScale?: number;
+  /** Keep both queues in journals in this folder (created by the caller). In memory when absent. */
+  readonly dataDir?: string;
+}
+
+export async function startWebhookQueue(options: WebhookQueueOptions): Promise<WebhookQueue> {
+  const journal = (name: string) =>
+    options.dataDir ? { journal: openQueueJournal(path.join(options.dataDir, `${name}.jsonl`)) } : {};
+  const deadLetters = new MessageQueue({ maxReceiveCount: Infinity, ...journal(WEBHOOK_DEAD_LETTER_QUEUE_NAME) });
+  const queue = new MessageQueue({
+    maxReceiveCount: options.retrySeconds.length + 1,
+    timeScale: options.timeScale ?? 1,
+    deadLetterQueue: deadLetters,
+    ...journal(WEBHOOK_QUEUE_NAME),
   });
+  const server = await startQueueServer(
+    { [WEBHOOK_QUEUE_NAME]: queue, [WEBHOOK_DEAD_LETTER_QUEUE_NAME]: deadLetters },
+    options.port !== undefined ? { port: options.port } : {},
+  );
   let poller: QueuePoller | undefined;
   return {
-    queueUrl: server.queueUrl,
+    queueUrl: server.urls[WEBHOOK_QUEUE_NAME]!,
+    deadLetterQueueUrl: server.urls[WEBHOOK_DEAD_LETTER_QUEUE_NAME]!,
     attach: (invoke) => {
       poller = startQueuePoller({
         queue,

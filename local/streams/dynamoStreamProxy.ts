@@ -78,6 +78,7 @@ export interface StreamProxyOptions {
 
 export interface StreamProxy {
   readonly endpoint: string;
+  /** Stops taking requests and resolves once every pop write already under way has been reported. */
   stop(): Promise<void>;
 }
 
@@ -86,7 +87,7 @@ type Handle = (target: string, request: AttributeMap, headers: IncomingHttpHeade
 export async function startStreamProxy(options: StreamProxyOptions): Promise<StreamProxy> {
   const url = new URL(options.upstream);
   const upstream: Upstream = { host: url.hostname, port: Number(url.port) };
-  const write = popWriter(upstream, options.onChange);
+  const { write, settled } = popWriter(upstream, options.onChange);
   const handle: Handle = (target, request, headers, raw) =>
     WRITES.has(target) && isPopKey((request.Key ?? request.Item) as AttributeMap)
       ? write(target, request, headers)
@@ -114,7 +115,14 @@ export async function startStreamProxy(options: StreamProxyOptions): Promise<Str
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => close(server) };
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // A write already sent to dynalite still gets its record (a stop loses no change that took effect).
+    stop: async () => {
+      await close(server);
+      await settled();
+    },
+  };
 }
 
 function close(server: Server): Promise<void> {
@@ -128,7 +136,8 @@ function close(server: Server): Promise<void> {
 function popWriter(upstream: Upstream, onChange: (change: ImageChange) => void) {
   const queues = new Map<string, Promise<void>>();
   const lastImage = new Map<string, AttributeMap | undefined>();
-  return (target: string, request: AttributeMap, headers: IncomingHttpHeaders): Promise<Answer> => {
+  const settled = () => Promise.allSettled([...queues.values()]).then(() => undefined);
+  const write = (target: string, request: AttributeMap, headers: IncomingHttpHeaders): Promise<Answer> => {
     const key = (request.Key ?? pick(request.Item as AttributeMap)) as AttributeMap;
     const id = JSON.stringify([key.PK, key.SK]);
     let answered!: (answer: Answer) => void;
@@ -150,6 +159,7 @@ function popWriter(upstream: Upstream, onChange: (change: ImageChange) => void) 
     void queued.then(() => queues.get(id) === queued && queues.delete(id));
     return answer;
   };
+  return { write, settled };
 }
 
 const pick = (item: AttributeMap) => ({ PK: item.PK, SK: item.SK });

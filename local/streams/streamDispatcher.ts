@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { ImageChange } from './dynamoStreamProxy';
+import type { StreamJournal } from './streamJournal';
 
 export interface StreamDispatcherOptions {
   readonly region: string;
@@ -16,10 +17,14 @@ export interface StreamDispatcherOptions {
   readonly onError?: (message: string) => void;
   /** @default 100 */
   readonly batchSize?: number;
+  /** Keeps the records until handled (streamJournal.ts); in memory when absent. */
+  readonly journal?: StreamJournal;
 }
 
 export interface StreamDispatcher {
   push(change: ImageChange): void;
+  /** Dispatch the records a journal held from an earlier run (once the stream function can be invoked). */
+  resume(): void;
   /** Resolves once every record pushed so far has been handled. */
   drained(): Promise<void>;
   stop(): void;
@@ -57,9 +62,10 @@ function handledOf(batch: DynamoDBRecord[], answer: unknown): number {
 }
 
 export function startStreamDispatcher(options: StreamDispatcherOptions): StreamDispatcher {
-  const queue: DynamoDBRecord[] = [];
+  const journal = options.journal;
+  const queue: DynamoDBRecord[] = [...(journal?.pending ?? [])];
   const idle: (() => void)[] = [];
-  let sequence = 0;
+  let sequence = journal?.lastSequence ?? 0;
   let running = false;
   let stopped = false;
   const arn = `arn:aws:dynamodb:${options.region}:123456789012:table/${options.tableName}/stream/local`;
@@ -76,6 +82,7 @@ export function startStreamDispatcher(options: StreamDispatcherOptions): StreamD
         options.onError?.(`stream: the handler failed, retrying the batch: ${(error as Error).message}`);
       }
       queue.splice(0, handled);
+      if (handled > 0) journal?.handled(batch[handled - 1]!.dynamodb!.SequenceNumber!);
       if (handled === batch.length) backoff = 100;
       else await new Promise((resolve) => setTimeout(resolve, (backoff = Math.min(backoff * 2, MAX_BACKOFF_MS))));
     }
@@ -85,8 +92,13 @@ export function startStreamDispatcher(options: StreamDispatcherOptions): StreamD
 
   return {
     push: (change) => {
-      queue.push(streamRecord(change, ++sequence, options.region, arn));
+      const record = streamRecord(change, ++sequence, options.region, arn);
+      journal?.record(record);
+      queue.push(record);
       if (!running && !stopped) void run();
+    },
+    resume: () => {
+      if (queue.length > 0 && !running && !stopped) void run();
     },
     drained: () =>
       queue.length === 0 && !running ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)),

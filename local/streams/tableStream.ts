@@ -1,11 +1,15 @@
 /**
  * The local stack's DynamoDB Streams: the proxy the handlers write through (dynamoStreamProxy.ts) and the event
- * source that feeds the stream function in order (streamDispatcher.ts). Differences from AWS: local/README.md.
+ * source that feeds the stream function in order (streamDispatcher.ts). With a data folder the records not yet
+ * handled are kept in a journal there (streamJournal.ts), as DynamoDB keeps what dynalite keeps in that folder.
+ * Differences from AWS: local/README.md.
  */
+import * as path from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GatewayLog } from '../gateway/log';
 import { startStreamProxy } from './dynamoStreamProxy';
 import { startStreamDispatcher } from './streamDispatcher';
+import { openStreamJournal } from './streamJournal';
 
 export interface TableStream {
   /** What the handlers' DynamoDB endpoint is set to. */
@@ -21,6 +25,8 @@ export async function startTableStream(options: {
   readonly region: string;
   readonly tableName: string;
   readonly log: GatewayLog;
+  /** Keep the records not yet handled in `<dataDir>/stream.jsonl`. In memory when absent. */
+  readonly dataDir?: string;
 }): Promise<TableStream> {
   let target: ((event: { Records: DynamoDBRecord[] }) => Promise<unknown>) | undefined;
   const dispatcher = startStreamDispatcher({
@@ -28,17 +34,19 @@ export async function startTableStream(options: {
     tableName: options.tableName,
     invoke: (event) => (target ? target(event) : Promise.reject(new Error('the stream function is not ready yet'))),
     onError: (message) => options.log.error(message),
+    ...(options.dataDir ? { journal: openStreamJournal(path.join(options.dataDir, 'stream.jsonl')) } : {}),
   });
   const proxy = await startStreamProxy({ upstream: options.dynamoDbEndpoint, onChange: dispatcher.push });
   return {
     endpoint: proxy.endpoint,
     attach: (invoke) => {
       target = invoke;
+      dispatcher.resume();
     },
     drained: dispatcher.drained,
     stop: async () => {
-      dispatcher.stop();
       await proxy.stop();
+      dispatcher.stop();
     },
   };
 }

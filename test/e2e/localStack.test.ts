@@ -70,6 +70,8 @@ describe('shared e2e local stack', () => {
         'UserPoolClientId',
         'UserPoolId',
         'WebSocketUrl',
+        'WebhookQueueUrl',
+        'WebhookDeadLetterQueueUrl',
       ].sort(),
     );
     expect(file).toEqual(endpoints);

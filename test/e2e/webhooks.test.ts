@@ -4,10 +4,9 @@
  * it from there in an execution environment and POSTs it to a receiver on 127.0.0.1, which checks every signature with
  * the `standardwebhooks` package, as an integrator would. The shared stack keeps the 27-hour default schedule.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { startOwnStack, type OwnStack } from './support/ownStack';
+import { Receiver } from './support/webhookReceiver';
 import {
   eventually,
   restCall,
@@ -19,52 +18,6 @@ import {
 
 const RETRY_SECONDS = [1, 2, 2, 2, 2, 2, 2];
 jest.setTimeout(40_000);
-
-interface Delivery {
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly payload: { EventId: string; Cursor: string; PopId: string; Status: string };
-}
-
-/** A receiver on 127.0.0.1 that keeps every request; `stop` closes its port, `start` opens the same port again. */
-class Receiver {
-  readonly deliveries: Delivery[] = [];
-  private server?: Server;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-        this.deliveries.push({ headers, body, payload: JSON.parse(body) });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  get url() {
-    return `http://127.0.0.1:${this.port}/hooks`;
-  }
-
-  /** The pop events received for one pop, by status, each once (a retry repeats a `webhook-id`). */
-  statusesOf(popId: string): string[] {
-    const seen = new Map<string, string>();
-    for (const d of this.deliveries)
-      if (d.payload.PopId === popId) seen.set(d.headers['webhook-id']!, d.payload.Status);
-    return [...seen.values()].sort();
-  }
-}
 
 let stack: OwnStack;
 const receivers: Receiver[] = [];

@@ -17,6 +17,10 @@ export interface E2eStackSettings {
   readonly claimWindowSeconds?: number;
   /** The webhook back-off in seconds (short in tests). */
   readonly webhookRetrySeconds?: readonly number[];
+  /** Seconds of webhook back-off per real second (the production schedule, faster). */
+  readonly webhookTimeScale?: number;
+  /** DynamoDB, stream and queue data kept here across a restart. */
+  readonly dataDir?: string;
   /** No gateway.log. @default false */
   readonly quiet?: boolean;
 }

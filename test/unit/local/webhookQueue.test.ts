@@ -1,17 +1,24 @@
 /**
- * The local SQS emulation (local/queue/): the semantics the webhook sender relies on, with a fake clock, and the
- * wire format of lambdas/clients/queueClient.ts against the emulated endpoint.
+ * The local SQS emulation (local/queue/): the semantics the webhook sender relies on, with a fake clock, the time
+ * scale, the journal that keeps messages across a restart, and the wire format of lambdas/clients/queueClient.ts
+ * against the emulated endpoint.
  */
+import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createQueueClient } from '../../../lambdas/clients/queueClient';
 import { MessageQueue, QueueRefusal } from '../../../local/queue/messageQueue';
+import { openQueueJournal } from '../../../local/queue/queueJournal';
 import { startQueueServer } from '../../../local/queue/queueServer';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function clockedQueue(options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}) {
+type ClockedOptions = Omit<ConstructorParameters<typeof MessageQueue>[0] & object, 'now'>;
+
+function clockedQueue(options: ClockedOptions = {}) {
   let now = 1_000_000;
   const queue = new MessageQueue({ ...options, now: () => now });
-  return { queue, advance: (seconds: number) => (now += seconds * 1000) };
+  return { queue, advance: (seconds: number) => (now += seconds * 1000), now: () => now };
 }
 
 describe('MessageQueue', () => {
@@ -59,12 +66,79 @@ describe('MessageQueue', () => {
     expect(queue.receive(1)).toEqual([]);
     expect(queue.deadLetters.map((m) => m.body)).toEqual(['doomed']);
   });
+
+  test('with a time scale a delay and a visibility change last that many times less real time; the visibility timeout does not', () => {
+    const { queue, advance } = clockedQueue({ timeScale: 60, visibilityTimeoutSeconds: 30 });
+    queue.send('in five minutes', 300);
+    advance(4.9);
+    expect(queue.receive(1)).toEqual([]);
+    advance(0.1);
+    const [message] = queue.receive(1);
+    expect(message!.body).toBe('in five minutes');
+    // Received: in flight for the queue's own 30 real seconds, not 30 / 60.
+    advance(29);
+    expect(queue.receive(1)).toEqual([]);
+    queue.changeVisibility(message!.receiptHandle!, 1800);
+    advance(29.9);
+    expect(queue.receive(1)).toEqual([]);
+    advance(0.1);
+    expect(queue.receive(1).map((m) => m.receiveCount)).toEqual([2]);
+  });
+});
+
+describe('the journal (a stack restarted over the same data folder)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'queue-journal-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a queue opened again holds every message not deleted, with its delay, receive count and dead letters', () => {
+    const file = path.join(dir, 'q.jsonl');
+    const dlqFile = path.join(dir, 'dlq.jsonl');
+    let now = 1_000_000;
+    const open = () => {
+      const deadLetterQueue = new MessageQueue({ maxReceiveCount: Infinity, journal: openQueueJournal(dlqFile) });
+      return new MessageQueue({ maxReceiveCount: 1, deadLetterQueue, journal: openQueueJournal(file), now: () => now });
+    };
+    const first = open();
+    first.send('delivered');
+    first.send('retried');
+    first.send('doomed');
+    first.send('later', 600);
+    const [delivered, retried, doomed] = first.receive(3);
+    first.delete(delivered!.receiptHandle!);
+    first.changeVisibility(retried!.receiptHandle!, 60);
+    first.changeVisibility(doomed!.receiptHandle!, 0);
+    expect(first.receive(10)).toEqual([]); // 'doomed' moves to the dead letters
+    // WHEN the process ends without any stop (nothing is flushed at the end) and a new queue opens the same files
+    const second = open();
+    // THEN
+    expect(second.deadLetters.map((m) => [m.body, m.receiveCount])).toEqual([['doomed', 1]]);
+    expect(second.receive(10)).toEqual([]);
+    now += 60_000;
+    expect(second.receive(10).map((m) => [m.body, m.receiveCount])).toEqual([]);
+    // 'retried' was received once already: the next receive dead-letters it (maxReceiveCount 1), as SQS would.
+    expect(second.deadLetters.map((m) => m.body)).toEqual(['doomed', 'retried']);
+    now += 540_000;
+    expect(second.receive(10).map((m) => [m.body, m.receiveCount])).toEqual([['later', 1]]);
+  });
+
+  test('opening compacts the journal to one line per message held, and a torn last line is ignored', () => {
+    const file = path.join(dir, 'q.jsonl');
+    const queue = new MessageQueue({ journal: openQueueJournal(file) });
+    for (let i = 0; i < 5; i++) queue.send(`m${i}`);
+    for (const message of queue.receive(4)) queue.delete(message.receiptHandle!);
+    appendFileSync(file, '{"op":"put","message":{"messageId":"torn"');
+    const reopened = new MessageQueue({ journal: openQueueJournal(file) });
+    expect(reopened.receive(10).map((m) => m.body)).toEqual(['m4']);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2); // compacted line + the receive just made
+  });
 });
 
 describe("the emulated endpoint with the handlers' queue client", () => {
   test('SendMessageBatch in chunks of 10 with delays, ChangeMessageVisibility, and SQS errors for what SQS refuses', async () => {
     const queue = new MessageQueue();
-    const server = await startQueueServer(queue, { name: 'q' });
+    const server = await startQueueServer({ q: queue });
+    const queueUrl = server.urls.q!;
     try {
       const client = createQueueClient({ region: 'us-east-1' }, credentials);
       const messages = Array.from({ length: 12 }, (_, i) => ({
@@ -72,18 +146,16 @@ describe("the emulated endpoint with the handlers' queue client", () => {
         body: `body ${i}`,
         ...(i === 0 ? { delaySeconds: 60 } : {}),
       }));
-      expect(await client.sendBatch(server.queueUrl, messages)).toEqual({ failed: [] });
+      expect(await client.sendBatch(queueUrl, messages)).toEqual({ failed: [] });
       const received = queue.receive(20);
       expect(received.map((m) => m.body)).toEqual(messages.slice(1).map((m) => m.body));
-      await client.changeVisibility(server.queueUrl, received[0]!.receiptHandle!, 300);
-      await expect(client.changeVisibility(server.queueUrl, 'nonsense', 5)).rejects.toThrow(/ReceiptHandleIsInvalid/);
-      await expect(client.changeVisibility(server.queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toThrow(
+      await client.changeVisibility(queueUrl, received[0]!.receiptHandle!, 300);
+      await expect(client.changeVisibility(queueUrl, 'nonsense', 5)).rejects.toThrow(/ReceiptHandleIsInvalid/);
+      await expect(client.changeVisibility(queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toThrow(
         /InvalidParameterValue/,
       );
-      await expect(client.sendBatch(`${server.queueUrl}-other`, messages.slice(0, 1))).rejects.toThrow(
-        /QueueDoesNotExist/,
-      );
-      const unsigned = await fetch(new URL(server.queueUrl).origin, {
+      await expect(client.sendBatch(`${queueUrl}-other`, messages.slice(0, 1))).rejects.toThrow(/QueueDoesNotExist/);
+      const unsigned = await fetch(new URL(queueUrl).origin, {
         method: 'POST',
         headers: { 'x-amz-target': 'AmazonSQS.SendMessage' },
         body: '{}',

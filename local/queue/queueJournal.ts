@@ -1,0 +1,72 @@
+/**
+ * What keeps a local queue's messages across a stack restart (`startLocalStack({ dataDir })`): every change to a
+ * message is appended as one JSON line before the call that made it is answered, so a stop, a crash or a `kill -9`
+ * of the stack loses none that SQS would have accepted. Opening the journal replays it and writes it again compacted
+ * (one line per message still held), so it grows only with what changed since the last start.
+ *
+ * Times are epoch milliseconds of the machine's clock, so a delay or a visibility timeout keeps running while the stack
+ * is down, as SQS's do while nothing polls. Receipt handles are not kept: the consumer that held one is gone too.
+ */
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+export interface StoredMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly md5OfBody: string;
+  readonly sentAt: number;
+  visibleAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+}
+
+export type JournalEntry =
+  { readonly op: 'put'; readonly message: StoredMessage } | { readonly op: 'delete'; readonly messageId: string };
+
+export interface QueueJournal {
+  /** The messages held when the journal was opened, oldest first. */
+  readonly messages: readonly StoredMessage[];
+  /** The message as it is now (sent, received, its visibility changed). */
+  put(message: StoredMessage): void;
+  delete(messageId: string): void;
+}
+
+/** Replays a journal's lines; a torn last line (a crash in the middle of a write) is ignored. */
+export function replay(text: string): StoredMessage[] {
+  const held = new Map<string, StoredMessage>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(line) as JournalEntry;
+    } catch {
+      continue;
+    }
+    if (entry.op === 'put') held.set(entry.message.messageId, { ...entry.message });
+    else held.delete(entry.messageId);
+  }
+  return [...held.values()].sort((a, b) => a.sentAt - b.sentAt);
+}
+
+const snapshot = ({ messageId, body, md5OfBody, sentAt, visibleAt, receiveCount, firstReceivedAt }: StoredMessage) => ({
+  messageId,
+  body,
+  md5OfBody,
+  sentAt,
+  visibleAt,
+  receiveCount,
+  ...(firstReceivedAt !== undefined ? { firstReceivedAt } : {}),
+});
+
+/** Opens (or creates) the journal at `file`: replayed, compacted, then appended to. */
+export function openQueueJournal(file: string): QueueJournal {
+  const messages = existsSync(file) ? replay(readFileSync(file, 'utf8')) : [];
+  const compacted = messages.map((message) => `${JSON.stringify({ op: 'put', message: snapshot(message) })}\n`);
+  writeFileSync(`${file}.tmp`, compacted.join(''), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  const append = (entry: JournalEntry) => appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  return {
+    messages,
+    put: (message) => append({ op: 'put', message: snapshot(message) }),
+    delete: (messageId) => append({ op: 'delete', messageId }),
+  };
+}

@@ -36,7 +36,8 @@ export interface HandlerCpuResult {
   readonly firstInvocationWallMs: number;
 }
 
-function event(body: string, claims: Record<string, string>, index: number): APIGatewayProxyEvent {
+/** A POST /pop event as API Gateway builds it (the claims as its Cognito authorizer writes them). */
+export function event(body: string, claims: Record<string, string>, index: number): APIGatewayProxyEvent {
   const requestId = `bench-${index}`;
   return {
     resource: '/pop',
@@ -67,7 +68,7 @@ function event(body: string, claims: Record<string, string>, index: number): API
   } as APIGatewayProxyEvent;
 }
 
-function context(index: number): Context {
+export function context(index: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: 'remote-pop-bench-pop',
@@ -148,10 +149,13 @@ async function main(): Promise<void> {
   session.disconnect();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
-  },
-);
+// Also imported for its event builders (bench/costCpuChild.ts): run only as a script.
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}

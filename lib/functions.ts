@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
 import { METRICS_NAMESPACE_ENV } from '../lambdas/shared/metricNames';
 import { ENV } from '../lambdas/shared/settings';
+import { memoryOf } from './functionMemory';
 import { RemotePopFunction } from './remotePopFunction';
 
 /** How cdk-nag prints the resource of `stage.grantManagementApiAccess` (tokens as `<AWS::...>`, `<LogicalId>`). */
@@ -77,6 +78,7 @@ export class Functions extends Construct {
         logRetention: props.logRetention,
         logRemovalPolicy: props.logRemovalPolicy,
         reservedConcurrency: props.reservedConcurrency,
+        memorySize: memoryOf(handlerName),
       });
       fn.addEnvironment(METRICS_NAMESPACE_ENV, props.metricsNamespace);
       if (needs.table) {

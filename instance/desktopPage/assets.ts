@@ -17,6 +17,7 @@ const PAGE_HEADERS = {
 
 export interface PageAssets {
   readonly html: string;
+  /** base.css (what the local pages share), then the page's own `<name>.css`: one stylesheet, one request. */
   readonly css: string;
   /** The bundled browser script (esbuild, minified IIFE); built once, on the first call. */
   script(): Promise<string>;
@@ -25,8 +26,9 @@ export interface PageAssets {
 const loaded = new Map<string, PageAssets>();
 
 /**
- * The page's files: `<dir>/index.html`, `<dir>/<name>.css` and the entry `<dir>/<name>.client.ts`. Read once per
- * process and bundled on the first request for the script, so the many instances tests start cost nothing.
+ * The page's files: `<dir>/index.html`, `<dir>/<name>.css` (after this folder's base.css) and the entry
+ * `<dir>/<name>.client.ts`. Read once per process and bundled on the first request for the script, so the many
+ * instances tests start cost nothing.
  */
 export function pageAssets(dir: string, name: string): PageAssets {
   const key = `${dir}/${name}`;
@@ -35,7 +37,7 @@ export function pageAssets(dir: string, name: string): PageAssets {
     let bundled: Promise<string> | undefined;
     assets = {
       html: readFileSync(`${dir}/index.html`, 'utf8'),
-      css: readFileSync(`${dir}/${name}.css`, 'utf8'),
+      css: `${readFileSync(`${__dirname}/base.css`, 'utf8')}\n${readFileSync(`${dir}/${name}.css`, 'utf8')}`,
       script: () => (bundled ??= bundle(`${dir}/${name}.client.ts`)),
     };
     loaded.set(key, assets);

@@ -5,6 +5,7 @@
  * 50 pops a second cost one render per frame, and no event is dropped (each is applied to the state as it arrives).
  */
 import type { AgentView, DesktopRecord } from '../desktop';
+import { byId, el, eventData, oncePerFrame, time } from './dom';
 import type { DesktopSnapshot, FeedEvent, InstanceState, PopEntry } from './feed';
 
 const MAX_POPS = 200;
@@ -18,28 +19,7 @@ const state = {
 };
 /** What the next frame must draw. */
 const dirty = { header: true, list: true, agents: new Set<string>() };
-let frameRequested = false;
-
-const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-/** An element with text content only: agent data never reaches innerHTML. */
-function el(tag: string, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
-
-const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour12: false });
-
-function scheduleRender(): void {
-  if (frameRequested) return;
-  frameRequested = true;
-  requestAnimationFrame(() => {
-    frameRequested = false;
-    render();
-  });
-}
+const scheduleRender = oncePerFrame(render);
 
 function applySnapshot(snapshot: DesktopSnapshot): void {
   state.instance = snapshot.instance;
@@ -75,12 +55,12 @@ function applyEvent(event: FeedEvent): void {
 function connect(): void {
   const source = new EventSource('events');
   source.addEventListener('snapshot', (message) => {
-    applySnapshot(JSON.parse((message as MessageEvent<string>).data) as DesktopSnapshot);
+    applySnapshot(eventData<DesktopSnapshot>(message));
     scheduleRender();
   });
   for (const type of ['pop', 'agent', 'instance']) {
     source.addEventListener(type, (message) => {
-      applyEvent(JSON.parse((message as MessageEvent<string>).data) as FeedEvent);
+      applyEvent(eventData<FeedEvent>(message));
       scheduleRender();
     });
   }

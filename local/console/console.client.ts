@@ -4,6 +4,7 @@
  * (server.ts), drawn at most once per animation frame; the form posts to `api/pop` and shows the curl command that
  * sends the same request, kept in step with every keystroke.
  */
+import { byId, el, eventData, oncePerFrame, time } from '../../instance/desktopPage/dom';
 import type { ConsoleSnapshot, InstanceRow, PopRow } from './snapshot';
 
 interface Caller {
@@ -14,19 +15,7 @@ interface Caller {
 
 let caller: Caller | undefined;
 let latest: ConsoleSnapshot | undefined;
-let frameRequested = false;
 let source: EventSource | undefined;
-
-const byId = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-function el(tag: string, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
-
-const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour12: false });
 
 /** POSIX shell single quotes, as local/start.ts prints its curl pop. */
 const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -135,7 +124,6 @@ function popRow(pop: PopRow): HTMLElement {
 }
 
 function render(): void {
-  frameRequested = false;
   if (!latest) return;
   renderTenants(latest.tenants);
   const instances = latest.instances.map(instanceRow);
@@ -150,20 +138,18 @@ function render(): void {
   );
 }
 
+const scheduleRender = oncePerFrame(render);
+
 function follow(tenant: string): void {
   source?.close();
   source = new EventSource(`api/events${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`);
   source.addEventListener('snapshot', (message) => {
-    latest = JSON.parse((message as MessageEvent<string>).data) as ConsoleSnapshot;
+    latest = eventData<ConsoleSnapshot>(message);
     byId('live').textContent = 'live';
-    if (!frameRequested) {
-      frameRequested = true;
-      requestAnimationFrame(render);
-    }
+    scheduleRender();
   });
   source.addEventListener('problem', (message) => {
-    byId('live').textContent =
-      `table not readable: ${(JSON.parse((message as MessageEvent<string>).data) as { message: string }).message}`;
+    byId('live').textContent = `table not readable: ${eventData<{ message: string }>(message).message}`;
   });
   source.onerror = () => (byId('live').textContent = 'reconnecting');
 }

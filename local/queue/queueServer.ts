@@ -123,10 +123,23 @@ function answer(queue: MessageQueue, action: string, input: Record<string, unkno
   }
 }
 
+/**
+ * The query-protocol codes SQS names in `x-amzn-query-error` where they differ from the JSON error's name (SQS's
+ * service model, as @aws-sdk/client-sqs carries it); the SDK names the error it throws from this header.
+ */
+const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
+  EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
+  TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+  BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+};
+
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
-    'x-amzn-query-error': `AWS.SimpleQueueService.${code};Sender`,
+    'x-amzn-query-error': `${QUERY_ERROR_CODES[code] ?? code};Sender`,
   });
   res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message }));
 }

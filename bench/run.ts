@@ -10,7 +10,7 @@
 // Arguments first: `--help` must print and exit before anything starts (a full run takes minutes).
 const HELP = `npm run bench [-- --help]
 
-Benchmarks of the local stack (method and figures: bench/README.md). About 3 minutes on 2 cores; writes
+Benchmarks of the local stack (method and figures: bench/README.md). About 4 minutes on 2 cores; writes
 bench/results.json and prints a summary. Exit codes: 0 done, 1 a pop was lost, doubled, misrouted or refused,
 2 usage error.
 
@@ -44,6 +44,7 @@ import { LOCAL_CREDENTIALS } from '../local/provision';
 import { ENV } from '../lambdas/shared/settings';
 import { createTenantUser } from '../provisioning/tenantUsers';
 import { measureColdStart, type ColdStartFigures } from './coldStart';
+import { costTable, measureCostProjection, type CostProjection } from './costProjection';
 import { measureSdkOverhead, type SdkOverheadFigures } from './sdkOverhead';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
@@ -224,6 +225,17 @@ async function main(): Promise<number> {
   const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
   if (!sdkOverhead.met)
     failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
+  // 8. What a pop costs in AWS: the functions' CPU, calls and init projected per memory size (bench/costProjection.ts),
+  // with its own emulators, before the stack starts; init from figure 4 of this run.
+  progress('AWS cost projection: CPU and calls per function and of the bare calls, dynalite in its own process');
+  const costProjection: CostProjection = await measureCostProjection({
+    rounds: QUICK ? 2 : 5,
+    invocationsPerPhase: QUICK ? 15 : 60,
+    countedInvocations: QUICK ? 5 : 20,
+    coldStart,
+    logFile: path.join(artefacts, 'cost-child.log'),
+    log: progress,
+  });
 
   progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');
@@ -476,6 +488,7 @@ async function main(): Promise<number> {
       },
       coldStart,
       sdkOverhead,
+      costProjection,
       tokenPath: {
         calls: N.authCalls,
         latencyMs: distribution(authMs),
@@ -526,6 +539,11 @@ async function main(): Promise<number> {
           over: coldStart.bundles.filter((b) => !b.underInitTarget).map((b) => b.handler),
         },
         zeroCognitoCallsPerPop: apiCalls(popPhaseCognito) === 0,
+        popHandlerOverBareCalls: {
+          target: costProjection.popOverBareCalls.target,
+          ratio: costProjection.popOverBareCalls.ratio,
+          met: costProjection.popOverBareCalls.ratio.median <= costProjection.popOverBareCalls.target,
+        },
       },
       failures,
     };
@@ -755,6 +773,11 @@ function summary(r: any): string {
     '',
     `7. SDK CPU per pop over a bare fetch: ${fmt(r.sdkOverhead.overheadCpuMsPerPop, 3)} ms (SDK ${fmt(r.sdkOverhead.sdkCpuMsPerPop, 3)}, bare ${fmt(r.sdkOverhead.bareCpuMsPerPop, 3)}; target < ${r.sdkOverhead.targetMs} ms ${r.sdkOverhead.met ? 'met' : 'NOT met'})`,
   );
+  lines.push(
+    '',
+    `8. What a pop costs in AWS, projected (bench/costProjection.ts; ${r.costProjection.rounds} rounds of ${r.costProjection.invocationsPerPhase} invocations per function)`,
+    costTable(r.costProjection as CostProjection),
+  );
   lines.push('', 'Targets:');
   const t = r.targets;
   lines.push(
@@ -775,6 +798,10 @@ function summary(r: any): string {
     `   init / empty node start of the same round < x${t.initRatioToEmptyProcess.target}: ${worstText} ${t.initRatioToEmptyProcess.over.length === 0 ? 'met' : `NOT met by ${t.initRatioToEmptyProcess.over.join(', ')}`}`,
   );
   lines.push(`   zero Cognito calls per pop: ${t.zeroCognitoCallsPerPop ? 'yes' : 'NO'}`);
+  const bare = t.popHandlerOverBareCalls;
+  lines.push(
+    `   pop handler CPU / the same calls made bare <= x${bare.target}: x${fmt(bare.ratio.median, 2)} (${fmt(bare.ratio.min, 2)}-${fmt(bare.ratio.max, 2)}) ${bare.met ? 'met' : 'NOT met'}`,
+  );
   lines.push(
     '',
     r.failures.length === 0

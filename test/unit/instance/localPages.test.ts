@@ -22,16 +22,17 @@ test.each([
 describe('oncePerFrame', () => {
   const frames: FrameRequestCallback[] = [];
   const runFrames = () => frames.splice(0).forEach((frame) => frame(0));
+  let draw: jest.Mock;
+  let schedule: () => void;
 
   beforeEach(() => {
     frames.length = 0;
     globalThis.requestAnimationFrame = (frame: FrameRequestCallback) => frames.push(frame);
+    draw = jest.fn();
+    schedule = oncePerFrame(draw);
   });
 
   test('asks for one frame however often it is called before that frame, and draws once in it', () => {
-    const draw = jest.fn();
-    const schedule = oncePerFrame(draw);
-
     schedule();
     schedule();
     schedule();
@@ -43,9 +44,6 @@ describe('oncePerFrame', () => {
   });
 
   test('asks for the next frame again once the last one has drawn', () => {
-    const draw = jest.fn();
-    const schedule = oncePerFrame(draw);
-
     schedule();
     runFrames();
     schedule();

@@ -157,7 +157,7 @@ export function projectFunction(
 /**
  * How a memory size is chosen. `callerWaits`: someone waits for the answer (a REST caller, or a pop waiting for its
  * delivery): the smallest size whose warm duration is within `slack` of the full-vCPU duration, the slack being the
- * larger of a share of it and a few milliseconds (a few ms on a 7 ms read is noise, on a 40 ms pop it is not).
+ * larger of a share of it and a few milliseconds (a share alone would ask a 6 ms read to stay within 0.6 ms).
  * `background`: nobody waits: the cheapest size. Never below `minimumMb`, the headroom Node and a bundled SDK need.
  */
 export interface MemoryPolicy {
@@ -167,7 +167,7 @@ export interface MemoryPolicy {
   readonly minimumMb: number;
 }
 
-export const DEFAULT_POLICY: Omit<MemoryPolicy, 'role'> = { slackShare: 0.25, slackMs: 10, minimumMb: 256 };
+export const DEFAULT_POLICY: Omit<MemoryPolicy, 'role'> = { slackShare: 0.1, slackMs: 5, minimumMb: 256 };
 
 export function chooseMemory(rows: readonly ProjectionRow[], policy: MemoryPolicy): number {
   const allowed = rows.filter((row) => row.memoryMb >= policy.minimumMb).sort((a, b) => a.memoryMb - b.memoryMb);

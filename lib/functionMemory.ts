@@ -9,13 +9,12 @@ import type { HandlerName } from '../lambdas/handlerNeeds';
 export const DEFAULT_FUNCTION_MEMORY_MB = 256;
 
 /**
- * The caller waits for these: the smallest size whose projected warm duration is within 25 % (at least 10 ms) of the
- * duration at a full vCPU. Every other function is I/O-bound or runs in the background, where the cheapest size wins
- * and 256 MB is kept as the floor for Node with a bundled SDK.
+ * The pop's own function: the caller waits for its push, and its CPU is a fair part of its duration. The smallest
+ * size within 10 % (at least 5 ms) of its duration at a full vCPU. Every other function keeps 256 MB: waits on AWS
+ * calls dominate, so more memory buys little and costs in proportion; 256 MB is the floor for Node and a bundled SDK.
  */
 export const FUNCTION_MEMORY_MB: Readonly<Partial<Record<HandlerName, number>>> = {
   pop: 1024,
-  popStatus: 512,
 };
 
 export const memoryOf = (handlerName: HandlerName): number =>

@@ -168,8 +168,8 @@ describe('functions', () => {
     }
   });
 
-  test('memory per function as docs/deploy.md chose it: pop 1024 MB, popStatus 512 MB, every other 256 MB', () => {
-    const chosen: Partial<Record<HandlerName, number>> = { pop: 1024, popStatus: 512 };
+  test('memory per function as docs/deploy.md chose it: pop 1024 MB, every other 256 MB', () => {
+    const chosen: Partial<Record<HandlerName, number>> = { pop: 1024 };
     for (const name of handlerNames) {
       const memory = template.toJSON().Resources[functionId(name)].Properties.MemorySize;
       expect({ name, memory }).toEqual({ name, memory: chosen[name] ?? 256 });

@@ -95,12 +95,21 @@ describe('billedUnits', () => {
 });
 
 describe('chooseMemory', () => {
-  // CPU 5 ms, waits 35 ms: 40 ms at a full vCPU; the slack is max(25 % of 40, 10 ms) = 10 ms, so at most 50 ms.
+  // CPU 5 ms, waits 35 ms: 40 ms at a full vCPU; the slack is max(10 % of 40, 5 ms) = 5 ms, so at most 45 ms.
   const rows = projectFunction(figures());
 
   it('gives a function someone waits for the smallest size within the slack of the full-vCPU duration', () => {
     expect(rows.find((r) => r.memoryMb === 512)!.durationMs).toBeCloseTo(5 / (512 / 1769) + 35, 6); // 52.3: over
     expect(chooseMemory(rows, { ...DEFAULT_POLICY, role: 'callerWaits' })).toBe(1024); // 43.6: within
+  });
+
+  it('takes the share as the slack where it is the larger: 100 ms at a full vCPU may take 110 ms', () => {
+    // CPU 10 ms, waits 90 ms: at 1,024 MB 17.3 + 90 = 107.3 ms, within 110; at 512 MB 34.6 + 90 = 124.6 ms, over.
+    const slow = projectFunction(figures({ cpuMs: 10, waves: [['InitiateAuth']], initMs: 0 }), undefined, {
+      InitiateAuth: 90,
+    });
+    expect(chooseMemory(slow, { ...DEFAULT_POLICY, role: 'callerWaits' })).toBe(1024);
+    expect(chooseMemory(slow, { ...DEFAULT_POLICY, role: 'callerWaits', slackShare: 0.3 })).toBe(512);
   });
 
   it('gives a background function the cheapest size, never below the minimum', () => {

@@ -274,6 +274,20 @@ export interface CostProjection {
     readonly configured: ReturnType<typeof popCostPerMillion>;
   };
   readonly statusCounts: CostChildResult['statusCounts'];
+  /** Invocations that did not answer as a delivered pop's path does (a 202 pop, 200 otherwise): the figures are off. */
+  readonly problems: string[];
+  /** The same run's empty `node` start, to read init against (bench/coldStart.ts). */
+  readonly emptyProcessStartMs: number;
+}
+
+const EXPECTED_STATUS: Readonly<Record<string, string>> = { pop: '202', popStream: 'ok', [BARE_POP]: 'ok' };
+
+function problemsOf(statusCounts: CostChildResult['statusCounts']): string[] {
+  return Object.entries(statusCounts).flatMap(([fn, counts]) =>
+    Object.entries(counts)
+      .filter(([status]) => status !== (EXPECTED_STATUS[fn] ?? '200'))
+      .map(([status, n]) => `cost projection: ${n} ${fn} invocations answered ${status}`),
+  );
 }
 
 export interface CostOptions {
@@ -491,6 +505,8 @@ export async function measureCostProjection(options: CostOptions): Promise<CostP
         ),
       },
       statusCounts: child.statusCounts,
+      problems: problemsOf(child.statusCounts),
+      emptyProcessStartMs: coldStart.emptyProcessStartMsMedian,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -513,7 +529,9 @@ export function costTable(r: CostProjection): string {
     `   assumed round trips: ${Object.entries(r.assumptions.latencyMs)
       .map(([op, ms]) => `${op} ${ms}`)
       .join(', ')} ms; 1 vCPU at ${1769} MB; prices ${r.assumptions.prices.region} ${r.assumptions.prices.asOf}`,
+    `   init: median import of each bundle in a fresh node (an empty node start took ${fmt(r.emptyProcessStartMs)} ms)`,
   );
+  for (const problem of r.problems) lines.push(`   PROBLEM: ${problem}`);
   for (const f of r.functions) {
     lines.push(
       '',
@@ -557,6 +575,7 @@ if (require.main === module) {
   }).then(
     (r) => {
       process.stdout.write(`${costTable(r)}\n`);
+      if (r.problems.length > 0) process.exitCode = 1;
       if (process.env.BENCH_COST_JSON) writeFileSync(process.env.BENCH_COST_JSON, JSON.stringify(r, null, 2));
     },
     (error: unknown) => {

@@ -236,6 +236,7 @@ async function main(): Promise<number> {
     logFile: path.join(artefacts, 'cost-child.log'),
     log: progress,
   });
+  failures.push(...costProjection.problems);
 
   progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');

@@ -176,6 +176,8 @@ export async function startDynalite(options: DynaliteOptions): Promise<DynaliteH
     output: { lines: (line) => void (stderr += `${line}\n`) },
     ipc: true,
     killAfterMs: 2000,
+    // With a `path`, its LevelDB files hold the table, webhook secrets included: owner-only, as cognito-local's.
+    umask: 0o077,
   });
   let port: number;
   try {

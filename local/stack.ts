@@ -423,6 +423,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const engines = await startEventEngines(options, region, log, emulators.dynamo.endpoint, cleanups);
     const gateway = await startGatewayFor(options, region, log, emulators, pool, engines);
     cleanups.add(gateway.stop);
+    // Run before the gateway stops: the deliveries being sent finish first (local/queue/webhookQueue.ts).
+    cleanups.add(engines.webhookQueue.drain);
     engines.stream.attach((event) => gateway.invoke('popStream', event));
     engines.webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
     const gatewayEndpoints: LocalEndpoints = {

@@ -3,6 +3,7 @@
  * LOCAL_DIR (default `.local`). Ctrl-C (or SIGTERM) stops everything.
  */
 import './sdkQuiet';
+import * as path from 'path';
 import { formattedLog, outputMode, reformatHandlerLines } from './output';
 import { startLocalStack, type LocalStack } from './stack';
 import { parseSchedule } from '../lambdas/webhooks/backoff';
@@ -100,7 +101,7 @@ const HELP = `npm start [-- --json]
 The whole system on this machine: emulators, the REST and WebSocket APIs, a demo Scripting instance (local/README.md).
   --json     every event as one JSON object per line (the handlers' lines as CloudWatch would hold them)
   --help     this text
-Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, CONSOLE_PORT, CONTROL_PORT, LOCAL_DIR, ID_TOKEN_VALIDITY_MINUTES,
+Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, CONSOLE_PORT, CONTROL_PORT, LOCAL_DIR, LOCAL_DATA_DIR, ID_TOKEN_VALIDITY_MINUTES,
 CLAIM_WINDOW_SECONDS, WEBHOOK_RETRY_SECONDS (the webhook back-off, e.g. 1,2,5) and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
 
 /** WEBHOOK_RETRY_SECONDS as the handlers read it (lambdas/shared/settings.ts): whole seconds, comma-separated. */
@@ -138,6 +139,8 @@ async function main(argv: readonly string[]): Promise<void> {
       control: portFrom('CONTROL_PORT', 4100),
     },
     localDir: process.env.LOCAL_DIR || '.local',
+    // DynamoDB's data, the stream and the webhook queues outlive a restart (local/README.md); delete it to start empty.
+    dataDir: process.env.LOCAL_DATA_DIR || path.join(process.env.LOCAL_DIR || '.local', 'data'),
     startDemoInstance: true,
     startConsole: true,
     log,

@@ -21,7 +21,8 @@ export interface QueuePollerOptions {
 }
 
 export interface QueuePoller {
-  stop(): void;
+  /** No more receives; resolves once the invocations under way have finished (their messages deleted or not). */
+  stop(): Promise<void>;
 }
 
 /** Longest sleep between looks when nothing is visible; a send wakes the poller at once. */
@@ -51,6 +52,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
   let stopped = false;
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
+  const idle: (() => void)[] = [];
 
   const invokeBatch = async (batch: QueuedMessage[]) => {
     try {
@@ -75,6 +77,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       inFlight += 1;
       void invokeBatch(batch).finally(() => {
         inFlight -= 1;
+        if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
         poll();
       });
     }
@@ -89,6 +92,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       stopped = true;
       clearTimeout(timer);
       unsubscribe();
+      return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

@@ -25,6 +25,11 @@ export interface WebhookQueue {
   /** The sender function, once the gateway that runs it exists; messages wait until then. */
   attach(invoke: (event: SQSEvent) => Promise<unknown>): void;
   counts(): { visible: number; notVisible: number; deadLetters: number };
+  /**
+   * Stops feeding the sender and waits for the invocations under way, so a stop of the stack (before its gateway
+   * goes) leaves no message in flight for the visibility timeout of a consumer that died.
+   */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,8 +72,11 @@ export async function startWebhookQueue(options: WebhookQueueOptions): Promise<W
       });
     },
     counts: () => queue.counts(),
+    drain: async () => {
+      await poller?.stop();
+    },
     stop: async () => {
-      poller?.stop();
+      await poller?.stop();
       await server.stop();
     },
   };

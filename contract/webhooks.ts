@@ -99,6 +99,33 @@ export const WebhookTestPayload = Type.Object(
 );
 export type WebhookTestPayload = Static<typeof WebhookTestPayload>;
 
+/**
+ * The Standard Webhooks headers of every delivery (lambdas/webhooks/signing.ts writes them), by name. A receiver
+ * verifies `webhook-signature` over `<webhook-id>.<webhook-timestamp>.<body>` with any Standard Webhooks library.
+ */
+export const WebhookDeliveryHeaders = Type.Object(
+  {
+    'webhook-id': Type.String({
+      pattern: '^.+$',
+      description: "The EventId (or the test's MessageId): the same on every retry.",
+    }),
+    'webhook-timestamp': Type.String({
+      pattern: '^[0-9]+$',
+      description: 'Unix seconds of this attempt: refuse one far from your clock.',
+    }),
+    'webhook-signature': Type.String({
+      pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)?$',
+      description:
+        '`v1,<base64 HMAC-SHA256>`; two, space-separated, for 24 hours after POST /webhooks/{WebhookId}/rotate-secret.',
+    }),
+  },
+  {
+    description:
+      'The headers every webhook delivery carries (Standard Webhooks), besides `content-type: application/json`.',
+  },
+);
+export type WebhookDeliveryHeaders = Static<typeof WebhookDeliveryHeaders>;
+
 /** The body of a delivery: a pop event with its Cursor (contract/events.ts), or a test. */
 export const WebhookPayload = Type.Union([PopEvent, WebhookTestPayload], {
   description:

@@ -17,6 +17,7 @@ import {
   type OperationId,
   type Refusal,
   type RestOperation,
+  WebhookDeliveryHeaders,
   WebhookPayload,
 } from '../contract';
 import { API_VERSION } from '../lambdas/shared/version';
@@ -190,13 +191,15 @@ const DESCRIPTION = [
   `${ERROR_STATUS.NotFound} \`NotFound\`. The prose is docs/contract.md; the WebSocket protocol of Scripting instances is docs/asyncapi.json.`,
 ].join(' ');
 
-const signatureHeader = (name: string, description: string, pattern: string): JsonObject => ({
-  name,
-  in: 'header',
-  required: true,
-  description,
-  schema: { type: 'string', pattern },
-});
+/** The Standard Webhooks headers as OpenAPI header parameters, from the contract (the AsyncAPI document has them too). */
+const signatureHeaders = (): JsonObject[] =>
+  Object.entries(WebhookDeliveryHeaders.properties).map(([name, schema]) => ({
+    name,
+    in: 'header',
+    required: true,
+    description: schema.description,
+    schema: { type: 'string', pattern: schema.pattern },
+  }));
 
 /**
  * OpenAPI 3.1's `webhooks`: what this API POSTs to an endpoint registered with POST /webhooks (lambdas/webhooks/
@@ -215,19 +218,7 @@ const WEBHOOKS: JsonObject = {
         'Webhooks library); answer 2xx within 5 seconds. Anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, ' +
         '10 h and 10 h, then dead-lettered (GET /webhooks/{WebhookId} counts it): at-least-once, so deduplicate on ' +
         '`webhook-id`. Redirects are not followed.',
-      parameters: [
-        signatureHeader('webhook-id', "The EventId (or the test's MessageId): the same on every retry.", '^.+$'),
-        signatureHeader(
-          'webhook-timestamp',
-          'Unix seconds of this attempt: refuse one far from your clock.',
-          '^[0-9]+$',
-        ),
-        signatureHeader(
-          'webhook-signature',
-          '`v1,<base64 HMAC-SHA256>`; two, space-separated, for 24 hours after POST /webhooks/{WebhookId}/rotate-secret.',
-          '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)?$',
-        ),
-      ],
+      parameters: signatureHeaders(),
       requestBody: { required: true, content: { 'application/json': { schema: schemaRef('WebhookPayload') } } },
       responses: {
         '2XX': { description: 'Received: not sent again.' },

@@ -4,6 +4,9 @@
  * it from there in an execution environment and POSTs it to a receiver on 127.0.0.1, which checks every signature with
  * the `standardwebhooks` package, as an integrator would. The shared stack keeps the 27-hour default schedule.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { Webhook } from 'standardwebhooks';
 import { startOwnStack, type OwnStack } from './support/ownStack';
 import { Receiver } from './support/webhookReceiver';
@@ -18,6 +21,14 @@ import {
 
 const RETRY_SECONDS = [1, 2, 2, 2, 2, 2, 2];
 jest.setTimeout(40_000);
+
+/** docs/asyncapi.json's webhook delivery: every real delivery must match its payload and headers schemas. */
+const deliveryMessage = JSON.parse(readFileSync(path.join(__dirname, '../../docs/asyncapi.json'), 'utf8')).channels
+  .webhookDeliveries.messages.WebhookDelivery;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
+const documentedPayload = ajv.compile(deliveryMessage.payload);
+const documentedHeaders = ajv.compile(deliveryMessage.headers);
 
 let stack: OwnStack;
 const receivers: Receiver[] = [];
@@ -75,6 +86,9 @@ test('every status of a pop arrives signed (Standard Webhooks), with its event c
     expect(delivery.headers['webhook-id']).toBe(delivery.payload.EventId);
     // The delivery carries the same event and cursor as GET /events.
     expect(feed.body.Result.Events).toContainEqual(delivery.payload);
+    // ...and is what docs/asyncapi.json documents.
+    expect([documentedPayload(delivery.payload), documentedPayload.errors ?? null]).toEqual([true, null]);
+    expect([documentedHeaders(delivery.headers), documentedHeaders.errors ?? null]).toEqual([true, null]);
   }
   // Signed with a's secret only: b's secret does not verify it.
   expect(() =>

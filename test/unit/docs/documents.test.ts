@@ -7,6 +7,8 @@ import {
   INSTANCE_MESSAGES,
   REST_OPERATIONS,
   WEBSOCKET_ERROR_CODES,
+  WebhookDeliveryHeaders,
+  WebhookPayload,
 } from '../../../contract';
 import { REST_ROUTES } from '../../../lambdas/apiRoutes';
 import { DOCUMENTS } from '../../../docs/generate';
@@ -77,8 +79,12 @@ describe('docs/asyncapi.json', () => {
 
   it('has the instance send the Action messages and receive the Type messages', () => {
     const actions = Object.values(
-      asyncApi.operations as Record<string, { action: string; messages: { $ref: string }[] }>,
+      asyncApi.operations as Record<
+        string,
+        { action: string; channel: { $ref: string }; messages: { $ref: string }[] }
+      >,
     )
+      .filter((operation) => operation.channel.$ref === '#/channels/instance')
       .map((operation) => `${operation.action} ${operation.messages[0]!.$ref.split('/').pop()}`)
       .sort();
     const expected = [
@@ -86,5 +92,31 @@ describe('docs/asyncapi.json', () => {
       ...Object.keys(API_MESSAGES).map((name) => `receive ${name}`),
     ].sort();
     expect(actions).toEqual(expected);
+  });
+
+  it('holds the webhook delivery as the contract defines it: its payload, its Standard Webhooks headers, POSTed to the endpoint', () => {
+    const channel = asyncApi.channels.webhookDeliveries;
+    expect(channel.servers).toEqual([{ $ref: '#/servers/webhookReceiver' }]);
+    expect(channel.messages.WebhookDelivery.payload).toEqual(plainSchema(WebhookPayload));
+    expect(channel.messages.WebhookDelivery.headers).toEqual(plainSchema(WebhookDeliveryHeaders));
+    expect(channel.messages.WebhookDelivery.headers.required).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    expect(asyncApi.operations.receiveWebhookDelivery).toMatchObject({
+      action: 'receive',
+      bindings: { http: { method: 'POST' } },
+    });
+    expect(asyncApi.operations.receiveWebhookDelivery.description).toContain(
+      '5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h',
+    );
+    // The OpenAPI webhook takes its headers from the same contract schema.
+    expect(
+      openApi.webhooks.popEvent.post.parameters.map((p: { name: string; schema: { pattern: string } }) => [
+        p.name,
+        p.schema.pattern,
+      ]),
+    ).toEqual(Object.entries(WebhookDeliveryHeaders.properties).map(([name, schema]) => [name, schema.pattern]));
   });
 });

@@ -58,6 +58,7 @@ describe('docs/asyncapi.json', () => {
     const errors = diagnostics.filter((d) => d.severity === ERROR_SEVERITY);
     expect(errors.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)).toEqual([]);
     expect(document?.version()).toBe('3.0.0');
-    expect(document?.allMessages().length).toBe(11); // 7 instance messages, 4 API messages (Pop, Pong, Error, Recall)
+    // 7 instance messages, 4 API messages (Pop, Pong, Error, Recall), the webhook delivery
+    expect(document?.allMessages().length).toBe(12);
   });
 });

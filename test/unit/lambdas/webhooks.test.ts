@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { Value } from '@sinclair/typebox/value';
 import { Webhook } from 'standardwebhooks';
+import { WebhookDeliveryHeaders } from '../../../contract/webhooks';
 import { nextAttempt, DEFAULT_RETRY_SECONDS } from '../../../lambdas/webhooks/backoff';
 import { newSecret, signedHeaders, signingSecrets } from '../../../lambdas/webhooks/signing';
 import { checkWebhookUrl, type Resolver } from '../../../lambdas/webhooks/urlGuard';
@@ -97,6 +99,15 @@ describe('webhook signatures', () => {
         now,
       ),
     ).toEqual([current]);
+  });
+
+  it('are the headers the contract documents (AsyncAPI and OpenAPI), with one or two signatures', () => {
+    const body = JSON.stringify({ Type: 'pop.status', Cursor: '7' });
+    for (const secrets of [[newSecret()], [newSecret(), newSecret()]]) {
+      const headers = signedHeaders('p1.Sent', new Date(), body, secrets);
+      expect([...Value.Errors(WebhookDeliveryHeaders, headers)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+      expect(Object.keys(headers).sort()).toEqual(Object.keys(WebhookDeliveryHeaders.properties).sort());
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { HandlerName } from '../lambdas/apiRoutes';
+import { DEFAULT_FUNCTION_MEMORY_MB } from './functionMemory';
 import { BUNDLE_ALIASES, LAZY_CREDENTIAL_PROVIDERS } from './lambdaBundling';
 
 /** The repository root: handler entries, package-lock.json and the esbuild project root. */
@@ -39,7 +40,7 @@ export interface RemotePopFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** @default - none reserved */
   readonly reservedConcurrency?: number;
-  /** @default 256 */
+  /** @default DEFAULT_FUNCTION_MEMORY_MB (lib/functionMemory.ts: 256) */
   readonly memorySize?: number;
   /** @default 10 seconds (the REST integration itself gives up at 29 s) */
   readonly timeout?: Duration;
@@ -78,7 +79,7 @@ export class RemotePopFunction extends nodejs.NodejsFunction {
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? DEFAULT_FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup,

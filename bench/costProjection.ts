@@ -11,7 +11,7 @@
  * `npx tsx bench/costProjection.ts` runs it alone (about a minute); `npm run bench` runs it as a section.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import {
   createServer,
   request as httpRequest,
@@ -42,12 +42,12 @@ import {
   projectFunction,
   UNLISTED_CALL_LATENCY_MS,
   type CallWaves,
-  type DynamoDbCall,
   type FunctionFigures,
   type MemoryPolicy,
   type PopComposition,
   type ProjectionRow,
 } from './costModel';
+import { CallLog, operationOf, sumCapacity } from './callLog';
 import { BARE_POP, type ChildMessage, type CostChildInput, type CostChildResult } from './costCpuChild';
 import { fmt, spreadOf, type Spread } from './stats';
 
@@ -81,48 +81,6 @@ const ROLES: Readonly<Record<string, MemoryPolicy['role']>> = {
 
 // --- Call counting: proxies and a stub, one clock of calls in flight ---------------------------------------------
 
-interface Invocation {
-  readonly fn: string;
-  readonly waves: string[][];
-  readonly dynamoDb: DynamoDbCall[];
-  /** Bytes the invocation wrote to its log (the measuring process writes to a file, synchronously). */
-  logBytes: number;
-}
-
-class CallLog {
-  inFlight = 0;
-  counting = false;
-  current: Invocation | undefined;
-  readonly invocations: Invocation[] = [];
-  private logSize = 0;
-
-  constructor(private readonly logFile: string) {}
-
-  /** The invocation before ends (its log lines are written), the next begins. */
-  start(fn: string | undefined): void {
-    const size = statSync(this.logFile).size;
-    if (this.current) this.current.logBytes = size - this.logSize;
-    this.logSize = size;
-    this.current = fn === undefined ? undefined : { fn, waves: [], dynamoDb: [], logBytes: 0 };
-    if (this.current) this.invocations.push(this.current);
-  }
-
-  /** A call begins: a new wave if nothing else of this invocation is in flight. */
-  begin(operation: string): Invocation | undefined {
-    const inv = this.counting ? this.current : undefined;
-    if (inv) {
-      if (this.inFlight === 0 || inv.waves.length === 0) inv.waves.push([]);
-      inv.waves[inv.waves.length - 1]!.push(operation);
-    }
-    this.inFlight++;
-    return inv;
-  }
-
-  end(): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
-  }
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -154,19 +112,6 @@ function forward(
     out.end(body);
   });
 }
-
-const operationOf = (req: IncomingMessage): string => {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
-  if (req.method === 'POST' && (req.url ?? '').includes('/@connections/')) return 'PostToConnection';
-  return `${req.method} ${(req.url ?? '').split('?')[0]}`;
-};
-
-const sumCapacity = (consumed: unknown): number =>
-  (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce(
-    (sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0),
-    0,
-  );
 
 /** In front of dynalite: while counting, asks for ConsumedCapacity and takes it out of the answer again. */
 async function dynamoDbProxy(log: CallLog, upstream: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -60,7 +60,7 @@ const CONNECTION = { connectionId: 'CostConn0=', username: 'cost-instance', inst
  * What one pop brings about with one instance holding the agent: the POST /pop, its push, the instance's two Acks
  * (Delivered at once, then Opened: instance/connector.ts), the three status changes of the pop item each handed to
  * popStream (one record per invocation, as at low traffic; batches cut the requests, not the work). The Acks' answers
- * carry no body, so API Gateway sends nothing back. The caller's token is re-used (no GET /auth per pop).
+ * carry no body, taken to mean API Gateway sends nothing back (a message more each if it does). The caller's token is re-used (no GET /auth per pop).
  */
 export const POP_COMPOSITION: PopComposition = {
   invocations: { pop: 1, wsAck: 1, wsAckOpened: 1, popStream: 3 },

@@ -59,3 +59,8 @@ export const MAX_CAMPAIGN_LINKS = 100;
 export const MAX_LINK_NAME_LENGTH = 64;
 /** A catalogue publication's or a licence update's Sequence: a non-negative integer JSON carries exactly. */
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+
+/** Webhook endpoints per tenant: each event is one queued delivery per endpoint (lambdas/webhooks/enqueue.ts). */
+export const MAX_WEBHOOKS_PER_TENANT = 10;
+/** The longest Url POST /webhooks accepts. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;

@@ -5,11 +5,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { PopEvent } from './events';
+import { MAX_WEBHOOK_URL_LENGTH } from './limits';
 import { closed, oneOf } from './schemaKit';
 import { POP_STATUSES } from './statuses';
-
-export const MAX_WEBHOOK_URL_LENGTH = 2048;
-export const MAX_WEBHOOKS_PER_TENANT = 10;
 
 export const WEBHOOK_STATES = ['Active', 'Failing'] as const;
 

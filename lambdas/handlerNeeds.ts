@@ -60,12 +60,13 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   events: { table: 'readWrite' },
   // Queues one webhook delivery per matching endpoint after it appends an event (lambdas/webhooks/enqueue.ts).
   popStream: { table: 'readWrite', popStream: true, claimSettings: true, webhookQueue: 'send' },
-  // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); the test delivery is queued like any other.
-  webhookCreate: { table: 'readWrite', webhookQueue: 'send' },
+  // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); nothing is queued, so no queue grant.
+  webhookCreate: { table: 'readWrite' },
   webhookList: { table: 'read' },
   webhookGet: { table: 'read' },
   webhookDelete: { table: 'readWrite' },
   webhookRotate: { table: 'readWrite' },
+  // The test delivery is queued like any other.
   webhookTest: { table: 'read', webhookQueue: 'send' },
   // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
   webhookSender: { table: 'readWrite', webhookQueue: 'consume' },

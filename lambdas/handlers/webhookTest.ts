@@ -2,7 +2,9 @@
 import { createDocumentClient } from '../clients/documentClient';
 import { HANDLER_NEEDS } from '../handlerNeeds';
 import { readSettings } from '../shared/settings';
-import { makeWebhookTestHandler, webhookDependencies } from '../webhooks/webhookHandlers';
+import { makeWebhookTestHandler, webhookTestDependencies } from '../webhooks/webhookHandlers';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.webhookTest);
-export const handler = makeWebhookTestHandler(webhookDependencies(settings, { db: createDocumentClient(settings) }));
+export const handler = makeWebhookTestHandler(
+  webhookTestDependencies(settings, { db: createDocumentClient(settings) }),
+);

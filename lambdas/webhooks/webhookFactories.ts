@@ -10,6 +10,7 @@ import {
   makeWebhookRotateHandler,
   makeWebhookTestHandler,
   webhookDependencies,
+  webhookTestDependencies,
 } from './webhookHandlers';
 
 type WebhookHandlerName =
@@ -21,6 +22,6 @@ export const WEBHOOK_FACTORIES: { readonly [N in WebhookHandlerName]: (config: H
   webhookGet: ({ settings, clients }) => makeWebhookGetHandler(webhookDependencies(settings, clients)),
   webhookDelete: ({ settings, clients }) => makeWebhookDeleteHandler(webhookDependencies(settings, clients)),
   webhookRotate: ({ settings, clients }) => makeWebhookRotateHandler(webhookDependencies(settings, clients)),
-  webhookTest: ({ settings, clients }) => makeWebhookTestHandler(webhookDependencies(settings, clients)),
+  webhookTest: ({ settings, clients }) => makeWebhookTestHandler(webhookTestDependencies(settings, clients)),
   webhookSender: ({ settings, clients }) => makeWebhookSenderHandler(senderDependencies(settings, clients)),
 };

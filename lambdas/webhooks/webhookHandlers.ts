@@ -7,7 +7,8 @@ import { lookup } from 'node:dns/promises';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import WebhookRequestValidator from '../../contract/generated/WebhookRequest';
 import type { Webhook, WebhookRequest } from '../../contract/webhooks';
-import { MAX_WEBHOOKS_PER_TENANT } from '../../contract/webhooks';
+// From the plain constants: contract/webhooks.ts would bring the schema library into the bundle (about 45 KB).
+import { MAX_WEBHOOKS_PER_TENANT } from '../../contract/limits';
 import { apiCallerOf, type Caller } from '../auth/callerIdentity';
 import { parseJsonBody } from '../edge/requestBody';
 import { restHandler, type RestHandler, type RestInvocation } from '../edge/restHandler';
@@ -25,8 +26,6 @@ const MAX_WEBHOOK_BODY_BYTES = 8 * 1024;
 
 export interface WebhookDependencies {
   readonly webhooks: WebhookStore;
-  readonly queue: Pick<QueueClient, 'sendBatch'>;
-  readonly queueUrl: string;
   readonly rules: UrlRules;
   readonly resolve: Resolver;
   readonly now: () => number;
@@ -48,6 +47,12 @@ export function webhookView(stored: StoredWebhook, now: number): Webhook {
     ...(stored.failingSince ? { FailingSince: stored.failingSince } : {}),
     ...(previousLive ? { PreviousSecretExpiresAt: stored.previousSecretExpiresAt } : {}),
   };
+}
+
+/** Only POST /webhooks/{WebhookId}/test queues a delivery; the other routes get no queue client, and no grant. */
+export interface WebhookTestDependencies extends WebhookDependencies {
+  readonly queue: Pick<QueueClient, 'sendBatch'>;
+  readonly queueUrl: string;
 }
 
 const notFound = () => refuse('WebhookNotFound', 'No such webhook for your tenant.');
@@ -126,7 +131,7 @@ export const makeWebhookRotateHandler = (deps: WebhookDependencies): RestHandler
     return ok({ WebhookId: id, Secret: secret, PreviousSecretExpiresAt: until });
   });
 
-export const makeWebhookTestHandler = (deps: WebhookDependencies): RestHandler =>
+export const makeWebhookTestHandler = (deps: WebhookTestDependencies): RestHandler =>
   callerHandler(async (caller, { event }) => {
     const stored = await deps.webhooks.get(caller.tenant, webhookIdOf(event));
     if (!stored) return notFound();
@@ -144,14 +149,21 @@ export const makeWebhookTestHandler = (deps: WebhookDependencies): RestHandler =
 const resolveAll: Resolver = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address);
 
 export const webhookDependencies = (
-  settings: Pick<Settings, 'tableName' | 'region' | 'webhookQueueUrl' | 'webhookAllowLoopbackHttp'>,
-  clients: Pick<AwsClients, 'db' | 'queue'>,
+  settings: Pick<Settings, 'tableName' | 'webhookAllowLoopbackHttp'>,
+  clients: Pick<AwsClients, 'db'>,
 ): WebhookDependencies => ({
   webhooks: new WebhookStore(clients.db, settings.tableName),
-  queue: clients.queue ?? createQueueClient(settings),
-  queueUrl: settings.webhookQueueUrl ?? '',
   rules: { allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true },
   resolve: resolveAll,
   now: Date.now,
   newId: randomUUID,
+});
+
+export const webhookTestDependencies = (
+  settings: Pick<Settings, 'tableName' | 'region' | 'webhookQueueUrl' | 'webhookAllowLoopbackHttp'>,
+  clients: Pick<AwsClients, 'db' | 'queue'>,
+): WebhookTestDependencies => ({
+  ...webhookDependencies(settings, clients),
+  queue: clients.queue ?? createQueueClient(settings),
+  queueUrl: settings.webhookQueueUrl ?? '',
 });

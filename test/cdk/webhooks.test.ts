@@ -82,6 +82,8 @@ test('grants: send for the enqueuers, consume and ChangeMessageVisibility for th
   }
   expect(HANDLER_NEEDS.popStream.webhookQueue).toBe('send');
   expect(HANDLER_NEEDS.webhookTest.webhookQueue).toBe('send');
+  // Registering an endpoint queues nothing: least privilege, no SendMessage.
+  expect(sqsActionsOf('webhookCreate', queueId)).toEqual([]);
   expect(HANDLER_NEEDS.webhookSender.webhookQueue).toBe('consume');
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: Match.objectLike({ WEBHOOK_QUEUE_URL: { Ref: queueId } }) },

@@ -155,3 +155,22 @@ test('after rotate-secret each delivery carries two signatures: one by the new s
     expect(by(newSecret)).not.toEqual(by(webhook.Secret));
   }
 });
+
+test('POST /webhooks/{WebhookId}/test queues a signed webhook.test delivery whose webhook-id is the MessageId answered', async () => {
+  const { tenant, hooks, webhook } = await tenantWithReceiver();
+  const queued = await restCall(stack, 'POST', `/webhooks/${webhook.WebhookId}/test`, { token: await tenant.token() });
+  expect(queued.status).toBe(202);
+  const messageId: string = queued.body.Result.MessageId;
+  const delivery = await eventually(
+    'the test delivery',
+    () => hooks.deliveries.find((d) => d.headers['webhook-id'] === messageId),
+    10_000,
+  );
+  expect(JSON.parse(delivery.body)).toEqual({
+    Type: 'webhook.test',
+    WebhookId: webhook.WebhookId,
+    OccurredAt: expect.any(String),
+  });
+  expect(hooks.unverified(webhook.Secret)).toEqual([]);
+  expect([documentedPayload(JSON.parse(delivery.body)), documentedPayload.errors ?? null]).toEqual([true, null]);
+});

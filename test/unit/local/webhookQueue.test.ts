@@ -1,11 +1,12 @@
 /**
  * The local SQS emulation (local/queue/): the semantics the webhook sender relies on, with a fake clock, the time
- * scale, the journal that keeps messages across a restart, and the wire format of lambdas/clients/queueClient.ts
- * against the emulated endpoint.
+ * scale, the journal that keeps messages across a restart, and the emulated endpoint answering @aws-sdk/client-sqs
+ * (the handlers' client, lambdas/clients/queueClient.ts, and the calls an operator makes on the dead-letter queue).
  */
 import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createQueueClient } from '../../../lambdas/clients/queueClient';
 import { MessageQueue, QueueRefusal } from '../../../local/queue/messageQueue';
 import { openQueueJournal } from '../../../local/queue/queueJournal';
@@ -134,13 +135,13 @@ describe('the journal (a stack restarted over the same data folder)', () => {
   });
 });
 
-describe("the emulated endpoint with the handlers' queue client", () => {
+describe("the emulated endpoint with the handlers' queue client (@aws-sdk/client-sqs)", () => {
   test('SendMessageBatch in chunks of 10 with delays, ChangeMessageVisibility, and SQS errors for what SQS refuses', async () => {
     const queue = new MessageQueue();
     const server = await startQueueServer({ q: queue });
     const queueUrl = server.urls.q!;
     try {
-      const client = createQueueClient({ region: 'us-east-1' }, credentials);
+      const client = createQueueClient({ region: 'us-east-1', webhookQueueUrl: queueUrl }, credentials);
       const messages = Array.from({ length: 12 }, (_, i) => ({
         id: `m${i}`,
         body: `body ${i}`,
@@ -150,11 +151,21 @@ describe("the emulated endpoint with the handlers' queue client", () => {
       const received = queue.receive(20);
       expect(received.map((m) => m.body)).toEqual(messages.slice(1).map((m) => m.body));
       await client.changeVisibility(queueUrl, received[0]!.receiptHandle!, 300);
-      await expect(client.changeVisibility(queueUrl, 'nonsense', 5)).rejects.toThrow(/ReceiptHandleIsInvalid/);
-      await expect(client.changeVisibility(queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toThrow(
-        /InvalidParameterValue/,
-      );
-      await expect(client.sendBatch(`${queueUrl}-other`, messages.slice(0, 1))).rejects.toThrow(/QueueDoesNotExist/);
+      // The SDK names each error as SQS's model does (x-amzn-query-error, local/queue/queueServer.ts).
+      await expect(client.changeVisibility(queueUrl, 'nonsense', 5)).rejects.toMatchObject({
+        name: 'ReceiptHandleIsInvalid',
+      });
+      await expect(client.changeVisibility(queueUrl, received[0]!.receiptHandle!, 43_201)).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+      await expect(client.sendBatch(`${queueUrl}-other`, messages.slice(0, 1))).rejects.toMatchObject({
+        name: 'QueueDoesNotExist',
+      });
+      const tooLong = [
+        { id: 'big', body: 'x'.repeat(256 * 1024 + 1) },
+        { id: 'ok', body: 'fine' },
+      ];
+      expect(await client.sendBatch(queueUrl, tooLong)).toEqual({ failed: ['big'] });
       const unsigned = await fetch(new URL(queueUrl).origin, {
         method: 'POST',
         headers: { 'x-amz-target': 'AmazonSQS.SendMessage' },
@@ -162,6 +173,40 @@ describe("the emulated endpoint with the handlers' queue client", () => {
       });
       expect(unsigned.status).toBe(403);
     } finally {
+      await server.stop();
+    }
+  });
+
+  test('an SQS client reads the dead-letter queue: GetQueueAttributes, ReceiveMessage with its attributes, DeleteMessage', async () => {
+    const deadLetterQueue = new MessageQueue({ maxReceiveCount: Infinity });
+    const queue = new MessageQueue({ maxReceiveCount: 1, deadLetterQueue });
+    const server = await startQueueServer({ q: queue, dlq: deadLetterQueue });
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: new URL(server.urls.q!).origin, credentials });
+    try {
+      queue.send('doomed');
+      queue.changeVisibility(queue.receive(1)[0]!.receiptHandle!, 0);
+      expect(queue.receive(1)).toEqual([]);
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: server.urls.dlq!, AttributeNames: ['All'] }),
+      );
+      expect(attributes.Attributes).toMatchObject({
+        ApproximateNumberOfMessages: '1',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      });
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: server.urls.dlq!, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
+      );
+      expect(Messages!.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([['doomed', '2']]);
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: server.urls.dlq!, ReceiptHandle: Messages![0]!.ReceiptHandle }),
+      );
+      expect(deadLetterQueue.counts()).toEqual({ visible: 0, notVisible: 0, deadLetters: 0 });
+      expect(await sqs.send(new ReceiveMessageCommand({ QueueUrl: server.urls.dlq! }))).not.toHaveProperty('Messages');
+      await expect(
+        sqs.send(new ReceiveMessageCommand({ QueueUrl: server.urls.dlq!, MaxNumberOfMessages: 11 })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    } finally {
+      sqs.destroy();
       await server.stop();
     }
   });

@@ -46,7 +46,7 @@ export function makeAckHandler({ pops, metrics }: AckDependencies): WebSocketHan
     switch (outcome.kind) {
       case 'updated': {
         const { pop } = outcome;
-        metrics.count(METRIC.acks, 1, { Status: pop.Status });
+        metrics.count({ [METRIC.acks]: 1 }, { Status: pop.Status });
         if (pop.Status === 'Failed')
           log.warn('Pop failed at the instance', { reason: pop.Reason, agent: pop.Username, campaign: pop.Campaign });
         else log.info('Pop acknowledged', { status: pop.Status });

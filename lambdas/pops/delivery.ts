@@ -94,7 +94,7 @@ export async function confirmPop(
     unconfirmed: !confirmed,
   });
   if (!confirmed) return { kind: 'unconfirmed', popId };
-  deps.metrics.count(METRIC.popsPushed, pushed.sentTo.length);
+  deps.metrics.count({ [METRIC.popsPushed]: pushed.sentTo.length });
   return { kind: 'accepted', popId };
 }
 
@@ -205,7 +205,7 @@ async function pushToAll(
   if (pushed.gone.length > 0) {
     await Promise.all(pushed.gone.map((id) => deps.connections.removeConnection(id)));
     deps.log.info('Stale connections removed', { count: pushed.gone.length });
-    deps.metrics.count(METRIC.staleConnectionsRemoved, pushed.gone.length);
+    deps.metrics.count({ [METRIC.staleConnectionsRemoved]: pushed.gone.length });
   }
   return pushed;
 }
@@ -254,7 +254,6 @@ async function settle(
     });
   }
   log.info('Pop sent', { agent: pop.Username, campaign: pop.Campaign, connections: pushed.sentTo.length });
-  deps.metrics.count(METRIC.popsAccepted);
-  deps.metrics.count(METRIC.popsPushed, pushed.sentTo.length);
+  deps.metrics.count({ [METRIC.popsAccepted]: 1, [METRIC.popsPushed]: pushed.sentTo.length });
   return { kind: 'accepted', popId: pop.PopId };
 }

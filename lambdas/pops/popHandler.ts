@@ -124,7 +124,7 @@ export function makePopHandler(deps: PopDependencies): RestHandler {
     // Each refusal counts once wherever it was decided; a replayed refusal counts again: the caller was refused again.
     onOutcome: (outcome, { requestId }) => {
       if (outcome.kind === 'refused')
-        deps.metrics.count(METRIC.popsRefused, 1, { Reason: outcome.code }, { requestId });
+        deps.metrics.count({ [METRIC.popsRefused]: 1 }, { Reason: outcome.code }, { requestId });
     },
   });
 }

@@ -12,29 +12,32 @@ export * from './metricNames';
 
 /** What a handler counts with; injected, so tests and the local gateway can record or silence it. */
 export interface MetricsSink {
-  /** Count `value` of `name` with its dimension, if any; `metadata` (request id, tenant...) rides along unindexed. */
+  /**
+   * Count each value under its name, with the dimension, if any; `metadata` (request id, tenant...) rides along
+   * unindexed. Counts given together share one EMF line (the pop's two counts cost one line, not two).
+   */
   count(
-    name: MetricName,
-    value?: number,
+    counts: Readonly<Partial<Record<MetricName, number>>>,
     dimensions?: Readonly<Record<string, string>>,
     metadata?: Readonly<Record<string, string>>,
   ): void;
 }
 
 /**
- * One Powertools Metrics instance per function. Each count is published at once as its own line: adding and publishing
- * in one synchronous step keeps concurrent invocations (the local gateway runs them on one event loop) from mixing
- * dimensions. A zero is not written.
+ * One Powertools Metrics instance per function. Each call is published at once as its own line: adding and publishing
+ * in one synchronous step keeps concurrent invocations (handlers sharing one event loop) from mixing dimensions.
+ * A zero is not written.
  */
 export function powertoolsMetrics(namespace: string = DEFAULT_METRICS_NAMESPACE): MetricsSink {
   const metrics = new Metrics({ namespace });
   metrics.clearDefaultDimensions();
   return {
-    count(name, value = 1, dimensions = {}, metadata = {}) {
-      if (value === 0) return;
+    count(counts, dimensions = {}, metadata = {}) {
+      const written = Object.entries(counts).filter(([, value]) => value !== undefined && value !== 0);
+      if (written.length === 0) return;
       for (const [key, dimension] of Object.entries(dimensions)) metrics.addDimension(key, dimension);
       for (const [key, data] of Object.entries(metadata)) metrics.addMetadata(key, data);
-      metrics.addMetric(name, MetricUnit.Count, value);
+      for (const [name, value] of written) metrics.addMetric(name, MetricUnit.Count, value!);
       metrics.publishStoredMetrics();
     },
   };

@@ -56,7 +56,12 @@ async function setup(agentsByConnection: Record<string, string[]>, answers: Reco
     newPopId: () => `pop-${++ids}`,
     now: Date.now,
     log: requestLogger(undefined),
-    metrics: { count: (name, value = 1) => void (counted[name] = (counted[name] ?? 0) + value) },
+    metrics: {
+      count: (counts) => {
+        for (const [name, value] of Object.entries(counts) as [MetricName, number][])
+          counted[name] = (counted[name] ?? 0) + value;
+      },
+    },
   };
   return { tenant, deps, pushed: pusher.pushed, connections, pops, counted };
 }

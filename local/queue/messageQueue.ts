@@ -105,8 +105,9 @@ export class MessageQueue {
       if (message.receiveCount >= this.maxReceiveCount && this.deadLetterQueue) {
         // SQS keeps the message id, the body and the times when it moves a message to the dead-letter queue.
         const { receiptHandle: _handle, ...moved } = message;
-        this.remove(message);
+        // Into the dead-letter queue's journal first: a crash in between leaves it in both queues, never in neither.
         this.deadLetterQueue.adopt({ ...moved, visibleAt: at });
+        this.remove(message);
         continue;
       }
       message.receiveCount += 1;

@@ -1,9 +1,9 @@
 /**
  * Execution environments modelled on Lambda's, one pool per function. An environment is a worker thread
  * (environmentWorkerMain.ts) that loads the function's code once and serves one invocation at a time; a warm one is
- * reused (the most recently used first, so few stay hot), a new one is created when all are busy, up to the
- * function's concurrency limit (beyond it the invocation is refused as Lambda throttles it), and an idle one is
- * retired after `idleSeconds`. An invocation past the function's timeout ends its environment (the worker is
+ * reused (the most recently used first, so few stay hot), a new one is created when all are busy, up to
+ * `maxEnvironments` (then the invocation waits for one), invocations beyond the function's concurrency limit are
+ * refused as Lambda throttles them (environmentPool.ts), and an idle environment is retired after `idleSeconds`. An invocation past the function's timeout ends its environment (the worker is
  * terminated, as Lambda discards the sandbox). Each invocation writes Lambda's `START`, `END` and `REPORT` lines.
  * Why threads and not processes: local/README.md ("Execution environments").
  */
@@ -15,13 +15,21 @@ import type { HandlerName } from '../../lambdas/apiRoutes';
 import { EnvironmentBundles } from './environmentBundle';
 import type { EnvironmentData, EnvironmentMessage, InvokeMessage, SerializedError } from './environmentWorkerMain';
 import { newRequestId } from './ids';
-import { LambdaThrottledError, logsInfo, type EnvironmentCode, type LambdaRuntime } from './lambdaRuntime';
+import { ColdStartSlots, FunctionPool, type PooledEnvironment } from './environmentPool';
+import { logsInfo, type EnvironmentCode, type LambdaRuntime } from './lambdaRuntime';
 
 export interface EnvironmentSettings {
   /** Function timeout in seconds, per function. @default 10 (lib/remotePopFunction.ts) */
   readonly timeoutSeconds?: Partial<Record<HandlerName, number>>;
   /** Concurrency limit per function (one number for all, or per function). @default 64 */
   readonly concurrency?: number | Partial<Record<HandlerName, number>>;
+  /**
+   * How many environments a function may have at once (one number for all, or per function), at most its concurrency
+   * limit; an invocation that finds them all busy waits for one (local/README.md, "Execution environments": more
+   * environments than the cores can run cost CPU per invocation and memory, and add no throughput).
+   * @default twice the machine's cores, at least 4
+   */
+  readonly maxEnvironments?: number | Partial<Record<HandlerName, number>>;
   /** An environment idle this long is retired. @default 300 */
   readonly idleSeconds?: number;
   /** Shown in REPORT and the Context. @default 256 (lib/remotePopFunction.ts) */
@@ -30,6 +38,8 @@ export interface EnvironmentSettings {
    * Environments in their Init at once, for the whole stack (see ColdStartSlots). @default the machine's cores, at least 2
    */
   readonly maxColdStarts?: number;
+  /** Each environment's worker writes a V8 CPU profile here when it ends (`--cpu-prof`): for the bench. @default none */
+  readonly cpuProfileDir?: string;
   /** Where START / END / REPORT and timeout lines go. @default stdout when the handlers log at INFO or below, else nowhere */
   readonly platformLog?: (line: string) => void;
 }
@@ -47,6 +57,9 @@ const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_IDLE_SECONDS = 300;
 const DEFAULT_MEMORY_MB = 256;
 const defaultColdStarts = () => Math.max(2, os.availableParallelism());
+const defaultEnvironments = () => Math.max(4, 2 * os.availableParallelism());
+const perFunction = (setting: EnvironmentSettings['concurrency'], name: HandlerName, fallback: number) =>
+  typeof setting === 'number' ? setting : (setting?.[name] ?? fallback);
 const REAL_FACTORIES = path.resolve(__dirname, '../../lambdas/handlerFactories.ts');
 
 /** The function failed (threw, or its environment died): API Gateway answers 502. */
@@ -63,7 +76,7 @@ interface Settled {
 }
 
 /** One worker thread: its Init, then one invocation at a time. */
-class Environment {
+class Environment implements PooledEnvironment {
   readonly ready: Promise<number>;
   idleTimer: NodeJS.Timeout | undefined;
   /** Init Duration, reported on the first invocation only (the cold start). */
@@ -73,7 +86,11 @@ class Environment {
   private worker: Worker | undefined;
 
   /** `script`: the function's bundled worker script (environmentBundle.ts). */
-  constructor(script: Promise<string>, data: EnvironmentData) {
+  constructor(
+    script: Promise<string>,
+    data: EnvironmentData,
+    private readonly execArgv: readonly string[],
+  ) {
     this.ready = script.then((file) => this.start(file, data));
     this.ready.catch(() => undefined); // observed by the invocation that waits for it
   }
@@ -81,9 +98,9 @@ class Environment {
   /** The worker, and its Init Duration once it has built the handler. */
   private start(script: string, data: EnvironmentData): Promise<number> {
     if (this.dead) return Promise.reject(new FunctionError(this.dead));
-    // execArgv empty: local/parentWatch.js (the parent's preload) watches the process's stdin, not a thread's.
+    // Not the parent's execArgv: local/parentWatch.js (its preload) watches the process's stdin, not a thread's.
     const created = performance.now();
-    const worker = (this.worker = new Worker(script, { workerData: data, execArgv: [] }));
+    const worker = (this.worker = new Worker(script, { workerData: data, execArgv: [...this.execArgv] }));
     worker.unref();
     return new Promise<number>((resolve, reject) => {
       worker.on('message', (message: EnvironmentMessage) => {
@@ -126,130 +143,6 @@ class Environment {
   }
 }
 
-/**
- * How many environments of the stack may be in their Init at once, across functions. Lambda creates as many as the
- * invocations need, each on hardware of its own; here every Init takes CPU from the same few cores, so a burst that
- * started one environment per waiting invocation would slow every Init down, and every new arrival would start yet
- * another (the storm that ended in throttles). Invocations that find no warm environment and no free slot wait
- * for whichever comes first: an environment released by its invocation, or a slot.
- */
-class ColdStartSlots {
-  private inUse = 0;
-  private readonly waiting = new Set<FunctionPool>();
-
-  constructor(private readonly capacity: number) {}
-
-  take(): boolean {
-    if (this.inUse >= this.capacity) return false;
-    this.inUse += 1;
-    return true;
-  }
-
-  /** A slot is free again: the pools with waiting invocations may start an environment with it. */
-  give(): void {
-    this.inUse -= 1;
-    for (const pool of [...this.waiting]) pool.pump();
-  }
-
-  wantSlot(pool: FunctionPool, wants: boolean): void {
-    if (wants) this.waiting.add(pool);
-    else this.waiting.delete(pool);
-  }
-}
-
-type Waiter = (environment: Environment) => void;
-
-/**
- * The environments of one function: warm ones stacked most recent last, how many exist (busy, warm or in Init), and
- * the invocations waiting for one (first come, first served).
- */
-class FunctionPool {
-  private readonly idle: Environment[] = [];
-  private readonly all = new Set<Environment>();
-  private readonly waiters: Waiter[] = [];
-
-  constructor(
-    private readonly create: () => Environment,
-    private readonly limit: number,
-    private readonly idleMs: number,
-    private readonly slots: ColdStartSlots,
-  ) {}
-
-  /**
-   * A warm environment, else a new one while a cold-start slot is free, else the first of either; throws
-   * LambdaThrottledError when every environment the concurrency limit allows exists and none is warm.
-   */
-  acquire(): Promise<Environment> {
-    const warm = this.takeWarm();
-    if (warm) return Promise.resolve(warm);
-    if (this.all.size >= this.limit) throw new LambdaThrottledError('Rate Exceeded.');
-    if (this.waiters.length === 0 && this.slots.take()) return Promise.resolve(this.startOne());
-    return new Promise<Environment>((resolve) => {
-      this.waiters.push(resolve);
-      this.slots.wantSlot(this, true);
-    });
-  }
-
-  release(environment: Environment): void {
-    if (!environment.alive) return this.discard(environment);
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      this.slots.wantSlot(this, this.waiters.length > 0);
-      return waiter(environment);
-    }
-    environment.idleTimer = setTimeout(() => this.retire(environment), this.idleMs).unref();
-    this.idle.push(environment);
-  }
-
-  discard(environment: Environment): void {
-    this.all.delete(environment);
-    environment.end();
-    this.pump();
-  }
-
-  /** Hands free slots to waiting invocations, as long as the concurrency limit allows another environment. */
-  pump(): void {
-    while (this.waiters.length > 0 && this.all.size < this.limit && this.slots.take())
-      this.waiters.shift()!(this.startOne());
-    this.slots.wantSlot(this, this.waiters.length > 0);
-  }
-
-  size(): number {
-    return this.all.size;
-  }
-
-  close(): void {
-    for (const environment of this.all) environment.end();
-    this.all.clear();
-    this.idle.length = 0;
-    this.slots.wantSlot(this, false);
-  }
-
-  /** A new environment holding a cold-start slot until its Init ends, well or not. */
-  private startOne(): Environment {
-    const created = this.create();
-    this.all.add(created);
-    const free = () => this.slots.give();
-    created.ready.then(free, free);
-    return created;
-  }
-
-  private takeWarm(): Environment | undefined {
-    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
-      clearTimeout(warm.idleTimer);
-      if (warm.alive) return warm;
-      this.all.delete(warm);
-    }
-    return undefined;
-  }
-
-  private retire(environment: Environment): void {
-    const at = this.idle.indexOf(environment);
-    if (at >= 0) this.idle.splice(at, 1);
-    this.discard(environment);
-  }
-}
-
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 /** Lambda's platform lines, in its text format, prefixed with the function's name (one log group each in AWS). */
@@ -275,7 +168,7 @@ const stdoutLines = (line: string) => void process.stdout.write(`${line}\n`);
 
 /** Every function in execution environments: what the gateway invokes in the `environments` mode. */
 export class ExecutionEnvironments implements LambdaRuntime {
-  private readonly pools = new Map<HandlerName, FunctionPool>();
+  private readonly pools = new Map<HandlerName, FunctionPool<Environment>>();
   private readonly bundles = new EnvironmentBundles();
   private readonly log: (line: string) => void;
   private readonly coldStarts: ColdStartSlots;
@@ -307,7 +200,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
     try {
       initMs = await environment.ready;
     } catch (error) {
-      pool.discard(environment);
+      pool.finish(environment, false);
       this.log(`[${functionName}] INIT_REPORT RequestId: ${requestId}\tStatus: error\t${(error as Error).message}`);
       throw error;
     }
@@ -318,14 +211,14 @@ export class ExecutionEnvironments implements LambdaRuntime {
     environment.pendingInitMs = undefined;
     const memoryMb = this.options.memoryMb ?? DEFAULT_MEMORY_MB;
     if (outcome.type === 'timeout') {
-      pool.discard(environment);
+      pool.finish(environment, false);
       const message = `Task timed out after ${this.timeoutSeconds(name).toFixed(2)} seconds`;
       this.log(`[${functionName}] ${new Date().toISOString()} ${requestId} ${message}`);
       this.log(`[${functionName}] END RequestId: ${requestId}`);
       this.log(`[${functionName}] ${reportLine(requestId, timeoutMs, memoryMb, coldInitMs, 'timeout')}`);
       throw new FunctionError({ name: 'Sandbox.Timedout', message });
     }
-    pool.release(environment);
+    pool.finish(environment, true);
     this.log(`[${functionName}] END RequestId: ${requestId}`);
     this.log(`[${functionName}] ${reportLine(requestId, outcome.durationMs, memoryMb, coldInitMs)}`);
     if (outcome.type === 'error') throw new FunctionError(outcome.error);
@@ -340,15 +233,20 @@ export class ExecutionEnvironments implements LambdaRuntime {
     return this.options.timeoutSeconds?.[name] ?? DEFAULT_TIMEOUT_SECONDS;
   }
 
-  private poolFor(name: HandlerName): FunctionPool {
+  private poolFor(name: HandlerName): FunctionPool<Environment> {
     let pool = this.pools.get(name);
     if (!pool) {
-      const { concurrency } = this.options;
-      const limit = typeof concurrency === 'number' ? concurrency : (concurrency?.[name] ?? DEFAULT_CONCURRENCY);
+      const concurrency = perFunction(this.options.concurrency, name, DEFAULT_CONCURRENCY);
+      const maxEnvironments = Math.min(
+        concurrency,
+        perFunction(this.options.maxEnvironments, name, defaultEnvironments()),
+      );
       const idleMs = (this.options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
       const script = () => this.bundles.scriptFor(this.options.code.factoryModules?.[name] ?? REAL_FACTORIES);
-      const create = () => new Environment(script(), this.environmentData(name));
-      pool = new FunctionPool(create, limit, idleMs, this.coldStarts);
+      const { cpuProfileDir } = this.options;
+      const execArgv = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+      const create = () => new Environment(script(), this.environmentData(name), execArgv);
+      pool = new FunctionPool(create, { concurrency, maxEnvironments }, idleMs, this.coldStarts);
       this.pools.set(name, pool);
     }
     return pool;

@@ -12,6 +12,7 @@ import type { ClientCredentials } from '../../lambdas/clients/awsClients';
 import type { MetricsSink } from '../../lambdas/shared/metrics';
 import { destroyClients, handlerConfigFor } from './handlerConfig';
 import type { Settings } from '../../lambdas/shared/settings';
+import { LambdaThrottledError } from './environmentPool';
 import { newRequestId } from './ids';
 
 export type { AnyHandler } from '../../lambdas/handlerFactories';
@@ -103,10 +104,7 @@ export class HandlerTimeoutError extends Error {
   override name = 'HandlerTimeoutError';
 }
 
-/** The function's concurrency limit is reached: Lambda refuses the invocation (TooManyRequestsException). */
-export class LambdaThrottledError extends Error {
-  override name = 'TooManyRequestsException';
-}
+export { LambdaThrottledError };
 
 /**
  * API Gateway's status for a failed invocation of a REST route's Lambda (docs.aws.amazon.com, "Handling Lambda errors

@@ -1,0 +1,159 @@
+/**
+ * How the execution environments of environments.ts are scheduled, apart from the worker threads that run them (so
+ * that a unit test drives it with fake environments): per function a FunctionPool of warm environments and waiting
+ * invocations, and for the whole stack the ColdStartSlots that bound how many environments are in their Init at once.
+ */
+
+/** The function's concurrency limit is reached: Lambda refuses the invocation (TooManyRequestsException). */
+export class LambdaThrottledError extends Error {
+  override name = 'TooManyRequestsException';
+}
+
+/** What a FunctionPool needs of an environment (an interface, so that the scheduling is tested without workers). */
+export interface PooledEnvironment {
+  /** Settles when the Init has ended, well or not. */
+  readonly ready: Promise<unknown>;
+  readonly alive: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  end(): void;
+}
+
+/**
+ * How many environments of the stack may be in their Init at once, across functions. Lambda creates as many as the
+ * invocations need, each on hardware of its own; here every Init takes CPU from the same few cores, so a burst that
+ * started one environment per waiting invocation would slow every Init down, and every new arrival would start yet
+ * another (the storm that ended in throttles). Invocations that find no warm environment and no free slot wait
+ * for whichever comes first: an environment released by its invocation, or a slot.
+ */
+export class ColdStartSlots {
+  private inUse = 0;
+  private readonly waiting = new Set<{ pump(): void }>();
+
+  constructor(private readonly capacity: number) {}
+
+  take(): boolean {
+    if (this.inUse >= this.capacity) return false;
+    this.inUse += 1;
+    return true;
+  }
+
+  /** A slot is free again: the pools with waiting invocations may start an environment with it. */
+  give(): void {
+    this.inUse -= 1;
+    for (const pool of [...this.waiting]) pool.pump();
+  }
+
+  wantSlot(pool: { pump(): void }, wants: boolean): void {
+    if (wants) this.waiting.add(pool);
+    else this.waiting.delete(pool);
+  }
+}
+
+/**
+ * The environments of one function: warm ones stacked most recent last, how many exist (busy, warm or in Init), how
+ * many invocations are in flight (running or waiting for an environment), and the waiting ones (first come, first
+ * served). The concurrency limit counts invocations in flight, as Lambda counts concurrent executions; how many
+ * environments serve them is bounded apart (`maxEnvironments`, see local/README.md "Execution environments").
+ */
+export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
+  private readonly idle: E[] = [];
+  private readonly all = new Set<E>();
+  private readonly waiters: ((environment: E) => void)[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly create: () => E,
+    private readonly limits: { readonly concurrency: number; readonly maxEnvironments: number },
+    private readonly idleMs: number,
+    private readonly slots: ColdStartSlots,
+  ) {}
+
+  /**
+   * A warm environment, else a new one while the function may have another and a cold-start slot is free, else the
+   * first environment released or slot freed; throws LambdaThrottledError when the concurrency limit's invocations
+   * are already in flight. Every acquire is ended by one `finish`.
+   */
+  acquire(): Promise<E> {
+    if (this.inFlight >= this.limits.concurrency) throw new LambdaThrottledError('Rate Exceeded.');
+    this.inFlight += 1;
+    const warm = this.takeWarm();
+    if (warm) return Promise.resolve(warm);
+    if (this.waiters.length === 0 && this.mayGrow() && this.slots.take()) return Promise.resolve(this.startOne());
+    return new Promise<E>((resolve) => {
+      this.waiters.push(resolve);
+      this.wantSlot();
+    });
+  }
+
+  /** The invocation that acquired `environment` is over: keep it warm (if it is still alive) or end it. */
+  finish(environment: E, keep: boolean): void {
+    this.inFlight -= 1;
+    if (keep && environment.alive) this.release(environment);
+    else this.discard(environment);
+  }
+
+  /** Hands free slots to waiting invocations, as long as the function may have another environment. */
+  pump(): void {
+    while (this.waiters.length > 0 && this.mayGrow() && this.slots.take()) this.waiters.shift()!(this.startOne());
+    this.wantSlot();
+  }
+
+  size(): number {
+    return this.all.size;
+  }
+
+  close(): void {
+    for (const environment of this.all) environment.end();
+    this.all.clear();
+    this.idle.length = 0;
+    this.slots.wantSlot(this, false);
+  }
+
+  private release(environment: E): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.wantSlot();
+      return waiter(environment);
+    }
+    environment.idleTimer = setTimeout(() => this.retire(environment), this.idleMs).unref();
+    this.idle.push(environment);
+  }
+
+  private discard(environment: E): void {
+    this.all.delete(environment);
+    environment.end();
+    this.pump();
+  }
+
+  private mayGrow(): boolean {
+    return this.all.size < this.limits.maxEnvironments;
+  }
+
+  private wantSlot(): void {
+    this.slots.wantSlot(this, this.waiters.length > 0 && this.mayGrow());
+  }
+
+  /** A new environment holding a cold-start slot until its Init ends, well or not. */
+  private startOne(): E {
+    const created = this.create();
+    this.all.add(created);
+    const free = () => this.slots.give();
+    created.ready.then(free, free);
+    return created;
+  }
+
+  private takeWarm(): E | undefined {
+    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
+      clearTimeout(warm.idleTimer);
+      if (warm.alive) return warm;
+      this.all.delete(warm);
+    }
+    return undefined;
+  }
+
+  private retire(environment: E): void {
+    const at = this.idle.indexOf(environment);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.discard(environment);
+  }
+}

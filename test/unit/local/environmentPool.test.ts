@@ -1,0 +1,117 @@
+/**
+ * How invocations get execution environments (local/gateway/environmentPool.ts), driven with fake environments: a warm
+ * one is reused before any is created, a function never has more environments than `maxEnvironments` (invocations
+ * beyond wait for one, first come first served), the concurrency limit counts invocations in flight as Lambda counts
+ * concurrent executions, and an environment ended by its invocation makes room for a new one.
+ */
+import {
+  ColdStartSlots,
+  FunctionPool,
+  LambdaThrottledError,
+  type PooledEnvironment,
+} from '../../../local/gateway/environmentPool';
+
+class FakeEnvironment implements PooledEnvironment {
+  readonly ready = Promise.resolve();
+  alive = true;
+  idleTimer: NodeJS.Timeout | undefined;
+  constructor(readonly id: number) {}
+  end(): void {
+    this.alive = false;
+  }
+}
+
+function poolOf(limits: { concurrency: number; maxEnvironments: number }, coldStarts = 8) {
+  const created: FakeEnvironment[] = [];
+  const pool = new FunctionPool<FakeEnvironment>(
+    () => {
+      const environment = new FakeEnvironment(created.length);
+      created.push(environment);
+      return environment;
+    },
+    limits,
+    60_000,
+    new ColdStartSlots(coldStarts),
+  );
+  return { pool, created };
+}
+
+/** Lets the pool's promise callbacks (an Init settling) run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+afterEach(() => jest.useRealTimers());
+
+describe('FunctionPool', () => {
+  it('reuses the most recently released warm environment instead of creating one', async () => {
+    // GIVEN two environments, both released, the second last
+    const { pool, created } = poolOf({ concurrency: 10, maxEnvironments: 10 });
+    const [first, second] = await Promise.all([pool.acquire(), pool.acquire()]);
+    pool.finish(first!, true);
+    pool.finish(second!, true);
+    // WHEN another invocation comes
+    const next = await pool.acquire();
+    // THEN it gets the most recently used one, and nothing new was created
+    expect(next).toBe(second);
+    expect(created).toHaveLength(2);
+  });
+
+  it('creates no more than maxEnvironments: later invocations wait for a released one, in order', async () => {
+    // GIVEN a function allowed 2 environments and 10 concurrent invocations, both environments busy
+    const { pool, created } = poolOf({ concurrency: 10, maxEnvironments: 2 });
+    const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+    // WHEN two more invocations come
+    const order: string[] = [];
+    const third = pool.acquire().then((environment) => (order.push('third'), environment));
+    const fourth = pool.acquire().then((environment) => (order.push('fourth'), environment));
+    await settle();
+    // THEN they wait, no third environment is created, and they get the released ones first come first served
+    expect(order).toEqual([]);
+    expect(created).toHaveLength(2);
+    pool.finish(b!, true);
+    expect(await third).toBe(b);
+    pool.finish(a!, true);
+    expect(await fourth).toBe(a);
+    expect(order).toEqual(['third', 'fourth']);
+    expect(pool.size()).toBe(2);
+  });
+
+  it('throttles once the concurrency limit of invocations is in flight, waiting ones included', async () => {
+    // GIVEN a limit of 3 invocations served by 1 environment: one running, two waiting
+    const { pool } = poolOf({ concurrency: 3, maxEnvironments: 1 });
+    const running = await pool.acquire();
+    const waiting = [pool.acquire(), pool.acquire()];
+    // WHEN a fourth comes THEN Lambda's throttle
+    expect(() => pool.acquire()).toThrow(LambdaThrottledError);
+    // AND once one has finished, another is accepted again
+    pool.finish(running, true);
+    const next = await waiting[0]!;
+    expect(() => pool.acquire()).not.toThrow();
+    pool.finish(next, true);
+    pool.finish(await waiting[1]!, true);
+  });
+
+  it('replaces an environment its invocation ended (a timeout) with a new one for a waiting invocation', async () => {
+    // GIVEN the only environment allowed is busy and an invocation waits
+    const { pool, created } = poolOf({ concurrency: 5, maxEnvironments: 1 });
+    const timedOut = await pool.acquire();
+    const waiting = pool.acquire();
+    // WHEN the busy invocation ends its environment
+    pool.finish(timedOut, false);
+    // THEN the waiting invocation gets a new environment (a cold start), the old one is ended
+    const replacement = await waiting;
+    expect(replacement).not.toBe(timedOut);
+    expect(timedOut.alive).toBe(false);
+    expect(created).toHaveLength(2);
+    expect(pool.size()).toBe(1);
+  });
+
+  it('retires an environment idle for the idle period', async () => {
+    jest.useFakeTimers();
+    const { pool } = poolOf({ concurrency: 2, maxEnvironments: 2 });
+    const environment = await pool.acquire();
+    pool.finish(environment, true);
+    jest.advanceTimersByTime(60_000);
+    expect(environment.alive).toBe(false);
+    expect(pool.size()).toBe(0);
+  });
+});

@@ -1,10 +1,15 @@
 /**
  * The local runtime compared in one run: the same stack with every function in the gateway's event loop
  * (`runtime: 'inProcess'`, the old mode) and in execution environments (`'environments'`, worker threads,
- * local/gateway/environments.ts), one after the other on the same machine. For each: closed-loop latency at 1 and 32
- * callers, throughput at 64 callers (saturation), and an open loop of 100 pops/s for 60 s. Prints each target as a
- * ratio of the two modes and writes `.local/bench/runtime-compare.json`. `npx tsx bench/runtimeCompare.ts`;
- * BENCH_QUICK=1 for small counts (the figures then mean nothing).
+ * local/gateway/environments.ts), the latter twice: with the default maxEnvironments and with 64 (`environments:64`,
+ * one environment per concurrent invocation, as the scheduler was before), one after the other on the same machine.
+ * For each: closed-loop latency at 1 and 32 callers, throughput at 64 callers (saturation), an open loop of 100
+ * pops/s for 60 s, and the CPU per pop of the gateway thread, the other threads, dynalite and this process. Prints
+ * each target as a ratio against the single loop of the same run and writes `.local/bench/runtime-compare.json`.
+ * `npm run bench:runtime`; BENCH_QUICK=1 for small counts (the figures then mean nothing); shorter runs while
+ * profiling: BENCH_RUNS, BENCH_POPS, BENCH_WARMUP, BENCH_OPEN_SECONDS, BENCH_CALLERS (1,32,64), BENCH_MODES
+ * (e.g. `environments:4,environments:8`), BENCH_PROFILE=<folder> (V8 profiles of the gateway thread and of every
+ * environment).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { Agent } from 'http';
@@ -17,14 +22,52 @@ import type { StackProcessOptions } from '../local/stackProcess';
 import { createTenantUser } from '../provisioning/tenantUsers';
 import { BenchInstance, connectAll, Receipts } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
-import { processCpuMs, startStackChild, type StackChild } from './stackChild';
+import type { StackUsage } from '../local/stackProcess';
+import { processCpuMs, startStackChild, threadCpuMs, type StackChild } from './stackChild';
+import { summariseProfile } from './profile';
 import { distribution, fmt, type Distribution } from './stats';
 
-type Mode = NonNullable<StackProcessOptions['runtime']>;
+/** `inProcess`, `environments` (the default settings), or `environments:N` (maxEnvironments N: 64 is the scheduler of before, one environment per concurrent invocation). */
+type Mode = string;
+const runtimeOf = (mode: Mode) => mode.split(':')[0] as NonNullable<StackProcessOptions['runtime']>;
 const QUICK = process.env.BENCH_QUICK === '1';
-const N = QUICK
+const DEFAULTS = QUICK
   ? { runs: 1, pops: 100, warmup: 128, openRate: 100, openSeconds: 5 }
   : { runs: 3, pops: 700, warmup: 640, openRate: 100, openSeconds: 60 };
+/** A shorter run while profiling a change: BENCH_RUNS, BENCH_POPS, BENCH_OPEN_SECONDS (the figures then are rougher). */
+const fromEnv = (name: string, fallback: number, least = 1) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < least) throw new Error(`${name} must be an integer of at least ${least}`);
+  return value;
+};
+/** BENCH_MODES=environments measures one mode only (no targets then). */
+const MODES: Mode[] = (process.env.BENCH_MODES ?? 'inProcess,environments:64,environments').split(',');
+if (MODES.some((mode) => !/^(inProcess|environments(:\d+)?)$/.test(mode)))
+  throw new Error('BENCH_MODES: inProcess, environments, environments:<maxEnvironments>');
+/** BENCH_PROFILE=<folder>: a V8 CPU profile of the stack's main thread during the first 64-caller run. */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+/**
+ * An `environments:N` mode's maxEnvironments, else BENCH_MAX_ENVIRONMENTS (local/gateway/environments.ts); with
+ * BENCH_PROFILE, each environment's worker also writes a CPU profile (in <folder>/<mode>, when the stack stops).
+ */
+function environmentSettings(mode: Mode): StackProcessOptions['environments'] {
+  const max = mode.split(':')[1] ?? process.env.BENCH_MAX_ENVIRONMENTS;
+  return {
+    ...(max ? { maxEnvironments: Number(max) } : {}),
+    ...(PROFILE_DIR ? { cpuProfileDir: path.join(PROFILE_DIR, mode.replace(':', '-')) } : {}),
+  };
+}
+
+/** BENCH_CALLERS=1 runs the closed loop at 1 caller only (no targets then). */
+const CALLERS = (process.env.BENCH_CALLERS ?? '1,32,64').split(',').map(Number);
+if (CALLERS.some((callers) => ![1, 32, 64].includes(callers))) throw new Error('BENCH_CALLERS: 1, 32 and/or 64');
+const N = {
+  ...DEFAULTS,
+  runs: fromEnv('BENCH_RUNS', DEFAULTS.runs),
+  pops: fromEnv('BENCH_POPS', DEFAULTS.pops),
+  openSeconds: fromEnv('BENCH_OPEN_SECONDS', DEFAULTS.openSeconds),
+  warmup: fromEnv('BENCH_WARMUP', DEFAULTS.warmup, 0),
+};
 const ROOT = path.resolve(__dirname, '..');
 const progress = (line: string) =>
   process.stderr.write(`[runtime ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -66,9 +109,10 @@ async function tokenOf(
 /** A stack in `mode`, the bench tenant's users, and 10 instances with 5 agents each (as bench/run.ts has them). */
 async function setUp(mode: Mode, tmp: string): Promise<Bench> {
   const stack = await startStackChild(
-    path.join(tmp, mode),
-    path.join(ROOT, '.local', 'bench', `stack-${mode}.log`),
-    mode,
+    path.join(tmp, mode.replace(':', '-')),
+    path.join(ROOT, '.local', 'bench', `stack-${mode.replace(':', '-')}.log`),
+    runtimeOf(mode),
+    environmentSettings(mode),
   );
   const e = stack.endpoints;
   const cognito = new CognitoIdentityProviderClient({
@@ -169,7 +213,12 @@ interface ModeFigures {
   readonly mode: Mode;
   readonly readyMs: number;
   readonly closed: Record<string, PopRunResult[]>;
+  /** Per caller count, per run. */
+  readonly cpuMsPerPop: Record<string, CpuPerPop[]>;
+  /** Median over the 64-caller runs of the stack process's CPU per pop (all its threads). */
   readonly stackCpuMsPerPopAt64: number;
+  /** The stack process's resident memory after the 64-caller runs (the largest). */
+  readonly rssMbAt64: number;
   readonly openLoop: OpenLoopResult;
 }
 
@@ -185,25 +234,56 @@ const closedRun = (bench: Bench, label: string, concurrency: number, total: numb
     receipts: bench.receipts,
   });
 
+/**
+ * CPU ms per delivered pop over one run: the stack's main thread (the gateway), its other threads (the environments,
+ * libuv's pool, V8's helpers), dynalite, and this process (the callers and the 10 instances): what the 2 cores share.
+ */
+interface CpuPerPop {
+  readonly main: number;
+  readonly others: number;
+  readonly dynalite: number;
+  readonly client: number;
+}
+
+function cpuSnapshot(stack: StackChild): CpuPerPop {
+  const { user, system } = process.cpuUsage();
+  return { ...threadCpuMs(stack.pid), dynalite: processCpuMs(stack.dynalitePid), client: (user + system) / 1000 };
+}
+
+function cpuPerPop(before: CpuPerPop, after: CpuPerPop, pops: number): CpuPerPop {
+  const per = (key: keyof CpuPerPop) => Number(((after[key] - before[key]) / Math.max(1, pops)).toFixed(2));
+  return { main: per('main'), others: per('others'), dynalite: per('dynalite'), client: per('client') };
+}
+
 /** Every figure of one mode: warm-up at 64 callers (each environment's cold start), then the measured runs. */
 async function measureMode(mode: Mode, tmp: string): Promise<ModeFigures> {
   const t0 = performance.now();
   const bench = await setUp(mode, tmp);
   const readyMs = performance.now() - t0;
   try {
-    await closedRun(bench, `${mode}-warmup`, 64, N.warmup);
+    if (N.warmup > 0) await closedRun(bench, `${mode}-warmup`, 64, N.warmup);
     const closed: Record<string, PopRunResult[]> = { '1': [], '32': [], '64': [] };
-    let cpuMs = 0;
-    let pops = 0;
+    const cpu: Record<string, CpuPerPop[]> = { '1': [], '32': [], '64': [] };
+    let rssBytes = 0;
     for (let r = 0; r < N.runs; r++) {
-      for (const callers of [1, 32, 64]) {
-        const cpuBefore = processCpuMs(bench.stack.pid);
+      for (const callers of CALLERS) {
+        const profile = PROFILE_DIR && callers === 64 && r === 0;
+        if (profile) await bench.stack.request({ type: 'profileStart' });
+        const before = cpuSnapshot(bench.stack);
         const run = await closedRun(bench, `${mode}-c${callers}-r${r}`, callers, N.pops);
-        if (callers === 64) [cpuMs, pops] = [cpuMs + processCpuMs(bench.stack.pid) - cpuBefore, pops + run.delivery.n];
+        if (profile) {
+          const file = path.join(PROFILE_DIR, `${mode.replace(':', '-')}-gateway-thread.cpuprofile`);
+          await bench.stack.request({ type: 'profileStop', file });
+          progress(`${mode}: ${JSON.stringify(summariseProfile(file).attributedByOwner)}`);
+        }
+        const perPop = cpuPerPop(before, cpuSnapshot(bench.stack), run.delivery.n);
+        if (callers === 64)
+          rssBytes = Math.max(rssBytes, (await bench.stack.request<StackUsage>({ type: 'cpu' })).memory);
         progress(
-          `${mode} ${callers} callers: delivery p50/p99 ${fmt(run.delivery.p50)}/${fmt(run.delivery.p99)} ms, ${run.deliveredPerSecond} pops/s, ${run.accepted}/${run.sent} accepted, lost ${run.lost}, doubled ${run.doubled}`,
+          `${mode} ${callers} callers: delivery p50/p99 ${fmt(run.delivery.p50)}/${fmt(run.delivery.p99)} ms, ${run.deliveredPerSecond} pops/s, ${run.accepted}/${run.sent} accepted, lost ${run.lost}, doubled ${run.doubled}; CPU ms/pop main ${perPop.main} others ${perPop.others} dynalite ${perPop.dynalite} client ${perPop.client}`,
         );
         closed[String(callers)]!.push(run);
+        cpu[String(callers)]!.push(perPop);
       }
     }
     progress(`${mode}: open loop ${N.openRate} pops/s for ${N.openSeconds} s`);
@@ -211,7 +291,16 @@ async function measureMode(mode: Mode, tmp: string): Promise<ModeFigures> {
     progress(
       `${mode} open loop: p50/p99 ${fmt(openLoopResult.delivery.p50)}/${fmt(openLoopResult.delivery.p99)} ms, lost ${openLoopResult.lost}, doubled ${openLoopResult.doubled}`,
     );
-    return { mode, readyMs, closed, stackCpuMsPerPopAt64: cpuMs / Math.max(1, pops), openLoop: openLoopResult };
+    const at64 = cpu['64']!;
+    return {
+      mode,
+      readyMs,
+      closed,
+      cpuMsPerPop: cpu,
+      stackCpuMsPerPopAt64: at64.length > 0 ? medianOf(at64.map((c) => c.main + c.others)) : NaN,
+      rssMbAt64: Math.round(rssBytes / 2 ** 20),
+      openLoop: openLoopResult,
+    };
   } finally {
     await Promise.all(bench.instances.map((instance) => instance.close()));
     bench.httpAgent.destroy();
@@ -257,12 +346,13 @@ function targets(old: ModeFigures, now: ModeFigures) {
 
 function printMode(figures: ModeFigures): string[] {
   const lines = [
-    `${figures.mode} (stack ready in ${fmt(figures.readyMs, 0)} ms, stack process CPU at 64 callers ${fmt(figures.stackCpuMsPerPopAt64, 2)} ms/pop):`,
+    `${figures.mode} (stack ready in ${fmt(figures.readyMs, 0)} ms, stack process CPU at 64 callers ${fmt(figures.stackCpuMsPerPopAt64, 2)} ms/pop, RSS ${figures.rssMbAt64} MB):`,
   ];
-  for (const callers of ['1', '32', '64']) {
+  for (const callers of CALLERS.map(String)) {
     const runs = figures.closed[callers]!;
+    const cpu = figures.cpuMsPerPop[callers]!;
     lines.push(
-      `  ${callers.padStart(2)} callers: delivery p50 ${spread(runs.map((r) => r.delivery.p50))}, p99 ${spread(runs.map((r) => r.delivery.p99))} ms, ${spread(runs.map((r) => r.deliveredPerSecond))} pops/s`,
+      `  ${callers.padStart(2)} callers: delivery p50 ${spread(runs.map((r) => r.delivery.p50))}, p99 ${spread(runs.map((r) => r.delivery.p99))} ms, ${spread(runs.map((r) => r.deliveredPerSecond))} pops/s; CPU ms/pop: gateway thread ${spread(cpu.map((c) => c.main))}, other threads ${spread(cpu.map((c) => c.others))}, dynalite ${spread(cpu.map((c) => c.dynalite))}, bench client ${spread(cpu.map((c) => c.client))}`,
     );
   }
   const open = figures.openLoop;
@@ -277,28 +367,36 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-runtime-'));
   mkdirSync(path.join(ROOT, '.local', 'bench'), { recursive: true });
   progress(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}${QUICK ? ' (BENCH_QUICK)' : ''}`);
-  const old = await measureMode('inProcess', tmp);
-  const now = await measureMode('environments', tmp);
+  const figures: ModeFigures[] = [];
+  for (const mode of MODES) figures.push(await measureMode(mode, tmp));
+  const old = figures.find((f) => f.mode === 'inProcess');
+  const judged = figures.filter((f) => f.mode !== 'inProcess');
   const result = {
     startedWith: loadAtStart,
     endedWith: os.loadavg(),
     quick: QUICK,
-    modes: [old, now].map(({ closed, ...rest }) => ({
+    counts: N,
+    modes: figures.map(({ closed, ...rest }) => ({
       ...rest,
       closed: Object.fromEntries(
         Object.entries(closed).map(([k, runs]) => [k, runs.map(({ samples, ...run }) => run)]),
       ),
     })),
-    targets: targets(old, now),
+    // Each environments mode against the single loop of this run (environments:64 is the scheduler of before).
+    targets:
+      old && CALLERS.length === 3 ? Object.fromEntries(judged.map((now) => [now.mode, targets(old, now)])) : undefined,
   };
   writeFileSync(path.join(ROOT, '.local', 'bench', 'runtime-compare.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const lines = [...printMode(old), ...printMode(now), 'targets (environments against inProcess, this run):'];
-  for (const [name, target] of Object.entries(result.targets)) lines.push(`  ${name}: ${JSON.stringify(target)}`);
+  const lines = figures.flatMap(printMode);
+  for (const [mode, modeTargets] of Object.entries(result.targets ?? {})) {
+    lines.push(`targets (${mode} against inProcess, this run):`);
+    for (const [name, target] of Object.entries(modeTargets)) lines.push(`  ${name}: ${JSON.stringify(target)}`);
+  }
   lines.push(
     `load average ${result.startedWith.map((l) => l.toFixed(2)).join(' ')} -> ${result.endedWith.map((l) => l.toFixed(2)).join(' ')}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
-  const failed = [old, now].some((f) =>
+  const failed = figures.some((f) =>
     Object.values(f.closed)
       .flat()
       .some((r) => r.lost > 0 || r.doubled > 0 || r.accepted !== r.sent),

@@ -14,6 +14,8 @@ export interface StackChild {
   readonly pid: number;
   /** The cognito-local process (a child of the stack process). */
   readonly cognitoPid: number | undefined;
+  /** The dynalite process (local/dynaliteProcess.ts, a child of the stack process). */
+  readonly dynalitePid: number | undefined;
   /** `{type: 'cpu'}` answers `{cpu, memory}` (local/stackProcess.ts StackUsage); profileStart / profileStop. */
   request<T = any>(command: StackCommand): Promise<T>;
   stop(): Promise<void>;
@@ -30,11 +32,22 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** The child of `pid` whose command line runs `script` (a path fragment). */
+function childRunning(pid: number, script: string): number | undefined {
+  return childrenOf(pid).find((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(script);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** user+system CPU milliseconds of a process so far (Linux, /proc/<pid>/stat, clock ticks of 10 ms). */
-export function processCpuMs(pid: number | undefined): number {
+export function processCpuMs(pid: number | undefined, statFile = `/proc/${pid}/stat`): number {
   if (pid === undefined) return NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statFile, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -42,14 +55,25 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU milliseconds of a process's main thread (its event loop: the gateway) and of all its other threads together,
+ * ended ones included (execution environments, libuv's pool, V8's GC and compiler helpers). Linux /proc.
+ */
+export function threadCpuMs(pid: number | undefined): { readonly main: number; readonly others: number } {
+  const total = processCpuMs(pid);
+  const main = processCpuMs(pid, `/proc/${pid}/task/${pid}/stat`);
+  return { main, others: total - main };
+}
+
 /** `runtime`: how the stack runs the functions (local/stack.ts); the bench compares both in one run. */
 export async function startStackChild(
   localDir: string,
   logFile: string,
   runtime: StackProcessOptions['runtime'] = 'environments',
+  environments?: StackProcessOptions['environments'],
 ): Promise<StackChild> {
   const stack = await launchStack(
-    { localDir, gatewayLog: 'stdout', runtime },
+    { localDir, gatewayLog: 'stdout', runtime, ...(environments ? { environments } : {}) },
     {
       label: 'local stack',
       timeoutMs: 60_000,
@@ -63,7 +87,8 @@ export async function startStackChild(
   return {
     endpoints: stack.endpoints,
     pid: stack.pid,
-    cognitoPid: childrenOf(stack.pid)[0],
+    cognitoPid: childRunning(stack.pid, 'cognito-local'),
+    dynalitePid: childRunning(stack.pid, 'dynaliteProcess'),
     request: (command) => stack.request(command),
     stop: stack.stop,
   };

@@ -27,7 +27,7 @@ export interface EnvironmentSettings {
    * How many environments a function may have at once (one number for all, or per function), at most its concurrency
    * limit; an invocation that finds them all busy waits for one (local/README.md, "Execution environments": more
    * environments than the cores can run cost CPU per invocation and memory, and add no throughput).
-   * @default twice the machine's cores, at least 4
+   * @default the machine's cores, at least 2
    */
   readonly maxEnvironments?: number | Partial<Record<HandlerName, number>>;
   /** An environment idle this long is retired. @default 300 */
@@ -57,7 +57,7 @@ const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_IDLE_SECONDS = 300;
 const DEFAULT_MEMORY_MB = 256;
 const defaultColdStarts = () => Math.max(2, os.availableParallelism());
-const defaultEnvironments = () => Math.max(4, 2 * os.availableParallelism());
+const defaultEnvironments = () => Math.max(2, os.availableParallelism());
 const perFunction = (setting: EnvironmentSettings['concurrency'], name: HandlerName, fallback: number) =>
   typeof setting === 'number' ? setting : (setting?.[name] ?? fallback);
 const REAL_FACTORIES = path.resolve(__dirname, '../../lambdas/handlerFactories.ts');

@@ -3,6 +3,7 @@
  * that a unit test drives it with fake environments): per function a FunctionPool of warm environments and waiting
  * invocations, and for the whole stack the ColdStartSlots that bound how many environments are in their Init at once.
  */
+import { performance } from 'perf_hooks';
 
 /** The function's concurrency limit is reached: Lambda refuses the invocation (TooManyRequestsException). */
 export class LambdaThrottledError extends Error {
@@ -29,7 +30,16 @@ export class ColdStartSlots {
   private inUse = 0;
   private readonly waiting = new Set<{ pump(): void }>();
 
-  constructor(private readonly capacity: number) {}
+  /** `saturated`: whether the cores are busy (CpuLoad); a pool grows past its maxEnvironments only while they are not. */
+  constructor(
+    private readonly capacity: number,
+    readonly saturated: () => boolean = () => true,
+  ) {}
+
+  /** The cores have room: pools with waiting invocations may grow. */
+  pumpAll(): void {
+    for (const pool of [...this.waiting]) pool.pump();
+  }
 
   take(): boolean {
     if (this.inUse >= this.capacity) return false;
@@ -78,7 +88,8 @@ export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
     this.inFlight += 1;
     const warm = this.takeWarm();
     if (warm) return Promise.resolve(warm);
-    if (this.waiters.length === 0 && this.mayGrow() && this.slots.take()) return Promise.resolve(this.startOne());
+    const withinCap = this.all.size < this.limits.maxEnvironments;
+    if (this.waiters.length === 0 && withinCap && this.slots.take()) return Promise.resolve(this.startOne());
     return new Promise<E>((resolve) => {
       this.waiters.push(resolve);
       this.wantSlot();
@@ -125,12 +136,18 @@ export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
     this.pump();
   }
 
+  /**
+   * Up to maxEnvironments always; past it, up to the concurrency limit, only while the cores are not saturated: then
+   * the busy environments are waiting on I/O (a slow consumer, a slow dependency), and Lambda would scale out. Past
+   * maxEnvironments an invocation first waits for a release until CpuLoad's next sample says there is room.
+   */
   private mayGrow(): boolean {
-    return this.all.size < this.limits.maxEnvironments;
+    const size = this.all.size;
+    return size < this.limits.maxEnvironments || (size < this.limits.concurrency && !this.slots.saturated());
   }
 
   private wantSlot(): void {
-    this.slots.wantSlot(this, this.waiters.length > 0 && this.mayGrow());
+    this.slots.wantSlot(this, this.waiters.length > 0);
   }
 
   /** A new environment holding a cold-start slot until its Init ends, well or not. */
@@ -155,5 +172,45 @@ export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
     const at = this.idle.indexOf(environment);
     if (at >= 0) this.idle.splice(at, 1);
     this.discard(environment);
+  }
+}
+
+/**
+ * Whether this process's threads (the gateway and every environment) used most of the machine's cores over the last
+ * interval, sampled with process.cpuUsage(); calls `onRoom` after each sample that found room.
+ */
+export class CpuLoad {
+  private busy = false;
+  private last = process.cpuUsage();
+  private lastAt = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    onRoom: () => void,
+    private readonly cores: number,
+    intervalMs = 100,
+    private readonly threshold = 0.75,
+  ) {
+    this.timer = setInterval(() => {
+      this.busy = this.sample();
+      if (!this.busy) onRoom();
+    }, intervalMs).unref();
+  }
+
+  saturated(): boolean {
+    return this.busy;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sample(): boolean {
+    const usage = process.cpuUsage(this.last);
+    const now = performance.now();
+    const share = (usage.user + usage.system) / 1000 / Math.max(1, now - this.lastAt) / this.cores;
+    this.last = process.cpuUsage();
+    this.lastAt = now;
+    return share > this.threshold;
   }
 }

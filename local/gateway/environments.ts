@@ -15,7 +15,7 @@ import type { HandlerName } from '../../lambdas/apiRoutes';
 import { EnvironmentBundles } from './environmentBundle';
 import type { EnvironmentData, EnvironmentMessage, InvokeMessage, SerializedError } from './environmentWorkerMain';
 import { newRequestId } from './ids';
-import { ColdStartSlots, FunctionPool, type PooledEnvironment } from './environmentPool';
+import { ColdStartSlots, CpuLoad, FunctionPool, type PooledEnvironment } from './environmentPool';
 import { logsInfo, type EnvironmentCode, type LambdaRuntime } from './lambdaRuntime';
 
 export interface EnvironmentSettings {
@@ -172,9 +172,11 @@ export class ExecutionEnvironments implements LambdaRuntime {
   private readonly bundles = new EnvironmentBundles();
   private readonly log: (line: string) => void;
   private readonly coldStarts: ColdStartSlots;
+  private readonly cpu: CpuLoad;
 
   constructor(private readonly options: ExecutionEnvironmentsOptions) {
-    this.coldStarts = new ColdStartSlots(options.maxColdStarts ?? defaultColdStarts());
+    this.cpu = new CpuLoad(() => this.coldStarts.pumpAll(), os.availableParallelism());
+    this.coldStarts = new ColdStartSlots(options.maxColdStarts ?? defaultColdStarts(), () => this.cpu.saturated());
     this.log = options.platformLog ?? (logsInfo() ? stdoutLines : () => undefined);
     // Built now, while the stack starts, so that the first cold start does not wait for esbuild.
     this.bundles.scriptFor(REAL_FACTORIES).catch(() => undefined);
@@ -186,6 +188,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
   }
 
   close(): void {
+    this.cpu.stop();
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
     this.bundles.close();

@@ -1,8 +1,9 @@
 /**
  * How invocations get execution environments (local/gateway/environmentPool.ts), driven with fake environments: a warm
- * one is reused before any is created, a function never has more environments than `maxEnvironments` (invocations
- * beyond wait for one, first come first served), the concurrency limit counts invocations in flight as Lambda counts
- * concurrent executions, and an environment ended by its invocation makes room for a new one.
+ * one is reused before any is created, a function has no more environments than `maxEnvironments` while the cores are
+ * saturated (invocations beyond wait for one, first come first served) and grows past it when they have room, the
+ * concurrency limit counts invocations in flight as Lambda counts concurrent executions, and an environment ended by
+ * its invocation makes room for a new one.
  */
 import {
   ColdStartSlots,
@@ -21,7 +22,7 @@ class FakeEnvironment implements PooledEnvironment {
   }
 }
 
-function poolOf(limits: { concurrency: number; maxEnvironments: number }, coldStarts = 8) {
+function poolOf(limits: { concurrency: number; maxEnvironments: number }, slots = new ColdStartSlots(8)) {
   const created: FakeEnvironment[] = [];
   const pool = new FunctionPool<FakeEnvironment>(
     () => {
@@ -31,7 +32,7 @@ function poolOf(limits: { concurrency: number; maxEnvironments: number }, coldSt
     },
     limits,
     60_000,
-    new ColdStartSlots(coldStarts),
+    slots,
   );
   return { pool, created };
 }
@@ -73,6 +74,24 @@ describe('FunctionPool', () => {
     expect(await fourth).toBe(a);
     expect(order).toEqual(['third', 'fourth']);
     expect(pool.size()).toBe(2);
+  });
+
+  it('grows past maxEnvironments for a waiting invocation once the cores have room (the busy ones wait on I/O)', async () => {
+    // GIVEN the one environment allowed is busy, an invocation waits, and the cores are saturated
+    let saturated = true;
+    const slots = new ColdStartSlots(8, () => saturated);
+    const { pool, created } = poolOf({ concurrency: 5, maxEnvironments: 1 }, slots);
+    const busy = await pool.acquire();
+    const waiting = pool.acquire();
+    slots.pumpAll();
+    await settle();
+    expect(created).toHaveLength(1);
+    // WHEN a CPU sample finds room
+    saturated = false;
+    slots.pumpAll();
+    // THEN the waiting invocation gets a new environment, as Lambda would scale out, up to the concurrency limit
+    expect(await waiting).not.toBe(busy);
+    expect(created).toHaveLength(2);
   });
 
   it('throttles once the concurrency limit of invocations is in flight, waiting ones included', async () => {

@@ -3,7 +3,7 @@
  * that a unit test drives it with fake environments): per function a FunctionPool of warm environments and waiting
  * invocations, and for the whole stack the ColdStartSlots that bound how many environments are in their Init at once.
  */
-import { performance } from 'perf_hooks';
+import * as os from 'os';
 
 /** The function's concurrency limit is reached: Lambda refuses the invocation (TooManyRequestsException). */
 export class LambdaThrottledError extends Error {
@@ -96,10 +96,13 @@ export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
     });
   }
 
-  /** The invocation that acquired `environment` is over: keep it warm (if it is still alive) or end it. */
+  /** The invocation that acquired `environment` is over: keep it warm (if it is alive and not surplus) or end it. */
   finish(environment: E, keep: boolean): void {
     this.inFlight -= 1;
-    if (keep && environment.alive) this.release(environment);
+    // Grown past maxEnvironments while the cores had room, the pool shrinks back once they are busy again: every
+    // environment in use is an isolate warming its own JIT (local/README.md, "Execution environments").
+    const surplus = this.all.size > this.limits.maxEnvironments && this.slots.saturated();
+    if (keep && environment.alive && !surplus) this.release(environment);
     else this.discard(environment);
   }
 
@@ -176,23 +179,25 @@ export class FunctionPool<E extends PooledEnvironment = PooledEnvironment> {
 }
 
 /**
- * Whether this process's threads (the gateway and every environment) used most of the machine's cores over the last
- * interval, sampled with process.cpuUsage(); calls `onRoom` after each sample that found room.
+ * Whether the machine's cores were mostly busy over the last interval (os.cpus(), all processes: the environments
+ * share the cores with dynalite, cognito-local and the callers, so this process's own share would say too little);
+ * calls `onRoom` after each sample that found room.
  */
 export class CpuLoad {
   private busy = false;
-  private last = process.cpuUsage();
-  private lastAt = performance.now();
+  private last = cpuTimes();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     onRoom: () => void,
-    private readonly cores: number,
     intervalMs = 100,
     private readonly threshold = 0.75,
   ) {
     this.timer = setInterval(() => {
-      this.busy = this.sample();
+      const now = cpuTimes();
+      const total = now.total - this.last.total;
+      this.busy = total > 0 && (now.busy - this.last.busy) / total > this.threshold;
+      this.last = now;
       if (!this.busy) onRoom();
     }, intervalMs).unref();
   }
@@ -204,13 +209,16 @@ export class CpuLoad {
   stop(): void {
     clearInterval(this.timer);
   }
+}
 
-  private sample(): boolean {
-    const usage = process.cpuUsage(this.last);
-    const now = performance.now();
-    const share = (usage.user + usage.system) / 1000 / Math.max(1, now - this.lastAt) / this.cores;
-    this.last = process.cpuUsage();
-    this.lastAt = now;
-    return share > this.threshold;
+/** Busy and total CPU time of all cores so far (ms). */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
   }
+  return { busy, total };
 }

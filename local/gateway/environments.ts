@@ -175,7 +175,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
   private readonly cpu: CpuLoad;
 
   constructor(private readonly options: ExecutionEnvironmentsOptions) {
-    this.cpu = new CpuLoad(() => this.coldStarts.pumpAll(), os.availableParallelism());
+    this.cpu = new CpuLoad(() => this.coldStarts.pumpAll());
     this.coldStarts = new ColdStartSlots(options.maxColdStarts ?? defaultColdStarts(), () => this.cpu.saturated());
     this.log = options.platformLog ?? (logsInfo() ? stdoutLines : () => undefined);
     // Built now, while the stack starts, so that the first cold start does not wait for esbuild.

@@ -90,8 +90,16 @@ describe('FunctionPool', () => {
     saturated = false;
     slots.pumpAll();
     // THEN the waiting invocation gets a new environment, as Lambda would scale out, up to the concurrency limit
-    expect(await waiting).not.toBe(busy);
+    const grown = await waiting;
+    expect(grown).not.toBe(busy);
     expect(created).toHaveLength(2);
+    // AND once the cores are saturated again, the environment past maxEnvironments ends when its invocation does
+    saturated = true;
+    pool.finish(grown, true);
+    expect(grown.alive).toBe(false);
+    pool.finish(busy, true);
+    expect(busy.alive).toBe(true);
+    expect(pool.size()).toBe(1);
   });
 
   it('throttles once the concurrency limit of invocations is in flight, waiting ones included', async () => {

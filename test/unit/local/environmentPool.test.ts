@@ -2,7 +2,8 @@
  * How invocations get execution environments (local/gateway/environmentPool.ts), driven with fake environments: a warm
  * one is reused before any is created, a function has no more environments than `maxEnvironments` while the cores are
  * saturated (invocations beyond wait for one, first come first served) and grows past it when they have room, the
- * concurrency limit counts invocations in flight as Lambda counts concurrent executions, and an environment ended by
+ * concurrency limit counts running invocations as Lambda counts concurrent executions (not those waiting for a busy
+ * machine), and an environment ended by
  * its invocation makes room for a new one.
  */
 import {
@@ -102,19 +103,38 @@ describe('FunctionPool', () => {
     expect(pool.size()).toBe(1);
   });
 
-  it('throttles once the concurrency limit of invocations is in flight, waiting ones included', async () => {
-    // GIVEN a limit of 3 invocations served by 1 environment: one running, two waiting
-    const { pool } = poolOf({ concurrency: 3, maxEnvironments: 1 });
-    const running = await pool.acquire();
-    const waiting = [pool.acquire(), pool.acquire()];
-    // WHEN a fourth comes THEN Lambda's throttle
+  it('throttles once the concurrency limit of invocations is running, as Lambda counts concurrent executions', async () => {
+    // GIVEN a limit of 2, the cores saturated (ColdStartSlots' default) so the pool stays at maxEnvironments 2
+    const { pool } = poolOf({ concurrency: 2, maxEnvironments: 2 });
+    const running = await Promise.all([pool.acquire(), pool.acquire()]);
+    // WHEN a third comes while both run THEN Lambda's throttle
     expect(() => pool.acquire()).toThrow(LambdaThrottledError);
     // AND once one has finished, another is accepted again
-    pool.finish(running, true);
-    const next = await waiting[0]!;
-    expect(() => pool.acquire()).not.toThrow();
+    pool.finish(running[0]!, true);
+    const next = await pool.acquire();
     pool.finish(next, true);
-    pool.finish(await waiting[1]!, true);
+    pool.finish(running[1]!, true);
+  });
+
+  it('does not count an invocation waiting for a busy machine against the limit (AWS would run it)', async () => {
+    // GIVEN a limit of 3 served by 1 environment while the cores are saturated: one running, two waiting
+    const { pool } = poolOf({ concurrency: 3, maxEnvironments: 1 });
+    const running = await pool.acquire();
+    const waiting = [pool.acquire(), pool.acquire(), pool.acquire()];
+    // THEN none was refused: every waiting one gets the environment in turn, first come first served
+    pool.finish(running, true);
+    for (const next of waiting) pool.finish(await next, true);
+    expect(pool.size()).toBe(1);
+  });
+
+  it('bounds the waiting invocations at ten times the limit', async () => {
+    // GIVEN a limit of 2 served by 1 environment while the cores are saturated: one running, twenty waiting
+    const { pool } = poolOf({ concurrency: 2, maxEnvironments: 1 });
+    const running = await pool.acquire();
+    const waiting = Array.from({ length: 20 }, () => pool.acquire());
+    expect(() => pool.acquire()).toThrow(LambdaThrottledError);
+    pool.finish(running, true);
+    for (const next of waiting) pool.finish(await next, true);
   });
 
   it('replaces an environment its invocation ended (a timeout) with a new one for a waiting invocation', async () => {

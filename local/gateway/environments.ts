@@ -15,6 +15,7 @@ import type { HandlerName } from '../../lambdas/apiRoutes';
 import { EnvironmentBundles } from './environmentBundle';
 import type { EnvironmentData, EnvironmentMessage, InvokeMessage, SerializedError } from './environmentWorkerMain';
 import { newRequestId } from './ids';
+import { memoryOf } from '../../lib/functionMemory';
 import { ColdStartSlots, CpuLoad, FunctionPool, type PooledEnvironment } from './environmentPool';
 import { logsInfo, type EnvironmentCode, type LambdaRuntime } from './lambdaRuntime';
 
@@ -32,8 +33,8 @@ export interface EnvironmentSettings {
   readonly maxEnvironments?: number | Partial<Record<HandlerName, number>>;
   /** An environment idle this long is retired. @default 300 */
   readonly idleSeconds?: number;
-  /** Shown in REPORT and the Context. @default 256 (lib/remotePopFunction.ts) */
-  readonly memoryMb?: number;
+  /** Shown in REPORT and the Context (one number for all, or per function). @default as deployed (lib/functionMemory.ts) */
+  readonly memoryMb?: number | Partial<Record<HandlerName, number>>;
   /**
    * Environments in their Init at once, for the whole stack (see ColdStartSlots). @default the machine's cores, at least 2
    */
@@ -55,7 +56,6 @@ export interface ExecutionEnvironmentsOptions extends EnvironmentSettings {
 const DEFAULT_TIMEOUT_SECONDS = 10;
 const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_IDLE_SECONDS = 300;
-const DEFAULT_MEMORY_MB = 256;
 const defaultColdStarts = () => Math.max(2, os.availableParallelism());
 const defaultEnvironments = () => Math.max(2, os.availableParallelism());
 const perFunction = (setting: EnvironmentSettings['concurrency'], name: HandlerName, fallback: number) =>
@@ -212,7 +212,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
     const { outcome } = await environment.run({ requestId, event, deadline: Date.now() + timeoutMs }, timeoutMs);
     const coldInitMs = environment.pendingInitMs === undefined ? undefined : initMs;
     environment.pendingInitMs = undefined;
-    const memoryMb = this.options.memoryMb ?? DEFAULT_MEMORY_MB;
+    const memoryMb = perFunction(this.options.memoryMb, name, memoryOf(name));
     if (outcome.type === 'timeout') {
       pool.finish(environment, false);
       const message = `Task timed out after ${this.timeoutSeconds(name).toFixed(2)} seconds`;
@@ -265,7 +265,7 @@ export class ExecutionEnvironments implements LambdaRuntime {
       context: {
         functionName,
         invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-        memoryLimitInMB: String(this.options.memoryMb ?? DEFAULT_MEMORY_MB),
+        memoryLimitInMB: String(perFunction(this.options.memoryMb, name, memoryOf(name))),
         logGroupName: `/aws/lambda/${functionName}`,
         logStreamName: `local/[$LATEST]${newRequestId().replace(/-/g, '')}`,
       },

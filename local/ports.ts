@@ -1,10 +1,10 @@
 /**
- * The four ports of the local stack and what a taken one is called, so that a clash names the variable to change
+ * The ports of the local stack and what a taken one is called, so that a clash names the variable to change
  * (local/start.ts reads them) instead of a bare EADDRINUSE, or, worse, a stack that talks to another stack's emulator.
  */
 import { createServer } from 'net';
 
-export type PortRole = 'rest' | 'ws' | 'cognito' | 'dynamoDb';
+export type PortRole = 'rest' | 'ws' | 'cognito' | 'dynamoDb' | 'console' | 'control';
 
 /** The `npm start` variable that sets each port (local/README.md). */
 export const PORT_VARIABLES: Readonly<Record<PortRole, string>> = {
@@ -12,6 +12,8 @@ export const PORT_VARIABLES: Readonly<Record<PortRole, string>> = {
   ws: 'WS_PORT',
   cognito: 'COGNITO_PORT',
   dynamoDb: 'DYNAMODB_PORT',
+  console: 'CONSOLE_PORT',
+  control: 'CONTROL_PORT',
 };
 
 export class PortInUseError extends Error {

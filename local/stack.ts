@@ -416,6 +416,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all([
       assertPortFree('rest', options.ports?.rest ?? 3000),
       assertPortFree('ws', options.ports?.ws ?? 3001),
+      options.startConsole ? assertPortFree('console', options.ports?.console ?? 3002) : undefined,
+      options.startDemoInstance ? assertPortFree('control', options.ports?.control ?? 4100) : undefined,
     ]);
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups, options.dataDir);

@@ -104,7 +104,7 @@ describe('npm start', () => {
     });
     afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
-    it.each(['COGNITO_PORT', 'PORT'])(
+    it.each(['COGNITO_PORT', 'PORT', 'CONSOLE_PORT', 'CONTROL_PORT'])(
       '%s',
       async (variable) => {
         const run = npmStart(path.join(base, `taken-${variable}`), { [variable]: String(port) });

@@ -7,7 +7,7 @@
  * Times are epoch milliseconds of the machine's clock, so a delay or a visibility timeout keeps running while the stack
  * is down, as SQS's do while nothing polls. Receipt handles are not kept: the consumer that held one is gone too.
  */
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJournal, rewriteJournal } from '../jsonLinesJournal';
 
 export interface StoredMessage {
   readonly messageId: string;
@@ -30,17 +30,10 @@ export interface QueueJournal {
   delete(messageId: string): void;
 }
 
-/** Replays a journal's lines; a torn last line (a crash in the middle of a write) is ignored. */
-export function replay(text: string): StoredMessage[] {
+/** The messages a journal's entries leave held, oldest first. */
+function replay(entries: readonly JournalEntry[]): StoredMessage[] {
   const held = new Map<string, StoredMessage>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let entry: JournalEntry;
-    try {
-      entry = JSON.parse(line) as JournalEntry;
-    } catch {
-      continue;
-    }
+  for (const entry of entries) {
     if (entry.op === 'put') held.set(entry.message.messageId, { ...entry.message });
     else held.delete(entry.messageId);
   }
@@ -59,11 +52,11 @@ const snapshot = ({ messageId, body, md5OfBody, sentAt, visibleAt, receiveCount,
 
 /** Opens (or creates) the journal at `file`: replayed, compacted, then appended to. */
 export function openQueueJournal(file: string): QueueJournal {
-  const messages = existsSync(file) ? replay(readFileSync(file, 'utf8')) : [];
-  const compacted = messages.map((message) => `${JSON.stringify({ op: 'put', message: snapshot(message) })}\n`);
-  writeFileSync(`${file}.tmp`, compacted.join(''), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
-  const append = (entry: JournalEntry) => appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  const messages = replay(readJournal<JournalEntry>(file));
+  const append = rewriteJournal<JournalEntry>(
+    file,
+    messages.map((message) => ({ op: 'put', message: snapshot(message) })),
+  );
   return {
     messages,
     put: (message) => append({ op: 'put', message: snapshot(message) }),

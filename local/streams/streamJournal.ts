@@ -4,8 +4,8 @@
  * after each batch. Opening the journal replays it, keeps the records not yet handled (they are dispatched again, as
  * Lambda's event source resumes a shard from its checkpoint) and writes it again compacted.
  */
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { readJournal, rewriteJournal } from '../jsonLinesJournal';
 
 type Entry = { readonly record: DynamoDBRecord } | { readonly handled: string };
 
@@ -24,14 +24,7 @@ const sequenceOf = (record: DynamoDBRecord) => Number(record.dynamodb?.SequenceN
 export function openStreamJournal(file: string): StreamJournal {
   let pending: DynamoDBRecord[] = [];
   let lastSequence = 0;
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const line of text.split('\n')) {
-    let entry: Entry;
-    try {
-      entry = JSON.parse(line) as Entry;
-    } catch {
-      continue; // an empty line, or a torn last line
-    }
+  for (const entry of readJournal<Entry>(file)) {
     if ('record' in entry) {
       pending.push(entry.record);
       lastSequence = Math.max(lastSequence, sequenceOf(entry.record));
@@ -42,10 +35,10 @@ export function openStreamJournal(file: string): StreamJournal {
     }
   }
   const handledUpTo = pending.length > 0 ? sequenceOf(pending[0]!) - 1 : lastSequence;
-  const compacted = [{ handled: String(handledUpTo) }, ...pending.map((record) => ({ record }))];
-  writeFileSync(`${file}.tmp`, compacted.map((entry) => `${JSON.stringify(entry)}\n`).join(''), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
-  const append = (entry: Entry) => appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  const append = rewriteJournal<Entry>(file, [
+    { handled: String(handledUpTo) },
+    ...pending.map((record) => ({ record })),
+  ]);
   return {
     pending,
     lastSequence,

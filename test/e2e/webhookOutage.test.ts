@@ -16,7 +16,7 @@ import {
   stopTestInstances,
   TestTenant,
 } from './support/instanceHarness';
-import { Receiver } from './support/webhookReceiver';
+import { startReceiver, stopReceivers, type Receiver } from './support/webhookReceiver';
 
 const TIME_SCALE = 60;
 const OUTAGE_MINUTES = 10;
@@ -26,7 +26,6 @@ const realMs = (minutes: number) => (minutes * 60_000) / TIME_SCALE;
 jest.setTimeout(120_000);
 
 let stack: OwnStack;
-const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   // No webhookRetrySeconds: the default, production schedule.
@@ -35,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopTestInstances();
-  await Promise.all(receivers.map((r) => r.stop()));
+  await stopReceivers();
   await stack?.stop();
 });
 
@@ -49,8 +48,7 @@ interface Endpoint {
 async function endpoint(): Promise<Endpoint> {
   const tenant = await TestTenant.create(stack);
   await startTestInstance(stack, await tenant.newInstanceUser(), { agents: ['agent1'] });
-  const hooks = await new Receiver().start();
-  receivers.push(hooks);
+  const hooks = await startReceiver();
   const created = await restCall(stack, 'POST', '/webhooks', { token: await tenant.token(), body: { Url: hooks.url } });
   expect(created.status).toBe(200);
   return { tenant, hooks, webhookId: created.body.Result.WebhookId, secret: created.body.Result.Secret };

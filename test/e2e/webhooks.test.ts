@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { Webhook } from 'standardwebhooks';
 import { startOwnStack, type OwnStack } from './support/ownStack';
-import { Receiver } from './support/webhookReceiver';
+import { startReceiver, stopReceivers } from './support/webhookReceiver';
 import {
   eventually,
   restCall,
@@ -31,7 +31,6 @@ const documentedPayload = ajv.compile(deliveryMessage.payload);
 const documentedHeaders = ajv.compile(deliveryMessage.headers);
 
 let stack: OwnStack;
-const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   stack = await startOwnStack({ webhookRetrySeconds: RETRY_SECONDS });
@@ -39,15 +38,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopTestInstances();
-  await Promise.all(receivers.map((r) => r.stop()));
+  await stopReceivers();
   await stack?.stop();
 });
-
-async function receiver(): Promise<Receiver> {
-  const r = await new Receiver().start();
-  receivers.push(r);
-  return r;
-}
 
 async function register(tenant: TestTenant, url: string): Promise<{ WebhookId: string; Secret: string }> {
   const answer = await restCall(stack, 'POST', '/webhooks', { token: await tenant.token(), body: { Url: url } });
@@ -59,7 +52,7 @@ async function register(tenant: TestTenant, url: string): Promise<{ WebhookId: s
 async function tenantWithReceiver() {
   const tenant = await TestTenant.create(stack);
   await startTestInstance(stack, await tenant.newInstanceUser(), { agents: ['agent1'] });
-  const hooks = await receiver();
+  const hooks = await startReceiver();
   const webhook = await register(tenant, hooks.url);
   return { tenant, hooks, webhook };
 }

@@ -77,3 +77,17 @@ export class Receiver {
     });
   }
 }
+
+/** The receivers a test file started (jest loads this module once per file), for its afterAll to stop. */
+const started: Receiver[] = [];
+
+/** A new receiver, listening; stopped by stopReceivers. */
+export async function startReceiver(): Promise<Receiver> {
+  const receiver = await new Receiver().start();
+  started.push(receiver);
+  return receiver;
+}
+
+export async function stopReceivers(): Promise<void> {
+  await Promise.all(started.splice(0).map((receiver) => receiver.stop()));
+}

@@ -633,7 +633,7 @@ function ackMessage(popId: string, decision: AckDecision): AckMessage {
 
 /** Tolerant reading of a pushed pop: a missing Username or Campaign fails in the Desktop model with its Reason. */
 function toPopMessage(popId: string, message: Record<string, unknown>): PopMessage {
-  const scriptData: Record<string, ScriptValue> = {};
+  const scriptData: Record<string, ScriptValue> = Object.create(null) as Record<string, ScriptValue>;
   if (typeof message.ScriptData === 'object' && message.ScriptData !== null && !Array.isArray(message.ScriptData)) {
     for (const [key, value] of Object.entries(message.ScriptData)) {
       scriptData[key] =

@@ -37,8 +37,19 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(`${JSON.stringify(body, null, 2)}\n`);
 }
 
+/** The path's segments decoded, or undefined when one is not valid percent-encoding (then 400, never 500). */
+function segmentsOf(path: string): string[] | undefined {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
 export function route(control: InstanceControl, method: string, path: string): { status: number; body: unknown } {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = segmentsOf(path);
+  if (parts === undefined)
+    return { status: 400, body: { error: 'BadPath', message: 'a path segment is not valid percent-encoding' } };
   const notFound = { status: 404, body: { error: 'NotFound', message: `no such endpoint: ${method} ${path}` } };
   if (parts[0] === 'agents' && parts.length === 1) {
     return method === 'GET'

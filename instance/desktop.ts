@@ -275,8 +275,9 @@ export function mapScriptData(
   campaign: CampaignConfig,
   scriptData: Readonly<Record<string, ScriptValue>>,
 ): { fields: Record<string, ScriptValue>; variables: Record<string, ScriptValue>; unlinkedKeys: string[] } {
-  const fields: Record<string, ScriptValue> = {};
-  const variables: Record<string, ScriptValue> = {};
+  // Keyed by the caller's names: no prototype, so a `__proto__` key is a field like any other.
+  const fields: Record<string, ScriptValue> = Object.create(null) as Record<string, ScriptValue>;
+  const variables: Record<string, ScriptValue> = Object.create(null) as Record<string, ScriptValue>;
   const unlinkedKeys: string[] = [];
   const links = new Map(Object.entries(campaign.externalLinks).map(([key, link]) => [key.toLowerCase(), link]));
   for (const [key, value] of Object.entries(scriptData)) {

@@ -88,7 +88,7 @@ async function tokenResult(
   if (isRefused(user)) return user;
   // Cognito refuses a disabled user before issuing tokens; cognito-local does not, so check here for both.
   if (user.Enabled === false) return notAuthorized();
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const attribute of user.UserAttributes ?? []) {
     if (attribute.Name && attribute.Value !== undefined) attributes[attribute.Name] = attribute.Value;
   }

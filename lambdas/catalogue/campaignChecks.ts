@@ -136,7 +136,8 @@ export function scriptDataSchema(campaign: CatalogueCampaign): Record<string, un
       description: `Campaign "${campaign.Name}" is internal: it takes no ScriptData.`,
     };
   }
-  const properties: Record<string, unknown> = {};
+  // Keyed by the instance's link names: no prototype, so a link named `__proto__` is published like any other.
+  const properties: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const link of campaign.ExternalLinks) {
     properties[link.Name] = { type: jsonTypes(link.Type), description: `Fills ${link.Fills} "${link.Target}".` };
   }

@@ -2,7 +2,8 @@
  * Which webhook URLs may be called (SSRF): https only (plain http to loopback only where the setting allows it, the
  * local stack), no userinfo, and no host that is or resolves to a private, loopback, link-local, carrier-grade NAT,
  * multicast, reserved or metadata address. The WHATWG URL parser normalises the disguises first (decimal, octal and
- * hex IPv4, `[::ffff:10.0.0.1]`), and the same address check runs again on every connection (delivery.ts), so a
+ * hex IPv4, `[::ffff:10.0.0.1]`), every IPv6 form that carries an IPv4 address is judged by that address too
+ * (`embeddedIpv4`), and the same address check runs again on every connection (delivery.ts), so a
  * name that resolves elsewhere later (DNS rebinding) is refused then.
  */
 import { BlockList, isIP } from 'node:net';
@@ -57,15 +58,28 @@ const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
-/** The IPv4 address an IPv6 address carries (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, 6to4 `2002:AABB:CCDD::`). */
-export function embeddedIpv4(address: string): string | undefined {
-  const words = expandIpv6(address);
-  if (!words) return undefined;
-  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  if (words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || words[5] === 0))
-    return v4(words[6]!, words[7]!);
-  if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
-  return undefined;
+const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+
+/**
+ * Every IPv4 address an IPv6 address may carry, whatever the notation: mapped `::ffff:a.b.c.d`, translated (SIIT)
+ * `::ffff:0:a.b.c.d`, compatible `::a.b.c.d`, RFC 6052 `64:ff9b::a.b.c.d` and the local-use `64:ff9b:1::/48`, 6to4
+ * `2002:AABB:CCDD::`, Teredo (the client's address inverted in the last 32 bits) and ISATAP (`…:0:5efe:a.b.c.d` or
+ * `…:200:5efe:a.b.c.d` under any prefix). `::` and `::1` carry none: they are IPv6's own unspecified and loopback.
+ */
+export function embeddedIpv4(address: string): string[] {
+  const w = expandIpv6(address);
+  if (!w) return [];
+  const last = v4(w[6]!, w[7]!);
+  const zeros = (from: number, to: number) => w.slice(from, to).every((word) => word === 0);
+  const found: string[] = [];
+  if (zeros(0, 5) && w[5] === 0xffff) found.push(last);
+  if (zeros(0, 4) && w[4] === 0xffff && w[5] === 0) found.push(last);
+  if (zeros(0, 6) && (w[6] !== 0 || w[7]! > 1)) found.push(last);
+  if (w[0] === 0x64 && w[1] === 0xff9b) found.push(last);
+  if (w[0] === 0x2002) found.push(v4(w[1]!, w[2]!));
+  if (w[0] === 0x2001 && w[1] === 0) found.push(v4(w[2]!, w[3]!), v4(w[6]! ^ 0xffff, w[7]! ^ 0xffff));
+  if ((w[4] === 0 || w[4] === 0x200) && w[5] === 0x5efe) found.push(last);
+  return found;
 }
 
 function expandIpv6(address: string): number[] | undefined {
@@ -83,17 +97,21 @@ function expandIpv6(address: string): number[] | undefined {
   return [...left, ...middle, ...right].map((w) => parseInt(w, 16));
 }
 
-/** Why an address may not be called, or undefined when it may. */
+const BLOCKED_WHY = 'a private, loopback, link-local, reserved or metadata address';
+
+/** Why an address may not be called, or undefined when it may; the message names the address as sent. */
 export function addressProblem(address: string, rules: UrlRules): string | undefined {
   const family = isIP(address);
   if (family === 0) return `${address} is not an IP address`;
-  const inner = family === 6 ? embeddedIpv4(address) : undefined;
-  if (inner !== undefined) return addressProblem(inner, rules);
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (rules.allowLoopbackHttp && loopback.check(address, type)) return undefined;
-  return blocked.check(address, type)
-    ? `${address} is a private, loopback, link-local, reserved or metadata address`
-    : undefined;
+  if (blocked.check(address, type)) return `${address} is ${BLOCKED_WHY}`;
+  if (family === 4) return undefined;
+  for (const inner of embeddedIpv4(address)) {
+    if (rules.allowLoopbackHttp && loopback.check(inner, 'ipv4')) continue;
+    if (blocked.check(inner, 'ipv4')) return `${address} carries IPv4 ${inner}, ${BLOCKED_WHY}`;
+  }
+  return undefined;
 }
 
 /** The URL's form alone: scheme, userinfo, port, literal addresses. Names are checked by `checkWebhookUrl`. */

@@ -42,7 +42,7 @@ export function evaluateAuthorizerResult(result: unknown, methodArn: string): Po
   if (!covering.some((s) => s.Effect === 'Allow'))
     return { allowed: false, status: 403, why: 'no Allow for the method' };
 
-  const context: AuthorizerContext = {};
+  const context: AuthorizerContext = Object.create(null) as AuthorizerContext;
   if (r.context !== undefined && r.context !== null) {
     if (typeof r.context !== 'object') return { allowed: false, status: 500, why: 'context is not an object' };
     for (const [key, value] of Object.entries(r.context)) {

@@ -16,7 +16,7 @@ const DATE_CLAIMS = new Set(['exp', 'iat']);
 
 /** Claims as API Gateway's REST Cognito authorizer writes them into `requestContext.authorizer.claims`. */
 export function claimsAsApiGatewayWritesThem(payload: Record<string, unknown>): Record<string, string> {
-  const claims: Record<string, string> = {};
+  const claims: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(payload)) {
     if (value === undefined || value === null) continue;
     if (DATE_CLAIMS.has(name) && typeof value === 'number') claims[name] = claimDate(value);

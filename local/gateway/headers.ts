@@ -7,8 +7,9 @@ export interface HeaderMaps {
 }
 
 export function headerMaps(req: IncomingMessage, added: Record<string, string>): HeaderMaps {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Keyed by the client's names: no prototype, so `__proto__` or `toString` is a header like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const multiValueHeaders: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const put = (name: string, value: string) => {
     // Keep the first spelling seen for a name, as one map key.
     const existing = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase());
@@ -26,8 +27,8 @@ export function queryMaps(url: URL): {
   queryStringParameters: Record<string, string> | null;
   multiValueQueryStringParameters: Record<string, string[]> | null;
 } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single: Record<string, string> = Object.create(null) as Record<string, string>;
+  const multi: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [name, value] of url.searchParams) {
     single[name] = value;
     (multi[name] ??= []).push(value);

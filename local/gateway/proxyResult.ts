@@ -22,7 +22,8 @@ export function parseProxyResult(result: unknown): ProxyResult {
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
     throw new MalformedProxyResultError('statusCode is not an HTTP status');
   }
-  const headers: Record<string, string> = {};
+  // Keyed by the handler's names: no prototype (a `__proto__` header stays a header).
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   if (r.headers !== undefined && r.headers !== null) {
     if (typeof r.headers !== 'object') throw new MalformedProxyResultError('headers is not an object');
     for (const [name, value] of Object.entries(r.headers)) {
@@ -30,7 +31,7 @@ export function parseProxyResult(result: unknown): ProxyResult {
       headers[name] = String(value);
     }
   }
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
     if (typeof r.multiValueHeaders !== 'object')
       throw new MalformedProxyResultError('multiValueHeaders is not an object');
@@ -50,7 +51,7 @@ export function parseProxyResult(result: unknown): ProxyResult {
 }
 
 export function writeProxyResult(res: ServerResponse, result: ProxyResult, requestId: string): void {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   const set = (name: string, values: string[]) => {
     const key = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
     const prior = out[key];

@@ -155,7 +155,13 @@ function serveTestHook(state: WsApiState, req: IncomingMessage, res: ServerRespo
   const drop = /^\/__local\/connections\/([^/]+)\/drop$/.exec(path);
   if (req.method === 'POST' && drop) {
     req.resume();
-    const id = decodeURIComponent(drop[1]!);
+    let id: string;
+    try {
+      id = decodeURIComponent(drop[1]!);
+    } catch {
+      sendJson(res, 400, { message: 'the connection id is not valid percent-encoding' });
+      return true;
+    }
     const dropped = dropConnection(state, id);
     state.options.log.info(`WS test hook: drop ${id} -> ${dropped ? 'dropped' : 'unknown'}`);
     sendJson(res, dropped ? 200 : 404, { ConnectionId: id, Dropped: dropped });

@@ -98,7 +98,7 @@ async function runCommand(positionals: string[], values: Values, io: CliIo): Pro
 function popRequestOf(values: Values) {
   if (!values.agent) throw new UsageError('pop needs --agent');
   if (!values.campaign) throw new UsageError('pop needs --campaign');
-  const scriptData: Record<string, ScriptValue> = {};
+  const scriptData: Record<string, ScriptValue> = Object.create(null) as Record<string, ScriptValue>;
   for (const pair of values.data ?? []) {
     const equals = pair.indexOf('=');
     if (equals <= 0) throw new UsageError(`--data takes 'Name=value' (got "${pair}")`);

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { HandlerName } from '../lambdas/apiRoutes';
 import { METRIC, METRIC_DIMENSION } from '../lambdas/shared/metricNames';
 import { TABLE_KEYS } from '../lambdas/store/tableSchema';
+import { RUNBOOK_SECTION, withRunbook } from './runbook';
 
 export interface ObservabilityProps {
   readonly restStage: apigw.Stage;
@@ -101,22 +102,35 @@ export class Observability extends Construct {
       this.alarm(
         'Rest5xxRate',
         restErrorRate,
-        `REST API: ${REST_5XX_RATE_PERCENT}% or more of the requests in 5 minutes answered 5xx (with ${REST_5XX_MIN_REQUESTS}+ requests).`,
+        withRunbook(
+          `REST API: ${REST_5XX_RATE_PERCENT}% or more of the requests in 5 minutes answered 5xx (with ${REST_5XX_MIN_REQUESTS}+ requests).`,
+          RUNBOOK_SECTION.rest5xxRate,
+        ),
         REST_5XX_RATE_PERCENT,
       ),
       ...functions.flatMap(([name, fn]) => [
         this.alarm(
           `${name}Errors`,
           fn.metricErrors(SUM),
-          `Function ${name}: an invocation failed (unhandled error or timeout).`,
+          withRunbook(
+            `Function ${name}: an invocation failed (unhandled error or timeout).`,
+            RUNBOOK_SECTION.functionErrors,
+          ),
         ),
         this.alarm(
           `${name}Throttles`,
           fn.metricThrottles(SUM),
-          `Function ${name}: an invocation was throttled (concurrency exhausted).`,
+          withRunbook(
+            `Function ${name}: an invocation was throttled (concurrency exhausted).`,
+            RUNBOOK_SECTION.functionThrottles,
+          ),
         ),
       ]),
-      this.alarm('DynamoDbThrottles', tableThrottles, 'DynamoDB: requests to the table or its index were throttled.'),
+      this.alarm(
+        'DynamoDbThrottles',
+        tableThrottles,
+        withRunbook('DynamoDB: requests to the table or its index were throttled.', RUNBOOK_SECTION.dynamoDbThrottles),
+      ),
     ];
     // First: they were made before these (the stack makes the webhooks first), the template's order too.
     this.alarms = [...(props.alarms ?? []), ...this.alarms];

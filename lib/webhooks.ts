@@ -7,6 +7,7 @@ import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
 import { ENV } from '../lambdas/shared/settings';
 import { DEFAULT_RETRY_SECONDS } from '../lambdas/webhooks/backoff';
 import type { RemotePopFunction } from './remotePopFunction';
+import { RUNBOOK_SECTION, withRunbook } from './runbook';
 
 /**
  * The first try and one per back-off step (lambdas/webhooks/backoff.ts): the sender sets the visibility of a failed
@@ -57,7 +58,10 @@ export class Webhooks extends Construct {
         period: Duration.minutes(5),
         statistic: 'Maximum',
       }),
-      alarmDescription: 'Webhooks: a delivery exhausted its retries (about 27.6 h) and is in the dead-letter queue.',
+      alarmDescription: withRunbook(
+        'Webhooks: a delivery exhausted its retries (about 27.6 h) and is in the dead-letter queue.',
+        RUNBOOK_SECTION.webhookDeadLetters,
+      ),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -78,7 +82,8 @@ export class Webhooks extends Construct {
     for (const fn of Object.values(functions)) {
       const access = HANDLER_NEEDS[fn.handlerName].webhookQueue;
       if (!access) continue;
-      if (access === 'send') this.queue.grantSendMessages(fn);
+      // SendMessageBatch is authorised as sqs:SendMessage; grantSendMessages would add GetQueueAttributes and GetQueueUrl.
+      if (access === 'send') this.queue.grant(fn, 'sqs:SendMessage');
       else this.queue.grant(fn, 'sqs:ChangeMessageVisibility');
       fn.addEnvironment(ENV.webhookQueueUrl, this.queue.queueUrl);
     }

@@ -78,6 +78,11 @@ export interface ConnectorOptions {
    * default) opens it at once, in the same turn, as the product does. @default 0
    */
   readonly openDelayMs?: number;
+  /**
+   * Instead of `openDelayMs`: the pop waits until this promise settles, then opens unless recalled meanwhile. For tests
+   * that decide when a pop opens (test/e2e/support/instanceHarness.ts `PopGate`) instead of racing a timer.
+   */
+  readonly openGate?: (pop: PopMessage) => Promise<void>;
   readonly logger: Logger;
   readonly heartbeatMs: number;
   /** @default min(heartbeatMs, 30 s) */
@@ -128,8 +133,8 @@ export class Connector extends EventEmitter {
   private pending?: Connection;
   private readonly connections = new Set<Connection>();
   private readonly handled = new Map<string, AckDecision>();
-  /** Pops delivered and waiting `openDelayMs` to open, by PopId: what a Recall can still drop. */
-  private readonly waiting = new Map<string, unknown>();
+  /** Pops delivered and waiting to open (`openDelayMs`, `openGate`), by PopId, with what cancels the wait. */
+  private readonly waiting = new Map<string, () => void>();
   private readonly unsentAcks: AckMessage[] = [];
   /** Each Desktop list sent in parts gets the next Sequence, so the server never applies an older one after it. */
   private desktopSequence = 1;
@@ -182,15 +187,10 @@ export class Connector extends EventEmitter {
   /** Closes every socket with 1000 and cancels every timer; nothing reconnects afterwards. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [
-      this.reconnectTimer,
-      this.refreshTimer,
-      this.heartbeatTimer,
-      this.rotationTimer,
-      ...this.waiting.values(),
-    ]) {
+    for (const timer of [this.reconnectTimer, this.refreshTimer, this.heartbeatTimer, this.rotationTimer]) {
       if (timer !== undefined) this.clock.clearTimeout(timer);
     }
+    for (const cancel of this.waiting.values()) cancel();
     this.waiting.clear();
     const closing = [...this.connections].map(
       (conn) =>
@@ -483,12 +483,27 @@ export class Connector extends EventEmitter {
     if (this.waiting.has(popId)) return;
     const pop = this.readPop(conn, popId, message);
     const delayMs = this.options.openDelayMs ?? 0;
+    if (this.options.openGate) return this.openThroughGate(conn, pop, this.options.openGate);
     if (delayMs <= 0) return this.openPop(conn, pop);
     const timer = this.clock.setTimeout(() => {
       this.waiting.delete(popId);
       this.openPop(conn, pop);
     }, delayMs);
-    this.waiting.set(popId, timer);
+    this.waiting.set(popId, () => this.clock.clearTimeout(timer));
+  }
+
+  /** Opens the pop once `gate` settles, unless a Recall (or stop) cancelled the wait first. */
+  private openThroughGate(conn: Connection, pop: PopMessage, gate: (pop: PopMessage) => Promise<void>): void {
+    let cancelled = false;
+    this.waiting.set(pop.PopId, () => (cancelled = true));
+    void gate(pop).then(
+      () => {
+        if (cancelled) return;
+        this.waiting.delete(pop.PopId);
+        this.openPop(conn, pop);
+      },
+      () => undefined, // a gate that fails never opens the pop
+    );
   }
 
   private openPop(conn: Connection, pop: PopMessage): void {
@@ -525,12 +540,12 @@ export class Connector extends EventEmitter {
       this.log.info('recall of a pop already handled: nothing to drop', { PopId: popId, status: earlier.status });
       return;
     }
-    const timer = this.waiting.get(popId);
-    if (timer !== undefined) this.clock.clearTimeout(timer);
+    const cancel = this.waiting.get(popId);
+    cancel?.();
     this.waiting.delete(popId);
     this.remember(popId, { status: 'Recalled' });
     this.ack(conn, { Action: 'Ack', PopId: popId, Status: 'Recalled' });
-    const how = timer !== undefined ? 'dropped' : 'beforeArrival';
+    const how = cancel !== undefined ? 'dropped' : 'beforeArrival';
     this.log.info(
       how === 'dropped' ? 'pop recalled before it opened: dropped' : 'pop recalled before it arrived: it will not open',
       { PopId: popId },

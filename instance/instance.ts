@@ -13,7 +13,7 @@ import { createConsoleLogger, type Logger } from './log';
 import { createPopHandler } from './popHandler';
 import { catalogueMessages, licenceMessages } from './catalogue';
 import type { CampaignConfig } from './config';
-import type { InstanceMessage } from '../contract/webSocket';
+import type { InstanceMessage, PopMessage } from '../contract/webSocket';
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -28,6 +28,8 @@ export interface StartOptions {
   readonly controlPort?: number;
   /** How long each pop waits before it opens, during which a Recall drops it (Connector's `openDelayMs`). @default 0 */
   readonly openDelayMs?: number;
+  /** Instead of `openDelayMs`: each pop opens when this settles (Connector's `openGate`; tests decide when). */
+  readonly openGate?: (pop: PopMessage) => Promise<void>;
 }
 
 export interface RunningInstance {
@@ -113,6 +115,7 @@ function buildCore(
     clock: options.clock,
     random: options.random,
     openDelayMs: options.openDelayMs,
+    openGate: options.openGate,
   });
   return { desktop, connector, publisher };
 }

@@ -169,6 +169,11 @@ export function createRestServer(options: RestServerOptions): Server {
       else res.destroy();
     });
   });
+  // Idle keep-alive sockets are closed by the client, never by the gateway: a server that closes an idle socket
+  // races a client reusing it (undici's `SocketError: other side closed` in test/e2e/localStack.test.ts on a loaded
+  // machine, where the client's 4 s idle timer fired late and the gateway's 5 s one on time). Without a
+  // keepAliveTimeout Node sends no Keep-Alive hint and clients keep their own shorter idle timeout; stop() closes all.
+  server.keepAliveTimeout = 0;
   answerParserErrors(server, options.log);
   return server;
 }

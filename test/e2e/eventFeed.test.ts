@@ -5,6 +5,7 @@
  * the last cursor it handled.
  */
 import {
+  PopGate,
   restCall,
   sharedStack,
   startTestInstance,
@@ -75,13 +76,23 @@ async function feedUntil(tenant: TestTenant, after: string, popId: string, last:
 
 test('a pop is Sent, Delivered, Opened in the feed in order with growing cursors; resuming brings nothing new; another tenant sees none; a recall is an event', async () => {
   const tenant = await TestTenant.create(stack());
+  // The test opens each pop itself (PopGate): the second pop must still be waiting when it is recalled.
+  const gate = new PopGate();
   await startTestInstance(
     stack(),
     await tenant.newInstanceUser(),
     { agents: ['agent1', 'agent2'] },
-    { openDelayMs: 300 },
+    { openGate: gate.hold },
   );
-  const opened = await tenant.popAndSettle({ Username: 'agent1', Campaign: 'Sales', Reference: 'EV-1' });
+  const { answer: firstPop } = await tenant.popUntilAccepted({
+    Username: 'agent1',
+    Campaign: 'Sales',
+    Reference: 'EV-1',
+  });
+  expect(firstPop.status).toBe(202);
+  await gate.arrived(firstPop.body.Result.PopId);
+  gate.open(firstPop.body.Result.PopId);
+  const opened = await tenant.settled(firstPop.body.Result.PopId);
   expect(opened.Status).toBe('Opened');
 
   const first = await feedUntil(tenant, '0', opened.PopId, 'Opened');
@@ -115,6 +126,7 @@ test('a pop is Sent, Delivered, Opened in the feed in order with growing cursors
   // A recall is an event too: Sent, Delivered, then Recalled, after the cursor the caller had reached.
   const { answer } = await tenant.popUntilAccepted({ Username: 'agent2', Campaign: 'Sales', Reference: 'EV-2' });
   const popId = answer.body.Result.PopId;
+  await gate.arrived(popId);
   await eventually('Delivered', async () => (await tenant.popStatus(popId)).body.Result.Status === 'Delivered');
   const recalled = await restCall(stack(), 'DELETE', `/pops/${popId}`, { token: await tenant.token() });
   expect(recalled.status).toBe(200);

@@ -1,12 +1,12 @@
 /**
  * Recall end to end (DELETE /pops/{PopId}): a real api-caller pops through the REST API, the
- * reference instance (in-process, instance/connector.ts) holds each pop `openDelayMs` before opening it, and the
+ * reference instance (in-process, instance/connector.ts) holds each pop until the test opens it (`PopGate`), and the
  * caller recalls it through the local API Gateway. Observed from both sides: GET /pops/{PopId} and the Desktop.
  */
 import {
+  PopGate,
   restCall,
   sharedStack,
-  sleep,
   startTestInstance,
   stopTestInstances,
   TestTenant,
@@ -23,15 +23,18 @@ async function recall(tenant: TestTenant, popId: string) {
 
 test('recalled before it opens: 200 Recalled, the instance drops it and acknowledges Recalled, the claim is free at once', async () => {
   const tenant = await TestTenant.create(stack());
+  // The test decides when each pop opens (PopGate): the recall meets a pop still waiting, however slow the machine.
+  const gate = new PopGate();
   const desk = await startTestInstance(
     stack(),
     await tenant.newInstanceUser(),
     { agents: ['agent1', 'agent2'] },
-    { openDelayMs: 1500 },
+    { openGate: gate.hold },
   );
   const { answer } = await tenant.popUntilAccepted({ Username: 'agent1', Campaign: 'Sales', Reference: 'R-1' });
   expect(answer.status).toBe(202);
   const popId = answer.body.Result.PopId;
+  await gate.arrived(popId);
   await eventually('Delivered', async () => (await tenant.popStatus(popId)).body.Result.Status === 'Delivered');
 
   const recalled = await recall(tenant, popId);
@@ -44,10 +47,13 @@ test('recalled before it opens: 200 Recalled, the instance drops it and acknowle
   // The same record for another agent, inside the claim window: accepted, not RecordOpenElsewhere.
   const other = await tenant.pop({ Username: 'agent2', Campaign: 'Sales', Reference: 'R-1' });
   expect(other.status).toBe(202);
-  await sleep(1700); // past the open delay: the recalled pop never opened
+  // Releasing the recalled pop's wait opens nothing; the other pop, released after it, opens.
+  gate.open(popId);
+  await gate.arrived(other.body.Result.PopId);
+  gate.open(other.body.Result.PopId);
+  expect(await tenant.settled(other.body.Result.PopId)).toMatchObject({ Status: 'Opened', Username: 'agent2' });
   expect(desk.instance.desktop.agent('agent1')?.current).toBeNull();
   expect((await tenant.popStatus(popId)).body.Result.Status).toBe('Recalled');
-  expect(await tenant.settled(other.body.Result.PopId)).toMatchObject({ Status: 'Opened', Username: 'agent2' });
   // A repeat is answered the same and changes nothing.
   expect((await recall(tenant, popId)).body.Result).toMatchObject({ Status: 'Recalled' });
 });

@@ -233,6 +233,44 @@ export interface TestInstance {
   stop(): Promise<void>;
 }
 
+/**
+ * Holds every pop an instance receives until the test opens it: `startTestInstance(..., { openGate: gate.hold })`,
+ * then `await gate.arrived(popId)` (the instance has it and acknowledged Delivered) and `gate.open(popId)`. A recall
+ * in between meets a pop that is certainly still waiting, whatever the machine's load (no timer to race).
+ */
+export class PopGate {
+  private readonly pops = new Map<string, { arrived: () => void; arrival: Promise<void>; open?: () => void }>();
+
+  private entry(popId: string) {
+    let entry = this.pops.get(popId);
+    if (!entry) {
+      let arrived!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      entry = { arrived, arrival };
+      this.pops.set(popId, entry);
+    }
+    return entry;
+  }
+
+  readonly hold = (pop: { PopId: string }): Promise<void> => {
+    const entry = this.entry(pop.PopId);
+    entry.arrived();
+    return new Promise<void>((resolve) => (entry.open = resolve));
+  };
+
+  /** Resolves once the instance holds this pop (after its Delivered acknowledgement was sent). */
+  arrived(popId: string): Promise<void> {
+    return this.entry(popId).arrival;
+  }
+
+  /** Lets the pop open now (the Desktop decides Opened, Unchanged or Failed); it must have arrived. */
+  open(popId: string): void {
+    const open = this.pops.get(popId)?.open;
+    if (!open) throw new Error(`pop ${popId} has not arrived at the gate`);
+    open();
+  }
+}
+
 const running = new Set<TestInstance>();
 
 /** Stops every instance started by startTestInstance in this file (call in afterEach/afterAll). */
@@ -249,7 +287,7 @@ export async function startTestInstance(
   stack: StackTarget,
   user: TestUser,
   overrides: Record<string, unknown> = {},
-  startOptions: Pick<StartOptions, 'openDelayMs'> = {},
+  startOptions: Pick<StartOptions, 'openDelayMs' | 'openGate'> = {},
 ): Promise<TestInstance> {
   const config = validateConfig({
     authUrl: `${stack.endpoints.RestApiUrl}/auth`,

@@ -22,7 +22,10 @@ afterEach(async () => {
   await gateway.stop();
 });
 
-async function connected(openDelayMs: number): Promise<{ opened: PopMessage[]; conn: GatewayConnection }> {
+async function connected(
+  openDelayMs: number,
+  openGate?: (pop: PopMessage) => Promise<void>,
+): Promise<{ opened: PopMessage[]; conn: GatewayConnection }> {
   const opened: PopMessage[] = [];
   connector = new Connector({
     webSocketUrl: gateway.webSocketUrl,
@@ -44,6 +47,7 @@ async function connected(openDelayMs: number): Promise<{ opened: PopMessage[]; c
     maxConnectionMs: 60 * 60_000,
     overlapMs: 100,
     openDelayMs,
+    ...(openGate ? { openGate } : {}),
   });
   connector.start();
   await connector.whenConnected();
@@ -86,4 +90,22 @@ test('a Recall before its pop: acknowledged Recalled, and the pop when it comes 
 
   expect(gateway.acksFor('p3').map((a) => a.Status)).toEqual(['Recalled', 'Delivered', 'Recalled']);
   expect(opened).toEqual([]);
+});
+
+test('with an openGate a pop opens when the gate settles, and a pop recalled while held never opens', async () => {
+  const release = new Map<string, () => void>();
+  const gate = (pop: PopMessage) => new Promise<void>((resolve) => release.set(pop.PopId, resolve));
+  const { opened, conn } = await connected(0, gate);
+  gateway.push(conn, { PopId: 'p4', Username: 'agent1', Campaign: 'Sales', Reference: 'R-4' });
+  gateway.push(conn, { PopId: 'p5', Username: 'agent1', Campaign: 'Sales', Reference: 'R-5' });
+  await eventually(() => release.size === 2);
+  recall(conn, 'p4');
+  await eventually(() => gateway.acksFor('p4').length === 2);
+
+  release.get('p4')!();
+  release.get('p5')!();
+  await eventually(() => gateway.acksFor('p5').length === 2);
+  expect(gateway.acksFor('p4').map((a) => a.Status)).toEqual(['Delivered', 'Recalled']);
+  expect(gateway.acksFor('p5').map((a) => a.Status)).toEqual(['Delivered', 'Opened']);
+  expect(opened.map((p) => p.PopId)).toEqual(['p5']);
 });

@@ -19,6 +19,7 @@ import { apiCallerOf, type Caller } from '../auth/callerIdentity';
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
+import { withoutBlankReference } from './reference';
 import { confirmPop, deliverPop, type PopOutcome } from './delivery';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import type { PushToConnection } from './pusher';
@@ -69,16 +70,17 @@ async function popOperation(
   log.appendKeys({ tenant: caller.tenant });
   const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
   if (request.kind === 'refused') return request;
-  const tooLarge = messageTooLarge(request.value);
+  const pop = withoutBlankReference(request.value);
+  const tooLarge = messageTooLarge(pop);
   if (tooLarge) return tooLarge;
   const key = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'));
   if (isRefused(key)) return key;
-  const deliver = () => deliverPop({ ...deps, log }, caller.tenant, request.value);
+  const deliver = () => deliverPop({ ...deps, log }, caller.tenant, pop);
   if (key.key === undefined) return popAnswer(await deliver());
-  const once = await onceForKey(deps.pops, scopeOf(caller, key.key, request.value, requestId), deliver);
+  const once = await onceForKey(deps.pops, scopeOf(caller, key.key, pop, requestId), deliver);
   // An unconfirmed first answer is not replayed as it was: the repeat settles it (same body, so same request).
   if (once.replayOf !== undefined && once.outcome.kind === 'unconfirmed') {
-    return popAnswer(await confirmPop({ ...deps, log }, caller.tenant, request.value, once.outcome.popId));
+    return popAnswer(await confirmPop({ ...deps, log }, caller.tenant, pop, once.outcome.popId));
   }
   const outcome = popAnswer(once.outcome);
   return once.replayOf === undefined ? outcome : { replayOf: once.replayOf, outcome };

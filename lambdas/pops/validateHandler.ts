@@ -18,6 +18,7 @@ import { CatalogueReader } from '../catalogue/catalogueReader';
 import { CatalogueCache } from '../catalogue/catalogueCache';
 import { ConnectionStore } from '../presence/connectionStore';
 import { messageTooLarge } from './popHandler';
+import { withoutBlankReference } from './reference';
 import { planPop, type PlanDependencies } from './popPlan';
 
 export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
@@ -32,14 +33,15 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
       MAX_POP_BODY_BYTES,
     );
     if (request.kind === 'refused') return request;
-    const tooLarge = messageTooLarge(request.value);
+    const pop = withoutBlankReference(request.value);
+    const tooLarge = messageTooLarge(pop);
     if (tooLarge) return tooLarge;
-    const plan = await planPop(deps, caller.tenant, request.value);
+    const plan = await planPop(deps, caller.tenant, pop);
     if (plan.kind === 'refused') {
       log.info('Dry run: the pop would be refused', {
         reason: plan.code,
-        agent: request.value.Username,
-        campaign: request.value.Campaign,
+        agent: pop.Username,
+        campaign: pop.Campaign,
       });
       return plan;
     }

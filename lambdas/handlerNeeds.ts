@@ -30,14 +30,26 @@ export type HandlerName =
   | 'wsDefault';
 
 /**
- * What each function may touch, so the stack grants exactly this and nothing more.
- * table: read/write on the table; manageConnections: execute-api:ManageConnections on this WebSocket API;
- * adminGetUser: cognito-idp:AdminGetUser on the pool; userPool: the pool id and client id in the environment.
+ * The DynamoDB actions a function's code calls, named as IAM names them: lib-dynamodb's GetCommand is GetItem,
+ * PutCommand PutItem, UpdateCommand UpdateItem, DeleteCommand DeleteItem, QueryCommand Query, BatchWriteCommand
+ * BatchWriteItem. Nothing scans, batch-reads or transacts, so Scan, BatchGetItem and TransactWriteItems are never granted.
+ */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+/** The Cognito user pool actions a function calls with its role (InitiateAuth needs none: it is not signed). */
+export type CognitoAction = 'AdminGetUser' | 'AdminInitiateAuth';
+
+/**
+ * What each function may touch, so the stack grants exactly this and nothing more (lib/functions.ts), and
+ * test/cdk/leastPrivilege.test.ts fails on any action of a role that this table does not list.
+ * table: the DynamoDB actions it calls (Query also on the ByConnection index); manageConnections: PostToConnection
+ * (execute-api:ManageConnections on POST @connections only); cognito: user pool actions; userPool: the pool id and
+ * client id in the environment.
  */
 export interface HandlerNeeds {
-  readonly table?: 'read' | 'readWrite';
+  readonly table?: readonly TableAction[];
   readonly manageConnections?: boolean;
-  readonly adminGetUser?: boolean;
+  readonly cognito?: readonly CognitoAction[];
   readonly userPool?: boolean;
   readonly claimSettings?: boolean;
   /** Invoked by the table's stream (pop items only), not by a route. */
@@ -46,39 +58,59 @@ export interface HandlerNeeds {
   readonly webhookQueue?: 'send' | 'consume';
 }
 
+/** Record claims, idempotency keys, pops, delivery records and the removal of a gone connection (batch deletes). */
+const POP_WRITER: readonly TableAction[] = [
+  'GetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+];
+/** The WebSocket routes keep the connection, its presence, Desktop parts and catalogue (batch deletes on replace). */
+const CONNECTION_WRITER: readonly TableAction[] = POP_WRITER;
+
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
-  authToken: { userPool: true, adminGetUser: true },
-  authRefresh: { userPool: true, adminGetUser: true },
-  pop: { table: 'readWrite', manageConnections: true, claimSettings: true },
-  popStatus: { table: 'read' },
+  authToken: { userPool: true, cognito: ['AdminGetUser'] },
+  authRefresh: { userPool: true, cognito: ['AdminGetUser'] },
+  pop: { table: POP_WRITER, manageConnections: true, claimSettings: true },
+  // One pop, read strongly consistent.
+  popStatus: { table: ['GetItem'] },
   // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
-  popRecall: { table: 'readWrite', manageConnections: true },
-  popValidate: { table: 'read' },
-  campaigns: { table: 'read' },
-  campaign: { table: 'read' },
+  popRecall: { table: POP_WRITER, manageConnections: true },
+  // Plans a pop without making it: the agents' connections only.
+  popValidate: { table: ['Query'] },
+  campaigns: { table: ['Query'] },
+  campaign: { table: ['Query'] },
   // Reading the feed closes gaps a dead writer left (lambdas/events/eventLog.ts): a conditional write.
-  events: { table: 'readWrite' },
+  events: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
   // Queues one webhook delivery per matching endpoint after it appends an event (lambdas/webhooks/enqueue.ts).
-  popStream: { table: 'readWrite', popStream: true, claimSettings: true, webhookQueue: 'send' },
+  popStream: {
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    popStream: true,
+    claimSettings: true,
+    webhookQueue: 'send',
+  },
   // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); nothing is queued, so no queue grant.
-  webhookCreate: { table: 'readWrite' },
-  webhookList: { table: 'read' },
-  webhookGet: { table: 'read' },
-  webhookDelete: { table: 'readWrite' },
-  webhookRotate: { table: 'readWrite' },
+  webhookCreate: { table: ['Query', 'PutItem'] },
+  webhookList: { table: ['Query'] },
+  webhookGet: { table: ['GetItem'] },
+  webhookDelete: { table: ['DeleteItem'] },
+  webhookRotate: { table: ['UpdateItem'] },
   // The test delivery is queued like any other.
-  webhookTest: { table: 'read', webhookQueue: 'send' },
+  webhookTest: { table: ['GetItem'], webhookQueue: 'send' },
   // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
-  webhookSender: { table: 'readWrite', webhookQueue: 'consume' },
+  webhookSender: { table: ['GetItem', 'UpdateItem'], webhookQueue: 'consume' },
   wsAuthorizer: { userPool: true },
-  wsConnect: { table: 'readWrite' },
-  wsDisconnect: { table: 'readWrite' },
-  wsDesktop: { table: 'readWrite' },
-  wsLogin: { table: 'readWrite' },
-  wsLogout: { table: 'readWrite' },
-  wsAck: { table: 'readWrite', claimSettings: true },
-  wsCatalogue: { table: 'readWrite' },
-  wsLicences: { table: 'readWrite' },
+  wsConnect: { table: CONNECTION_WRITER },
+  wsDisconnect: { table: CONNECTION_WRITER },
+  wsDesktop: { table: CONNECTION_WRITER },
+  wsLogin: { table: CONNECTION_WRITER },
+  wsLogout: { table: CONNECTION_WRITER },
+  // A pop's acknowledgement: the pop and its claim; no batch writes.
+  wsAck: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], claimSettings: true },
+  wsCatalogue: { table: CONNECTION_WRITER },
+  wsLicences: { table: CONNECTION_WRITER },
   wsPing: {},
   wsDefault: {},
 };

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,21 +7,53 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_NEEDS, type HandlerName } from '../lambdas/apiRoutes';
+import { HANDLER_NEEDS, type HandlerName, type TableAction } from '../lambdas/handlerNeeds';
 import { METRICS_NAMESPACE_ENV } from '../lambdas/shared/metricNames';
 import { ENV } from '../lambdas/shared/settings';
+import { TABLE_KEYS } from '../lambdas/store/tableSchema';
 import { memoryOf } from './functionMemory';
 import { RemotePopFunction } from './remotePopFunction';
 
-/** How cdk-nag prints the resource of `stage.grantManagementApiAccess` (tokens as `<AWS::...>`, `<LogicalId>`). */
+/**
+ * The one @connections call the functions make, PostToConnection, is `POST /@connections/{connectionId}` of this
+ * stage: execute-api:ManageConnections on that method only (not GET or DELETE), whatever connection id.
+ */
+function postToConnectionsArn(stage: apigwv2.WebSocketStage): string {
+  return Stack.of(stage).formatArn({
+    service: 'execute-api',
+    resource: stage.api.apiId,
+    resourceName: `${stage.stageName}/POST/@connections/*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/** How cdk-nag prints that resource (tokens as `<AWS::...>`, `<LogicalId>`). */
 function manageConnectionsFinding(stage: apigwv2.WebSocketStage): string {
   const stack = Stack.of(stage);
   const part = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
   const apiLogicalId = stack.getLogicalId(stage.api.node.defaultChild as CfnElement);
   return (
     `arn:<AWS::Partition>:execute-api:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:` +
-    `<${apiLogicalId}>/${stage.stageName}/*/@connections/*`
+    `<${apiLogicalId}>/${stage.stageName}/POST/@connections/*`
   );
+}
+
+/**
+ * Exactly the DynamoDB actions HANDLER_NEEDS lists, on the table; Query also on the ByConnection index (what a
+ * connection owns). No stream actions: only the stream's consumer reads the stream, through its event source.
+ */
+function grantTableActions(fn: RemotePopFunction, table: dynamodb.ITable, actions: readonly TableAction[]): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
+  );
+  if (actions.includes('Query')) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${TABLE_KEYS.byConnectionIndex.name}`],
+      }),
+    );
+  }
 }
 
 /**
@@ -65,8 +97,6 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     const { table, userPool, userPoolClient } = props;
-    // `Resource::<TableLogicalId.Arn>/index/*`: the table grants cover the table's indexes (the ByConnection query).
-    const tableLogicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
 
     const byHandler = {} as Record<HandlerName, RemotePopFunction>;
     for (const [handlerName, needs] of Object.entries(HANDLER_NEEDS) as [
@@ -82,23 +112,19 @@ export class Functions extends Construct {
       });
       fn.addEnvironment(METRICS_NAMESPACE_ENV, props.metricsNamespace);
       if (needs.table) {
-        if (needs.table === 'read') table.grantReadData(fn);
-        else table.grantReadWriteData(fn);
+        grantTableActions(fn, table, needs.table);
         fn.addEnvironment(ENV.tableName, table.tableName);
-        Validations.of(fn.executionRole).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-          reason:
-            "The table grant covers this table's own indexes (the ByConnection GSI is queried to find what a " +
-            'connection owns); it names no other table.',
-        });
       }
       if (needs.userPool) {
         fn.addEnvironment(ENV.userPoolId, userPool.userPoolId);
         fn.addEnvironment(ENV.userPoolClientId, userPoolClient.userPoolClientId);
       }
-      if (needs.adminGetUser) {
+      if (needs.cognito) {
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['cognito-idp:AdminGetUser'], resources: [userPool.userPoolArn] }),
+          new iam.PolicyStatement({
+            actions: needs.cognito.map((a) => `cognito-idp:${a}`),
+            resources: [userPool.userPoolArn],
+          }),
         );
       }
       if (needs.claimSettings) {
@@ -111,17 +137,22 @@ export class Functions extends Construct {
     this.byHandler = byHandler;
   }
 
-  /** Let the functions that push to instances (HANDLER_NEEDS.manageConnections) call this stage's @connections API. */
+  /** Let the functions that push to instances (HANDLER_NEEDS.manageConnections) POST to this stage's @connections. */
   grantManageConnections(stage: apigwv2.WebSocketStage): void {
     for (const fn of Object.values(this.byHandler)) {
       if (!HANDLER_NEEDS[fn.handlerName].manageConnections) continue;
-      stage.grantManagementApiAccess(fn);
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['execute-api:ManageConnections'],
+          resources: [postToConnectionsArn(stage)],
+        }),
+      );
       fn.addEnvironment(ENV.connectionsEndpoint, stage.callbackUrl);
       Validations.of(fn.executionRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${manageConnectionsFinding(stage)}]`,
         reason:
-          "execute-api:ManageConnections on this API's own stage only: connection ids are created at run time, so " +
-          'the @connections/* suffix cannot be narrower.',
+          "execute-api:ManageConnections on this API's own stage and POST (PostToConnection) only: connection ids " +
+          'are created at run time, so the @connections/* suffix cannot be narrower.',
       });
     }
   }

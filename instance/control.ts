@@ -9,7 +9,13 @@
  *   POST /agents/<name>/close      close the agent's current record
  *   POST /plugin/enable|disable    switch the Cloud API plugin on or off at run time
  *   GET  /                         the agent's Desktop page, live (desktopPage/server.ts)
+ *   GET  /token                    this start's control token
+ *
+ * Every change (any method but GET and HEAD) must carry this start's token in `X-Control-Token`: a request the surface
+ * cannot attribute to its own page (a tenant's webhook POSTing to 127.0.0.1, another local program) changes nothing.
+ * The page reads the token with a same-origin GET; a cross-site page cannot read it, and another Host is refused.
  */
+import { randomBytes, timingSafeEqual } from 'crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import validateLoginMessage from '../contract/generated/LoginMessage';
@@ -29,6 +35,8 @@ export interface InstanceControl {
 
 export interface ControlServer {
   readonly port: number;
+  /** This start's token: every change must carry it in `X-Control-Token` (GET /token reads it). */
+  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -88,21 +96,45 @@ export function route(control: InstanceControl, method: string, path: string): {
   return notFound;
 }
 
+export const CONTROL_TOKEN_HEADER = 'x-control-token';
+
+const sameToken = (sent: string | string[] | undefined, token: string): boolean =>
+  typeof sent === 'string' &&
+  Buffer.byteLength(sent) === Buffer.byteLength(token) &&
+  timingSafeEqual(Buffer.from(sent), Buffer.from(token));
+
+/** Answers a request refused before routing (403) and `GET /token` (true); false: route it. */
+function gate(request: IncomingMessage, response: ServerResponse, port: number, token: string): boolean {
+  // A browser may be sent here by any site: another Host or a cross-site write is refused.
+  if (!isSameOrigin(request, port)) {
+    reply(response, 403, { error: 'Forbidden', message: 'the control surface answers only its own origin' });
+    return true;
+  }
+  const reading = request.method === 'GET' || request.method === 'HEAD';
+  if (reading && new URL(request.url ?? '/', 'http://127.0.0.1').pathname === '/token') {
+    reply(response, 200, { token });
+    return true;
+  }
+  if (!reading && !sameToken(request.headers[CONTROL_TOKEN_HEADER], token)) {
+    const message = "a change needs this start's token in X-Control-Token (GET /token)";
+    reply(response, 403, { error: 'Forbidden', message });
+    return true;
+  }
+  return false;
+}
+
 /** Listens on 127.0.0.1:`port` (0: any free port, for tests); `page` serves the Desktop page. */
 export async function startControlServer(
   control: InstanceControl,
   port: number,
   page?: PageHandler,
 ): Promise<ControlServer> {
+  const token = randomBytes(24).toString('base64url');
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
     try {
       const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
-      // A browser may be sent here by any site: another Host or a cross-site write is refused.
-      if (!isSameOrigin(request, (server.address() as AddressInfo).port)) {
-        reply(response, 403, { error: 'Forbidden', message: 'the control surface answers only its own origin' });
-        return;
-      }
+      if (gate(request, response, (server.address() as AddressInfo).port, token)) return;
       if (page?.(request, response, pathname)) return;
       const { status, body } = route(control, request.method ?? 'GET', pathname);
       reply(response, status, body);
@@ -116,6 +148,7 @@ export async function startControlServer(
   });
   return {
     port: (server.address() as AddressInfo).port,
+    token,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -240,10 +240,16 @@ function chooseSelected(): void {
     state.selected = state.agents.keys().next().value;
 }
 
+/** This start's control token (instance/control.ts): every change carries it; read once, same-origin. */
+let controlToken: Promise<string> | undefined;
+const tokenOfThisStart = (): Promise<string> =>
+  (controlToken ??= fetch('token').then(async (response) => ((await response.json()) as { token: string }).token));
+
 async function act(path: string, done: (body: Record<string, unknown>) => string): Promise<void> {
   const notice = byId('notice');
   try {
-    const response = await fetch(path, { method: 'POST' });
+    const headers = { 'X-Control-Token': await tokenOfThisStart() };
+    const response = await fetch(path, { method: 'POST', headers });
     const body = (await response.json()) as Record<string, unknown>;
     notice.textContent = response.ok
       ? done(body)

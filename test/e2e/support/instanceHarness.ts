@@ -351,7 +351,8 @@ export async function startTestInstance(
     tokenRequests,
     async control(method, path) {
       if (!instance.control) throw new Error('the control surface is not running');
-      const response = await fetch(`http://127.0.0.1:${instance.control.port}${path}`, { method });
+      const headers = { 'X-Control-Token': instance.control.token };
+      const response = await fetch(`http://127.0.0.1:${instance.control.port}${path}`, { method, headers });
       return { status: response.status, body: await response.json() };
     },
     async stop() {

@@ -129,7 +129,8 @@ describe('startInstance', () => {
   });
 
   async function control(method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`http://127.0.0.1:${instance?.control?.port}${path}`, { method });
+    const headers = { 'X-Control-Token': instance?.control?.token ?? '' };
+    const response = await fetch(`http://127.0.0.1:${instance?.control?.port}${path}`, { method, headers });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 

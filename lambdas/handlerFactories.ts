@@ -43,7 +43,8 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   popStatus: ({ settings, clients }) => makePopStatusHandler(popStatusDependencies(settings, clients)),
   popRecall: ({ settings, clients }) => makePopRecallHandler(popRecallDependencies(settings, clients)),
   events: ({ settings, clients }) => makeEventsHandler(eventsDependencies(settings, clients)),
-  popStream: ({ settings, clients }) => makePopStreamHandler(popStreamDependencies(settings, clients)),
+  popStream: ({ settings, clients, metrics }) =>
+    makePopStreamHandler(popStreamDependencies(settings, clients, metrics)),
   popValidate: ({ settings, clients }) => makePopValidateHandler(popValidateDependencies(settings, clients)),
   campaigns: ({ settings, clients }) => makeCampaignsHandler(campaignsDependencies(settings, clients)),
   campaign: ({ settings, clients }) => makeCampaignHandler(campaignsDependencies(settings, clients)),

@@ -3,8 +3,6 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLER_NEEDS, type HandlerName, type TableAction } from '../lambdas/handlerNeeds';
@@ -54,23 +52,6 @@ function grantTableActions(fn: RemotePopFunction, table: dynamodb.ITable, action
       }),
     );
   }
-}
-
-/**
- * The table's stream into the event feed's writer, filtered by Lambda to pop items (SK = POP) so it is not invoked for
- * connections, claims or its own event items. Retried until the record expires (24 h), failures reported per record,
- * so a failing event blocks only its shard and is never skipped (lambdas/events/streamHandler.ts).
- */
-function subscribeToPopChanges(fn: RemotePopFunction, table: dynamodb.ITable): void {
-  fn.addEventSource(
-    new DynamoEventSource(table, {
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      retryAttempts: -1,
-      reportBatchItemFailures: true,
-      filters: [lambda.FilterCriteria.filter({ dynamodb: { Keys: { SK: { S: lambda.FilterRule.isEqual('POP') } } } })],
-    }),
-  );
 }
 
 export interface FunctionsProps {
@@ -131,7 +112,6 @@ export class Functions extends Construct {
         fn.addEnvironment(ENV.claimWindowSeconds, String(props.claimWindowSeconds));
         fn.addEnvironment(ENV.popRetentionDays, String(props.popRetentionDays));
       }
-      if (needs.popStream) subscribeToPopChanges(fn, table);
       byHandler[handlerName] = fn;
     }
     this.byHandler = byHandler;

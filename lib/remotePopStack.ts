@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { EventPipeline } from './eventPipeline';
 import { Functions } from './functions';
 import { REST_OPERATIONS, type OperationId } from '../contract/operations';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metricNames';
@@ -53,6 +54,7 @@ export class RemotePopStack extends Stack {
   readonly webSocketApi: WebSocketApi;
   readonly observability: Observability;
   readonly webhooks: Webhooks;
+  readonly eventPipeline: EventPipeline;
   /** Where the functions' EMF metrics go: one namespace per stack, so two stages in one account never mix. */
   readonly metricsNamespace: string;
 
@@ -91,13 +93,20 @@ export class RemotePopStack extends Stack {
       functions: this.functions.byHandler,
       removalPolicy: retention.removalPolicy,
     });
+    this.eventPipeline = new EventPipeline(this, 'EventPipeline', {
+      table: this.storage.table,
+      popStream: this.functions.byHandler.popStream,
+      removalPolicy: retention.removalPolicy,
+      parallelizationFactor: settings.streamParallelizationFactor,
+      metricsNamespace: this.metricsNamespace,
+    });
     this.observability = new Observability(this, 'Observability', {
       restStage: this.restApi.api.deploymentStage,
       webSocketStage: this.webSocketApi.stage,
       functions: this.functions.byHandler,
       table: this.storage.table,
       metricsNamespace: this.metricsNamespace,
-      alarms: [this.webhooks.deadLetterAlarm],
+      alarms: [this.webhooks.deadLetterAlarm, ...this.eventPipeline.alarms],
       ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
       ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
     });

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { IConstruct } from 'constructs';
 import { HANDLER_NEEDS } from '../lambdas/handlerNeeds';
+import { DEFAULT_STREAM_PARALLELIZATION } from './streamMapping';
 
 /**
  * The stack's settings, read once from CDK context (`cdk.json` "context" or `cdk synth -c name=value`), defined once
@@ -94,6 +95,11 @@ export const STACK_SETTINGS = Type.Object({
   /**
    * Custom domain for the REST API (regional endpoint), e.g. `api.example.com`; needs `restCertificateArn`. The stage
    * is mapped under its own name (`https://api.example.com/v1/...`). DNS is yours: point a CNAME or alias at the
+  /**
+   * Concurrent popStream batches per stream shard (the event source's ParallelizationFactor, 1 to 10); each item's
+   * records stay in order at any value. Why 10: lib/streamMapping.ts, docs/capacity.md. @default 10
+   */
+  streamParallelizationFactor: integer(1, 10, { default: DEFAULT_STREAM_PARALLELIZATION }),
    * `RestDomainTarget` output. @default undefined (execute-api URL only)
    */
   restDomainName: Type.Optional(domainName()),

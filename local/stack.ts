@@ -53,6 +53,9 @@ export interface LocalEndpoints {
   readonly WebhookQueueUrl?: string;
   readonly WebhookDeadLetterQueueUrl?: string;
 }
+  /** The stream's on-failure queue (lib/eventPipeline.ts) and the DynamoDB Streams API (local/streams/streamsApi.ts). */
+  readonly StreamFailureQueueUrl?: string;
+  readonly DynamoDbStreamsEndpoint?: string;
 
 export interface LocalStackPorts {
   /** REST API. @default 3000 */
@@ -123,6 +126,8 @@ export interface LocalStackFaults {
   /** `@connections` POSTs wait this long before delivering (0: at once). */
   setManagementDelay(ms: number): void;
 }
+  /** The next `count` invocations of the stream function fail, as a crashed function would (local/streams/). */
+  failStreamInvocations(count: number): void;
 
 export interface LocalStack {
   readonly endpoints: LocalEndpoints;
@@ -369,7 +374,12 @@ async function startPages(
 }
 
 /** Test hooks: the emulators go down and come back on the same ports, keeping their data. */
-function faultHooks(emulators: Emulators, gateway: LocalGateway, cleanups: Cleanups): LocalStackFaults {
+function faultHooks(
+  emulators: Emulators,
+  gateway: LocalGateway,
+  cleanups: Cleanups,
+  stream: TableStream,
+): LocalStackFaults {
   const { cognito, dynamo, cognitoDir } = emulators;
   let liveCognito = cognito;
   return {
@@ -393,8 +403,6 @@ async function startEventEngines(
   cleanups: Cleanups,
 ): Promise<{ stream: TableStream; webhookQueue: WebhookQueue }> {
   const dataDir = options.dataDir ? { dataDir: options.dataDir } : {};
-  const stream = await startTableStream({ dynamoDbEndpoint, region, tableName: TABLE_NAME, log, ...dataDir });
-  cleanups.add(stream.stop);
   const webhookQueue = await startWebhookQueue({
     region,
     retrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
@@ -404,6 +412,7 @@ async function startEventEngines(
   });
   cleanups.add(webhookQueue.stop);
   return { stream, webhookQueue };
+    failStreamInvocations: stream.failInvocations,
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -426,6 +435,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gateway = await startGatewayFor(options, region, log, emulators, pool, engines);
     cleanups.add(gateway.stop);
     // Run before the gateway stops: the deliveries being sent finish first (local/queue/webhookQueue.ts).
+  // The on-failure destination is the pipeline's third queue (lib/eventPipeline.ts).
+  const onFailure = webhookQueue.sendStreamFailure;
+  const stream = await startTableStream({
+    dynamoDbEndpoint,
+    region,
+    tableName: TABLE_NAME,
+    log,
+    onFailure,
+    ...dataDir,
+  });
+  cleanups.add(stream.stop);
     cleanups.add(engines.webhookQueue.drain);
     engines.stream.attach((event) => gateway.invoke('popStream', event));
     engines.webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
@@ -456,11 +476,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         connectionsEndpoint: gateway.connectionsEndpoint,
       },
       ...(demoInstanceNote ? { demoInstanceNote } : {}),
-      ...(options.testHooks ? { faults: faultHooks(emulators, gateway, cleanups) } : {}),
+      ...(options.testHooks ? { faults: faultHooks(emulators, gateway, cleanups, engines.stream) } : {}),
       stop: () => cleanups.runAll(),
     };
   } catch (error) {
     await cleanups.runAll();
     throw error;
+      StreamFailureQueueUrl: engines.webhookQueue.streamFailureQueueUrl,
+      DynamoDbStreamsEndpoint: engines.stream.endpoint,
   }
 }

@@ -56,7 +56,11 @@ export interface StackProcessOptions {
 export type FaultAction = keyof LocalStackFaults;
 
 export type StackCommand =
-  | { readonly type: 'fault'; readonly action: FaultAction; /** For setManagementDelay. */ readonly ms?: number }
+  | {
+      readonly type: 'fault';
+      readonly action: FaultAction;
+      /** For setManagementDelay (ms) and failStreamInvocations (a count). */ readonly ms?: number;
+    }
   | { readonly type: 'cpu' }
   | { readonly type: 'profileStart' }
   | { readonly type: 'profileStop'; readonly file: string };
@@ -120,8 +124,9 @@ function commandRunner(stack: LocalStack, log: GatewayLog) {
     switch (command.type) {
       case 'fault': {
         if (!stack.faults) throw new Error('fault hooks need testHooks: true');
-        log.info(`FAULT ${command.action}${command.action === 'setManagementDelay' ? ` ${command.ms}ms` : ''}`);
+        log.info(`FAULT ${command.action}${command.ms !== undefined ? ` ${command.ms}` : ''}`);
         if (command.action === 'setManagementDelay') stack.faults.setManagementDelay(command.ms ?? 0);
+        else if (command.action === 'failStreamInvocations') stack.faults.failStreamInvocations(command.ms ?? 0);
         else await stack.faults[command.action]();
         return {};
       }

@@ -19,6 +19,7 @@ import { cliFailure, EXIT } from './errors';
 import type { TargetDependencies, TargetOptions } from './target';
 import type { TableTargetOptions } from './tableTarget';
 import { listWebhooks, removeWebhook, type WebhookCommandContext } from './webhookCommands';
+import { replayEvents, type EventCommandContext, type PipelineTargetOptions } from './eventCommands';
 
 const BIN = 'remote-pop-provision';
 
@@ -84,7 +85,27 @@ function buildProgram(io: Io, context: ContextOf, tableContext: TableContextOf):
   addReadCommands(user, context);
   addAdminCommands(user, context);
   addWebhookCommands(program, tableContext);
+  addEventCommands(program, (target) => ({ ...tableContext({}), target }) as EventCommandContext);
   return program;
+}
+
+/** `events replay`: the stream batches the event source gave up, handled again (eventCommands.ts). */
+function addEventCommands(program: Command, context: (target: PipelineTargetOptions) => EventCommandContext): void {
+  const events = program.command('events').description("the event feed's pipeline (the table's stream)");
+  events
+    .command('replay')
+    .description(
+      'replay what the stream gave up after its retries (the on-failure queue): each event reaches the feed once, ' +
+        'after the cursors already handed out, and its webhooks; within 24 hours of the write',
+    )
+    .option('--endpoints <file>', 'target the stack of this endpoints.json (default: the local stack)')
+    .option('--stack <name>', 'target a deployed stack (its TableName and StreamFailureQueueUrl outputs)')
+    .option('--region <region>', 'AWS region for --stack (default: AWS_REGION or the profile)')
+    .option('--json', 'print the counts as JSON')
+    .addHelpText('after', examples('events replay', 'events replay --stack RemotePop --region eu-west-1'))
+    .action((options: PipelineTargetOptions & { json?: boolean }) =>
+      replayEvents(options, context({ endpoints: options.endpoints, stack: options.stack, region: options.region })),
+    );
 }
 
 type ContextOf = (target: TargetOptions) => CommandContext;

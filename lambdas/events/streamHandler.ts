@@ -1,12 +1,22 @@
 /**
- * The table's stream, filtered to pop items (lib/functions.ts; locally local/streams/), in: one feed event per status
- * change (popEvents.ts, eventLog.ts). Records are handled in order; the first that fails is reported
- * (ReportBatchItemFailures), so Lambda retries from it and nothing after it is lost or reordered.
+ * The table's stream, filtered to pop items (lib/eventPipeline.ts; locally local/streams/), in: one feed event per
+ * status change (popEvents.ts, eventLog.ts).
+ *
+ * A batch's records are grouped by item (one pop): the groups run concurrently, at most STREAM_CONCURRENCY at once,
+ * and the records of one group one after another, so each pop's events keep the stream's order (the only order the
+ * stream has: per item). The feed's protocol already takes writers in parallel (eventLog.ts). A group stops at its
+ * first failure and that record is reported (ReportBatchItemFailures); Lambda resumes from the lowest reported
+ * sequence number, so what came after it in the batch is handled again: appending is idempotent per event id, and a
+ * webhook delivery may repeat with the same `webhook-id` (at-least-once, lambdas/webhooks/enqueue.ts).
+ *
+ * The tenant's webhook list is read once per tenant per batch, not once per event: a webhook created or removed
+ * takes effect from the next batch (an invocation lasts well under the function's timeout).
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { baseLogger } from '../shared/logger';
+import { METRIC, noMetrics, type MetricsSink } from '../shared/metrics';
 import { TABLE_KEYS, epochSeconds } from '../store/tableSchema';
 import { appendEvent, type Clock } from './eventLog';
 import { EventStore } from './eventStore';
@@ -17,6 +27,13 @@ import { WebhookStore } from '../webhooks/webhookStore';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 
+/**
+ * Pops handled at once within one batch. Each holds one DynamoDB request at a time, so 16 stays well inside the SDK's
+ * default pool of 50 sockets, and at about 5 sequential calls of a few ms each a batch of 100 records takes a handful
+ * of round-trip times instead of 500 (docs/capacity.md).
+ */
+export const STREAM_CONCURRENCY = 16;
+
 export interface PopStreamDependencies {
   readonly events: EventStore;
   readonly clock: Clock;
@@ -24,42 +41,101 @@ export interface PopStreamDependencies {
   readonly retentionMs: number;
   /** Webhook deliveries queued after each appended event; absent: no webhooks (a stack without the queue). */
   readonly deliveries?: Enqueuer;
+  /** Counts the records reported as failures (METRIC.streamRecordsFailed), which Lambda's Errors metric does not. */
+  readonly metrics?: MetricsSink;
+  /** @default STREAM_CONCURRENCY */
+  readonly concurrency?: number;
 }
 
 type StreamImage = Record<string, AttributeValue> | undefined;
 const image = (raw: unknown): Image | undefined => (raw ? unmarshall(raw as NonNullable<StreamImage>) : undefined);
+const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? '';
+
+/** The batch's records by item, each group in stream order, groups in the order of their first record. */
+export function groupByItem(records: readonly DynamoDBRecord[]): DynamoDBRecord[][] {
+  const groups = new Map<string, DynamoDBRecord[]>();
+  for (const record of records) {
+    const key = JSON.stringify(record.dynamodb?.Keys ?? sequenceOf(record));
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  return [...groups.values()];
+}
+
+/** Run `work` over `items`, at most `limit` at once. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
+
+/** The webhook list of each tenant read once for this batch (a failed read is not kept: the next record reads again). */
+function oncePerBatch(deliveries: Enqueuer): Enqueuer {
+  const lists = new Map<string, ReturnType<Enqueuer['webhooks']['list']>>();
+  const list = (tenant: string) => {
+    const known = lists.get(tenant);
+    if (known) return known;
+    const read = deliveries.webhooks.list(tenant);
+    lists.set(tenant, read);
+    read.catch(() => lists.delete(tenant));
+    return read;
+  };
+  return { ...deliveries, webhooks: { list } };
+}
+
+/** One record: its event appended and its deliveries queued; false when it failed (the stream retries from it). */
+async function handleRecord(deps: PopStreamDependencies, record: DynamoDBRecord, deliveries?: Enqueuer) {
+  const newImage = image(record.dynamodb?.NewImage);
+  const event = eventOf(image(record.dynamodb?.OldImage), newImage);
+  if (!event) return true;
+  const ttl = newImage?.[TABLE_KEYS.ttlAttribute];
+  const expiresAt = typeof ttl === 'number' ? ttl : epochSeconds(deps.clock.now() + deps.retentionMs);
+  try {
+    const seq = await appendEvent(deps.events, event, expiresAt, deps.clock);
+    const { Tenant: tenant, ...rest } = event;
+    if (deliveries) await enqueueDeliveries(deliveries, tenant, { Cursor: String(seq), ...rest });
+    return true;
+  } catch (error) {
+    baseLogger.error('An event could not be written; the stream retries from it', {
+      eventId: event.EventId,
+      sequenceNumber: sequenceOf(record),
+      reason: (error as Error).message,
+    });
+    return false;
+  }
+}
 
 export function makePopStreamHandler(deps: PopStreamDependencies) {
+  const metrics = deps.metrics ?? noMetrics;
   return async (streamEvent: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    for (const record of streamEvent.Records) {
-      const newImage = image(record.dynamodb?.NewImage);
-      const event = eventOf(image(record.dynamodb?.OldImage), newImage);
-      if (!event) continue;
-      const ttl = newImage?.[TABLE_KEYS.ttlAttribute];
-      const expiresAt = typeof ttl === 'number' ? ttl : epochSeconds(deps.clock.now() + deps.retentionMs);
-      try {
-        const seq = await appendEvent(deps.events, event, expiresAt, deps.clock);
-        const { Tenant: tenant, ...rest } = event;
-        if (deps.deliveries) await enqueueDeliveries(deps.deliveries, tenant, { Cursor: String(seq), ...rest });
-      } catch (error) {
-        baseLogger.error('An event could not be written; the stream retries from it', {
-          eventId: event.EventId,
-          reason: (error as Error).message,
-        });
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    const deliveries = deps.deliveries ? oncePerBatch(deps.deliveries) : undefined;
+    const failed: DynamoDBRecord[] = [];
+    await forEachLimited(groupByItem(streamEvent.Records), deps.concurrency ?? STREAM_CONCURRENCY, async (group) => {
+      for (const record of group) {
+        if (await handleRecord(deps, record, deliveries)) continue;
+        failed.push(record);
+        return;
       }
-    }
-    return { batchItemFailures: [] };
+    });
+    metrics.count({ [METRIC.streamRecordsFailed]: failed.length });
+    const order = (record: DynamoDBRecord) => streamEvent.Records.indexOf(record);
+    failed.sort((a, b) => order(a) - order(b));
+    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: sequenceOf(record) })) };
   };
 }
 
 export const popStreamDependencies = (
   settings: Pick<Settings, 'tableName' | 'popRetentionDays' | 'region' | 'webhookQueueUrl'>,
   clients: Pick<AwsClients, 'db' | 'queue'>,
+  metrics: MetricsSink = noMetrics,
 ): PopStreamDependencies => ({
   events: new EventStore(clients.db, settings.tableName),
   clock: { now: Date.now },
   retentionMs: settings.popRetentionDays * 24 * 60 * 60 * 1000,
+  metrics,
   ...(settings.webhookQueueUrl
     ? {
         deliveries: {

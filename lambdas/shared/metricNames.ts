@@ -15,6 +15,8 @@ export const METRIC = {
   staleConnectionsRemoved: 'StaleConnectionsRemoved',
   /** Acks that changed a pop's status, by `Status` (Delivered, Opened, Unchanged, Failed). */
   acks: 'Acks',
+  /** Stream records the popStream function reported as failed (retried; lib/eventPipeline.ts alarms on it). */
+  streamRecordsFailed: 'StreamRecordsFailed',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -16,12 +16,18 @@ import { startQueueServer } from './queueServer';
 
 export const WEBHOOK_QUEUE_NAME = 'remote-pop-webhooks';
 export const WEBHOOK_DEAD_LETTER_QUEUE_NAME = 'remote-pop-webhooks-dead-letters';
+/** The stream's on-failure destination (lib/eventPipeline.ts), served here as the pipeline's third queue. */
+export const STREAM_FAILURE_QUEUE_NAME = 'remote-pop-stream-failures';
 
 export interface WebhookQueue {
   /** What WEBHOOK_QUEUE_URL is set to. */
   readonly queueUrl: string;
   /** The dead-letter queue, for any SQS client (GetQueueAttributes, ReceiveMessage). */
   readonly deadLetterQueueUrl: string;
+  /** The stream's on-failure queue, read by `events replay` (provisioning/eventCommands.ts). */
+  readonly streamFailureQueueUrl: string;
+  /** Put a given-up stream batch's message on the on-failure queue (local/streams/streamDispatcher.ts). */
+  sendStreamFailure(body: string): void;
   /** The sender function, once the gateway that runs it exists; messages wait until then. */
   attach(invoke: (event: SQSEvent) => Promise<unknown>): void;
   counts(): { visible: number; notVisible: number; deadLetters: number };
@@ -54,14 +60,21 @@ export async function startWebhookQueue(options: WebhookQueueOptions): Promise<W
     deadLetterQueue: deadLetters,
     ...journal(WEBHOOK_QUEUE_NAME),
   });
+  const streamFailures = new MessageQueue({ maxReceiveCount: Infinity, ...journal(STREAM_FAILURE_QUEUE_NAME) });
   const server = await startQueueServer(
-    { [WEBHOOK_QUEUE_NAME]: queue, [WEBHOOK_DEAD_LETTER_QUEUE_NAME]: deadLetters },
+    {
+      [WEBHOOK_QUEUE_NAME]: queue,
+      [WEBHOOK_DEAD_LETTER_QUEUE_NAME]: deadLetters,
+      [STREAM_FAILURE_QUEUE_NAME]: streamFailures,
+    },
     options.port !== undefined ? { port: options.port } : {},
   );
   let poller: QueuePoller | undefined;
   return {
     queueUrl: server.urls[WEBHOOK_QUEUE_NAME]!,
     deadLetterQueueUrl: server.urls[WEBHOOK_DEAD_LETTER_QUEUE_NAME]!,
+    streamFailureQueueUrl: server.urls[STREAM_FAILURE_QUEUE_NAME]!,
+    sendStreamFailure: (body) => void streamFailures.send(body),
     attach: (invoke) => {
       poller = startQueuePoller({
         queue,

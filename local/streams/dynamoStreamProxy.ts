@@ -74,6 +74,8 @@ async function getItem(
 export interface StreamProxyOptions {
   readonly upstream: string;
   readonly onChange: (change: ImageChange) => void;
+  /** Answers the DynamoDB Streams API calls sent here (streamsApi.ts); absent: forwarded like any other. */
+  readonly streams?: (target: string, request: AttributeMap) => { status: number; body: AttributeMap };
 }
 
 export interface StreamProxy {
@@ -97,12 +99,17 @@ export async function startStreamProxy(options: StreamProxyOptions): Promise<Str
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      const [service, target = ''] = String(req.headers['x-amz-target'] ?? '').split('.');
       let parsed: AttributeMap = {};
       try {
         parsed = JSON.parse(raw.toString('utf8') || '{}') as AttributeMap;
       } catch {
         // Not JSON: forwarded as it is, dynalite answers it.
+      }
+      if (service === 'DynamoDBStreams_20120810' && options.streams) {
+        const answer = options.streams(target, parsed);
+        res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer.body));
+        return;
       }
       handle(target, parsed, req.headers, raw).then(
         (answer) =>

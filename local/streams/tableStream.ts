@@ -10,10 +10,13 @@ import type { GatewayLog } from '../gateway/log';
 import { startStreamProxy } from './dynamoStreamProxy';
 import { startStreamDispatcher } from './streamDispatcher';
 import { openStreamJournal } from './streamJournal';
+import { answerStreams } from './streamsApi';
 
 export interface TableStream {
-  /** What the handlers' DynamoDB endpoint is set to. */
+  /** What the handlers' DynamoDB endpoint is set to; it answers the DynamoDB Streams API too (streamsApi.ts). */
   readonly endpoint: string;
+  /** A fault hook: the next `count` invocations of the stream function fail. */
+  failInvocations(count: number): void;
   /** The stream function, once the gateway that runs it exists; records wait until then. */
   attach(invoke: (event: { Records: DynamoDBRecord[] }) => Promise<unknown>): void;
   drained(): Promise<void>;
@@ -27,6 +30,10 @@ export async function startTableStream(options: {
   readonly log: GatewayLog;
   /** Keep the records not yet handled in `<dataDir>/stream.jsonl`. In memory when absent. */
   readonly dataDir?: string;
+  /** The on-failure destination: each batch given up after its retries (streamDispatcher.ts). */
+  readonly onFailure?: (message: string) => void;
+  /** @default STREAM_RETRY_ATTEMPTS (lib/streamMapping.ts), as deployed */
+  readonly retryAttempts?: number;
 }): Promise<TableStream> {
   let target: ((event: { Records: DynamoDBRecord[] }) => Promise<unknown>) | undefined;
   const dispatcher = startStreamDispatcher({
@@ -34,11 +41,18 @@ export async function startTableStream(options: {
     tableName: options.tableName,
     invoke: (event) => (target ? target(event) : Promise.reject(new Error('the stream function is not ready yet'))),
     onError: (message) => options.log.error(message),
+    ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
     ...(options.dataDir ? { journal: openStreamJournal(path.join(options.dataDir, 'stream.jsonl')) } : {}),
   });
-  const proxy = await startStreamProxy({ upstream: options.dynamoDbEndpoint, onChange: dispatcher.push });
+  const proxy = await startStreamProxy({
+    upstream: options.dynamoDbEndpoint,
+    onChange: dispatcher.push,
+    streams: (target, request) => answerStreams(dispatcher, target, request),
+  });
   return {
     endpoint: proxy.endpoint,
+    failInvocations: dispatcher.failInvocations,
     attach: (invoke) => {
       target = invoke;
       dispatcher.resume();

@@ -17,9 +17,9 @@ function metricNamesOf(properties: Record<string, any>): string[] {
 }
 
 describe('alarms', () => {
-  test("one REST 5xx-rate alarm, errors and throttles per function, one DynamoDB throttle alarm, the webhooks' dead letters", () => {
-    // THEN 1 + 2 per function + 1 + 1 (lib/webhooks.ts, notified through the same topic)
-    expect(alarms).toHaveLength(1 + 2 * handlerNames.length + 1 + 1);
+  test("one REST 5xx-rate alarm, errors and throttles per function, one DynamoDB throttle alarm, the webhooks' dead letters, the event pipeline's three", () => {
+    // THEN 1 + 2 per function + 1 + 1 (lib/webhooks.ts) + 3 (lib/eventPipeline.ts), notified through the same topic
+    expect(alarms).toHaveLength(1 + 2 * handlerNames.length + 1 + 1 + 3);
     expect(stack.observability.alarms).toHaveLength(alarms.length);
   });
 

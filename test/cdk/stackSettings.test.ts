@@ -36,6 +36,8 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['environment', 'staging'],
   ['environment', 'PROD'],
   ['lambdaReservedConcurrency', 0],
+  ['streamParallelizationFactor', 0],
+  ['streamParallelizationFactor', 11],
   ['lambdaReservedConcurrency', 'ten'],
   // One function per handler: reserving one more than (1,000 - 100) / functions each leaves under 100 unreserved.
   ['lambdaReservedConcurrency', Math.floor(900 / FUNCTION_COUNT) + 1],
@@ -88,6 +90,7 @@ describe('parseSettings', () => {
     expect(settings.lambdaReservedConcurrency).toBeUndefined();
   });
 
+      streamParallelizationFactor: 10,
   test('accepts strings as `cdk synth -c name=value` passes them, and numbers as cdk.json does', () => {
     // GIVEN a mix of string and number context values
     const raw = {
@@ -111,6 +114,7 @@ describe('parseSettings', () => {
       claimWindowSeconds: 120,
       popRetentionDays: 7,
       restThrottleRate: 12.5,
+      streamParallelizationFactor: '4',
       restThrottleBurst: 25,
       webSocketThrottleRate: 40,
       webSocketThrottleBurst: 80,
@@ -127,6 +131,7 @@ describe('parseSettings', () => {
     const n = FUNCTION_COUNT;
     expect(n).toBe(Object.keys(HANDLER_NEEDS).length);
     const most = Math.floor(900 / n);
+      streamParallelizationFactor: 4,
     expect(maxReservedConcurrency(1000)).toBe(most);
     expect(most * n).toBeLessThanOrEqual(900);
     expect((most + 1) * n).toBeGreaterThan(900);

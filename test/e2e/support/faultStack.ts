@@ -19,6 +19,8 @@ export interface FaultStack {
   stopCognito(): Promise<void>;
   startCognito(): Promise<void>;
   setManagementDelay(ms: number): Promise<void>;
+  /** The next `count` invocations of the stream function fail (local/streams/streamDispatcher.ts). */
+  failStreamInvocations(count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startFaultStack(timeoutMs = 30_000): Promise<FaultStack> {
     stopCognito: () => stack.fault('stopCognito'),
     startCognito: () => stack.fault('startCognito'),
     setManagementDelay: (ms) => stack.fault('setManagementDelay', ms),
+    failStreamInvocations: (count) => stack.fault('failStreamInvocations', count),
     stop: stack.stop,
   };
 }

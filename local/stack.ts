@@ -19,6 +19,7 @@ import type { ThrottleSettings } from './gateway/throttle';
 import { startConsole } from './console/server';
 import { launchChild, PROJECT_ROOT } from './launcher';
 import { assertPortFree } from './ports';
+import { fillOwnPorts, ownPortsOf } from './ownPorts';
 import { startTableStream, type TableStream } from './streams/tableStream';
 import { startWebhookQueue, type WebhookQueue } from './queue/webhookQueue';
 import { DEFAULT_RETRY_SECONDS } from '../lambdas/webhooks/backoff';
@@ -282,6 +283,8 @@ function startGatewayFor(
         webhookQueueUrl: webhookQueue.queueUrl,
         webhookRetrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
         webhookAllowLoopbackHttp: true,
+        // ... but never to the stack's own services (local/ownPorts.ts): filled once they all listen.
+        webhookDeniedPorts: ownPortsOf(options),
       },
       credentials: LOCAL_CREDENTIALS,
       ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
@@ -462,6 +465,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WebhookDeadLetterQueueUrl: engines.webhookQueue.deadLetterQueueUrl,
     };
     const { endpoints, controlPort } = await startPages(options, gatewayEndpoints, demo, cleanups);
+    fillOwnPorts(options, [...Object.values(endpoints), gateway.connectionsEndpoint, engines.stream.endpoint]);
     const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo, controlPort);
     const demoInstanceNote = options.startDemoInstance
       ? await startDemoInstance(gateway, instanceConfigFile, log, cleanups)

@@ -49,6 +49,8 @@ export interface Settings {
   /** @default DEFAULT_RETRY_SECONDS in lambdas/webhooks/backoff.ts */
   readonly webhookRetrySeconds?: readonly number[];
   readonly webhookAllowLoopbackHttp?: boolean;
+  /** The local stack's own ports, which no webhook may call (lambdas/webhooks/urlGuard.ts `deniedPorts`). */
+  readonly webhookDeniedPorts?: readonly number[];
   readonly cognitoEndpoint?: string;
   readonly dynamoDbEndpoint?: string;
   readonly metricsNamespace?: string;

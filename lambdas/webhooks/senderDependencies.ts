@@ -4,13 +4,19 @@ import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { DEFAULT_RETRY_SECONDS } from './backoff';
 import { postSigned } from './delivery';
+import { urlRulesOf } from './urlGuard';
 import type { SenderDependencies } from './senderHandler';
 import { WebhookStore } from './webhookStore';
 
 export const senderDependencies = (
   settings: Pick<
     Settings,
-    'tableName' | 'region' | 'webhookQueueUrl' | 'webhookRetrySeconds' | 'webhookAllowLoopbackHttp'
+    | 'tableName'
+    | 'region'
+    | 'webhookQueueUrl'
+    | 'webhookRetrySeconds'
+    | 'webhookAllowLoopbackHttp'
+    | 'webhookDeniedPorts'
   >,
   clients: Pick<AwsClients, 'db' | 'queue'>,
 ): SenderDependencies => ({
@@ -18,7 +24,6 @@ export const senderDependencies = (
   queue: clients.queue ?? createQueueClient(settings),
   queueUrl: settings.webhookQueueUrl ?? '',
   retrySeconds: settings.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
-  post: (url, body, headers) =>
-    postSigned(url, body, headers, { allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true }),
+  post: (url, body, headers) => postSigned(url, body, headers, urlRulesOf(settings)),
   now: Date.now,
 });

@@ -11,7 +11,21 @@ import { BlockList, isIP } from 'node:net';
 export interface UrlRules {
   /** Plain http, and loopback addresses, allowed (the local stack only). */
   readonly allowLoopbackHttp: boolean;
+  /**
+   * Ports refused whatever the host: the local stack's own services (its gateway, `@connections`, emulators, queues,
+   * pages), so the loopback allowance reaches only a caller's own receiver, never the stack itself.
+   */
+  readonly deniedPorts?: readonly number[];
 }
+
+/** The rules of a stack's settings. */
+export const urlRulesOf = (settings: {
+  readonly webhookAllowLoopbackHttp?: boolean;
+  readonly webhookDeniedPorts?: readonly number[];
+}): UrlRules => ({
+  allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true,
+  ...(settings.webhookDeniedPorts ? { deniedPorts: settings.webhookDeniedPorts } : {}),
+});
 
 /** Every address a name resolves to. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
@@ -123,6 +137,8 @@ export function checkUrlForm(raw: string, rules: UrlRules): UrlCheck {
     return refused('Url: is not an absolute URL');
   }
   if (url.username !== '' || url.password !== '') return refused('Url: must not carry a user name or password');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (rules.deniedPorts?.includes(port)) return refused(`Url: port ${port} is one of the local stack's own services`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (url.protocol === 'http:') {
     const isLoopback =

@@ -16,7 +16,7 @@ import type { RestOutcome } from '../edge/restAnswer';
 import { isRefused, refuse } from '../shared/outcome';
 import type { DeliveryMessage } from './deliveryMessage';
 import { newSecret, PREVIOUS_SECRET_MS } from './signing';
-import { checkWebhookUrl, type Resolver, type UrlRules } from './urlGuard';
+import { checkWebhookUrl, urlRulesOf, type Resolver, type UrlRules } from './urlGuard';
 import { WebhookStore, type StoredWebhook } from './webhookStore';
 import { createQueueClient, type QueueClient } from '../clients/queueClient';
 import type { AwsClients } from '../clients/awsClients';
@@ -149,18 +149,21 @@ export const makeWebhookTestHandler = (deps: WebhookTestDependencies): RestHandl
 const resolveAll: Resolver = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address);
 
 export const webhookDependencies = (
-  settings: Pick<Settings, 'tableName' | 'webhookAllowLoopbackHttp'>,
+  settings: Pick<Settings, 'tableName' | 'webhookAllowLoopbackHttp' | 'webhookDeniedPorts'>,
   clients: Pick<AwsClients, 'db'>,
 ): WebhookDependencies => ({
   webhooks: new WebhookStore(clients.db, settings.tableName),
-  rules: { allowLoopbackHttp: settings.webhookAllowLoopbackHttp === true },
+  rules: urlRulesOf(settings),
   resolve: resolveAll,
   now: Date.now,
   newId: randomUUID,
 });
 
 export const webhookTestDependencies = (
-  settings: Pick<Settings, 'tableName' | 'region' | 'webhookQueueUrl' | 'webhookAllowLoopbackHttp'>,
+  settings: Pick<
+    Settings,
+    'tableName' | 'region' | 'webhookQueueUrl' | 'webhookAllowLoopbackHttp' | 'webhookDeniedPorts'
+  >,
   clients: Pick<AwsClients, 'db' | 'queue'>,
 ): WebhookTestDependencies => ({
   ...webhookDependencies(settings, clients),

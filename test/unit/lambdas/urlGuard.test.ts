@@ -3,7 +3,9 @@
  * (issue 25, items 7 and 8): a blocked IPv4 range is refused whatever the embedding, at registration (the URL's form)
  * and at connect time (`addressProblem`, run by the guarded lookup), and the message names what the caller sent.
  */
+import { postSigned } from '../../../lambdas/webhooks/delivery';
 import { addressProblem, checkUrlForm, type UrlRules } from '../../../lambdas/webhooks/urlGuard';
+import { portsOf } from '../../../local/ownPorts';
 
 const AWS: UrlRules = { allowLoopbackHttp: false };
 const LOCAL: UrlRules = { allowLoopbackHttp: true };
@@ -58,5 +60,37 @@ describe('messages name what the caller sent (item 8)', () => {
     expect(addressProblem('::ffff:0:a9fe:a9fe', AWS)).toBe(
       '::ffff:0:a9fe:a9fe carries IPv4 169.254.169.254, a private, loopback, link-local, reserved or metadata address',
     );
+  });
+});
+
+describe("the loopback allowance never reaches the local stack's own services (item 2)", () => {
+  const local: UrlRules = { allowLoopbackHttp: true, deniedPorts: [3000, 3001, 4100] };
+
+  it.each([
+    'http://127.0.0.1:3001/v1/@connections/someone-else',
+    'http://localhost:4100/plugin/disable',
+    'http://[::1]:3000/v1/pop',
+    'http://127.0.0.2:3001/',
+  ])('%s is refused, naming the port', (url) => {
+    const check = checkUrlForm(url, local);
+    expect(check).toEqual({
+      kind: 'refused',
+      reason: expect.stringMatching(/^Url: port \d+ is one of the local stack's own services$/),
+    });
+  });
+
+  it("a caller's own receiver on another loopback port is still allowed", () => {
+    expect(checkUrlForm('http://127.0.0.1:45678/hook', local).kind).toBe('allowed');
+  });
+
+  it('the stack lists the port of every URL it serves, defaults included', () => {
+    expect(
+      portsOf(['http://127.0.0.1:3000/v1', 'ws://127.0.0.1:3001/v1', 'https://x.example', 'us-east-1', undefined]),
+    ).toEqual([443, 3000, 3001]);
+  });
+
+  it('a delivery to a denied port is refused before any connection', async () => {
+    const result = await postSigned('http://127.0.0.1:3001/v1/@connections/x', '{}', {}, local);
+    expect(result).toEqual({ ok: false, error: "Url: port 3001 is one of the local stack's own services" });
   });
 });

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { EventPipeline } from './eventPipeline';
 import { Functions } from './functions';
+import { HeldPops } from './heldPops';
 import { REST_OPERATIONS, type OperationId } from '../contract/operations';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/shared/metricNames';
 import { Observability } from './observability';
@@ -54,6 +55,7 @@ export class RemotePopStack extends Stack {
   readonly webSocketApi: WebSocketApi;
   readonly observability: Observability;
   readonly webhooks: Webhooks;
+  readonly heldPops: HeldPops;
   readonly eventPipeline: EventPipeline;
   /** Where the functions' EMF metrics go: one namespace per stack, so two stages in one account never mix. */
   readonly metricsNamespace: string;
@@ -99,6 +101,10 @@ export class RemotePopStack extends Stack {
       removalPolicy: retention.removalPolicy,
       parallelizationFactor: settings.streamParallelizationFactor,
       metricsNamespace: this.metricsNamespace,
+    });
+    this.heldPops = new HeldPops(this, 'HeldPops', {
+      functions: this.functions.byHandler,
+      removalPolicy: retention.removalPolicy,
     });
     this.observability = new Observability(this, 'Observability', {
       restStage: this.restApi.api.deploymentStage,

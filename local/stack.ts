@@ -22,6 +22,7 @@ import { assertPortFree } from './ports';
 import { fillOwnPorts, ownPortsOf } from './ownPorts';
 import { startTableStream, type TableStream } from './streams/tableStream';
 import { startWebhookQueue, type WebhookQueue } from './queue/webhookQueue';
+import { startHoldQueue, type HoldQueue } from './queue/holdQueue';
 import { DEFAULT_RETRY_SECONDS } from '../lambdas/webhooks/backoff';
 import {
   cognitoClient,
@@ -256,7 +257,7 @@ function startGatewayFor(
   log: GatewayLog,
   { cognito }: Emulators,
   pool: ProvisionedUserPool,
-  { stream, webhookQueue }: { stream: TableStream; webhookQueue: WebhookQueue },
+  { stream, webhookQueue, holdQueue }: { stream: TableStream; webhookQueue: WebhookQueue; holdQueue: HoldQueue },
 ): Promise<LocalGateway> {
   const ports = options.ports ?? {};
   return startGateway({
@@ -283,6 +284,8 @@ function startGatewayFor(
         webhookQueueUrl: webhookQueue.queueUrl,
         webhookRetrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
         webhookAllowLoopbackHttp: true,
+        // Held pops' timer (local/queue/holdQueue.ts).
+        holdQueueUrl: holdQueue.queueUrl,
         // ... but never to the stack's own services (local/ownPorts.ts): filled once they all listen.
         webhookDeniedPorts: ownPortsOf(options),
       },
@@ -296,6 +299,26 @@ function startGatewayFor(
     ...(options.throttle ? { throttle: options.throttle } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
+}
+
+/** The gateway with the held pops' timer queue (local/queue/holdQueue.ts) feeding its `holdExpiry` function. */
+async function startGatewayAndHoldQueue(
+  options: LocalStackOptions,
+  region: string,
+  log: GatewayLog,
+  emulators: Emulators,
+  pool: ProvisionedUserPool,
+  engines: { stream: TableStream; webhookQueue: WebhookQueue },
+  cleanups: Cleanups,
+): Promise<LocalGateway> {
+  const holdQueue = await startHoldQueue({ region, log, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  cleanups.add(holdQueue.stop);
+  const gateway = await startGatewayFor(options, region, log, emulators, pool, { ...engines, holdQueue });
+  cleanups.add(gateway.stop);
+  // Before the gateway stops, as the webhook queue's.
+  cleanups.add(holdQueue.drain);
+  holdQueue.attach((event) => gateway.invoke('holdExpiry', event));
+  return gateway;
 }
 
 /**
@@ -435,8 +458,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const emulators = await startEmulators(localDir, options.ports ?? {}, cleanups, options.dataDir);
     const { pool, demo } = await provisionEmulators(emulators, region, options, cleanups);
     const engines = await startEventEngines(options, region, log, emulators.dynamo.endpoint, cleanups);
-    const gateway = await startGatewayFor(options, region, log, emulators, pool, engines);
-    cleanups.add(gateway.stop);
+    const gateway = await startGatewayAndHoldQueue(options, region, log, emulators, pool, engines, cleanups);
     // Run before the gateway stops: the deliveries being sent finish first (local/queue/webhookQueue.ts).
   // The on-failure destination is the pipeline's third queue (lib/eventPipeline.ts).
   const onFailure = webhookQueue.sendStreamFailure;

@@ -99,7 +99,7 @@ function regionFromEnv(env: TargetEnvironment): string | undefined {
  * `cdk deploy --outputs-file F` writes `{"<StackName>": {"UserPoolId": ...}}`: accept that too, when one stack
  * in it has the output.
  */
-function unwrapCdkOutputs(content: Record<string, unknown>): Record<string, unknown> {
+export function unwrapCdkOutputs(content: Record<string, unknown>): Record<string, unknown> {
   if (typeof content !== 'object' || content === null || USER_POOL_OUTPUT in content) return content;
   const stacks = Object.values(content).filter(
     (value): value is Record<string, unknown> =>

@@ -185,6 +185,7 @@ describe('functions', () => {
       if (needs.claimSettings) expected.push(ENV.claimWindowSeconds, ENV.popRetentionDays);
       if (needs.manageConnections) expected.push(ENV.connectionsEndpoint);
       if (needs.webhookQueue) expected.push(ENV.webhookQueueUrl);
+      if (needs.holdQueue) expected.push(ENV.holdQueueUrl);
       const variables = template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
       expect({ name, keys: Object.keys(variables).sort() }).toEqual({ name, keys: expected.sort() });
     }
@@ -246,8 +247,11 @@ describe('least privilege', () => {
     );
     const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].manageConnections).map(roleId);
     expect(holders.map(([role]) => role).sort()).toEqual(expected.sort());
-    // The functions that push to instances: POST /pop (the Pop) and DELETE /pops/{PopId} (the Recall).
-    expect(expected.sort()).toEqual([roleId('pop'), roleId('popRecall')].sort());
+    // The functions that push to instances: POST /pop (the Pop), DELETE /pops/{PopId} (the Recall), and Desktop and
+    // Login (the pops held for the agent they report, lambdas/pops/heldPops.ts).
+    expect(expected.sort()).toEqual(
+      [roleId('pop'), roleId('popRecall'), roleId('wsDesktop'), roleId('wsLogin')].sort(),
+    );
 
     const statement = holders[0][1].find((s) => actionsOf(s).includes('execute-api:ManageConnections'))!;
     expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);

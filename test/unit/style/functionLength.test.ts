@@ -21,6 +21,7 @@ const SOURCE_DIRS = [
   'console',
   'sdk',
   'examples',
+  'ops',
 ];
 const MAX_LINES = 60;
 

@@ -88,5 +88,11 @@ export const PopValidation = Type.Object({
   UncheckedInstances: Type.Integer({
     description: 'Of those, how many publish no catalogue (no up-front checks for them).',
   }),
+  Status: Type.Optional(
+    Type.Literal('Held', {
+      description:
+        'The agent is on no Desktop and HoldSeconds was given: POST /pop would hold the pop (202 Held); its checks run when the agent appears.',
+    }),
+  ),
 });
 export type PopValidation = Static<typeof PopValidation>;

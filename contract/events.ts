@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_EVENTS_PAGE } from './limits';
 import { oneOf } from './schemaKit';
-import { FAILURE_REASONS, POP_STATUSES } from './statuses';
+import { POP_REASONS, POP_STATUSES } from './statuses';
 
 export const PopEvent = Type.Object(
   {
@@ -16,7 +16,7 @@ export const PopEvent = Type.Object(
     Type: Type.Literal('pop.status'),
     PopId: Type.String(),
     Status: oneOf(POP_STATUSES),
-    Reason: Type.Optional(oneOf(FAILURE_REASONS)),
+    Reason: Type.Optional(oneOf(POP_REASONS)),
     Username: Type.String(),
     Campaign: Type.String(),
     Reference: Type.Optional(Type.String()),

@@ -21,6 +21,11 @@ export const MAX_DESKTOP_PARTS = 100;
 export const MAX_WEBSOCKET_FRAME_BYTES = 32 * 1024;
 /** API Gateway WebSocket APIs: one message (of one or more frames) is at most 128 KB. */
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
+/**
+ * A held pop waits at most a day for its agent (POST /pop's HoldSeconds, docs/held-pops.md): a contact centre's
+ * callbacks for the next shift, within the Idempotency-Key's 24 hours, so a retry always finds the held pop.
+ */
+export const MAX_HOLD_SECONDS = 86_400;
 /** Agent usernames, as the Desktop knows them. */
 export const MAX_AGENT_NAME_LENGTH = 128;
 export const MAX_CAMPAIGN_LENGTH = 256;

@@ -230,7 +230,8 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     body: { name: 'PopRequest', schema: PopRequest },
     success: {
       status: 202,
-      description: "Accepted and pushed to the agent's Scripting instances.",
+      description:
+        "Accepted and pushed to the agent's Scripting instances (Sent), or held until the agent appears (Held: the agent is on no Desktop and HoldSeconds was given).",
       name: 'PopAccepted',
       result: PopAccepted,
     },
@@ -242,7 +243,10 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
           description: 'The body or the Idempotency-Key is not valid; Details name each one.',
           codes: ['InvalidRequest'],
         },
-        404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
+        404: {
+          description: 'The agent is on no connected Desktop of your tenant, and HoldSeconds was not given.',
+          codes: ['AgentNotOnDesktop'],
+        },
         409: {
           description:
             'The record was just popped for another agent, or the same pop (or Idempotency-Key) is still in progress.',
@@ -266,7 +270,8 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     body: { name: 'PopRequest', schema: PopRequest },
     success: {
       status: 200,
-      description: 'A pop with this body would be pushed now.',
+      description:
+        'A pop with this body would be pushed now, or held (Status Held) when the agent is absent and HoldSeconds is given.',
       name: 'PopValidation',
       result: PopValidation,
     },
@@ -275,7 +280,10 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
       tokenRefusals,
       {
         400: { description: 'The body is not valid; Details name each bad field.', codes: ['InvalidRequest'] },
-        404: { description: 'The agent is on no connected Desktop of your tenant.', codes: ['AgentNotOnDesktop'] },
+        404: {
+          description: 'The agent is on no connected Desktop of your tenant, and HoldSeconds was not given.',
+          codes: ['AgentNotOnDesktop'],
+        },
         413: { description: 'The body is too large (31 KB at most).', codes: ['PayloadTooLarge'] },
         503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
       },

@@ -5,6 +5,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   MAX_CAMPAIGN_LENGTH,
+  MAX_HOLD_SECONDS,
   MAX_AGENT_NAME_LENGTH,
   MAX_REFERENCE_LENGTH,
   MAX_REFRESH_TOKEN_LENGTH,
@@ -12,7 +13,7 @@ import {
   MAX_SCRIPT_VALUE_LENGTH,
 } from './limits';
 import { closed, identifier, nullable, oneOf } from './schemaKit';
-import { FAILURE_REASONS, POP_STATUSES } from './statuses';
+import { POP_REASONS, POP_STATUSES } from './statuses';
 
 /** A ScriptData value: what an External Link can carry into a Field or a Workflow Variable. */
 export const ScriptValue = Type.Unsafe<string | number | boolean>({
@@ -40,6 +41,14 @@ export const PopRequest = Type.Object(
       }),
     ),
     ScriptData: Type.Optional(ScriptData),
+    HoldSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_HOLD_SECONDS,
+        description:
+          'When the agent is on no connected Desktop: hold the pop this many seconds and deliver it once the agent appears (202 Held), instead of 404 AgentNotOnDesktop. Past it the pop is Expired.',
+      }),
+    ),
   },
   { ...closed, description: "A request to pop a Workflow onto an agent's Desktop." },
 );
@@ -76,7 +85,12 @@ export type TokenResult = Static<typeof TokenResult>;
 export const RefreshedTokenResult = Type.Object(tokenFields);
 export type RefreshedTokenResult = Static<typeof RefreshedTokenResult>;
 
-export const PopAccepted = Type.Object({ PopId: Type.String(), Status: Type.Literal('Sent') });
+export const PopAccepted = Type.Object({
+  PopId: Type.String(),
+  Status: Type.Union([Type.Literal('Sent'), Type.Literal('Held')], {
+    description: 'Sent: pushed now. Held: the agent is on no Desktop; delivered when it appears, or Expired.',
+  }),
+});
 export type PopAccepted = Static<typeof PopAccepted>;
 
 export const PopStatusResult = Type.Object({
@@ -85,7 +99,7 @@ export const PopStatusResult = Type.Object({
   Campaign: Type.String(),
   Reference: Type.Optional(Type.String()),
   Status: oneOf(POP_STATUSES),
-  Reason: Type.Optional(oneOf(FAILURE_REASONS)),
+  Reason: Type.Optional(oneOf(POP_REASONS)),
   CreatedAt: Type.String({ format: 'date-time' }),
   UpdatedAt: Type.String({ format: 'date-time' }),
 });

@@ -2,8 +2,23 @@
  * The statuses of a pop and what an instance may acknowledge. Plain constants, so modules that only need the names
  * do not pull a schema library into their bundles.
  */
-export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed', 'Recalled'] as const;
+export const POP_STATUSES = [
+  'Held',
+  'Sent',
+  'Delivered',
+  'Opened',
+  'Unchanged',
+  'Failed',
+  'Recalled',
+  'Expired',
+] as const;
 export type PopStatus = (typeof POP_STATUSES)[number];
+
+/**
+ * Statuses a pop never leaves. `Held` (the agent was on no Desktop and the pop asked to wait, docs/held-pops.md) is not
+ * final: it becomes Sent when the agent appears, Recalled, or Expired (Reason `HoldExpired`) at its deadline.
+ */
+export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed', 'Recalled', 'Expired'];
 
 /**
  * What an instance may report in an Ack. `Recalled` only confirms a recall the API made (DELETE /pops/{PopId}): the
@@ -23,6 +38,14 @@ export const FAILURE_REASONS = [
   'Undeliverable',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/**
+ * A pop's Reason: why it failed, or `HoldExpired` with Expired (a held pop's deadline passed before its agent
+ * appeared). A held pop is checked when its agent appears, so it may also fail on `CampaignInactive` or
+ * `ScriptDataRejected`, which POST /pop otherwise refuses at once (lambdas/pops/heldPops.ts).
+ */
+export const POP_REASONS = [...FAILURE_REASONS, 'CampaignInactive', 'ScriptDataRejected', 'HoldExpired'] as const;
+export type PopReason = (typeof POP_REASONS)[number];
 
 /**
  * The up-front checks of a pop, in the order `POST /pop` applies them (lambdas/catalogue/campaignChecks.ts) and

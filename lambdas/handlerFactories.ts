@@ -18,6 +18,8 @@ import { makePopValidateHandler, popValidateDependencies } from './pops/validate
 import { ackDependencies, makeAckHandler } from './pops/ackHandler';
 import { makePopHandler, popDependencies } from './pops/popHandler';
 import { makePopStatusHandler, popStatusDependencies } from './pops/popStatusHandler';
+import { heldDeliveryDependencies } from './pops/heldDependencies';
+import { holdExpiryDependencies, makeHoldExpiryHandler } from './pops/holdExpiry';
 import { makePopRecallHandler, popRecallDependencies } from './pops/recallHandler';
 import { makeConnectHandler, makeDisconnectHandler, presenceDependencies } from './presence/connectionHandlers';
 import { makeDesktopHandler, makeLoginHandler, makeLogoutHandler } from './presence/desktopHandlers';
@@ -53,11 +55,14 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   wsAuthorizer: ({ settings }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings)),
   wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
   wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),
-  wsDesktop: ({ settings, clients }) => makeDesktopHandler(presenceDependencies(settings, clients)),
-  wsLogin: ({ settings, clients }) => makeLoginHandler(presenceDependencies(settings, clients)),
+  wsDesktop: ({ settings, clients, metrics }) =>
+    makeDesktopHandler(presenceDependencies(settings, clients), heldDeliveryDependencies(settings, clients, metrics)),
+  wsLogin: ({ settings, clients, metrics }) =>
+    makeLoginHandler(presenceDependencies(settings, clients), heldDeliveryDependencies(settings, clients, metrics)),
   wsLogout: ({ settings, clients }) => makeLogoutHandler(presenceDependencies(settings, clients)),
   wsAck: ({ settings, clients, metrics }) => makeAckHandler(ackDependencies(settings, clients, metrics)),
   wsPing: () => makePingHandler(),
   wsDefault: () => makeDefaultHandler(),
+  holdExpiry: ({ settings, clients }) => makeHoldExpiryHandler(holdExpiryDependencies(settings, clients)),
   ...WEBHOOK_FACTORIES,
 };

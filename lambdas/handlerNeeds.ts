@@ -17,6 +17,7 @@ export type HandlerName =
   | 'webhookRotate'
   | 'webhookTest'
   | 'webhookSender'
+  | 'holdExpiry'
   | 'wsAuthorizer'
   | 'wsConnect'
   | 'wsDisconnect'
@@ -56,6 +57,8 @@ export interface HandlerNeeds {
   readonly popStream?: boolean;
   /** The webhook delivery queue (lib/webhooks.ts): `send` to it, or `consume` it (its event source, visibility changes). */
   readonly webhookQueue?: 'send' | 'consume';
+  /** The hold timer's queue (lib/heldPops.ts): `send` a held pop's timer, or `consume` it (lambdas/pops/holdExpiry.ts). */
+  readonly holdQueue?: 'send' | 'consume';
 }
 
 /** Record claims, idempotency keys, pops, delivery records and the removal of a gone connection (batch deletes). */
@@ -73,7 +76,8 @@ const CONNECTION_WRITER: readonly TableAction[] = POP_WRITER;
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authToken: { userPool: true, cognito: ['AdminGetUser'] },
   authRefresh: { userPool: true, cognito: ['AdminGetUser'] },
-  pop: { table: POP_WRITER, manageConnections: true, claimSettings: true },
+  // A pop held for an absent agent starts its timer (lambdas/pops/heldPops.ts).
+  pop: { table: POP_WRITER, manageConnections: true, claimSettings: true, holdQueue: 'send' },
   // One pop, read strongly consistent.
   popStatus: { table: ['GetItem'] },
   // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
@@ -104,8 +108,9 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   wsAuthorizer: { userPool: true },
   wsConnect: { table: CONNECTION_WRITER },
   wsDisconnect: { table: CONNECTION_WRITER },
-  wsDesktop: { table: CONNECTION_WRITER },
-  wsLogin: { table: CONNECTION_WRITER },
+  // An agent's appearance delivers the pops held for it: pushes, record claims (lambdas/pops/heldPops.ts).
+  wsDesktop: { table: CONNECTION_WRITER, manageConnections: true, claimSettings: true },
+  wsLogin: { table: CONNECTION_WRITER, manageConnections: true, claimSettings: true },
   wsLogout: { table: CONNECTION_WRITER },
   // A pop's acknowledgement: the pop and its claim; no batch writes.
   wsAck: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], claimSettings: true },
@@ -113,4 +118,6 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   wsLicences: { table: CONNECTION_WRITER },
   wsPing: {},
   wsDefault: {},
+  // A held pop's deadline: Held -> Expired, its turn and record lock deleted; hides a message not yet due again.
+  holdExpiry: { table: ['GetItem', 'UpdateItem', 'DeleteItem'], holdQueue: 'consume' },
 };

@@ -15,6 +15,8 @@ export interface AwsClients {
   readonly cognito: CognitoIdentityProviderClient;
   /** The webhook delivery queue's client; built from the settings where absent (lambdas/webhooks/). */
   readonly queue?: QueueClient;
+  /** The hold timer's queue client (lambdas/pops/holdExpiry.ts); built from the settings where absent. */
+  readonly holdQueue?: QueueClient;
 }
 
 /** Static credentials, for the emulators only; in AWS the function's role is used. */

@@ -12,7 +12,8 @@ export function eventOf(oldImage: Image | undefined, newImage: Image | undefined
   if (oldImage?.Status === newImage.Status) return undefined;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const reference = text(newImage.Reference);
-  const reason = newImage.Status === 'Failed' ? text(newImage.Reason) : undefined;
+  // Failed says why; Expired says HoldExpired (lambdas/pops/heldPops.ts).
+  const reason = newImage.Status === 'Failed' || newImage.Status === 'Expired' ? text(newImage.Reason) : undefined;
   return {
     Tenant: String(newImage.Tenant),
     // A status is taken at most once per pop (it only moves forward: pops/status.ts), so this names one change.

@@ -38,6 +38,8 @@ export type PopOutcome =
    * claim, a later Ack settles it, and a retry of the same pop gets this PopId and pushes it again (confirmPop).
    */
   | { readonly kind: 'unconfirmed'; readonly popId: string }
+  /** The agent is on no Desktop and the pop asked to wait: stored Held (heldPops.ts). */
+  | { readonly kind: 'held'; readonly popId: string }
   | Refused;
 
 export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request: PopRequest): Promise<PopOutcome> {
@@ -163,7 +165,7 @@ async function storePop(
   }
 }
 
-const popMessage = (request: PopRequest, popId: string, sentAt: string): PopMessage => ({
+export const popMessage = (request: PopRequest, popId: string, sentAt: string): PopMessage => ({
   Type: 'Pop',
   PopId: popId,
   Username: request.Username,
@@ -173,7 +175,7 @@ const popMessage = (request: PopRequest, popId: string, sentAt: string): PopMess
   SentAt: sentAt,
 });
 
-interface Pushed {
+export interface Pushed {
   readonly sentTo: string[];
   /** Pushes without an answer: the connection may have the pop. */
   readonly unknown: string[];
@@ -182,7 +184,7 @@ interface Pushed {
 }
 
 /** Push to every target at once; a gone connection is removed with its presence. */
-async function pushToAll(
+export async function pushToAll(
   deps: PopDeliveryDeps,
   targets: readonly AgentConnection[],
   message: PopMessage,
@@ -211,7 +213,7 @@ async function pushToAll(
 }
 
 /** Record what delivery achieved: accepted if at least one connection took the pop, else Failed and the claim freed. */
-async function settle(
+export async function settle(
   deps: PopDeliveryDeps,
   pop: { tenant: string; PopId: string; Campaign: string; Reference?: string; Username: string },
   targets: readonly AgentConnection[],

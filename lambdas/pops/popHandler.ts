@@ -20,7 +20,10 @@ import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 import { withoutBlankReference } from './reference';
-import { confirmPop, deliverPop, type PopOutcome } from './delivery';
+import { confirmPop, type PopOutcome } from './delivery';
+import { popOrHold, type HoldTimer } from './heldPops';
+import { HeldPopStore } from './heldPopStore';
+import { holdQueueClient, noHoldTimer, queueHoldTimer } from './holdExpiry';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import type { PushToConnection } from './pusher';
 import { randomUUID } from 'node:crypto';
@@ -43,6 +46,9 @@ export interface PopDependencies {
   readonly newPopId: () => string;
   readonly now: () => number;
   readonly metrics: MetricsSink;
+  /** Pops held for an absent agent (heldPops.ts). */
+  readonly held: HeldPopStore;
+  readonly timer: HoldTimer;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface PopDependencies {
 export function popAnswer(outcome: PopOutcome): RestOutcome {
   if (outcome.kind === 'accepted')
     return { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Sent' } };
+  if (outcome.kind === 'held')
+    return { kind: 'success', status: 202, result: { PopId: outcome.popId, Status: 'Held' } };
   if (outcome.kind === 'unconfirmed') {
     return refusals.serviceUnavailable(
       `Pop ${outcome.popId} was pushed but its delivery was not confirmed; retry the same request: it will not be opened twice.`,
@@ -75,7 +83,7 @@ async function popOperation(
   if (tooLarge) return tooLarge;
   const key = parseIdempotencyKey(headerValue(event, 'Idempotency-Key'));
   if (isRefused(key)) return key;
-  const deliver = () => deliverPop({ ...deps, log }, caller.tenant, pop);
+  const deliver = () => popOrHold({ ...deps, log }, caller.tenant, pop);
   if (key.key === undefined) return popAnswer(await deliver());
   const once = await onceForKey(deps.pops, scopeOf(caller, key.key, pop, requestId), deliver);
   // An unconfirmed first answer is not replayed as it was: the repeat settles it (same body, so same request).
@@ -135,8 +143,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The pop handler's dependencies from the settings and the clients of its container (or of a local stack). */
 export function popDependencies(
-  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'>,
-  clients: Pick<AwsClients, 'db' | 'management'>,
+  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'> &
+    Partial<Pick<Settings, 'region' | 'holdQueueUrl'>>,
+  clients: Pick<AwsClients, 'db' | 'management' | 'holdQueue'>,
   metrics: MetricsSink,
 ): PopDependencies {
   return {
@@ -152,5 +161,12 @@ export function popDependencies(
     // Read at each call, not captured: tests move the clock with jest.spyOn(Date, 'now').
     now: () => Date.now(),
     metrics,
+    held: new HeldPopStore(clients.db, settings.tableName),
+    timer: settings.holdQueueUrl
+      ? queueHoldTimer(
+          clients.holdQueue ?? holdQueueClient({ region: settings.region ?? '', holdQueueUrl: settings.holdQueueUrl }),
+          settings.holdQueueUrl,
+        )
+      : noHoldTimer,
   };
 }

@@ -3,7 +3,7 @@ import { MAX_POP_ID_LENGTH } from '../../contract/limits';
 import { apiCallerOf } from '../auth/callerIdentity';
 import { restHandler, type RestHandler } from '../edge/restHandler';
 import { isRefused, refuse } from '../shared/outcome';
-import { PopStore, toPopRecord } from './popStore';
+import { asOf, PopStore, toPopRecord } from './popStore';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 
@@ -23,7 +23,7 @@ export function makePopStatusHandler({ pops }: PopStatusDependencies): RestHandl
     if (!popId || popId.length > MAX_POP_ID_LENGTH || /[\ud800-\udfff]/u.test(popId)) return notFound();
     const pop = await pops.getPop(caller.tenant, popId);
     if (!pop) return notFound();
-    return { kind: 'success', status: 200, result: toPopRecord(pop) };
+    return { kind: 'success', status: 200, result: toPopRecord(asOf(pop, Date.now())) };
   });
 }
 

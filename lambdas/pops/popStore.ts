@@ -25,6 +25,8 @@ export interface StoredPop extends PopRecord {
   readonly failedBy: readonly string[];
   /** No push was confirmed: each timed out or lost its answer (delivery.ts). A retry of the pop pushes it again. */
   readonly unconfirmed: boolean;
+  /** A held pop's deadline, epoch ms (heldPops.ts): kept after it leaves Held. */
+  readonly holdUntil?: number;
 }
 
 /** Where delivery reached: what `recordDelivery` stores. */
@@ -38,7 +40,7 @@ export interface DeliveryRecord {
 }
 
 /** A new pop: what `putPop` stores (nothing failed yet, its pushes still to come). */
-export type NewPop = Omit<StoredPop, 'failedBy' | 'sentToInstances' | 'unconfirmed'> & {
+export type NewPop = Omit<StoredPop, 'failedBy' | 'sentToInstances' | 'unconfirmed' | 'holdUntil'> & {
   readonly sentToInstances?: readonly string[];
 };
 
@@ -331,6 +333,15 @@ export class PopStore {
   }
 }
 
+/**
+ * The pop as it stands at `now`: a held pop past its deadline is Expired (HoldExpired) even before the hold timer
+ * (lambdas/pops/holdExpiry.ts) has stored it, so no reader sees it Held after its deadline.
+ */
+export function asOf(pop: StoredPop, now: number): StoredPop {
+  if (pop.Status !== 'Held' || pop.holdUntil === undefined || pop.holdUntil > now) return pop;
+  return { ...pop, Status: 'Expired', Reason: 'HoldExpired', UpdatedAt: new Date(pop.holdUntil).toISOString() };
+}
+
 /** What a caller may see of a stored pop (GET /pops/{PopId}). */
 export function toPopRecord(pop: StoredPop): PopRecord {
   return {
@@ -360,5 +371,6 @@ function toStoredPop(item: Record<string, NativeAttributeValue>): StoredPop {
     sentToInstances: Array.isArray(item.SentToInstances) ? item.SentToInstances : [],
     failedBy: Array.isArray(item.FailedBy) ? item.FailedBy : [],
     unconfirmed: item.Unconfirmed === true,
+    ...(typeof item.HoldUntil === 'number' ? { holdUntil: item.HoldUntil } : {}),
   };
 }

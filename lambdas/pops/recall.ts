@@ -10,7 +10,7 @@ import type { ConnectionStore } from '../presence/connectionStore';
 import type { RequestLogger } from '../shared/logger';
 import { refuse, type Refused } from '../shared/outcome';
 import { releaseClaimOf } from './claims';
-import type { PopStore, StoredPop } from './popStore';
+import { asOf, type PopStore, type StoredPop } from './popStore';
 import type { PushToConnection } from './pusher';
 import { instanceKey, recallOf } from './status';
 
@@ -36,7 +36,8 @@ export async function recallPop(
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const pop = await deps.pops.getPop(tenant, popId);
     if (!pop) return popNotFound();
-    const decision = recallOf(pop);
+    // A held pop past its deadline is Expired, though the hold timer may not have stored it yet.
+    const decision = recallOf(asOf(pop, Date.now()));
     switch (decision.kind) {
       case 'alreadyOpened':
         return refuse('AlreadyOpened', 'The pop has opened on a Desktop; it can no longer be recalled.');

@@ -1,6 +1,6 @@
 /**
  * A pop's status, as a pure function: what one instance's Ack does to a pop, and what a recall may do. Status only
- * moves forward (Sent -> Delivered -> Opened | Unchanged | Failed | Recalled); only an instance the pop was sent to may acknowledge it, from
+ * moves forward ([Held ->] Sent -> Delivered -> Opened | Unchanged | Failed | Recalled); only an instance the pop was sent to may acknowledge it, from
  * the connection the pop was pushed to or from a later one of the same instance (tenant, instance user and instance
  * name: the reference instance sends the acks it could not send before a reconnect on its next connection); a pop
  * pushed to several instances (the agent is on more than one Desktop) is Opened as soon as one opens it, and Failed
@@ -35,6 +35,8 @@ export type RecallDecision =
 
 export function recallOf(pop: Pick<PopState, 'Status'>): RecallDecision {
   switch (pop.Status) {
+    // A held pop was pushed nowhere: Recalled, it is never delivered (heldPops.ts takes only a pop still Held).
+    case 'Held':
     case 'Sent':
     case 'Delivered':
       return { kind: 'recall' };

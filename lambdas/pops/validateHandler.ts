@@ -3,7 +3,8 @@
  * agent's presence and the campaign's catalogue entries, read in parallel), then 200 with what a pop would do, or
  * exactly the refusal POST /pop would give from them. Nothing is claimed, stored or pushed; the Idempotency-Key is not
  * read and no refusal is counted as a refused pop (none was made). The record claim is not read: whether the record
- * was just popped for another agent (409 RecordOpenElsewhere) is known only when a pop claims it.
+ * was just popped for another agent (409 RecordOpenElsewhere) is known only when a pop claims it. With HoldSeconds and
+ * the agent on no Desktop the answer is `Status: "Held"`, as POST /pop would hold the pop (heldPops.ts).
  */
 import PopRequestValidator from '../../contract/generated/PopRequest';
 import { MAX_POP_BODY_BYTES } from '../../contract/limits';
@@ -37,6 +38,12 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
     const tooLarge = messageTooLarge(pop);
     if (tooLarge) return tooLarge;
     const plan = await planPop(deps, caller.tenant, pop);
+    // POST /pop would hold it (heldPops.ts); its checks run when the agent appears.
+    if (plan.kind === 'refused' && plan.code === 'AgentNotOnDesktop' && request.value.HoldSeconds !== undefined) {
+      log.info('Dry run: the pop would be held', { agent: request.value.Username, campaign: request.value.Campaign });
+      const result = { Valid: true, Checks: [], Instances: 0, UncheckedInstances: 0, Status: 'Held' };
+      return { kind: 'success', status: 200, result };
+    }
     if (plan.kind === 'refused') {
       log.info('Dry run: the pop would be refused', {
         reason: plan.code,

@@ -17,9 +17,15 @@ import {
 } from '../edge/webSocket';
 import type { PresenceDependencies } from './connectionHandlers';
 import { receiveDesktop } from './desktopList';
+import { deliverHeldFor, deliverHeldOnDesktop } from '../pops/heldPops';
+import type { HeldDelivery } from '../pops/heldDependencies';
 
-/** The full list of agents now on the Desktop (in one message or the last of its parts) replaces what the connection held before. */
-export function makeDesktopHandler(stores: PresenceDependencies): WebSocketHandler {
+/**
+ * The full list of agents now on the Desktop (in one message or the last of its parts) replaces what the connection
+ * held before; then the pops held for the tenant's agents are delivered to those now present (one read when none is
+ * held: lambdas/pops/heldPops.ts). Without `held` (tests of presence alone) nothing held is looked for.
+ */
+export function makeDesktopHandler(stores: PresenceDependencies, held?: HeldDelivery): WebSocketHandler {
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<DesktopMessage>('Desktop', DesktopMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
@@ -28,12 +34,15 @@ export function makeDesktopHandler(stores: PresenceDependencies): WebSocketHandl
     switch (outcome.kind) {
       case 'refused':
         return invalidMessage({ message: outcome.message }, log);
-      case 'applied':
+      case 'applied': {
         log.info('Desktop list received', {
           agents: outcome.agents,
           ...(Parts === undefined ? {} : { Sequence, Parts }),
         });
+        const delivered = held ? await deliverHeldOnDesktop({ ...held, log }, connection.tenant) : 0;
+        if (delivered > 0) log.info('Held pops delivered on a Desktop list', { delivered });
         return reply();
+      }
       case 'waiting':
         log.debug('Desktop part received', { Sequence, Part, Parts, received: outcome.received });
         return reply();
@@ -44,8 +53,8 @@ export function makeDesktopHandler(stores: PresenceDependencies): WebSocketHandl
   });
 }
 
-/** An agent arrived on this instance's Desktop. */
-export function makeLoginHandler({ connections }: PresenceDependencies): WebSocketHandler {
+/** An agent arrived on this instance's Desktop: the pops held for it are delivered, oldest first. */
+export function makeLoginHandler({ connections }: PresenceDependencies, held?: HeldDelivery): WebSocketHandler {
   return webSocketHandler(async ({ event, connection, log }) => {
     const message = parseMessage<LoginMessage>('Login', LoginMessageValidator, event.body);
     if (message.kind === 'invalid') return invalidMessage(message, log);
@@ -59,6 +68,7 @@ export function makeLoginHandler({ connections }: PresenceDependencies): WebSock
       );
     }
     log.info('Agent logged in', { agent: message.value.Username });
+    if (held) await deliverHeldFor({ ...held, log }, connection.tenant, message.value.Username);
     return reply();
   });
 }

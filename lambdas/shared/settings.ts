@@ -24,6 +24,8 @@ export const ENV = {
   dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
   /** The webhook delivery queue (lib/webhooks.ts; locally local/queue/). */
   webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  /** The hold timer's queue: a held pop's deadline (lambdas/pops/holdExpiry.ts, lib/heldPops.ts). */
+  holdQueueUrl: 'HOLD_QUEUE_URL',
   /** The webhook back-off in seconds, comma-separated (lambdas/webhooks/backoff.ts); short in tests. */
   webhookRetrySeconds: 'WEBHOOK_RETRY_SECONDS',
   /** `true` only in the local stack: webhooks may use plain http to loopback. */
@@ -51,6 +53,8 @@ export interface Settings {
   readonly webhookAllowLoopbackHttp?: boolean;
   /** The local stack's own ports, which no webhook may call (lambdas/webhooks/urlGuard.ts `deniedPorts`). */
   readonly webhookDeniedPorts?: readonly number[];
+  /** Held pops' timer (lambdas/pops/holdExpiry.ts): absent, a held pop's deadline is kept where it is read or delivered. */
+  readonly holdQueueUrl?: string;
   readonly cognitoEndpoint?: string;
   readonly dynamoDbEndpoint?: string;
   readonly metricsNamespace?: string;
@@ -68,6 +72,8 @@ export function requiredVariables(needs: HandlerNeeds): string[] {
   if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);
   if (needs.manageConnections) required.push(ENV.connectionsEndpoint);
   if (needs.webhookQueue) required.push(ENV.region, ENV.webhookQueueUrl);
+  // A sender without it still keeps every deadline, at read and delivery time (lambdas/pops/holdExpiry.ts); the stack sets it.
+  if (needs.holdQueue === 'consume') required.push(ENV.region, ENV.holdQueueUrl);
   return required;
 }
 
@@ -109,6 +115,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     claimWindowSeconds: integer(ENV.claimWindowSeconds, DEFAULT_CLAIM_WINDOW_SECONDS),
     popRetentionDays: integer(ENV.popRetentionDays, DEFAULT_POP_RETENTION_DAYS),
     ...(values[ENV.webhookQueueUrl] ? { webhookQueueUrl: values[ENV.webhookQueueUrl] } : {}),
+    ...(values[ENV.holdQueueUrl] ? { holdQueueUrl: values[ENV.holdQueueUrl] } : {}),
     webhookRetrySeconds: schedule!,
     webhookAllowLoopbackHttp: values[ENV.webhookAllowLoopbackHttp] === 'true',
     ...(values[ENV.cognitoEndpoint] ? { cognitoEndpoint: values[ENV.cognitoEndpoint] } : {}),

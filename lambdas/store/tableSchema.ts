@@ -16,6 +16,8 @@
  * | event (or gap)  | EVENTS#<tenant>                  | <seq, 15 digits>   | -                     |
  * | event's place   | EVKEY#<tenant>#<eventId>         | EVKEY              | -                     |
  * | webhook         | WEBHOOK#<tenant>                 | <webhookId>        | -                     |
+ * | held pop's turn | HELD#<tenant>                    | A#<agent>#<ms, 15 digits>#<popId> | -      |
+ * | held record     | HOLDREF#<tenant>#<agent>#<campaign>#<ref> | HOLDREF   | -                     |
  *
  * "Which connections hold agent X of tenant T" is one Query on PK; "everything connection C owns"
  * is one Query on the ByConnection index. Free-form parts are URI-encoded so '#' cannot forge a key, and hashed when
@@ -93,6 +95,21 @@ export const keys = {
   /** A tenant's webhook endpoints (lambdas/webhooks/webhookStore.ts): one partition, listed with one Query. */
   webhooks: (tenant: string) => `WEBHOOK#${part(tenant)}`,
   webhook: (tenant: string, webhookId: string) => ({ PK: `WEBHOOK#${part(tenant)}`, SK: part(webhookId) }),
+  /**
+   * A tenant's held pops (lambdas/pops/heldPopStore.ts), one partition: "anything held?" is one Query of it, an agent's
+   * held pops in the order they were accepted one Query on `heldAgentPrefix`.
+   */
+  held: (tenant: string) => `HELD#${part(tenant)}`,
+  heldAgentPrefix: (agent: string) => `A#${part(agent)}#`,
+  heldTurn: (tenant: string, agent: string, acceptedAt: number, popId: string) => ({
+    PK: `HELD#${part(tenant)}`,
+    SK: `A#${part(agent)}#${String(acceptedAt).padStart(15, '0')}#${part(popId)}`,
+  }),
+  /** The one pop held for an agent and record: a repeat while it is held gets its PopId. */
+  heldRecord: (tenant: string, agent: string, campaign: string, reference: string) => ({
+    PK: `HOLDREF#${part(tenant)}#${part(agent)}#${part(campaign)}#${part(reference)}`,
+    SK: 'HOLDREF',
+  }),
   eventPlace: (tenant: string, eventId: string) => ({ PK: `EVKEY#${part(tenant)}#${part(eventId)}`, SK: 'EVKEY' }),
 };
 

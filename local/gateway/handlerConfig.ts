@@ -36,6 +36,15 @@ export function handlerConfigFor(
     cognito: createCognitoClient(settings, credentials),
     // Signed with the local credentials, as every other client here (the emulated queue, local/queue/).
     queue: createQueueClient(settings, credentials),
+    // The hold timer's queue (lambdas/pops/holdExpiry.ts), served apart from the webhook queues (local/queue/holdQueue.ts).
+    ...(settings.holdQueueUrl
+      ? {
+          holdQueue: createQueueClient(
+            { region: settings.region, webhookQueueUrl: settings.holdQueueUrl },
+            credentials,
+          ),
+        }
+      : {}),
   };
   return { settings, clients, metrics };
 }

@@ -52,11 +52,20 @@ export type ClientErrorCode = 'NetworkError' | 'DeadlineExceeded' | 'InvalidResp
 export type ErrorCode = ApiErrorCode | typeof GATEWAY_DEFAULT_4XX_CODE | ClientErrorCode;
 
 /** The statuses of a pop, in the order they can only move forward (contract/statuses.ts). */
-export const POP_STATUSES = ['Sent', 'Delivered', 'Opened', 'Unchanged', 'Failed', 'Recalled'] as const;
+export const POP_STATUSES = [
+  'Held',
+  'Sent',
+  'Delivered',
+  'Opened',
+  'Unchanged',
+  'Failed',
+  'Recalled',
+  'Expired',
+] as const;
 export type PopStatus = (typeof POP_STATUSES)[number];
 
-/** Statuses a pop never leaves. */
-export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed', 'Recalled'];
+/** Statuses a pop never leaves. `Held` waits for its agent; it ends Sent (then on), Recalled or Expired. */
+export const FINAL_POP_STATUSES: readonly PopStatus[] = ['Opened', 'Unchanged', 'Failed', 'Recalled', 'Expired'];
 
 /** Why a pop failed (contract/statuses.ts). */
 export const FAILURE_REASONS = [
@@ -69,6 +78,10 @@ export const FAILURE_REASONS = [
   'Undeliverable',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** A pop's Reason: why it failed, or `HoldExpired` with Expired (contract/statuses.ts). */
+export const POP_REASONS = [...FAILURE_REASONS, 'CampaignInactive', 'ScriptDataRejected', 'HoldExpired'] as const;
+export type PopReason = (typeof POP_REASONS)[number];
 
 /** The `Idempotency-Key` header: 1 to 128 visible ASCII characters (contract/limits.ts). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
@@ -86,12 +99,18 @@ export interface PopRequest {
   Reference?: string;
   /** External Link names (e.g. "Contact Name", "var_ContactReason") to values. */
   ScriptData?: Record<string, ScriptValue>;
+  /**
+   * 1 to 86,400. When the agent is on no connected Desktop: hold the pop this many seconds and deliver it once the
+   * agent appears (`Status: 'Held'`) instead of AgentNotOnDesktop; past it the pop is Expired.
+   */
+  HoldSeconds?: number;
 }
 
 /** `POST /pop`'s result (202). */
 export interface PopAccepted {
   PopId: string;
-  Status: 'Sent';
+  /** Sent: pushed now. Held: the agent is on no Desktop; delivered when it appears, or Expired. */
+  Status: 'Sent' | 'Held';
 }
 
 /** `GET /pops/{PopId}`'s result. */
@@ -101,7 +120,7 @@ export interface PopStatusResult {
   Campaign: string;
   Reference?: string;
   Status: PopStatus;
-  Reason?: FailureReason;
+  Reason?: PopReason;
   CreatedAt: string;
   UpdatedAt: string;
 }
@@ -115,7 +134,7 @@ export interface PopEvent {
   Type: 'pop.status';
   PopId: string;
   Status: PopStatus;
-  Reason?: FailureReason;
+  Reason?: PopReason;
   Username: string;
   Campaign: string;
   Reference?: string;
@@ -168,6 +187,8 @@ export interface PopValidation {
   Checks: ('AgentOnDesktop' | 'Licence' | 'CampaignFound' | 'CampaignActive' | 'Reference' | 'ScriptData')[];
   Instances: number;
   UncheckedInstances: number;
+  /** Held: the agent is on no Desktop and HoldSeconds was given, so POST /pop would hold the pop. */
+  Status?: 'Held';
 }
 
 /** The user the tokens belong to. */

@@ -23,6 +23,8 @@ export type ContractMatches = [
   Assert<Equal<typeof sdk.GATEWAY_DEFAULT_4XX_CODE, typeof contract.GATEWAY_DEFAULT_4XX_CODE>>,
   Assert<Equal<typeof sdk.POP_STATUSES, typeof contract.POP_STATUSES>>,
   Assert<Equal<typeof sdk.FAILURE_REASONS, typeof contract.FAILURE_REASONS>>,
+  Assert<Equal<typeof sdk.POP_REASONS, typeof contract.POP_REASONS>>,
+  Assert<Equal<typeof sdk.FINAL_POP_STATUSES, typeof contract.FINAL_POP_STATUSES>>,
   Assert<Equal<sdk.ApiErrorCode, contract.ErrorCode>>,
   Assert<Same<sdk.PopRequest, contract.PopRequest>>,
   Assert<Same<sdk.PopAccepted, contract.PopAccepted>>,

@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC } from '../lambdas/shared/metricNames';
@@ -25,8 +26,18 @@ export interface EventPipelineProps {
   readonly metricsNamespace: string;
 }
 
-/** The output naming the on-failure queue, which `npm run provision -- events replay` reads (provisioning/). */
-export const STREAM_FAILURES_OUTPUT = 'StreamFailureQueueUrl';
+/**
+ * The on-failure destination, granting the function's role `sqs:SendMessage` on it and nothing more (CDK's SqsDlq adds
+ * GetQueueAttributes and GetQueueUrl, which Lambda does not need to send there).
+ */
+function sendOnlyDestination(queue: sqs.IQueue): lambda.IEventSourceDlq {
+  return {
+    bind: (_mapping, target) => {
+      target.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
+}
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -65,14 +76,13 @@ export class EventPipeline extends Construct {
         maxRecordAge: Duration.seconds(STREAM_MAX_RECORD_AGE_SECONDS),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.failureQueue),
+        onFailure: sendOnlyDestination(this.failureQueue),
         filters: [
           lambda.FilterCriteria.filter({ dynamodb: { Keys: { SK: { S: lambda.FilterRule.isEqual('POP') } } } }),
         ],
       }),
     );
     this.alarms = this.createAlarms(props);
-    new CfnOutput(this, STREAM_FAILURES_OUTPUT, { key: STREAM_FAILURES_OUTPUT, value: this.failureQueue.queueUrl });
   }
 
   private createAlarms(props: EventPipelineProps): cloudwatch.Alarm[] {

@@ -28,6 +28,10 @@ export const OUTPUT_KEYS = [
   'TableName',
   'Region',
 ] as const;
+  // For `events replay` (provisioning/eventCommands.ts): the stream's on-failure queue, and the delivery queue the
+  // replayed events' webhooks go to.
+  'StreamFailureQueueUrl',
+  'WebhookQueueUrl',
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
 
 /**
@@ -190,3 +194,5 @@ export class RemotePopStack extends Stack {
     }
   }
 }
+      StreamFailureQueueUrl: this.eventPipeline.failureQueue.queueUrl,
+      WebhookQueueUrl: this.webhooks.queue.queueUrl,

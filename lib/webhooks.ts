@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -75,8 +75,6 @@ export class Webhooks extends Construct {
       }),
     );
     this.grant(props.functions);
-    // For `events replay` (provisioning/eventCommands.ts), which queues the replayed events' deliveries.
-    new CfnOutput(this, 'WebhookQueueUrl', { key: 'WebhookQueueUrl', value: this.queue.queueUrl });
   }
 
   /** Exactly what HANDLER_NEEDS lists: send for the enqueuers, visibility changes for the consumer (its event source grants the receive and delete). */

@@ -54,6 +54,7 @@ describe.each([['dev'], ['prod']])('cdk-nag AwsSolutions on the %s stack', (envi
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
+      'AwsSolutions-SQS3',
     ]);
   });
 });

@@ -7,6 +7,7 @@ import { REST_OPERATIONS } from '../../contract/operations';
 import { METRICS_NAMESPACE_ENV } from '../../lambdas/shared/metrics';
 import { ENV } from '../../lambdas/shared/settings';
 import { OUTPUT_KEYS } from '../../lib/remotePopStack';
+import { STREAM_RETRY_ATTEMPTS } from '../../lib/streamMapping';
 import { actionsOf, logicalId, statementsByRole, synthStack } from './support';
 
 // One synth for the whole file (about 2 s): every test below only reads it.
@@ -307,7 +308,8 @@ describe('least privilege', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: -1,
+      // Bounded, then the on-failure queue (test/cdk/eventPipeline.test.ts).
+      MaximumRetryAttempts: STREAM_RETRY_ATTEMPTS,
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: ['POP'] } } } }) }] },
     });
   });

@@ -72,6 +72,8 @@ describe('shared e2e local stack', () => {
         'WebSocketUrl',
         'WebhookQueueUrl',
         'WebhookDeadLetterQueueUrl',
+        'StreamFailureQueueUrl',
+        'DynamoDbStreamsEndpoint',
       ].sort(),
     );
     expect(file).toEqual(endpoints);

@@ -22,6 +22,7 @@ export const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
     environment: 'prod',
     restDomainName: 'api.example.com',
     restCertificateArn: CERTIFICATE('11111111-2222-3333-4444-555555555555'),
+    disableExecuteApiEndpoint: 'true',
     webSocketDomainName: 'ws.example.com',
     webSocketCertificateArn: CERTIFICATE('66666666-7777-8888-9999-000000000000'),
     wafRateLimitPer5Minutes: '2000',

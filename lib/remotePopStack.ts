@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { EventPipeline } from './eventPipeline';
@@ -27,11 +28,11 @@ export const OUTPUT_KEYS = [
   'UserPoolClientId',
   'TableName',
   'Region',
-] as const;
   // For `events replay` (provisioning/eventCommands.ts): the stream's on-failure queue, and the delivery queue the
   // replayed events' webhooks go to.
   'StreamFailureQueueUrl',
   'WebhookQueueUrl',
+] as const;
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
 
 /**
@@ -150,6 +151,9 @@ export class RemotePopStack extends Stack {
       ...(settings.wafRateLimitPer5Minutes !== undefined
         ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes }
         : {}),
+      securityPolicy: settings.restSecurityPolicy as apigw.SecurityPolicy,
+      endpointAccessMode: settings.restEndpointAccessMode as apigw.EndpointAccessMode,
+      disableExecuteApiEndpoint: settings.disableExecuteApiEndpoint,
     });
   }
 
@@ -173,17 +177,26 @@ export class RemotePopStack extends Stack {
     });
   }
 
+  /** The REST API's host: its custom domain when the execute-api endpoint is off (disableExecuteApiEndpoint). */
+  private restHost(): string {
+    const { restDomainName, disableExecuteApiEndpoint } = this.settings;
+    if (disableExecuteApiEndpoint && restDomainName !== undefined) return restDomainName;
+    return `${this.restApi.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`;
+  }
+
   /** OUTPUT_KEYS, and with custom domains the names to point DNS at (CNAME or alias); the stack manages no DNS zone. */
   private addOutputs(): void {
     const restApi = this.restApi.api;
     const outputs: Record<OutputKey, string> = {
       // No trailing slash, like WebSocketUrl and the local stack's URLs: `${RestApiUrl}/auth`.
-      RestApiUrl: `https://${restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${restApi.deploymentStage.stageName}`,
+      RestApiUrl: `https://${this.restHost()}/${restApi.deploymentStage.stageName}`,
       WebSocketUrl: this.webSocketApi.stage.url,
       UserPoolId: this.identity.userPool.userPoolId,
       UserPoolClientId: this.identity.userPoolClient.userPoolClientId,
       TableName: this.storage.table.tableName,
       Region: this.region,
+      StreamFailureQueueUrl: this.eventPipeline.failureQueue.queueUrl,
+      WebhookQueueUrl: this.webhooks.queue.queueUrl,
     };
     for (const key of OUTPUT_KEYS) new CfnOutput(this, key, { value: outputs[key] });
     if (this.restApi.domainName) {
@@ -194,5 +207,3 @@ export class RemotePopStack extends Stack {
     }
   }
 }
-      StreamFailureQueueUrl: this.eventPipeline.failureQueue.queueUrl,
-      WebhookQueueUrl: this.webhooks.queue.queueUrl,

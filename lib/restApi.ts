@@ -61,6 +61,12 @@ export interface RestApiProps {
   readonly accountCloudWatchRoleRemovalPolicy: RemovalPolicy;
   /** @default - the execute-api URL only */
   readonly customDomain?: CustomDomain;
+  /** The TLS policy of the execute-api endpoint and the custom domain (an enhanced policy: TLS 1.2 at least). */
+  readonly securityPolicy: apigw.SecurityPolicy;
+  /** Required by API Gateway with an enhanced policy. */
+  readonly endpointAccessMode: apigw.EndpointAccessMode;
+  /** Reachable through `customDomain` only. @default false */
+  readonly disableExecuteApiEndpoint?: boolean;
   /**
    * Associate a WAF web ACL with one rate-based rule (per source IP, per 5 minutes) with the stage.
    * @default - no web ACL
@@ -127,7 +133,7 @@ export class RestApi extends Construct {
           'stage, pops need a Cognito IdToken, and a web ACL costs about 6 USD a month even when idle.',
       });
     }
-    if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain, props.stageName);
+    if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain, props);
 
     this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
@@ -168,6 +174,7 @@ export class RestApi extends Construct {
       restApiName: `${Stack.of(this).stackName}-rest`,
       description: 'Remote Pop REST API: tokens and pops',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
       // Bodies reach the Lambdas as received bytes (base64), so invalid UTF-8 is refused, not rewritten (apiRoutes.ts).
       binaryMediaTypes: [...REST_BINARY_MEDIA_TYPES],
       // API Gateway's account-level CloudWatch role, needed for execution and access logs (REST and WebSocket).
@@ -193,6 +200,10 @@ export class RestApi extends Construct {
       removalPolicy: props.executionLogRemovalPolicy,
     });
     api.deploymentStage.node.addDependency(executionLogs);
+    // Without a policy the execute-api endpoint accepts TLS 1.0 (AWS's default for REST APIs); the L2 has no property.
+    const cfnApi = api.node.defaultChild as apigw.CfnRestApi;
+    cfnApi.securityPolicy = props.securityPolicy;
+    cfnApi.endpointAccessMode = props.endpointAccessMode;
 
     // The stack's own outputs name the URL (RestApiUrl); drop the construct's automatic `Endpoint` output.
     api.node.tryRemoveChild('Endpoint');
@@ -205,13 +216,15 @@ export class RestApi extends Construct {
     return api;
   }
 
-  /** A regional custom domain (TLS 1.2) with the stage mapped under its own name. */
-  private addCustomDomain(customDomain: CustomDomain, stageName: string): apigw.DomainName {
+  /** A regional custom domain (the API's enhanced TLS policy) with the stage mapped under its own name. */
+  private addCustomDomain(customDomain: CustomDomain, props: RestApiProps): apigw.DomainName {
+    const { stageName } = props;
     const domainName = new apigw.DomainName(this, 'DomainName', {
       domainName: customDomain.domainName,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
       endpointType: apigw.EndpointType.REGIONAL,
-      securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      securityPolicy: props.securityPolicy,
+      endpointAccessMode: props.endpointAccessMode,
     });
     // Mapped under the stage name, so paths read the same on both hosts: https://<domain>/<stage>/pop.
     domainName.addBasePathMapping(this.api, { basePath: stageName, stage: this.api.deploymentStage });

@@ -44,6 +44,14 @@ const certificateArn = () =>
     rule: 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
   });
 
+/** API Gateway's enhanced TLS policies for a regional REST API (TLS 1.2 at least), the default first. */
+export const REST_SECURITY_POLICIES = [
+  'SecurityPolicy_TLS13_1_2_PQ_2025_09',
+  'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+  'SecurityPolicy_TLS13_1_3_2025_09',
+  'SecurityPolicy_TLS13_1_3_FIPS_2025_09',
+] as const;
+
 /** Every setting: the settings with a `default` are always set, the others only when given. */
 export const STACK_SETTINGS = Type.Object({
   /** REST and WebSocket stage name (URL path segment). @default "v1" */
@@ -88,6 +96,11 @@ export const STACK_SETTINGS = Type.Object({
    */
   lambdaAccountConcurrency: integer(10, 1_000_000, { default: 1000 }),
   /**
+   * Concurrent popStream batches per stream shard (the event source's ParallelizationFactor, 1 to 10); each item's
+   * records stay in order at any value. Why 10: lib/streamMapping.ts, docs/capacity.md. @default 10
+   */
+  streamParallelizationFactor: integer(1, 10, { default: DEFAULT_STREAM_PARALLELIZATION }),
+  /**
    * Create API Gateway's account-level CloudWatch role (one per account and region, shared by every API there).
    * false when the account already has one, so stacks do not overwrite each other's. @default true
    */
@@ -95,11 +108,6 @@ export const STACK_SETTINGS = Type.Object({
   /**
    * Custom domain for the REST API (regional endpoint), e.g. `api.example.com`; needs `restCertificateArn`. The stage
    * is mapped under its own name (`https://api.example.com/v1/...`). DNS is yours: point a CNAME or alias at the
-  /**
-   * Concurrent popStream batches per stream shard (the event source's ParallelizationFactor, 1 to 10); each item's
-   * records stay in order at any value. Why 10: lib/streamMapping.ts, docs/capacity.md. @default 10
-   */
-  streamParallelizationFactor: integer(1, 10, { default: DEFAULT_STREAM_PARALLELIZATION }),
    * `RestDomainTarget` output. @default undefined (execute-api URL only)
    */
   restDomainName: Type.Optional(domainName()),
@@ -118,6 +126,27 @@ export const STACK_SETTINGS = Type.Object({
    * associated with the REST API stage; AWS WAF's rate-based rules accept 10 to 2,000,000,000. @default undefined
    */
   wafRateLimitPer5Minutes: Type.Optional(integer(10, 2_000_000_000)),
+  /**
+   * The REST API's TLS policy, on its execute-api endpoint and its custom domain: one of API Gateway's enhanced
+   * policies for regional endpoints, all TLS 1.2 at least (docs/edge.md). @default "SecurityPolicy_TLS13_1_2_PQ_2025_09"
+   */
+  restSecurityPolicy: Type.Union(
+    REST_SECURITY_POLICIES.map((policy) => Type.Literal(policy)),
+    { default: REST_SECURITY_POLICIES[0], rule: `must be one of ${REST_SECURITY_POLICIES.join(', ')}` },
+  ),
+  /**
+   * With an enhanced policy, STRICT refuses a request whose TLS server name (SNI) is not this API's host or whose
+   * endpoint type differs; BASIC does not (AWS's step while migrating an existing API). @default "STRICT"
+   */
+  restEndpointAccessMode: Type.Union([Type.Literal('STRICT'), Type.Literal('BASIC')], {
+    default: 'STRICT',
+    rule: 'must be "STRICT" or "BASIC"',
+  }),
+  /**
+   * Turn the REST API's default execute-api endpoint off, so it is reachable only through `restDomainName` (which it
+   * requires); RestApiUrl then names the custom domain. @default false
+   */
+  disableExecuteApiEndpoint: Type.Boolean({ default: false, rule: 'must be true or false' }),
   /** When set, alarms notify an SNS topic with this e-mail subscribed (confirm the subscription mail). @default undefined */
   alarmEmail: Type.Optional(
     Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', rule: 'must be one e-mail address' }),
@@ -234,6 +263,11 @@ function checkAcrossSettings(settings: Settings, raw: Readonly<Record<string, un
   if (settings.restDomainName !== undefined && settings.restDomainName === settings.webSocketDomainName) {
     // API Gateway refuses to map a WebSocket API to a domain name that serves a REST API.
     throw new InvalidSettingError('webSocketDomainName', 'must differ from restDomainName', raw.webSocketDomainName);
+  }
+  if (settings.disableExecuteApiEndpoint && settings.restDomainName === undefined) {
+    // Otherwise the API would be reachable nowhere.
+    const rule = 'may be true only when restDomainName is set';
+    throw new InvalidSettingError('disableExecuteApiEndpoint', rule, raw.disableExecuteApiEndpoint);
   }
   const reserved = settings.lambdaReservedConcurrency;
   const most = maxReservedConcurrency(settings.lambdaAccountConcurrency);

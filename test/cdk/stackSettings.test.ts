@@ -63,6 +63,12 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['wafRateLimitPer5Minutes', 9],
   ['wafRateLimitPer5Minutes', 'lots'],
   ['wafRateLimitPer5Minutes', 2_000_000_001],
+  ['restSecurityPolicy', 'TLS_1_0'],
+  ['restSecurityPolicy', 'TLS_1_2'],
+  ['restEndpointAccessMode', 'strict'],
+  ['disableExecuteApiEndpoint', 'yes'],
+  // The API would be reachable nowhere.
+  ['disableExecuteApiEndpoint', true],
   ['alarmEmail', 'ops'],
   ['alarmEmail', 'ops@example.com, dev@example.com'],
 ];
@@ -84,13 +90,16 @@ describe('parseSettings', () => {
       logRetentionDays: 30,
       environment: 'dev',
       lambdaAccountConcurrency: 1000,
+      streamParallelizationFactor: 10,
       apiGatewayCloudWatchRole: true,
+      restSecurityPolicy: 'SecurityPolicy_TLS13_1_2_PQ_2025_09',
+      restEndpointAccessMode: 'STRICT',
+      disableExecuteApiEndpoint: false,
     });
     expect(settings).toEqual(DEFAULT_SETTINGS);
     expect(settings.lambdaReservedConcurrency).toBeUndefined();
   });
 
-      streamParallelizationFactor: 10,
   test('accepts strings as `cdk synth -c name=value` passes them, and numbers as cdk.json does', () => {
     // GIVEN a mix of string and number context values
     const raw = {
@@ -105,6 +114,7 @@ describe('parseSettings', () => {
       logRetentionDays: '365',
       environment: 'prod',
       lambdaReservedConcurrency: '20',
+      streamParallelizationFactor: '4',
       apiGatewayCloudWatchRole: 'false',
     };
     // WHEN / THEN
@@ -114,7 +124,6 @@ describe('parseSettings', () => {
       claimWindowSeconds: 120,
       popRetentionDays: 7,
       restThrottleRate: 12.5,
-      streamParallelizationFactor: '4',
       restThrottleBurst: 25,
       webSocketThrottleRate: 40,
       webSocketThrottleBurst: 80,
@@ -122,7 +131,11 @@ describe('parseSettings', () => {
       environment: 'prod',
       lambdaReservedConcurrency: 20,
       lambdaAccountConcurrency: 1000,
+      streamParallelizationFactor: 4,
       apiGatewayCloudWatchRole: false,
+      restSecurityPolicy: 'SecurityPolicy_TLS13_1_2_PQ_2025_09',
+      restEndpointAccessMode: 'STRICT',
+      disableExecuteApiEndpoint: false,
     });
   });
 
@@ -131,7 +144,6 @@ describe('parseSettings', () => {
     const n = FUNCTION_COUNT;
     expect(n).toBe(Object.keys(HANDLER_NEEDS).length);
     const most = Math.floor(900 / n);
-      streamParallelizationFactor: 4,
     expect(maxReservedConcurrency(1000)).toBe(most);
     expect(most * n).toBeLessThanOrEqual(900);
     expect((most + 1) * n).toBeGreaterThan(900);

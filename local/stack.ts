@@ -333,7 +333,25 @@ function writeLocalFiles(localDir: string, endpoints: LocalEndpoints, demo: Demo
   });
   // `mode` applies only when the file is created: a file left by an older version keeps its mode otherwise.
   chmodSync(instanceConfigFile, 0o600);
+  writeDemoEnv(localDir, endpoints, demo);
   return instanceConfigFile;
+}
+
+/**
+ * `demo.env`: the demo api-caller as the SDK's CLI and curl read it (`source .local/demo.env`; README.md's quick
+ * start), owner-only like instance.json since it holds a password. Rewritten on every start with that start's password.
+ */
+function writeDemoEnv(localDir: string, endpoints: LocalEndpoints, demo: DemoCredentials): void {
+  const quoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const file = path.join(localDir, 'demo.env');
+  const lines = [
+    "# The local stack's demo api-caller, written by npm start (a new password on every start). Use: source this file",
+    `export REMOTE_POP_URL=${quoted(endpoints.RestApiUrl)}`,
+    `export REMOTE_POP_USERNAME=${quoted(demo.api.username)}`,
+    `export REMOTE_POP_PASSWORD=${quoted(demo.api.password)}`,
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 /**

@@ -52,11 +52,12 @@ function banner(stack: LocalStack, seconds: string, colour: boolean): string {
       : []),
     ...(e.DesktopUrl ? [`${bold("agent1's Desktop")}: ${e.DesktopUrl}`] : []),
     '',
-    bold('Pop agent1') + ' (paste into a shell; needs curl and node):',
-    `  TOKEN=$(curl -s -u ${q(`${demo.api.username}:${demo.api.password}`)} ${e.RestApiUrl}/auth \\`,
-    `    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Result.IdToken))')`,
-    `  curl -s -X POST ${e.RestApiUrl}/pop -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+    bold('Pop agent1') + ' (paste into another shell; needs curl and node):',
+    `  source ${q(path.join(stack.localDir, 'demo.env'))}   # the api caller above, for curl and npm run cli`,
+    `  ID_TOKEN=$(curl -s -u "$REMOTE_POP_USERNAME:$REMOTE_POP_PASSWORD" "$REMOTE_POP_URL/auth" | node -p 'JSON.parse(require("fs").readFileSync(0)).Result.IdToken')`,
+    `  curl -s -X POST "$REMOTE_POP_URL/pop" -H "Authorization: Bearer $ID_TOKEN" -H 'Content-Type: application/json' \\`,
     `    -d '{"Username":"agent1","Campaign":"Sales","Reference":"ORDER-1001","ScriptData":{"Contact Name":"Ada Lovelace","var_ContactReason":"Renewal"}}'`,
+    `  npm run cli -- pop --agent agent1 --campaign Sales --reference ORDER-1002 --wait`,
     '',
     colour
       ? `\x1b[1;32mRemote Pop local stack ready in ${seconds}s\x1b[0m (Ctrl-C stops it)`

@@ -7,7 +7,9 @@ runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
 }).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now, once the output is written: a sign-in the command no longer waits for (an unreachable stack) would
+    // otherwise keep retrying in the background until the SDK's deadline.
+    process.stdout.write('', () => process.exit(code));
   },
   (error: unknown) => {
     // A bug, not a refusal: the name and message only (an SDK error carries no secret; a stack helps no operator).

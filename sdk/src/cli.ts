@@ -1,14 +1,20 @@
 /**
- * The `remote-pop` command (the package's bin, sdk/src/bin.ts): pop, status and watch through the SDK, for operators
- * and support. Credentials come from the environment only, never from arguments (which shells keep in history and
- * `ps` shows). Exit codes follow the project's CLI convention (provisioning/README.md): 0 done, 1 refused (the code
- * is printed) or the pop ended other than Opened, 2 usage, 3 the service was unavailable or the wait timed out.
+ * The `remote-pop` command (the package's bin, sdk/src/bin.ts; from a checkout `npm run cli --`): every operation of
+ * the API through the SDK, for operators and support (the commands are in cliCommands.ts). Credentials come from the
+ * environment only, never from arguments (which shells keep in history and `ps` shows); without REMOTE_POP_URL, from
+ * the local stack's `$LOCAL_DIR/demo.env` (LOCAL_DIR defaulting to `.local`, as `npm start` writes it). Exit codes follow the
+ * project's CLI convention (provisioning/README.md): 0 done, 1 refused (the code is printed) or the pop ended other
+ * than Opened, 2 usage, 3 the service was unreachable or unavailable, or the wait timed out.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RemotePopClient } from './client';
+import { COMMANDS, EXIT, UsageError, type CommandValues } from './cliCommands';
 import { PopNotOpenedError, RefusedError, RemotePopError, WaitTimeoutError } from './errors';
 import type { FetchFunction } from './http';
-import type { PopStatusResult, ScriptValue } from './types';
+
+export { EXIT };
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -20,17 +26,24 @@ export interface CliIo {
 export const USAGE = `Usage: remote-pop <command> [options]
 
   pop --agent <username> --campaign <name> [--reference <ref>] [--data 'Name=value']... [--idempotency-key <key>]
+      [--wait [--timeout <seconds>]]     --wait: follow the pop until it is final, as watch does
+  validate --agent <username> --campaign <name> [--reference <ref>] [--data 'Name=value']...
+                                         what a pop would do, without popping
   status <PopId>
-  watch <PopId> [--timeout <seconds>]      follow the pop until it is final
+  watch <PopId> [--timeout <seconds>]    follow the pop until it is final (default 60 s)
+  recall <PopId>                         recall a pop that has not opened
+  campaigns [<name>]                     the campaigns your connected instances publish
+  events [--after <cursor>] [--limit <n>] [--follow]
+                                         your tenant's pop events; --follow keeps reading (Ctrl-C stops)
+  webhooks create --url <https URL> [--event <status>]...
+  webhooks list | get <WebhookId> | rotate <WebhookId> | test <WebhookId> | delete <WebhookId>
 
-Options: --json (machine-readable output), --help
-Environment: REMOTE_POP_URL (the RestApiUrl, e.g. http://127.0.0.1:3000/v1), REMOTE_POP_USERNAME, REMOTE_POP_PASSWORD
-Exit codes: 0 done, 1 refused or the pop did not open, 2 usage, 3 service unavailable or timed out
+Options: --json (one JSON value per line), --help
+Environment: REMOTE_POP_URL (the stack's RestApiUrl, ending in /v1, e.g. http://127.0.0.1:3000/v1),
+  REMOTE_POP_USERNAME, REMOTE_POP_PASSWORD (an api-caller). Without REMOTE_POP_URL, all three come from the local stack's
+  $LOCAL_DIR/demo.env (LOCAL_DIR defaults to .local), which npm start writes.
+Exit codes: 0 done, 1 refused or the pop did not open, 2 usage, 3 unreachable, unavailable or timed out
 `;
-
-export const EXIT = { done: 0, refused: 1, usage: 2, unavailable: 3 } as const;
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   agent: { type: 'string' },
@@ -38,16 +51,33 @@ const OPTIONS = {
   reference: { type: 'string' },
   data: { type: 'string', multiple: true },
   'idempotency-key': { type: 'string' },
+  wait: { type: 'boolean' },
   timeout: { type: 'string' },
+  after: { type: 'string' },
+  limit: { type: 'string' },
+  follow: { type: 'boolean' },
+  url: { type: 'string' },
+  event: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+/** No answer at all from the base URL: which request, and why (refused, no such host, the connect timeout). */
+class UnreachableError extends Error {}
+
+/** Connection-level failures: the address is wrong or nothing listens there; retrying for 30 s helps nobody. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Runs one command; resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed: { values: Values; positionals: string[] };
+  let parsed: { values: CommandValues & { help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
@@ -58,87 +88,100 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     (values.help ? io.stdout : io.stderr)(USAGE);
     return values.help ? EXIT.done : EXIT.usage;
   }
-  try {
-    return await runCommand(positionals, values, io);
-  } catch (error) {
-    if (error instanceof UsageError) return usage(io, error.message);
-    return reportFailure(error, values.json === true, io);
-  }
-}
-
-async function runCommand(positionals: string[], values: Values, io: CliIo): Promise<number> {
-  const [command, ...rest] = positionals;
+  const [name, ...args] = positionals;
+  const command = COMMANDS[name!];
+  if (!command) return usage(io, `unknown command "${name}"`);
   const json = values.json === true;
-  if (command === 'pop') {
-    if (rest.length > 0) throw new UsageError(`pop takes no positional argument (got "${rest[0]}")`);
-    const request = popRequestOf(values);
-    const idempotencyKey = values['idempotency-key'] ?? globalThis.crypto.randomUUID();
-    const popId = await clientOf(io).pop(request, { idempotencyKey });
-    io.stdout(
-      json
-        ? `${JSON.stringify({ PopId: popId, IdempotencyKey: idempotencyKey })}\n`
-        : `Popped ${popId} (Idempotency-Key ${idempotencyKey})\n`,
-    );
-    return EXIT.done;
+  const print = (human: string, value: unknown) => io.stdout(`${json ? JSON.stringify(value) : human}\n`);
+  try {
+    const target = targetOf(io.env);
+    const abort = new AbortController();
+    const client = clientOf(target, io, abort);
+    return await command({ client, values, args, print, signal: abort.signal });
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io, `${name} ${error.message}`);
+    return reportFailure(error, json, io);
   }
-  if (command !== 'status' && command !== 'watch') throw new UsageError(`unknown command "${command}"`);
-  if (rest.length !== 1) throw new UsageError(`${command} takes one PopId`);
-  const client = clientOf(io);
-  if (command === 'status') {
-    const pop = await client.getPop(rest[0]!);
-    io.stdout(json ? `${JSON.stringify(pop)}\n` : `${describePop(pop)}\n`);
-    return EXIT.done;
-  }
-  const timeoutMs = secondsOption(values.timeout ?? '60') * 1000;
-  const onStatus = (pop: PopStatusResult) => io.stdout(json ? `${JSON.stringify(pop)}\n` : `${describePop(pop)}\n`);
-  await client.waitFor(rest[0]!, { until: 'Opened', timeoutMs, onStatus });
-  return EXIT.done;
 }
 
-function popRequestOf(values: Values) {
-  if (!values.agent) throw new UsageError('pop needs --agent');
-  if (!values.campaign) throw new UsageError('pop needs --campaign');
-  const scriptData: Record<string, ScriptValue> = Object.create(null) as Record<string, ScriptValue>;
-  for (const pair of values.data ?? []) {
-    const equals = pair.indexOf('=');
-    if (equals <= 0) throw new UsageError(`--data takes 'Name=value' (got "${pair}")`);
-    scriptData[pair.slice(0, equals)] = pair.slice(equals + 1);
-  }
-  return {
-    Username: values.agent,
-    Campaign: values.campaign,
-    ...(values.reference === undefined ? {} : { Reference: values.reference }),
-    ...(values.data === undefined ? {} : { ScriptData: scriptData }),
-  };
+interface Target {
+  readonly baseUrl: string;
+  readonly username: string;
+  readonly password: string;
 }
 
-function secondsOption(text: string): number {
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UsageError(`--timeout takes a number of seconds (got "${text}")`);
-  return seconds;
-}
-
-function clientOf(io: CliIo): RemotePopClient {
-  const { REMOTE_POP_URL: baseUrl, REMOTE_POP_USERNAME: username, REMOTE_POP_PASSWORD: password } = io.env;
+/** The environment's REMOTE_POP_* settings; without REMOTE_POP_URL, all three from the local stack's demo.env. */
+function targetOf(env: CliIo['env']): Target {
+  const from = env.REMOTE_POP_URL ? env : localDemo(env);
+  const { REMOTE_POP_URL: baseUrl, REMOTE_POP_USERNAME: username, REMOTE_POP_PASSWORD: password } = from;
   if (!baseUrl || !username || !password) {
-    throw new UsageError('set REMOTE_POP_URL, REMOTE_POP_USERNAME and REMOTE_POP_PASSWORD in the environment');
+    throw new UsageError(
+      'needs REMOTE_POP_URL, REMOTE_POP_USERNAME and REMOTE_POP_PASSWORD in the environment (or a local stack: npm start writes them to $LOCAL_DIR/demo.env)',
+    );
   }
-  return new RemotePopClient({ baseUrl, username, password, ...(io.fetch ? { fetch: io.fetch } : {}) });
+  return { baseUrl, username, password };
 }
 
-function describePop(pop: PopStatusResult): string {
-  const reason = pop.Reason ? ` (${pop.Reason})` : '';
-  const reference = pop.Reference ? ` reference ${pop.Reference}` : '';
-  return `${pop.PopId} ${pop.Status}${reason}: agent ${pop.Username}, campaign ${pop.Campaign}${reference}, updated ${pop.UpdatedAt}`;
+/** `KEY=value` lines of `$LOCAL_DIR/demo.env` (quotes as the local stack writes them), or nothing. */
+function localDemo(env: CliIo['env']): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path.join(env.LOCAL_DIR || '.local', 'demo.env'), 'utf8');
+  } catch {
+    return {};
+  }
+  const settings: Record<string, string> = {};
+  for (const match of text.matchAll(/^(?:export\s+)?(REMOTE_POP_\w+)='((?:[^']|'\\'')*)'$/gm)) {
+    settings[match[1]!] = match[2]!.replace(/'\\''/g, "'");
+  }
+  return settings;
 }
+
+/**
+ * The client, with a fetch that ends the whole command at the first connection-level failure (naming the URL and
+ * the cause) instead of retrying it until the SDK's deadline: a wrong address or a stopped stack is said at once, at
+ * the latest after the connect timeout.
+ */
+function clientOf(target: Target, io: CliIo, abort: AbortController): RemotePopClient {
+  const inner = io.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+  const fetch: FetchFunction = async (input, init) => {
+    try {
+      return await inner(input, init);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      // fetch refuses some ports outright (the WHATWG "bad port" list: 9, 25, 6000, ...), with no code.
+      const code = typeof cause?.code === 'string' ? cause.code : cause?.message === 'bad port' ? 'bad port' : '';
+      if (UNREACHABLE.has(code) || code === 'bad port') {
+        const url = input.split('?')[0];
+        abort.abort(new UnreachableError(`no answer from ${url}: ${code}${hostHint(code)}`));
+      }
+      throw error;
+    }
+  };
+  return new RemotePopClient({ ...target, fetch });
+}
+
+const hostHint = (code: string) =>
+  code === 'ECONNREFUSED' ? ' (nothing listens there: is the stack running, is REMOTE_POP_URL right?)' : '';
 
 function usage(io: CliIo, message: string): number {
   io.stderr(`Error: ${message}\n\n${USAGE}`);
   return EXIT.usage;
 }
 
+/** A 404 NotFound from API Gateway itself on a base URL without the stage: the likely mistake, said. */
+function stageHint(error: RemotePopError, baseUrl: string | undefined): string {
+  if (error.status !== 404 || error.code !== 'NotFound' || !baseUrl) return '';
+  if (/\/v\d+\/?$/.test(baseUrl)) return '';
+  return ` (REMOTE_POP_URL ${baseUrl} has no stage: the RestApiUrl ends in /v1, e.g. ${baseUrl.replace(/\/+$/, '')}/v1)`;
+}
+
 function reportFailure(error: unknown, json: boolean, io: CliIo): number {
+  if (error instanceof UnreachableError) {
+    io.stdout(json ? `${JSON.stringify({ error: { kind: 'unreachable', message: error.message } })}\n` : '');
+    io.stderr(`Error: unreachable: ${error.message}\n`);
+    return EXIT.unavailable;
+  }
   if (!(error instanceof RemotePopError)) throw error;
   const exit = error instanceof RefusedError || error instanceof PopNotOpenedError ? EXIT.refused : EXIT.unavailable;
   const kind = exit === EXIT.refused ? 'refused' : error instanceof WaitTimeoutError ? 'timed out' : 'unavailable';
@@ -150,6 +193,7 @@ function reportFailure(error: unknown, json: boolean, io: CliIo): number {
     requestId: error.requestId,
   };
   io.stdout(json ? `${JSON.stringify({ error: { kind, ...fields } })}\n` : '');
-  io.stderr(`Error: ${kind}: ${error.message}\n`);
+  const baseUrl = (io.env.REMOTE_POP_URL ? io.env : localDemo(io.env)).REMOTE_POP_URL;
+  io.stderr(`Error: ${kind}: ${error.message}${stageHint(error, baseUrl)}\n`);
   return exit;
 }

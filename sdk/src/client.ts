@@ -1,5 +1,5 @@
 /**
- * `RemotePopClient`: the API as a caller should use it (README.md, "Calling the API"). One token per client
+ * `RemotePopClient`: the API as a caller should use it (docs/http-api.md). One token per client
  * (tokens.ts), every call with a deadline and the retry rule of retry.ts, typed errors (errors.ts).
  *
  * Adding an endpoint is one method: a `CallSpec` (method, path, headers, body) handed to `this.transport.call` with

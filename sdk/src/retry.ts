@@ -2,7 +2,7 @@
  * When to send a request again, and how long to wait first. One rule for every operation: an answer the service
  * could not give now (429, 409 `RequestInProgress`, any 5xx) or no answer at all (the network) is retried; any other
  * 4xx is final. POST /pop is safe to send again because every attempt carries the same Idempotency-Key: the API
- * answers a repeat with the first answer and pushes nothing twice (README.md, "What the system guarantees a caller").
+ * answers a repeat with the first answer and pushes nothing twice (docs/guarantees.md).
  */
 
 export interface RetryOptions {

@@ -1,5 +1,5 @@
 /**
- * The client's one token. Cognito allows about 120 sign-ins per second per account (README.md, "Calling the API"),
+ * The client's one token. Cognito allows about 120 sign-ins per second per account (docs/http-api.md),
  * so a client signs in once, shares that sign-in among concurrent first calls, refreshes with the RefreshToken shortly
  * before expiry (in the background: calls go on with the still-valid token meanwhile) or at once after a 401, and
  * signs in again with Basic only when the refresh is refused. While the identity provider is down, a token that has

@@ -179,8 +179,7 @@ describe('every command the docs show', () => {
       if (program === 'npx') {
         expect(OWN_BINS).not.toContain(words[1]!);
         expect(existsSync(path.join(ROOT, 'node_modules/.bin', words[1]!))).toBe(true);
-      }
-      else if (program !== 'npm' && program !== 'SUBSHELL') expect(Object.keys(PROGRAMS)).toContain(program);
+      } else if (program !== 'npm' && program !== 'SUBSHELL') expect(Object.keys(PROGRAMS)).toContain(program);
     },
   );
 

@@ -2,6 +2,11 @@
  * The `remote-pop` command (sdk/src/cli.ts) against the fake API: human and JSON output, exit codes (0 done,
  * 1 refused with the code, 2 usage, 3 unavailable), credentials only from the environment.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import { EXIT, runCli } from '../../../sdk/src/cli';
 import { fail, FakeApi, ok, PASSWORD, popStatus, USERNAME } from './fakeApi';
 
@@ -108,9 +113,101 @@ it.each([
 });
 
 it('missing credentials in the environment are a usage error; --help exits 0', async () => {
-  const result = await run(['status', 'p-1'], { REMOTE_POP_URL: api.url });
+  const result = await run(['status', 'p-1'], { REMOTE_POP_URL: api.url, LOCAL_DIR: '/nonexistent' });
   expect(result).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('REMOTE_POP_USERNAME') });
-  const help = await run(['--help'], {});
+  const help = await run(['--help'], { LOCAL_DIR: '/nonexistent' });
   expect(help).toMatchObject({ code: EXIT.done, stderr: '' });
   expect(help.stdout).toContain('Exit codes');
+});
+
+it('pop --wait pops and follows it to Opened; validate, recall and campaigns call their operation', async () => {
+  api.on('GET /pops/*', () => ok(popStatus('pop-1', 'Opened')));
+  const waited = await run(['pop', '--agent', 'agent1', '--campaign', 'Sales', '--wait', '--timeout', '5']);
+  expect(waited.code).toBe(EXIT.done);
+  expect(waited.stdout).toMatch(/^Popped pop-1 .*\npop-1 Opened: agent agent1/);
+
+  api.on('POST /pop/validate', () =>
+    ok({ Valid: true, Checks: ['AgentOnDesktop'], Instances: 1, UncheckedInstances: 0 }),
+  );
+  const valid = await run(['validate', '--agent', 'agent1', '--campaign', 'Sales', '--json']);
+  expect(JSON.parse(valid.stdout)).toMatchObject({ Valid: true, Instances: 1 });
+  expect(JSON.parse(api.of('POST /pop/validate')[0]!.body)).toEqual({ Username: 'agent1', Campaign: 'Sales' });
+
+  api.on('DELETE /pops/*', () => ok(popStatus('p-9', 'Recalled')));
+  expect((await run(['recall', 'p-9'])).stdout).toMatch(/^p-9 Recalled: /);
+
+  const sales = { Name: 'Sales', Agents: 2, Instances: [] };
+  api.on('GET /campaigns', () => ok({ Campaigns: [sales] }));
+  expect((await run(['campaigns'])).stdout).toMatch(/^Sales: 2 agent\(s\) can receive it/);
+});
+
+it('events prints each event with its cursor and resumes --after one; webhooks create, list, rotate, test, delete', async () => {
+  const event = { Cursor: '7', EventId: 'e7', Type: 'pop.status', PopId: 'p-1', Status: 'Opened', Username: 'agent1' };
+  api.on('GET /events*', (request) =>
+    request.path.includes('after=7') ? ok({ Events: [], Cursor: '7' }) : ok({ Events: [event], Cursor: '7' }),
+  );
+  const feed = await run(['events', '--after', '3', '--limit', '10']);
+  expect(feed).toMatchObject({ code: EXIT.done, stdout: expect.stringMatching(/^7 .* p-1 Opened agent agent1\n$/) });
+  expect(api.of('GET /events*').map((r) => r.path)).toEqual(['/events?after=3&limit=10', '/events?after=7&limit=10']);
+
+  const hook = { WebhookId: 'w-1', Url: 'https://example.com/h', Events: ['Opened'], State: 'Active', DeadLettered: 0 };
+  api.on('POST /webhooks', () => ok({ ...hook, Secret: 'whsec_x' }));
+  api.on('GET /webhooks', () => ok({ Webhooks: [hook] }));
+  api.on('POST /webhooks/*', (request) =>
+    request.path.endsWith('/test')
+      ? ok({ WebhookId: 'w-1', MessageId: 'm-1' }, 202)
+      : ok({ WebhookId: 'w-1', Secret: 'whsec_y', PreviousSecretExpiresAt: '2026-01-02T00:00:00Z' }),
+  );
+  api.on('DELETE /webhooks/*', () => ok({}));
+  const created = await run(['webhooks', 'create', '--url', 'https://example.com/h', '--event', 'Opened']);
+  expect(created.stdout).toContain('Secret (shown once): whsec_x');
+  expect(JSON.parse(api.of('POST /webhooks')[0]!.body)).toEqual({ Url: 'https://example.com/h', Events: ['Opened'] });
+  expect((await run(['webhooks', 'list'])).stdout).toMatch(/^w-1 Active https:\/\/example.com\/h/);
+  expect((await run(['webhooks', 'rotate', 'w-1'])).stdout).toContain('whsec_y');
+  expect((await run(['webhooks', 'test', 'w-1'])).stdout).toContain('Test delivery queued (m-1)');
+  expect((await run(['webhooks', 'delete', 'w-1'])).stdout).toBe('Deleted w-1\n');
+  expect((await run(['webhooks', 'frob'])).code).toBe(EXIT.usage);
+});
+
+it('an address where nothing listens: exit 3 at once, naming the URL and the cause', async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve)); // a port where nothing listens now
+  const started = Date.now();
+  const result = await run(['status', 'p-1'], {
+    REMOTE_POP_URL: `http://127.0.0.1:${port}/v1`,
+    REMOTE_POP_USERNAME: USERNAME,
+    REMOTE_POP_PASSWORD: PASSWORD,
+  });
+  expect(result.code).toBe(EXIT.unavailable);
+  expect(result.stderr).toContain(`Error: unreachable: no answer from http://127.0.0.1:${port}/v1/auth: ECONNREFUSED`);
+  // Not the SDK's 30-second retry deadline: the first refused connection ends it (a generous bound for a busy machine).
+  expect(Date.now() - started).toBeLessThan(15_000);
+});
+
+it('a base URL without the stage: the 404 says to add /v1', async () => {
+  // API Gateway's own answer to a path outside the stage (local/gateway/restServer.ts does the same).
+  api.on('GET /auth', (request) => (request.headers['x-stage'] === undefined ? fail(404, 'NotFound') : undefined));
+  const bare = api.url.replace(/\/v1$/, '');
+  const result = await run(['status', 'p-1'], {
+    REMOTE_POP_URL: bare,
+    REMOTE_POP_USERNAME: USERNAME,
+    REMOTE_POP_PASSWORD: PASSWORD,
+  });
+  expect(result.code).toBe(EXIT.refused);
+  expect(result.stderr).toContain(`REMOTE_POP_URL ${bare} has no stage: the RestApiUrl ends in /v1, e.g. ${bare}/v1`);
+});
+
+it('without REMOTE_POP_URL, the local stack: $LOCAL_DIR/demo.env', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-cli-'));
+  writeFileSync(
+    path.join(dir, 'demo.env'),
+    `export REMOTE_POP_URL='${api.url}'\nexport REMOTE_POP_USERNAME='${USERNAME}'\nexport REMOTE_POP_PASSWORD='${PASSWORD.replace(/'/g, "'\\''")}'\n`,
+  );
+  try {
+    expect((await run(['status', 'p-1'], { LOCAL_DIR: dir })).stdout).toMatch(/^p-1 Sent/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -46,6 +46,7 @@ import { createTenantUser } from '../provisioning/tenantUsers';
 import { measureColdStart, type ColdStartFigures } from './coldStart';
 import { costTable, measureCostProjection, type CostProjection } from './costProjection';
 import { measureSdkOverhead, type SdkOverheadFigures } from './sdkOverhead';
+import { measureHeldPopCost } from './heldPopCost';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
@@ -225,6 +226,13 @@ async function main(): Promise<number> {
   const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
   if (!sdkOverhead.met)
     failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
+  // 9. Held pops: a present agent's pop before and after them, in one run (bench/heldPopCost.ts), before the stack starts.
+  progress("held pops: a present agent's pop before and after, a hold, a Desktop's look; dynalite in its own process");
+  const heldPops = await measureHeldPopCost(QUICK ? 60 : 300);
+  if (heldPops.after.roundTrips.max !== heldPops.before.roundTrips.max)
+    failures.push(
+      `held pops changed a present agent's pop: ${heldPops.after.roundTrips.max} round trips, not ${heldPops.before.roundTrips.max}`,
+    );
   // 8. What a pop costs in AWS: the functions' CPU, calls and init projected per memory size (bench/costProjection.ts),
   // with its own emulators, before the stack starts; init from figure 4 of this run.
   progress('AWS cost projection: CPU and calls per function and of the bare calls, dynalite in its own process');
@@ -489,6 +497,7 @@ async function main(): Promise<number> {
       },
       coldStart,
       sdkOverhead,
+      heldPops,
       costProjection,
       tokenPath: {
         calls: N.authCalls,
@@ -778,6 +787,10 @@ function summary(r: any): string {
     '',
     `8. What a pop costs in AWS, projected (bench/costProjection.ts; ${r.costProjection.rounds} rounds of ${r.costProjection.invocationsPerPhase} invocations per function)`,
     costTable(r.costProjection as CostProjection),
+  );
+  lines.push(
+    '',
+    `9. Held pops, a present agent's pop (bench/heldPopCost.ts): CPU p50 ${fmt(r.heldPops.before.cpuMs.p50, 2)} ms before, ${fmt(r.heldPops.after.cpuMs.p50, 2)} after (mean ratio x${fmt(r.heldPops.afterOverBeforeCpuMeanRatio, 3)}); DynamoDB round trips ${r.heldPops.before.roundTrips.max} before, ${r.heldPops.after.roundTrips.max} after; a hold ${r.heldPops.held.roundTrips.max}, a Desktop with nothing held ${r.heldPops.desktop.roundTrips.max}`,
   );
   lines.push('', 'Targets:');
   const t = r.targets;

@@ -26,8 +26,10 @@ export interface CliIo {
 export const USAGE = `Usage: remote-pop <command> [options]
 
   pop --agent <username> --campaign <name> [--reference <ref>] [--data 'Name=value']... [--idempotency-key <key>]
-      [--wait [--timeout <seconds>]]     --wait: follow the pop until it is final, as watch does
-  validate --agent <username> --campaign <name> [--reference <ref>] [--data 'Name=value']...
+      [--hold <seconds>] [--wait [--timeout <seconds>]]
+                                         --hold: an agent on no Desktop gets it when they appear (1-86400 s), else
+                                         it is Expired; --wait: follow the pop until it is final, as watch does
+  validate --agent <username> --campaign <name> [--reference <ref>] [--data 'Name=value']... [--hold <seconds>]
                                          what a pop would do, without popping
   status <PopId>
   watch <PopId> [--timeout <seconds>]    follow the pop until it is final (default 60 s)
@@ -51,6 +53,7 @@ const OPTIONS = {
   reference: { type: 'string' },
   data: { type: 'string', multiple: true },
   'idempotency-key': { type: 'string' },
+  hold: { type: 'string' },
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
   after: { type: 'string' },

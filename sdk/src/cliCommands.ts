@@ -17,6 +17,7 @@ export interface CommandValues {
   readonly reference?: string;
   readonly data?: string[];
   readonly 'idempotency-key'?: string;
+  readonly hold?: string;
   readonly wait?: boolean;
   readonly timeout?: string;
   readonly after?: string;
@@ -52,7 +53,16 @@ export function popRequestOf(values: CommandValues): PopRequest {
     Campaign: values.campaign,
     ...(values.reference === undefined ? {} : { Reference: values.reference }),
     ...(values.data === undefined ? {} : { ScriptData: scriptData }),
+    ...(values.hold === undefined ? {} : { HoldSeconds: holdSecondsOf(values.hold) }),
   };
+}
+
+/** --hold: whole seconds, 1 to 86,400 (a day), as POST /pop's HoldSeconds. */
+function holdSecondsOf(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400)
+    throw new UsageError(`--hold takes whole seconds from 1 to 86400 (got "${text}")`);
+  return seconds;
 }
 
 function positiveNumber(option: string, text: string): number {
@@ -96,14 +106,23 @@ const pop: Command = async (context) => {
   noArgs(args);
   const request = popRequestOf(values);
   const idempotencyKey = values['idempotency-key'] ?? globalThis.crypto.randomUUID();
-  const popId = await client.pop(request, { idempotencyKey, signal });
-  print(`Popped ${popId} (Idempotency-Key ${idempotencyKey})`, { PopId: popId, IdempotencyKey: idempotencyKey });
+  const { PopId: popId, Status } = await client.popAccepted(request, { idempotencyKey, signal });
+  if (Status === 'Held')
+    print(
+      `Held ${popId} (Idempotency-Key ${idempotencyKey}): agent ${request.Username} is on no Desktop; delivered when they appear, or Expired after ${request.HoldSeconds} s`,
+      { PopId: popId, Status, IdempotencyKey: idempotencyKey },
+    );
+  else print(`Popped ${popId} (Idempotency-Key ${idempotencyKey})`, { PopId: popId, IdempotencyKey: idempotencyKey });
   return values.wait ? watchPop(context, popId) : EXIT.done;
 };
 
 const validate: Command = async ({ client, values, args, print, signal }) => {
   noArgs(args);
   const result = await client.validate(popRequestOf(values), { signal });
+  if (result.Status === 'Held') {
+    print(`Would be held: agent ${values.agent} is on no Desktop; the checks run when they appear`, result);
+    return EXIT.done;
+  }
   print(
     `Valid: ${result.Checks.length} checks passed on ${result.Instances} instance(s)` +
       `${result.UncheckedInstances ? `, ${result.UncheckedInstances} publishing no catalogue` : ''}`,

@@ -118,6 +118,14 @@ export class RemotePopClient {
    * 4xx) rejects at once with RefusedError, an outage past the deadline with UnavailableError.
    */
   async pop(request: PopRequest, options: PopOptions = {}): Promise<string> {
+    return (await this.popAccepted(request, options)).PopId;
+  }
+
+  /**
+   * As `pop`, resolving with the answer itself: `Status: 'Sent'`, or `'Held'` when the agent is on no Desktop and the
+   * request gives `HoldSeconds` (delivered when the agent appears, or Expired; `waitFor` follows it either way).
+   */
+  async popAccepted(request: PopRequest, options: PopOptions = {}): Promise<PopAccepted> {
     const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
     const spec = {
       method: 'POST',
@@ -126,8 +134,7 @@ export class RemotePopClient {
       body: JSON.stringify(request),
       idempotencyKey,
     } as const;
-    const accepted = await this.transport.call<PopAccepted>(spec, options, this.tokens);
-    return accepted.PopId;
+    return this.transport.call<PopAccepted>(spec, options, this.tokens);
   }
 
   /**

@@ -211,3 +211,40 @@ it('without REMOTE_POP_URL, the local stack: $LOCAL_DIR/demo.env', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('pop --hold: HoldSeconds sent, Held printed; --wait follows Held to Expired (exit 1, HoldExpired); a bad --hold is usage', async () => {
+  api.on('POST /pop', () => ok({ PopId: 'pop-h', Status: 'Held' }, 202));
+  const steps = ['Held', 'Expired'];
+  api.on('GET /pops/*', (_r, nth) =>
+    ok(popStatus('pop-h', steps[Math.min(nth - 1, 1)]!, nth > 1 ? 'HoldExpired' : undefined)),
+  );
+  const held = await run([
+    'pop',
+    '--agent',
+    'agent1',
+    '--campaign',
+    'Sales',
+    '--hold',
+    '30',
+    '--wait',
+    '--timeout',
+    '5',
+  ]);
+  expect(JSON.parse(api.of('POST /pop')[0]!.body)).toMatchObject({ Username: 'agent1', HoldSeconds: 30 });
+  expect(held.stdout).toMatch(
+    /^Held pop-h .*on no Desktop.*Expired after 30 s\npop-h Held: .*\npop-h Expired \(HoldExpired\)/,
+  );
+  expect(held.code).toBe(EXIT.refused);
+  expect(held.stderr).toContain('HoldExpired');
+  const json = await run(['pop', '--agent', 'agent1', '--campaign', 'Sales', '--hold', '30', '--json']);
+  expect(JSON.parse(json.stdout)).toMatchObject({ PopId: 'pop-h', Status: 'Held' });
+
+  api.on('POST /pop/validate', () =>
+    ok({ Valid: true, Checks: [], Instances: 0, UncheckedInstances: 0, Status: 'Held' }),
+  );
+  expect((await run(['validate', '--agent', 'agent1', '--campaign', 'Sales', '--hold', '30'])).stdout).toMatch(
+    /^Would be held: agent agent1 is on no Desktop/,
+  );
+  for (const bad of ['0', '86401', '1.5', 'soon'])
+    expect((await run(['pop', '--agent', 'a', '--campaign', 'Sales', '--hold', bad])).code).toBe(EXIT.usage);
+});

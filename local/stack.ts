@@ -28,6 +28,7 @@ import {
   cognitoClient,
   createTable,
   createUserPool,
+  existingUserPool,
   dynamoDbClient,
   LOCAL_CREDENTIALS,
   seedDemoTenant,
@@ -197,7 +198,11 @@ interface Emulators {
   readonly cognitoDir: string;
 }
 
-/** cognito-local and dynalite, both fresh: cognito-local keeps its state in files, dynalite in memory. */
+/**
+ * cognito-local and dynalite. One rule for both: with a data folder (`npm start`: LOCAL_DATA_DIR, by default
+ * `$LOCAL_DIR/data`) both keep their state across restarts, users and groups with the table; without one both start
+ * empty (cognito-local's files in `$LOCAL_DIR/cognito`, removed first; dynalite in memory).
+ */
 async function startEmulators(
   localDir: string,
   ports: LocalStackPorts,
@@ -205,10 +210,11 @@ async function startEmulators(
   dataDir?: string,
 ): Promise<Emulators> {
   // Owner-only when created here; an existing folder keeps its mode (LOCAL_DIR may be one the user chose), and the
-  // secrets inside it are owner-only each (cognito/, instance.json, the logs).
+  // secrets inside it are owner-only each (cognito/, instance.json, demo.env, the logs).
   mkdirSync(localDir, { recursive: true, mode: 0o700 });
-  const cognitoDir = path.join(localDir, 'cognito');
-  rmSync(cognitoDir, { recursive: true, force: true });
+  const cognitoDir = dataDir ? path.join(dataDir, 'cognito') : path.join(localDir, 'cognito');
+  if (dataDir) mkdirSync(cognitoDir, { recursive: true, mode: 0o700 });
+  else rmSync(cognitoDir, { recursive: true, force: true });
   const [cognito, dynamo] = await Promise.all([
     startCognitoLocal({ port: ports.cognito ?? 9229, dir: cognitoDir }).then((handle) => {
       cleanups.add(handle.stop);
@@ -237,10 +243,12 @@ async function provisionEmulators(
     cognitoSdk.destroy();
     dynamoSdk.destroy();
   });
+  const poolOptions = options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {};
   const [pool] = await Promise.all([
-    createUserPool(cognitoSdk, {
-      ...(options.idTokenValidityMinutes ? { idTokenValidityMinutes: options.idTokenValidityMinutes } : {}),
-    }),
+    // A data folder from an earlier start already holds the pool, its users and groups (startEmulators).
+    (options.dataDir ? existingUserPool(cognitoSdk, poolOptions) : Promise.resolve(undefined)).then(
+      (kept) => kept ?? createUserPool(cognitoSdk, poolOptions),
+    ),
     // A data folder from an earlier start already holds the table.
     createTable(dynamoSdk, TABLE_NAME).catch((error: Error) => {
       if (!(options.dataDir && error.name === 'ResourceInUseException')) throw error;

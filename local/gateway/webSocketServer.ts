@@ -390,15 +390,37 @@ async function onMessage(
   state.options.onRouteHandled?.(routeKey, connection.id);
 }
 
-/** Every socket gets 1001 (no `$disconnect`: the stack is going away), then the server stops. */
+/** How long a stop waits for the messages already received to be handled: the integration timeout. */
+const DRAIN_LIMIT_MS = 29_000;
+
+/** Until every message each connection received has been handled (its queue, which grows while it drains). */
+async function drained(open: readonly LocalConnection[]): Promise<void> {
+  for (const connection of open) {
+    let queue: Promise<void>;
+    do {
+      queue = connection.queue;
+      await queue;
+    } while (queue !== connection.queue);
+  }
+}
+
+/**
+ * Every socket gets 1001 (no `$disconnect`: the stack is going away); what the connections sent before is handled
+ * (an instance's Acks of pops it opened are not dropped), then the server stops.
+ */
 async function closeAll(state: WsApiState, server: Server): Promise<void> {
   const { connections, wss } = state;
-  for (const connection of connections.all()) {
+  const open = connections.all();
+  for (const connection of open) {
     connection.dropped = true; // the stack is going away: no `$disconnect` against stopping emulators
     connection.socket.close(1001, 'Going away');
   }
-  await new Promise((resolve) => setTimeout(resolve, connections.all().length > 0 ? 200 : 0));
+  await new Promise((resolve) => setTimeout(resolve, open.length > 0 ? 200 : 0));
   for (const connection of connections.all()) connection.socket.terminate();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_LIMIT_MS)));
+  await Promise.race([drained(open), limit]);
+  clearTimeout(timer);
   for (const client of wss.clients) client.terminate();
   await new Promise<void>((resolve) => wss.close(() => resolve()));
   await new Promise<void>((resolve) => {

@@ -99,6 +99,9 @@ export class RemotePopStack extends Stack {
     this.webhooks = new Webhooks(this, 'Webhooks', {
       functions: this.functions.byHandler,
       removalPolicy: retention.removalPolicy,
+      ...(settings.lambdaReservedConcurrency !== undefined
+        ? { reservedConcurrency: settings.lambdaReservedConcurrency }
+        : {}),
     });
     this.eventPipeline = new EventPipeline(this, 'EventPipeline', {
       table: this.storage.table,

@@ -24,6 +24,25 @@ export interface WebhooksProps {
    * @default 10
    */
   readonly maxConcurrency?: number;
+  /** The sender's reserved concurrency, if any: the queue's MaximumConcurrency is kept at or below it. */
+  readonly reservedConcurrency?: number;
+}
+
+/** SQS event sources take a MaximumConcurrency of 2 to 1,000. */
+const MIN_QUEUE_CONCURRENCY = 2;
+
+/**
+ * The event source's MaximumConcurrency: at most the function's reserved concurrency, as AWS advises (above it, SQS
+ * hands batches to a throttled function and they come back, each message spending a receive of its 8).
+ */
+export function queueConcurrency(wanted: number, reserved: number | undefined): number {
+  const concurrency = Math.min(wanted, reserved ?? wanted);
+  if (concurrency < MIN_QUEUE_CONCURRENCY)
+    throw new Error(
+      `The webhook queue needs a MaximumConcurrency of at least ${MIN_QUEUE_CONCURRENCY}, and the sender's reserved ` +
+        `concurrency (${reserved}) must not be below it: set lambdaReservedConcurrency to ${MIN_QUEUE_CONCURRENCY} or more.`,
+    );
+  return concurrency;
 }
 
 /**
@@ -71,7 +90,7 @@ export class Webhooks extends Construct {
       new SqsEventSource(this.queue, {
         batchSize: 10,
         reportBatchItemFailures: true,
-        maxConcurrency: props.maxConcurrency ?? 10,
+        maxConcurrency: queueConcurrency(props.maxConcurrency ?? 10, props.reservedConcurrency),
       }),
     );
     this.grant(props.functions);

@@ -1,7 +1,7 @@
 /** The webhook delivery queue (lib/webhooks.ts): queue, dead-letter queue and its alarm, the event source, the grants. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { HANDLER_NEEDS, type HandlerName } from '../../lambdas/apiRoutes';
-import { WEBHOOK_MAX_RECEIVES } from '../../lib/webhooks';
+import { queueConcurrency, WEBHOOK_MAX_RECEIVES } from '../../lib/webhooks';
 import { actionsOf, logicalId, statementsByRole, synthStack } from './support';
 
 const { stack, template } = synthStack();
@@ -66,6 +66,19 @@ test('the sender consumes the queue with batch item failures and a bounded concu
     FunctionResponseTypes: ['ReportBatchItemFailures'],
     ScalingConfig: { MaximumConcurrency: 10 },
   });
+});
+
+test("the queue's MaximumConcurrency never exceeds the sender's reserved concurrency", () => {
+  // GIVEN a reserved concurrency below the default of 10 WHEN synthesized THEN the event source follows it
+  const { stack: reserved, template: low } = synthStack({ lambdaReservedConcurrency: 4 });
+  low.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: { 'Fn::GetAtt': [logicalId(reserved.webhooks.queue), 'Arn'] },
+    ScalingConfig: { MaximumConcurrency: 4 },
+  });
+  low.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+  // One reserved is below SQS's smallest MaximumConcurrency (2): refused with the setting to change.
+  expect(queueConcurrency(10, 12)).toBe(10);
+  expect(() => queueConcurrency(10, 1)).toThrow(/lambdaReservedConcurrency to 2 or more/);
 });
 
 test('grants: send for the enqueuers, consume and ChangeMessageVisibility for the sender, nothing for the rest', () => {

@@ -4,10 +4,15 @@
  * table; then seeds the demo tenant with one api-caller and one Scripting instance user.
  */
 import {
+  AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  UpdateUserPoolClientCommand,
+  UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_POLICY, ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
@@ -36,13 +41,54 @@ export interface ProvisionedUserPool {
   readonly userPoolClientId: string;
 }
 
+const POOL_NAME = 'remote-pop-local';
+const CLIENT_NAME = 'remote-pop-api';
+
+/** The app client's token settings (the deployed client's, with the local validity). */
+function clientTokenSettings(options: UserPoolOptions) {
+  const validity = options.idTokenValidityMinutes ?? 60;
+  return {
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    IdTokenValidity: validity,
+    AccessTokenValidity: validity,
+    RefreshTokenValidity: 30,
+    TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'days' },
+    PreventUserExistenceErrors: 'ENABLED',
+  } as const;
+}
+
+/**
+ * The pool and app client an earlier start created in the same cognito-local state (a data folder kept across
+ * restarts), with the client's token validity brought to this start's setting; undefined when there is none.
+ */
+export async function existingUserPool(
+  cognito: CognitoIdentityProviderClient,
+  options: UserPoolOptions = {},
+): Promise<ProvisionedUserPool | undefined> {
+  const pools = await cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  const userPoolId = pools.UserPools?.find((pool) => pool.Name === POOL_NAME)?.Id;
+  if (!userPoolId) return undefined;
+  const clients = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+  const userPoolClientId = clients.UserPoolClients?.find((client) => client.ClientName === CLIENT_NAME)?.ClientId;
+  if (!userPoolClientId) return undefined;
+  await cognito.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientId: userPoolClientId,
+      ClientName: CLIENT_NAME,
+      ...clientTokenSettings(options),
+    }),
+  );
+  return { userPoolId, userPoolClientId };
+}
+
 export async function createUserPool(
   cognito: CognitoIdentityProviderClient,
   options: UserPoolOptions = {},
 ): Promise<ProvisionedUserPool> {
   const pool = await cognito.send(
     new CreateUserPoolCommand({
-      PoolName: 'remote-pop-local',
+      PoolName: POOL_NAME,
       Schema: [{ Name: TENANT_ATTRIBUTE, AttributeDataType: 'String', Mutable: false }],
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       // The deployed pool's policy, so the provisioning CLI and the seeding are held to the same rules as in AWS.
@@ -60,18 +106,12 @@ export async function createUserPool(
   );
   const userPoolId = pool.UserPool?.Id;
   if (!userPoolId) throw new Error('CreateUserPool returned no pool id');
-  const validity = options.idTokenValidityMinutes ?? 60;
   const client = await cognito.send(
     new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,
-      ClientName: 'remote-pop-api',
+      ClientName: CLIENT_NAME,
       GenerateSecret: false,
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      IdTokenValidity: validity,
-      AccessTokenValidity: validity,
-      RefreshTokenValidity: 30,
-      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'days' },
-      PreventUserExistenceErrors: 'ENABLED',
+      ...clientTokenSettings(options),
     }),
   );
   const userPoolClientId = client.UserPoolClient?.ClientId;
@@ -125,7 +165,7 @@ export const DEMO_TENANT = 'demo';
 
 /**
  * The demo tenant: `demo-api` (api-callers) and `demo-instance` (scripting-instances), fresh passwords per run from
- * the provisioning CLI's generator.
+ * the provisioning CLI's generator (users kept in a data folder from an earlier start get the new ones).
  */
 export async function seedDemoTenant(
   cognito: CognitoIdentityProviderClient,
@@ -136,7 +176,28 @@ export async function seedDemoTenant(
     api: { username: 'demo-api', password: generatePassword() },
     instance: { username: 'demo-instance', password: generatePassword() },
   };
-  await createTenantUser(cognito, userPoolId, { tenant: demo.tenant, role: 'api', ...demo.api });
-  await createTenantUser(cognito, userPoolId, { tenant: demo.tenant, role: 'instance', ...demo.instance });
+  await createOrResetUser(cognito, userPoolId, { tenant: demo.tenant, role: 'api', ...demo.api });
+  await createOrResetUser(cognito, userPoolId, { tenant: demo.tenant, role: 'instance', ...demo.instance });
   return demo;
+}
+
+/** A demo user kept from an earlier start (the data folder) keeps its tenant and group and gets this start's password. */
+async function createOrResetUser(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  user: Parameters<typeof createTenantUser>[2],
+): Promise<void> {
+  try {
+    await createTenantUser(cognito, userPoolId, user);
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException || (error as Error).name === 'UsernameExistsException')) throw error;
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        Password: user.password,
+        Permanent: true,
+      }),
+    );
+  }
 }

@@ -113,6 +113,15 @@ interface Connection {
 
 /** How many handled PopIds are remembered for de-duplication. */
 const REMEMBERED_POPS = 5000;
+/**
+ * The final Acks (Opened, Failed, Recalled) of the pops handled this long ago or less are sent again on every new
+ * connection, at most RESENT_ACKS of them: an Ack sent on a socket that then died, or taken by a gateway that stopped
+ * or crashed before handling it, would otherwise leave a pop this instance opened at `Sent`. The API applies a
+ * repeated Ack once (lambdas/pops/status.ts: the same status again changes nothing). Ten minutes is ten default claim
+ * windows: a crashed stack has that long to come back before the server gives such a pop up (`Unconfirmed`).
+ */
+const ACK_RESEND_MS = 10 * 60_000;
+const RESENT_ACKS = 1000;
 const HANDSHAKE_STATUS = /Unexpected server response: (\d{3})/;
 
 export class Connector extends EventEmitter {
@@ -133,6 +142,8 @@ export class Connector extends EventEmitter {
   private pending?: Connection;
   private readonly connections = new Set<Connection>();
   private readonly handled = new Map<string, AckDecision>();
+  /** When each final Ack was decided, oldest first: what a new connection sends again (ACK_RESEND_MS). */
+  private readonly decidedAt = new Map<string, number>();
   /** Pops delivered and waiting to open (`openDelayMs`, `openGate`), by PopId, with what cancels the wait. */
   private readonly waiting = new Map<string, () => void>();
   private readonly unsentAcks: AckMessage[] = [];
@@ -249,6 +260,7 @@ export class Connector extends EventEmitter {
     for (const message of this.options.afterDesktop?.() ?? []) this.send(conn, message);
     const previous = this.active;
     this.active = conn;
+    this.resendRecentAcks(conn);
     this.flushAcks();
     if (previous) this.retire(previous);
     this.schedule('rotation', this.options.maxConnectionMs, () => {
@@ -526,6 +538,23 @@ export class Connector extends EventEmitter {
   private remember(popId: string, decision: AckDecision): void {
     this.handled.set(popId, decision);
     if (this.handled.size > REMEMBERED_POPS) this.handled.delete(this.handled.keys().next().value as string);
+    this.decidedAt.delete(popId);
+    this.decidedAt.set(popId, this.clock.now());
+    if (this.decidedAt.size > RESENT_ACKS) this.decidedAt.delete(this.decidedAt.keys().next().value as string);
+  }
+
+  /** Sends the final Acks of the pops decided within ACK_RESEND_MS again (those never sent go with flushAcks). */
+  private resendRecentAcks(conn: Connection): void {
+    const since = this.clock.now() - ACK_RESEND_MS;
+    const unsent = new Set(this.unsentAcks.map((ack) => ack.PopId));
+    for (const [popId, at] of this.decidedAt) {
+      if (at < since) {
+        this.decidedAt.delete(popId);
+        continue;
+      }
+      const decision = this.handled.get(popId);
+      if (decision && !unsent.has(popId)) this.send(conn, ackMessage(popId, decision));
+    }
   }
 
   /** A Recall: drop the pop if it has not opened and acknowledge Recalled; an opened (or failed) pop stays as it is. */

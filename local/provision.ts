@@ -13,6 +13,7 @@ import {
   ListUserPoolsCommand,
   UpdateUserPoolClientCommand,
   UsernameExistsException,
+  type UpdateUserPoolClientCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PASSWORD_POLICY, ROLE_GROUPS, TENANT_ATTRIBUTE } from '../lambdas/shared/identity';
@@ -45,7 +46,9 @@ const POOL_NAME = 'remote-pop-local';
 const CLIENT_NAME = 'remote-pop-api';
 
 /** The app client's token settings (the deployed client's, with the local validity). */
-function clientTokenSettings(options: UserPoolOptions) {
+function clientTokenSettings(
+  options: UserPoolOptions,
+): Omit<UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId'> {
   const validity = options.idTokenValidityMinutes ?? 60;
   return {
     ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
@@ -54,7 +57,7 @@ function clientTokenSettings(options: UserPoolOptions) {
     RefreshTokenValidity: 30,
     TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'days' },
     PreventUserExistenceErrors: 'ENABLED',
-  } as const;
+  };
 }
 
 /**

@@ -29,7 +29,9 @@ beforeAll(async () => {
     runtime: 'environments',
     factoryModules: { authToken: FIXTURES, authRefresh: FIXTURES },
     environments: {
-      timeoutSeconds: { authRefresh: 1 },
+      // Long enough for the throttle test's busy invocation to be surely running when the second call comes, on a
+      // busy machine too; the timeout test sleeps past it.
+      timeoutSeconds: { authRefresh: 3 },
       concurrency: { authRefresh: 1 },
       platformLog: (line) => platformLines.push(line),
     },
@@ -85,12 +87,12 @@ describe('execution environments', () => {
   });
 
   it('answers 502 past the timeout, logs it as Lambda does, and discards the environment', async () => {
-    // WHEN the function sleeps past its 1-second timeout
-    const answer = await sleepingCall(3_000);
+    // WHEN the function sleeps past its 3-second timeout
+    const answer = await sleepingCall(10_000);
     // THEN API Gateway's 502 in the envelope, and Lambda's timeout line and REPORT status
     expect(answer.status).toBe(502);
     expect(((await answer.json()) as { Success: boolean }).Success).toBe(false);
-    expect(platformLines.some((line) => line.includes('Task timed out after 1.00 seconds'))).toBe(true);
+    expect(platformLines.some((line) => line.includes('Task timed out after 3.00 seconds'))).toBe(true);
     expect(linesOf('authRefresh', 'REPORT').at(-1)).toContain('Status: timeout');
     // AND the next invocation gets a new environment: a cold start again
     expect((await sleepingCall(0)).status).toBe(200);
@@ -98,9 +100,10 @@ describe('execution environments', () => {
   });
 
   it('refuses an invocation beyond the concurrency limit as API Gateway answers a throttled Lambda', async () => {
-    // GIVEN authRefresh's one environment is busy
-    const busy = sleepingCall(700);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // GIVEN authRefresh's one environment is busy: its invocation has started (its START line), and sleeps 2.5 s
+    const started = linesOf('authRefresh', 'START').length;
+    const busy = sleepingCall(2_500);
+    while (linesOf('authRefresh', 'START').length === started) await new Promise((resolve) => setTimeout(resolve, 10));
     // WHEN a second call comes
     const refused = await sleepingCall(0);
     // THEN Lambda refuses it and API Gateway answers 500 in the envelope; the first one completes

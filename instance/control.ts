@@ -21,7 +21,7 @@ import type { AddressInfo } from 'net';
 import validateLoginMessage from '../contract/generated/LoginMessage';
 import { problemsOf } from '../contract/problems';
 import type { AgentView, CloseResult, LoginResult, LogoutResult } from './desktop';
-import { isSameOrigin } from './desktopPage/assets';
+import { isSameOrigin, requestUrl } from './desktopPage/assets';
 import type { PageHandler } from './desktopPage/server';
 
 export interface InstanceControl {
@@ -111,7 +111,7 @@ function gate(request: IncomingMessage, response: ServerResponse, port: number, 
     return true;
   }
   const reading = request.method === 'GET' || request.method === 'HEAD';
-  if (reading && new URL(request.url ?? '/', 'http://127.0.0.1').pathname === '/token') {
+  if (reading && requestUrl(request).pathname === '/token') {
     reply(response, 200, { token });
     return true;
   }
@@ -133,7 +133,7 @@ export async function startControlServer(
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     request.resume();
     try {
-      const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const { pathname } = requestUrl(request);
       if (gate(request, response, (server.address() as AddressInfo).port, token)) return;
       if (page?.(request, response, pathname)) return;
       const { status, body } = route(control, request.method ?? 'GET', pathname);

@@ -96,20 +96,7 @@ export class RemotePopStack extends Stack {
     this.restApi = this.createRestApi(settings, retention);
     this.webSocketApi = this.createWebSocketApi(settings, retention);
     this.functions.grantManageConnections(this.webSocketApi.stage);
-    this.webhooks = new Webhooks(this, 'Webhooks', {
-      functions: this.functions.byHandler,
-      removalPolicy: retention.removalPolicy,
-      ...(settings.lambdaReservedConcurrency !== undefined
-        ? { reservedConcurrency: settings.lambdaReservedConcurrency }
-        : {}),
-    });
-    this.eventPipeline = new EventPipeline(this, 'EventPipeline', {
-      table: this.storage.table,
-      popStream: this.functions.byHandler.popStream,
-      removalPolicy: retention.removalPolicy,
-      parallelizationFactor: settings.streamParallelizationFactor,
-      metricsNamespace: this.metricsNamespace,
-    });
+    [this.webhooks, this.eventPipeline] = this.createPipeline(settings, retention);
     this.heldPops = new HeldPops(this, 'HeldPops', {
       functions: this.functions.byHandler,
       removalPolicy: retention.removalPolicy,
@@ -133,6 +120,25 @@ export class RemotePopStack extends Stack {
       retention: retention.logRetention,
       removalPolicy: retention.removalPolicy,
     });
+  }
+
+  /** The webhook delivery queue and the stream's event source with its on-failure queue and alarms. */
+  private createPipeline(settings: Settings, retention: Retention): [Webhooks, EventPipeline] {
+    const webhooks = new Webhooks(this, 'Webhooks', {
+      functions: this.functions.byHandler,
+      removalPolicy: retention.removalPolicy,
+      ...(settings.lambdaReservedConcurrency !== undefined
+        ? { reservedConcurrency: settings.lambdaReservedConcurrency }
+        : {}),
+    });
+    const eventPipeline = new EventPipeline(this, 'EventPipeline', {
+      table: this.storage.table,
+      popStream: this.functions.byHandler.popStream,
+      removalPolicy: retention.removalPolicy,
+      parallelizationFactor: settings.streamParallelizationFactor,
+      metricsNamespace: this.metricsNamespace,
+    });
+    return [webhooks, eventPipeline];
   }
 
   private createRestApi(settings: Settings, retention: Retention): RestApi {

@@ -81,6 +81,15 @@ export function servePage(assets: PageAssets, name: string, pathname: string, re
 }
 
 /**
+ * The request's URL on this server. Read as a path of 127.0.0.1 whatever it starts with: `new URL('//%', base)` would
+ * take `//%` for another host and throw (a 500 the fuzz suite found, test/unit/fuzz/gatewayNames.test.ts).
+ */
+export function requestUrl(request: IncomingMessage): URL {
+  const target = request.url ?? '/';
+  return new URL(`http://127.0.0.1${target.startsWith('/') ? target : `/${target}`}`);
+}
+
+/**
  * A page on 127.0.0.1 is reachable by any site the browser opens. Refuse requests whose Host is not this loopback
  * server (DNS rebinding) and writes whose Origin is another site (a cross-site form post).
  */

@@ -12,7 +12,14 @@ import { timingSafeEqual } from 'crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isSameOrigin, openEventStream, pageAssets, send, servePage } from '../../instance/desktopPage/assets';
+import {
+  isSameOrigin,
+  openEventStream,
+  pageAssets,
+  requestUrl,
+  send,
+  servePage,
+} from '../../instance/desktopPage/assets';
 import { dynamoDbClient } from '../provision';
 import { popSender, type CallerCredentials, type PopSender } from './caller';
 import { readSnapshot, type ConsoleSnapshot } from './snapshot';
@@ -114,7 +121,7 @@ async function handle(
     response.end('The local console needs the demo api caller credentials that npm start printed.\n');
     return;
   }
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const url = requestUrl(request);
   const tenant = url.searchParams.get('tenant') || undefined;
   const route = `${request.method} ${url.pathname}`;
   if (route === 'POST /api/pop') return sendPop(context, request, response);

@@ -54,3 +54,12 @@ export function forwardingHeaders(req: IncomingMessage, port: number): Record<st
 export function sourceIpOf(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 }
+
+/**
+ * The request target as a URL of this server, whatever it starts with: `new URL('//%/v1/pop', base)` would read `%`
+ * as another host and throw, a 500 (test/unit/fuzz/gatewayNames.test.ts). API Gateway reads it as a path.
+ */
+export function targetUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  return new URL(`http://local${target.startsWith('/') ? target : `/${target}`}`);
+}

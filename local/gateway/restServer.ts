@@ -15,6 +15,7 @@ import {
   PARSER_LIMIT_BYTES,
 } from './headerLimit';
 import type { CognitoAuthorizer } from './cognitoAuthorizer';
+import { targetUrl } from './headers';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
 import { invocationFailureStatus } from './lambdaRuntime';
@@ -122,7 +123,7 @@ async function handle(
     res,
     requestId: newRequestId(),
     started,
-    url: new URL(req.url ?? '/', 'http://local'),
+    url: targetUrl(req),
     method: req.method ?? 'GET',
   };
   if (headerBytes(req) > HEADER_LIMIT_BYTES) {

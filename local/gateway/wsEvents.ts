@@ -3,7 +3,7 @@
  * local/README.md, "What the local gateway does like API Gateway").
  */
 import type { IncomingMessage } from 'http';
-import { forwardingHeaders, headerMaps, queryMaps, sourceIpOf } from './headers';
+import { forwardingHeaders, headerMaps, queryMaps, sourceIpOf, targetUrl } from './headers';
 import { newMessageId, newRequestId, requestTime } from './ids';
 import type { AuthorizerContext, LocalConnection } from './connections';
 
@@ -34,7 +34,7 @@ const identity = (sourceIp: string, userAgent: string | null) => ({
 /** The `$connect` event (without `authorizer`), also the base of the REQUEST authorizer's input. */
 export function connectEvent(api: WsApi, req: IncomingMessage, connectionId: string, port: number) {
   const now = Date.now();
-  const url = new URL(req.url ?? '/', 'http://local');
+  const url = targetUrl(req);
   const query = queryMaps(url);
   const { headers, multiValueHeaders } = headerMaps(req, forwardingHeaders(req, port));
   return {

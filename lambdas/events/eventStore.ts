@@ -40,17 +40,22 @@ export class EventStore {
 
   /** The next place in the tenant's feed: one atomic counter, so no two writers get the same one. */
   async allocate(tenant: string): Promise<number> {
+    return this.allocateRange(tenant, 1);
+  }
+
+  /** `count` consecutive places in one call (a stream batch's events of this tenant); returns the first. */
+  async allocateRange(tenant: string, count: number): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.eventSequence(tenant),
-        UpdateExpression: 'ADD #next :one',
+        UpdateExpression: 'ADD #next :count',
         ExpressionAttributeNames: { '#next': 'Next' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':count': count },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(Attributes!.Next);
+    return Number(Attributes!.Next) - count + 1;
   }
 
   async readPlace(tenant: string, eventId: string): Promise<Place | undefined> {

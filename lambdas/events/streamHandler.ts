@@ -9,8 +9,10 @@
  * sequence number, so what came after it in the batch is handled again: appending is idempotent per event id, and a
  * webhook delivery may repeat with the same `webhook-id` (at-least-once, lambdas/webhooks/enqueue.ts).
  *
- * The tenant's webhook list is read once per tenant per batch, not once per event: a webhook created or removed
- * takes effect from the next batch (an invocation lasts well under the function's timeout).
+ * Round trips: the places of a batch's events are taken per tenant in one counter update (EventStore.allocateRange)
+ * and each claimed without reading first (eventLog.ts), so an event costs two writes (its place, its slot); the
+ * tenant's webhook list is read once per tenant per batch, not once per event: a webhook created or removed takes
+ * effect from the next batch (an invocation lasts well under the function's timeout).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -19,7 +21,7 @@ import { baseLogger } from '../shared/logger';
 import { METRIC, noMetrics, type MetricsSink } from '../shared/metrics';
 import { TABLE_KEYS, epochSeconds } from '../store/tableSchema';
 import { appendEvent, type Clock } from './eventLog';
-import { EventStore } from './eventStore';
+import { EventStore, type Place, type StoredEvent } from './eventStore';
 import { eventOf, type Image } from './popEvents';
 import { createQueueClient } from '../clients/queueClient';
 import { enqueueDeliveries, type Enqueuer } from '../webhooks/enqueue';
@@ -86,25 +88,59 @@ function oncePerBatch(deliveries: Enqueuer): Enqueuer {
   return { ...deliveries, webhooks: { list } };
 }
 
-/** One record: its event appended and its deliveries queued; false when it failed (the stream retries from it). */
-async function handleRecord(deps: PopStreamDependencies, record: DynamoDBRecord, deliveries?: Enqueuer) {
+/** A record and the event it is, if any, with the event's expiry. */
+interface Change {
+  readonly record: DynamoDBRecord;
+  readonly event?: StoredEvent;
+  readonly expiresAt: number;
+}
+
+function changeOf(deps: PopStreamDependencies, record: DynamoDBRecord): Change {
   const newImage = image(record.dynamodb?.NewImage);
   const event = eventOf(image(record.dynamodb?.OldImage), newImage);
-  if (!event) return true;
   const ttl = newImage?.[TABLE_KEYS.ttlAttribute];
   const expiresAt = typeof ttl === 'number' ? ttl : epochSeconds(deps.clock.now() + deps.retentionMs);
+  return { record, ...(event ? { event } : {}), expiresAt };
+}
+
+/** One counter update per tenant for the batch's events, places in stream order; none when the update fails. */
+async function reservePlaces(deps: PopStreamDependencies, changes: readonly Change[]): Promise<Map<Change, Place>> {
+  const byTenant = new Map<string, Change[]>();
+  for (const change of changes) {
+    if (change.event) byTenant.set(change.event.Tenant, [...(byTenant.get(change.event.Tenant) ?? []), change]);
+  }
+  const places = new Map<Change, Place>();
+  await Promise.all(
+    [...byTenant].map(async ([tenant, mine]) => {
+      const first = await deps.events.allocateRange(tenant, mine.length).catch(() => undefined);
+      const allocatedAt = deps.clock.now();
+      if (first !== undefined) mine.forEach((change, i) => places.set(change, { seq: first + i, allocatedAt }));
+    }),
+  );
+  return places;
+}
+
+/** One change: its event appended and its deliveries queued; its place, or undefined when it failed. */
+async function handleChange(
+  deps: PopStreamDependencies,
+  change: Change,
+  reserved: Place | undefined,
+  deliveries?: Enqueuer,
+): Promise<number | undefined> {
+  const { event } = change;
+  if (!event) return 0;
   try {
-    const seq = await appendEvent(deps.events, event, expiresAt, deps.clock);
+    const seq = await appendEvent(deps.events, event, change.expiresAt, deps.clock, reserved);
     const { Tenant: tenant, ...rest } = event;
     if (deliveries) await enqueueDeliveries(deliveries, tenant, { Cursor: String(seq), ...rest });
-    return true;
+    return seq;
   } catch (error) {
     baseLogger.error('An event could not be written; the stream retries from it', {
       eventId: event.EventId,
-      sequenceNumber: sequenceOf(record),
+      sequenceNumber: sequenceOf(change.record),
       reason: (error as Error).message,
     });
-    return false;
+    return undefined;
   }
 }
 
@@ -112,12 +148,26 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
   const metrics = deps.metrics ?? noMetrics;
   return async (streamEvent: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const deliveries = deps.deliveries ? oncePerBatch(deps.deliveries) : undefined;
+    const changes = new Map(streamEvent.Records.map((record) => [record, changeOf(deps, record)]));
+    const places = await reservePlaces(deps, [...changes.values()]);
     const failed: DynamoDBRecord[] = [];
     await forEachLimited(groupByItem(streamEvent.Records), deps.concurrency ?? STREAM_CONCURRENCY, async (group) => {
+      let last = 0;
       for (const record of group) {
-        if (await handleRecord(deps, record, deliveries)) continue;
-        failed.push(record);
-        return;
+        const change = changes.get(record)!;
+        // A place reserved before an earlier event of this pop was moved past it would put this one first: not used.
+        const reserved = places.get(change);
+        const seq = await handleChange(
+          deps,
+          change,
+          reserved && reserved.seq > last ? reserved : undefined,
+          deliveries,
+        );
+        if (seq === undefined) {
+          failed.push(record);
+          return;
+        }
+        last = Math.max(last, seq);
       }
     });
     metrics.count({ [METRIC.streamRecordsFailed]: failed.length });

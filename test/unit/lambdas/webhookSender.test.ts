@@ -29,7 +29,7 @@ function harness() {
   };
   const handler = makeWebhookSenderHandler({
     webhooks: {
-      get: async (tenant: string, webhookId: string) =>
+      get: async (_tenant: string, webhookId: string) =>
         ({ url: `https://${webhookId}.example/hook`, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }) as never,
       recordSuccess: async () => undefined,
       recordFailure: async () => undefined,

@@ -55,10 +55,10 @@ export interface LocalEndpoints {
   /** The emulated webhook delivery queue and its dead-letter queue (local/queue/), for any SQS client. */
   readonly WebhookQueueUrl?: string;
   readonly WebhookDeadLetterQueueUrl?: string;
-}
   /** The stream's on-failure queue (lib/eventPipeline.ts) and the DynamoDB Streams API (local/streams/streamsApi.ts). */
   readonly StreamFailureQueueUrl?: string;
   readonly DynamoDbStreamsEndpoint?: string;
+}
 
 export interface LocalStackPorts {
   /** REST API. @default 3000 */
@@ -128,9 +128,9 @@ export interface LocalStackFaults {
   startCognito(): Promise<void>;
   /** `@connections` POSTs wait this long before delivering (0: at once). */
   setManagementDelay(ms: number): void;
-}
   /** The next `count` invocations of the stream function fail, as a crashed function would (local/streams/). */
   failStreamInvocations(count: number): void;
+}
 
 export interface LocalStack {
   readonly endpoints: LocalEndpoints;
@@ -292,10 +292,10 @@ function startGatewayFor(
         webhookQueueUrl: webhookQueue.queueUrl,
         webhookRetrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
         webhookAllowLoopbackHttp: true,
-        // Held pops' timer (local/queue/holdQueue.ts).
-        holdQueueUrl: holdQueue.queueUrl,
         // ... but never to the stack's own services (local/ownPorts.ts): filled once they all listen.
         webhookDeniedPorts: ownPortsOf(options),
+        // Held pops' timer (local/queue/holdQueue.ts).
+        holdQueueUrl: holdQueue.queueUrl,
       },
       credentials: LOCAL_CREDENTIALS,
       ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
@@ -443,6 +443,7 @@ function faultHooks(
       cleanups.add(liveCognito.stop);
     },
     setManagementDelay: gateway.setManagementDelay,
+    failStreamInvocations: stream.failInvocations,
   };
 }
 
@@ -463,8 +464,18 @@ async function startEventEngines(
     ...dataDir,
   });
   cleanups.add(webhookQueue.stop);
+  // The on-failure destination is the pipeline's third queue (lib/eventPipeline.ts).
+  const onFailure = webhookQueue.sendStreamFailure;
+  const stream = await startTableStream({
+    dynamoDbEndpoint,
+    region,
+    tableName: TABLE_NAME,
+    log,
+    onFailure,
+    ...dataDir,
+  });
+  cleanups.add(stream.stop);
   return { stream, webhookQueue };
-    failStreamInvocations: stream.failInvocations,
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -486,17 +497,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const engines = await startEventEngines(options, region, log, emulators.dynamo.endpoint, cleanups);
     const gateway = await startGatewayAndHoldQueue(options, region, log, emulators, pool, engines, cleanups);
     // Run before the gateway stops: the deliveries being sent finish first (local/queue/webhookQueue.ts).
-  // The on-failure destination is the pipeline's third queue (lib/eventPipeline.ts).
-  const onFailure = webhookQueue.sendStreamFailure;
-  const stream = await startTableStream({
-    dynamoDbEndpoint,
-    region,
-    tableName: TABLE_NAME,
-    log,
-    onFailure,
-    ...dataDir,
-  });
-  cleanups.add(stream.stop);
     cleanups.add(engines.webhookQueue.drain);
     engines.stream.attach((event) => gateway.invoke('popStream', event));
     engines.webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
@@ -511,6 +511,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DynamoDbEndpoint: emulators.dynamo.endpoint,
       WebhookQueueUrl: engines.webhookQueue.queueUrl,
       WebhookDeadLetterQueueUrl: engines.webhookQueue.deadLetterQueueUrl,
+      StreamFailureQueueUrl: engines.webhookQueue.streamFailureQueueUrl,
+      DynamoDbStreamsEndpoint: engines.stream.endpoint,
     };
     const { endpoints, controlPort } = await startPages(options, gatewayEndpoints, demo, cleanups);
     fillOwnPorts(options, [...Object.values(endpoints), gateway.connectionsEndpoint, engines.stream.endpoint]);
@@ -534,7 +536,5 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await cleanups.runAll();
     throw error;
-      StreamFailureQueueUrl: engines.webhookQueue.streamFailureQueueUrl,
-      DynamoDbStreamsEndpoint: engines.stream.endpoint,
   }
 }

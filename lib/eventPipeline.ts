@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC } from '../lambdas/shared/metricNames';
 import type { RemotePopFunction } from './remotePopFunction';
+import { RUNBOOK_SECTION, withRunbook } from './runbook';
 import {
   ITERATOR_AGE_ALARM_SECONDS,
   STREAM_BATCH_SIZE,
@@ -40,6 +41,13 @@ function sendOnlyDestination(queue: sqs.IQueue): lambda.IEventSourceDlq {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** Each alarm's section of docs/runbook.md (lib/runbook.ts). */
+const PIPELINE_RUNBOOK = {
+  StreamRecordsFailed: RUNBOOK_SECTION.streamRecordsFailed,
+  StreamBatchesGivenUp: RUNBOOK_SECTION.streamBatchesGivenUp,
+  StreamIteratorAge: RUNBOOK_SECTION.streamIteratorAge,
+} as const;
 
 /**
  * The table's stream into the event feed's writer, filtered by Lambda to pop items (SK = POP) so it is not invoked for
@@ -118,10 +126,15 @@ export class EventPipeline extends Construct {
     ];
   }
 
-  private alarm(alarmId: string, metric: cloudwatch.IMetric, description: string, threshold: number) {
+  private alarm(
+    alarmId: keyof typeof PIPELINE_RUNBOOK,
+    metric: cloudwatch.IMetric,
+    description: string,
+    threshold: number,
+  ) {
     return new cloudwatch.Alarm(this, alarmId, {
       metric,
-      alarmDescription: description,
+      alarmDescription: withRunbook(description, PIPELINE_RUNBOOK[alarmId]),
       threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

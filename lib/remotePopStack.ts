@@ -2,6 +2,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { TableBackup } from './backup';
+import { Canary } from './canary';
 import { EventPipeline } from './eventPipeline';
 import { Functions } from './functions';
 import { HeldPops } from './heldPops';
@@ -59,6 +61,10 @@ export class RemotePopStack extends Stack {
   readonly restApi: RestApi;
   readonly webSocketApi: WebSocketApi;
   readonly observability: Observability;
+  /** The synthetic canary (setting `canary`, on by default in prod). */
+  readonly canary: Canary | undefined;
+  /** The table's daily AWS Backup (prod). */
+  readonly backup: TableBackup | undefined;
   readonly webhooks: Webhooks;
   readonly heldPops: HeldPops;
   readonly eventPipeline: EventPipeline;
@@ -81,7 +87,7 @@ export class RemotePopStack extends Stack {
       removalPolicy: retention.removalPolicy,
       deletionProtection: prod,
     });
-    this.storage = new Storage(this, 'Storage', { removalPolicy: retention.removalPolicy, deletionProtection: prod });
+    this.storage = this.createStorage(settings, retention);
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       userPool: this.identity.userPool,
@@ -101,17 +107,52 @@ export class RemotePopStack extends Stack {
       functions: this.functions.byHandler,
       removalPolicy: retention.removalPolicy,
     });
+    this.canary = (settings.canary ?? prod) ? this.createCanary(settings, retention) : undefined;
+    this.backup = prod ? this.createBackup(settings, retention) : undefined;
+    const ownAlarms = this.canary ? [this.canary.alarm] : [];
     this.observability = new Observability(this, 'Observability', {
       restStage: this.restApi.api.deploymentStage,
       webSocketStage: this.webSocketApi.stage,
       functions: this.functions.byHandler,
       table: this.storage.table,
       metricsNamespace: this.metricsNamespace,
-      alarms: [this.webhooks.deadLetterAlarm, ...this.eventPipeline.alarms],
+      alarms: [...ownAlarms, this.webhooks.deadLetterAlarm, ...this.eventPipeline.alarms],
       ...(settings.alarmEmail !== undefined ? { alarmEmail: settings.alarmEmail } : {}),
       ...(this.restApi.webAcl?.name !== undefined ? { webAclName: this.restApi.webAcl.name } : {}),
     });
     this.addOutputs();
+  }
+
+  /** The table: created, or adopted by name (a restored table, `adoptTableName`). */
+  private createStorage(settings: Settings, retention: Retention): Storage {
+    return new Storage(this, 'Storage', {
+      removalPolicy: retention.removalPolicy,
+      deletionProtection: settings.environment === 'prod',
+      ...(settings.adoptTableName !== undefined ? { adoptTableName: settings.adoptTableName } : {}),
+    });
+  }
+
+  /** The canary runs against this stack's own execute-api URLs, as its tenant `remote-pop-canary` (lib/canary.ts). */
+  private createCanary(settings: Settings, retention: Retention): Canary {
+    return new Canary(this, 'Canary', {
+      restApiUrl: this.restApi.api.url,
+      webSocketUrl: this.webSocketApi.stage.url,
+      userPool: this.identity.userPool,
+      table: this.storage.table,
+      metricsNamespace: this.metricsNamespace,
+      interval: Duration.minutes(settings.canaryIntervalMinutes),
+      logRetention: retention.logRetention,
+      logRemovalPolicy: retention.removalPolicy,
+    });
+  }
+
+  /** The daily AWS Backup of the table, beside its PITR (lib/backup.ts). */
+  private createBackup(settings: Settings, retention: Retention): TableBackup {
+    return new TableBackup(this, 'Backup', {
+      table: this.storage.table,
+      retentionDays: settings.backupRetentionDays,
+      removalPolicy: retention.removalPolicy,
+    });
   }
 
   /** An API's access log group, with the stack's retention. */

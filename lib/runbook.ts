@@ -13,6 +13,9 @@ export const RUNBOOK_SECTION = {
   dynamoDbThrottles: 'dynamodb-throttles',
   webhookDeadLetters: 'webhook-dead-letters',
   canaryFailing: 'canary-failing',
+  streamRecordsFailed: 'stream-records-failed',
+  streamBatchesGivenUp: 'stream-batches-given-up',
+  streamIteratorAge: 'stream-iterator-age',
 } as const;
 
 export type RunbookSection = (typeof RUNBOOK_SECTION)[keyof typeof RUNBOOK_SECTION];

@@ -151,6 +151,25 @@ export const STACK_SETTINGS = Type.Object({
   alarmEmail: Type.Optional(
     Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', rule: 'must be one e-mail address' }),
   ),
+  /**
+   * The synthetic canary (lib/canary.ts, ops/canary/): a scheduled round trip as a tenant of its own, with metrics and
+   * an alarm. @default true in prod, false in dev
+   */
+  canary: Type.Optional(Type.Boolean({ rule: 'must be true or false' })),
+  /** Minutes between two canary runs. @default 5 */
+  canaryIntervalMinutes: integer(1, 60, { default: 5 }),
+  /** prod: days each daily AWS Backup recovery point of the table is kept (lib/backup.ts). @default 35 */
+  backupRetentionDays: integer(1, 36500, { default: 35 }),
+  /**
+   * Serve from this existing table (a restored copy) instead of creating one; the stack turns on its stream, TTL and
+   * point-in-time recovery (lib/storage.ts). @default undefined (the stack creates its table)
+   */
+  adoptTableName: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_.-]{3,255}$',
+      rule: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)',
+    }),
+  ),
 });
 
 export type Settings = Readonly<Static<typeof STACK_SETTINGS>>;

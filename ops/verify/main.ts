@@ -4,7 +4,8 @@
  */
 import '../../local/sdkQuiet';
 import { Command, CommanderError } from 'commander';
-import { runRoundTrip, type RoundTripReport, type StepResult } from './roundTrip';
+import { formatStep } from './format';
+import { runRoundTrip, type RoundTripReport } from './roundTrip';
 import { loadVerifyTarget, type VerifyTarget } from './target';
 import { temporaryTenant } from './tenant';
 import type { Run } from './steps';
@@ -20,11 +21,6 @@ export interface VerifyOptions {
   /** For tests: called once the synthetic instance is connected. */
   readonly afterConnect?: (run: Run) => Promise<void>;
 }
-
-const MARK: Record<StepResult['outcome'], string> = { passed: 'ok  ', failed: 'FAIL', skipped: 'skip' };
-
-export const formatStep = (step: StepResult): string =>
-  `  ${MARK[step.outcome]} ${step.name.padEnd(15)} ${`${step.ms} ms`.padStart(8)}  ${step.detail}`;
 
 function exitCodeOf(report: RoundTripReport): number {
   if (report.passed) return EXIT.OK;

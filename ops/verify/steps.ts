@@ -108,7 +108,10 @@ async function connect(run: Run, afterConnect?: (run: Run) => Promise<void>): Pr
   });
   run.traces.agents.push(AGENT);
   const instance = run.instance;
-  const connected = await Promise.race([instance.connector.whenConnected().then(() => true), sleep(run.timeoutMs)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), run.timeoutMs)));
+  const connected = await Promise.race([instance.connector.whenConnected().then(() => true), timeout]);
+  clearTimeout(timer);
   if (connected !== true) {
     const last = log.at(-1);
     throw new UnreachableError(

@@ -71,6 +71,13 @@ const BAD_VALUES: readonly [string, unknown, Record<string, unknown>?][] = [
   ['disableExecuteApiEndpoint', true],
   ['alarmEmail', 'ops'],
   ['alarmEmail', 'ops@example.com, dev@example.com'],
+  ['canary', 'on'],
+  ['canaryIntervalMinutes', 0],
+  ['canaryIntervalMinutes', 61],
+  ['backupRetentionDays', 0],
+  ['backupRetentionDays', 'month'],
+  ['adoptTableName', 'ab'],
+  ['adoptTableName', 'remote pop table'],
 ];
 
 describe('parseSettings', () => {
@@ -92,6 +99,8 @@ describe('parseSettings', () => {
       lambdaAccountConcurrency: 1000,
       streamParallelizationFactor: 10,
       apiGatewayCloudWatchRole: true,
+      canaryIntervalMinutes: 5,
+      backupRetentionDays: 35,
       restSecurityPolicy: 'SecurityPolicy_TLS13_1_2_PQ_2025_09',
       restEndpointAccessMode: 'STRICT',
       disableExecuteApiEndpoint: false,
@@ -133,6 +142,8 @@ describe('parseSettings', () => {
       lambdaAccountConcurrency: 1000,
       streamParallelizationFactor: 4,
       apiGatewayCloudWatchRole: false,
+      canaryIntervalMinutes: 5,
+      backupRetentionDays: 35,
       restSecurityPolicy: 'SecurityPolicy_TLS13_1_2_PQ_2025_09',
       restEndpointAccessMode: 'STRICT',
       disableExecuteApiEndpoint: false,

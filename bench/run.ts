@@ -48,6 +48,7 @@ import { costTable, measureCostProjection, type CostProjection } from './costPro
 import { measureSdkOverhead, type SdkOverheadFigures } from './sdkOverhead';
 import { measureHeldPopCost } from './heldPopCost';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
+import { measureStreamConsumer } from './streamConsumer';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
 import { summariseProfile, type ProfileSummary } from './profile';
@@ -362,6 +363,18 @@ async function main(): Promise<number> {
     // 6. Handler CPU per pop, in a process that does nothing else.
     progress(`handler CPU: ${N.handlerCpuInvocations} pop handler invocations in a process of their own`);
     const handlerCpu = await measureHandlerCpu(stack, idToken, benchAgents, tmp, stackLog);
+    // 6b. The stream consumer against the same dynalite, compared with this run's pop saturation (bench/streamConsumer.ts).
+    progress('stream consumer: records per second before and after, against the pop saturation');
+    const streamConsumer = await measureStreamConsumer(stack.endpoints, {
+      tmp,
+      logFile: stackLog,
+      pops: QUICK ? 100 : 500,
+      popSaturationPerSecond: saturation.acceptedPerSecond.median,
+    });
+    if (!QUICK && !streamConsumer.keepsUp)
+      failures.push(
+        `stream consumer: ${streamConsumer.recordsPerSecondOverPopsPerSecond} records/s per pop/s, under 3`,
+      );
     const cpuPops = [...receipts.byNonce.keys()].filter((nonce) => nonce.startsWith('cpu-')).length;
     const cpuExpected = N.handlerCpuWarmup + N.handlerCpuInvocations + N.handlerCpuProfiled;
     if (cpuPops !== cpuExpected) {
@@ -498,6 +511,7 @@ async function main(): Promise<number> {
       coldStart,
       sdkOverhead,
       heldPops,
+      streamConsumer,
       costProjection,
       tokenPath: {
         calls: N.authCalls,
@@ -791,6 +805,14 @@ function summary(r: any): string {
   lines.push(
     '',
     `9. Held pops, a present agent's pop (bench/heldPopCost.ts): CPU p50 ${fmt(r.heldPops.before.cpuMs.p50, 2)} ms before, ${fmt(r.heldPops.after.cpuMs.p50, 2)} after (mean ratio x${fmt(r.heldPops.afterOverBeforeCpuMeanRatio, 3)}); DynamoDB round trips ${r.heldPops.before.roundTrips.max} before, ${r.heldPops.after.roundTrips.max} after; a hold ${r.heldPops.held.roundTrips.max}, a Desktop with nothing held ${r.heldPops.desktop.roundTrips.max}`,
+  );
+  const sc = r.streamConsumer;
+  lines.push(
+    '',
+    `10. Stream consumer (bench/streamConsumer.ts): ${fmt(sc.before.recordsPerSecond)} records/s before, ${fmt(sc.after.recordsPerSecond)} after; ` +
+      `sequential round trips per record ${sc.before.sequentialRoundTripsPerRecord} before, ${sc.after.sequentialRoundTripsPerRecord} after ` +
+      `(calls ${sc.before.callsPerRecord} -> ${sc.after.callsPerRecord}); x${sc.recordsPerSecondOverPopsPerSecond} the pop saturation ` +
+      `(${fmt(sc.popSaturationPerSecond)} pops/s; must be >= 3)`,
   );
   lines.push('', 'Targets:');
   const t = r.targets;

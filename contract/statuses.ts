@@ -40,11 +40,19 @@ export const FAILURE_REASONS = [
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**
- * A pop's Reason: why it failed, or `HoldExpired` with Expired (a held pop's deadline passed before its agent
- * appeared). A held pop is checked when its agent appears, so it may also fail on `CampaignInactive` or
- * `ScriptDataRejected`, which POST /pop otherwise refuses at once (lambdas/pops/heldPops.ts).
+ * A pop's Reason: why it failed, or why it is Expired: `HoldExpired` (a held pop's deadline passed before its agent
+ * appeared) or `Unconfirmed` (pushed, but no instance said what became of it within the claim window: it may have
+ * opened; a late Ack still applies, lambdas/pops/popStore.ts `asOf`). A held pop is checked when its agent appears,
+ * so it may also fail on `CampaignInactive` or `ScriptDataRejected`, which POST /pop otherwise refuses at once
+ * (lambdas/pops/heldPops.ts).
  */
-export const POP_REASONS = [...FAILURE_REASONS, 'CampaignInactive', 'ScriptDataRejected', 'HoldExpired'] as const;
+export const POP_REASONS = [
+  ...FAILURE_REASONS,
+  'CampaignInactive',
+  'ScriptDataRejected',
+  'HoldExpired',
+  'Unconfirmed',
+] as const;
 export type PopReason = (typeof POP_REASONS)[number];
 
 /**

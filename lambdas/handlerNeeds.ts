@@ -78,8 +78,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authRefresh: { userPool: true, cognito: ['AdminGetUser'] },
   // A pop held for an absent agent starts its timer (lambdas/pops/heldPops.ts).
   pop: { table: POP_WRITER, manageConnections: true, claimSettings: true, holdQueue: 'send' },
-  // One pop, read strongly consistent.
-  popStatus: { table: ['GetItem'] },
+  // One pop, read strongly consistent; still Sent a claim window after it was sent, it reads Expired (Unconfirmed).
+  popStatus: { table: ['GetItem'], claimSettings: true },
   // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
   popRecall: { table: POP_WRITER, manageConnections: true },
   // Plans a pop without making it: the agents' connections only.

@@ -9,11 +9,13 @@ import type { Settings } from '../shared/settings';
 
 export interface PopStatusDependencies {
   readonly pops: PopStore;
+  /** A pop still Sent this long after it was sent reads Expired (Unconfirmed) (popStore.ts `asOf`). */
+  readonly claimWindowMs?: number;
 }
 
 const notFound = () => refuse('PopNotFound', 'No pop with this PopId exists for your tenant.');
 
-export function makePopStatusHandler({ pops }: PopStatusDependencies): RestHandler {
+export function makePopStatusHandler({ pops, claimWindowMs }: PopStatusDependencies): RestHandler {
   return restHandler(async ({ event, log }) => {
     const caller = apiCallerOf(event);
     if (isRefused(caller)) return caller;
@@ -23,13 +25,14 @@ export function makePopStatusHandler({ pops }: PopStatusDependencies): RestHandl
     if (!popId || popId.length > MAX_POP_ID_LENGTH || /[\ud800-\udfff]/u.test(popId)) return notFound();
     const pop = await pops.getPop(caller.tenant, popId);
     if (!pop) return notFound();
-    return { kind: 'success', status: 200, result: toPopRecord(asOf(pop, Date.now())) };
+    return { kind: 'success', status: 200, result: toPopRecord(asOf(pop, Date.now(), claimWindowMs)) };
   });
 }
 
 export const popStatusDependencies = (
-  settings: Pick<Settings, 'tableName'>,
+  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds'>,
   clients: Pick<AwsClients, 'db'>,
 ): PopStatusDependencies => ({
   pops: new PopStore(clients.db, settings.tableName),
+  claimWindowMs: settings.claimWindowSeconds * 1000,
 });

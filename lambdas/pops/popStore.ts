@@ -335,9 +335,17 @@ export class PopStore {
 
 /**
  * The pop as it stands at `now`: a held pop past its deadline is Expired (HoldExpired) even before the hold timer
- * (lambdas/pops/holdExpiry.ts) has stored it, so no reader sees it Held after its deadline.
+ * (lambdas/pops/holdExpiry.ts) has stored it, so no reader sees it Held after its deadline. With `claimWindowMs`, a
+ * pop still Sent a claim window after it was sent is Expired (Unconfirmed): no instance said what became of it (a
+ * stack stopped or crashed with its Acks, a push lost), so a caller waiting on it ends and is told why. Only the
+ * reading changes: a late Ack (the reference instance sends its recent Acks again on reconnecting) still applies.
  */
-export function asOf(pop: StoredPop, now: number): StoredPop {
+export function asOf(pop: StoredPop, now: number, claimWindowMs?: number): StoredPop {
+  if (pop.Status === 'Sent' && claimWindowMs !== undefined) {
+    const deadline = Date.parse(pop.UpdatedAt) + claimWindowMs;
+    if (deadline > now) return pop;
+    return { ...pop, Status: 'Expired', Reason: 'Unconfirmed', UpdatedAt: new Date(deadline).toISOString() };
+  }
   if (pop.Status !== 'Held' || pop.holdUntil === undefined || pop.holdUntil > now) return pop;
   return { ...pop, Status: 'Expired', Reason: 'HoldExpired', UpdatedAt: new Date(pop.holdUntil).toISOString() };
 }

@@ -79,8 +79,14 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-/** A pop's Reason: why it failed, or `HoldExpired` with Expired (contract/statuses.ts). */
-export const POP_REASONS = [...FAILURE_REASONS, 'CampaignInactive', 'ScriptDataRejected', 'HoldExpired'] as const;
+/** A pop's Reason: why it failed, or why it is Expired: `HoldExpired` or `Unconfirmed` (contract/statuses.ts). */
+export const POP_REASONS = [
+  ...FAILURE_REASONS,
+  'CampaignInactive',
+  'ScriptDataRejected',
+  'HoldExpired',
+  'Unconfirmed',
+] as const;
 export type PopReason = (typeof POP_REASONS)[number];
 
 /** The `Idempotency-Key` header: 1 to 128 visible ASCII characters (contract/limits.ts). */

@@ -63,7 +63,6 @@ export async function measureHeldPopCost(rounds: number): Promise<HeldPopCost> {
     catalogues: new CatalogueStore(db, tableName),
     pops: new PopStore(db, tableName),
     held: new HeldPopStore(db, tableName),
-    timer: { start: async () => undefined },
     push: async () => 'sent',
     claimWindowMs: 60_000,
     retentionMs: 86_400_000,

@@ -76,8 +76,7 @@ const CONNECTION_WRITER: readonly TableAction[] = POP_WRITER;
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   authToken: { userPool: true, cognito: ['AdminGetUser'] },
   authRefresh: { userPool: true, cognito: ['AdminGetUser'] },
-  // A pop held for an absent agent starts its timer (lambdas/pops/heldPops.ts).
-  pop: { table: POP_WRITER, manageConnections: true, claimSettings: true, holdQueue: 'send' },
+  pop: { table: POP_WRITER, manageConnections: true, claimSettings: true },
   // One pop, read strongly consistent; still Sent a claim window after it was sent, it reads Expired (Unconfirmed).
   popStatus: { table: ['GetItem'], claimSettings: true },
   // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
@@ -94,6 +93,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
     popStream: true,
     claimSettings: true,
     webhookQueue: 'send',
+    // A pop stored Held starts its timer (lambdas/pops/holdTimer.ts).
+    holdQueue: 'send',
   },
   // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); nothing is queued, so no queue grant.
   webhookCreate: { table: ['Query', 'PutItem'] },

@@ -24,6 +24,7 @@ import { appendEvent, type Clock } from './eventLog';
 import { EventStore, type Place, type StoredEvent } from './eventStore';
 import { eventOf, type Image } from './popEvents';
 import { createQueueClient } from '../clients/queueClient';
+import { heldTurnOf, queueHoldTimer, type HoldTimer } from '../pops/holdTimer';
 import { enqueueDeliveries, type Enqueuer } from '../webhooks/enqueue';
 import { WebhookStore } from '../webhooks/webhookStore';
 import type { AwsClients } from '../clients/awsClients';
@@ -47,6 +48,8 @@ export interface PopStreamDependencies {
   readonly metrics?: MetricsSink;
   /** @default STREAM_CONCURRENCY */
   readonly concurrency?: number;
+  /** Started for each pop stored Held (lambdas/pops/holdTimer.ts); absent: no held pops' timer (a stack without it). */
+  readonly holdTimer?: HoldTimer;
 }
 
 type StreamImage = Record<string, AttributeValue> | undefined;
@@ -133,6 +136,9 @@ async function handleChange(
     const seq = await appendEvent(deps.events, event, change.expiresAt, deps.clock, reserved);
     const { Tenant: tenant, ...rest } = event;
     if (deliveries) await enqueueDeliveries(deliveries, tenant, { Cursor: String(seq), ...rest });
+    // A pop stored Held: its deadline's timer, retried with this record if it cannot be started (holdTimer.ts).
+    const turn = event.Status === 'Held' ? heldTurnOf(image(change.record.dynamodb?.NewImage)) : undefined;
+    if (turn && deps.holdTimer) await deps.holdTimer.start(turn);
     return seq;
   } catch (error) {
     baseLogger.error('An event could not be written; the stream retries from it', {
@@ -178,8 +184,8 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
 }
 
 export const popStreamDependencies = (
-  settings: Pick<Settings, 'tableName' | 'popRetentionDays' | 'region' | 'webhookQueueUrl'>,
-  clients: Pick<AwsClients, 'db' | 'queue'>,
+  settings: Pick<Settings, 'tableName' | 'popRetentionDays' | 'region' | 'webhookQueueUrl' | 'holdQueueUrl'>,
+  clients: Pick<AwsClients, 'db' | 'queue' | 'holdQueue'>,
   metrics: MetricsSink = noMetrics,
 ): PopStreamDependencies => ({
   events: new EventStore(clients.db, settings.tableName),
@@ -193,6 +199,14 @@ export const popStreamDependencies = (
           queue: clients.queue ?? createQueueClient(settings),
           queueUrl: settings.webhookQueueUrl,
         },
+      }
+    : {}),
+  ...(settings.holdQueueUrl
+    ? {
+        holdTimer: queueHoldTimer(
+          clients.holdQueue ?? createQueueClient({ region: settings.region, webhookQueueUrl: settings.holdQueueUrl }),
+          settings.holdQueueUrl,
+        ),
       }
     : {}),
 });

@@ -16,20 +16,13 @@ import { planPop } from './popPlan';
 import type { StoredPop } from './popStore';
 import { instanceKey } from './status';
 
-/** Wakes the held pop at its deadline (holdExpiry.ts: an SQS message made visible then). */
-export interface HoldTimer {
-  start(turn: HeldTurn): Promise<void>;
-}
-
 /** Delivering held pops: a pop's dependencies and the held pops' store. */
 export interface HeldDeliveryDeps extends PopDeliveryDeps {
   readonly held: HeldPopStore;
 }
 
-/** Holding a pop: also its timer. */
-export interface HoldDeps extends HeldDeliveryDeps {
-  readonly timer: HoldTimer;
-}
+/** Holding a pop needs no more: its timer is started by the stream function when the Held pop is stored (holdTimer.ts). */
+export type HoldDeps = HeldDeliveryDeps;
 
 /** What a check that fails when the agent appears makes of the held pop: Failed with this Reason. */
 const REASON_OF: Partial<Record<ErrorCode, PopReason>> = {
@@ -53,8 +46,8 @@ export async function popOrHold(deps: HoldDeps, tenant: string, request: PopRequ
 }
 
 /**
- * Store the pop Held. Written in this order so a crash anywhere leaves nothing deliverable twice or never woken: the
- * record lock, the turn (found by the agent's appearance), the timer, then the pop. A Login that wrote its presence
+ * Store the pop Held. Written in this order so a crash anywhere leaves nothing deliverable twice: the record lock, the
+ * turn (found by the agent's appearance), then the pop, whose stream record starts its timer (holdTimer.ts). A Login that wrote its presence
  * after this pop read it and read the turns before they were written would miss the pop, so the agent's presence is
  * read again last and the pop delivered if the agent has appeared meanwhile.
  */
@@ -79,23 +72,12 @@ export async function holdPop(
   const repeat = pop.Reference === undefined ? undefined : await lockRecordOf(deps, pop);
   if (repeat) return repeat;
   await deps.held.putTurn(pop);
-  await deps.timer.start(turnOf(pop));
   await deps.held.putHeldPop(pop, deps.retentionMs);
   deps.log.info('Pop held: the agent is on no Desktop', { agent: pop.Username, holdSeconds });
   if ((await deps.connections.connectionsForAgent(tenant, pop.Username)).length > 0)
     await deliverHeldFor(deps, tenant, pop.Username);
   return { kind: 'held', popId: pop.PopId };
 }
-
-const turnOf = (pop: HeldPop): HeldTurn => ({
-  tenant: pop.tenant,
-  agent: pop.Username,
-  popId: pop.PopId,
-  acceptedAt: pop.acceptedAt,
-  holdUntil: pop.holdUntil,
-  campaign: pop.Campaign,
-  ...(pop.Reference !== undefined ? { reference: pop.Reference } : {}),
-});
 
 /** The same agent and record already held: its PopId. A lock whose pop has left Held is taken over. */
 async function lockRecordOf(deps: HeldDeliveryDeps, pop: HeldPop): Promise<PopOutcome | undefined> {

@@ -1,7 +1,7 @@
 /**
- * The hold timer (docs/held-pops.md "Expiry"): one SQS message per held pop, made visible at the pop's deadline, whose
- * consumer (`makeHoldExpiryHandler`, the `holdExpiry` function; locally local/queue/holdQueue.ts) makes the pop Expired
- * if it is still Held. SQS delays a message at most 15 minutes and hides a received one at most 12 hours, so a longer
+ * The hold timer's consumer (docs/design/held-pops.md "Expiry"): one SQS message per held pop (started by holdTimer.ts),
+ * made visible at the pop's deadline; `makeHoldExpiryHandler` (the `holdExpiry` function; locally
+ * local/queue/holdQueue.ts) makes the pop Expired if it is still Held. SQS delays a message at most 15 minutes and hides a received one at most 12 hours, so a longer
  * hold is received early and hidden again until its deadline (at most 4 receives for a day's hold), as the webhook
  * sender's back-off does (lambdas/webhooks/senderHandler.ts). A pop delivered or recalled first makes the message a
  * no-op. The deadline is also checked wherever a held pop is read (popStore.ts `asOf`) or delivered (heldPops.ts).
@@ -12,29 +12,10 @@ import type { AwsClients } from '../clients/awsClients';
 import { baseLogger } from '../shared/logger';
 import type { Settings } from '../shared/settings';
 import { HeldPopStore, type HeldTurn } from './heldPopStore';
-import { expireHeld, type HoldTimer } from './heldPops';
-import { MAX_DELAY_SECONDS, MAX_VISIBILITY_SECONDS } from './holdQueueLimits';
+import { expireHeld } from './heldPops';
+import { secondsUntil } from './holdTimer';
+import { MAX_VISIBILITY_SECONDS } from './holdQueueLimits';
 import { PopStore } from './popStore';
-
-const secondsUntil = (at: number, now: number) => Math.max(0, Math.ceil((at - now) / 1000));
-
-/** Start a held pop's timer: a message delayed until its deadline, or 15 minutes if that is sooner. */
-export function queueHoldTimer(
-  queue: Pick<QueueClient, 'sendBatch'>,
-  queueUrl: string,
-  now: () => number = Date.now,
-): HoldTimer {
-  return {
-    async start(turn) {
-      const delaySeconds = Math.min(MAX_DELAY_SECONDS, secondsUntil(turn.holdUntil, now()));
-      const { failed } = await queue.sendBatch(queueUrl, [{ id: 'hold', body: JSON.stringify(turn), delaySeconds }]);
-      if (failed.length > 0) throw new Error('The hold timer could not be started');
-    },
-  };
-}
-
-/** Without a hold queue (a stack that has none): the deadline is still kept where the pop is read or delivered. */
-export const noHoldTimer: HoldTimer = { start: async () => undefined };
 
 export interface HoldExpiryDependencies {
   readonly held: HeldPopStore;

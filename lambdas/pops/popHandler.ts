@@ -21,9 +21,8 @@ import type { MetricsSink } from '../shared/metrics';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 import { withoutBlankReference } from './reference';
 import { confirmPop, type PopOutcome } from './delivery';
-import { popOrHold, type HoldTimer } from './heldPops';
+import { popOrHold } from './heldPops';
 import { HeldPopStore } from './heldPopStore';
-import { holdQueueClient, noHoldTimer, queueHoldTimer } from './holdExpiry';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
 import type { PushToConnection } from './pusher';
 import { randomUUID } from 'node:crypto';
@@ -48,7 +47,6 @@ export interface PopDependencies {
   readonly metrics: MetricsSink;
   /** Pops held for an absent agent (heldPops.ts). */
   readonly held: HeldPopStore;
-  readonly timer: HoldTimer;
 }
 
 /**
@@ -143,9 +141,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The pop handler's dependencies from the settings and the clients of its container (or of a local stack). */
 export function popDependencies(
-  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'> &
-    Partial<Pick<Settings, 'region' | 'holdQueueUrl'>>,
-  clients: Pick<AwsClients, 'db' | 'management' | 'holdQueue'>,
+  settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'>,
+  clients: Pick<AwsClients, 'db' | 'management'>,
   metrics: MetricsSink,
 ): PopDependencies {
   return {
@@ -162,11 +159,5 @@ export function popDependencies(
     now: () => Date.now(),
     metrics,
     held: new HeldPopStore(clients.db, settings.tableName),
-    timer: settings.holdQueueUrl
-      ? queueHoldTimer(
-          clients.holdQueue ?? holdQueueClient({ region: settings.region ?? '', holdQueueUrl: settings.holdQueueUrl }),
-          settings.holdQueueUrl,
-        )
-      : noHoldTimer,
   };
 }

@@ -12,7 +12,14 @@ import {
   type HoldDeps,
 } from '../../../lambdas/pops/heldPops';
 import { HeldPopStore, type HeldTurn } from '../../../lambdas/pops/heldPopStore';
-import { makeHoldExpiryHandler, queueHoldTimer } from '../../../lambdas/pops/holdExpiry';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { EventStore } from '../../../lambdas/events/eventStore';
+import { makePopStreamHandler } from '../../../lambdas/events/streamHandler';
+import { makeHoldExpiryHandler } from '../../../lambdas/pops/holdExpiry';
+import { queueHoldTimer } from '../../../lambdas/pops/holdTimer';
+import { keys } from '../../../lambdas/store/tableSchema';
 import { asOf, PopStore } from '../../../lambdas/pops/popStore';
 import type { PushOutcome } from '../../../lambdas/pops/pusher';
 import { recallPop } from '../../../lambdas/pops/recall';
@@ -48,14 +55,12 @@ async function heldSetup(db = () => table) {
     pushed.push({ connectionId, popId: String(message.PopId), at: clock.now, message });
     return 'sent';
   };
-  const timers: HeldTurn[] = [];
   let ids = 0;
   const deps: HoldDeps = {
     connections,
     catalogues: new CatalogueStore(client, tableName),
     pops: new PopStore(client, tableName),
     held: new HeldPopStore(client, tableName),
-    timer: { start: async (turn) => void timers.push(turn) },
     push,
     claimWindowMs: 60_000,
     retentionMs: 86_400_000,
@@ -71,20 +76,42 @@ async function heldSetup(db = () => table) {
   const logout = (agent: string) => connections.removePresence(conn, agent);
   const pop = (request: PopRequest) => popOrHold(deps, tenant, request);
   const status = async (popId: string) => (await deps.pops.getPop(tenant, popId))?.Status;
-  return { tenant, clock, conn, connections, deps, pushed, timers, login, logout, pop, status };
+  /** The held pop's turn, as its timer carries it. */
+  const turnOf = async (agent: string, popId: string): Promise<HeldTurn> =>
+    (await deps.held.turnsOf(tenant, agent)).find((t) => t.popId === popId)!;
+  return { tenant, clock, conn, connections, deps, pushed, turnOf, login, logout, pop, status };
 }
 
 const popIdOf = (outcome: unknown) => (outcome as { popId: string }).popId;
 
 describe('POST /pop for an absent agent', () => {
-  it('without HoldSeconds: AgentNotOnDesktop as before; with it: held, its timer started, nothing pushed', async () => {
-    const { pop, pushed, timers, status, clock } = await heldSetup();
+  it('without HoldSeconds: AgentNotOnDesktop as before; with it: held, its turn stored, nothing pushed', async () => {
+    const { pop, pushed, turnOf, status, clock } = await heldSetup();
     expect(await pop({ Username: 'ann', Campaign: 'Sales' })).toMatchObject({ code: 'AgentNotOnDesktop' });
     const held = await pop({ Username: 'ann', Campaign: 'Sales', HoldSeconds: 30 });
     expect(held).toMatchObject({ kind: 'held' });
     expect(await status(popIdOf(held))).toBe('Held');
-    expect(timers).toEqual([expect.objectContaining({ popId: popIdOf(held), holdUntil: clock.now + 30_000 })]);
+    expect(await turnOf('ann', popIdOf(held))).toMatchObject({ acceptedAt: clock.now, holdUntil: clock.now + 30_000 });
     expect(pushed).toEqual([]);
+  });
+
+  it("the stream function starts the held pop's timer from the pop's stream record (its Held event)", async () => {
+    const { pop, turnOf, tenant } = await heldSetup();
+    const id = popIdOf(await pop({ Username: 'ann', Campaign: 'Sales', Reference: 'R-7', HoldSeconds: 30 }));
+    const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key: keys.pop(tenant, id) }));
+    const started: HeldTurn[] = [];
+    const handler = makePopStreamHandler({
+      events: new EventStore(table.db, table.tableName),
+      clock: { now: Date.now },
+      retentionMs: 86_400_000,
+      holdTimer: { start: async (turn) => void started.push(turn) },
+    });
+    const record = {
+      eventName: 'INSERT',
+      dynamodb: { Keys: marshall(keys.pop(tenant, id)), NewImage: marshall(Item!), SequenceNumber: '1' },
+    };
+    expect(await handler({ Records: [record] } as unknown as DynamoDBStreamEvent)).toEqual({ batchItemFailures: [] });
+    expect(started).toEqual([await turnOf('ann', id)]);
   });
 
   it('to a present agent HoldSeconds changes nothing: sent at once', async () => {
@@ -162,16 +189,17 @@ describe('delivery when the agent appears', () => {
 
 describe('expiry and recall', () => {
   it('past its deadline a held pop is never pushed: it reads Expired at once and is stored Expired by its timer', async () => {
-    const { pop, login, pushed, status, clock, deps, timers, tenant } = await heldSetup();
+    const { pop, login, pushed, status, clock, deps, turnOf, tenant } = await heldSetup();
     const id = popIdOf(await pop({ Username: 'ann', Campaign: 'Sales', HoldSeconds: 5 }));
-    expect(await expireHeld(deps, timers[0]!)).toBe('notDue');
+    const turn = await turnOf('ann', id);
+    expect(await expireHeld(deps, turn)).toBe('notDue');
     clock.now += 5_000;
     const read = (await deps.pops.getPop(tenant, id))!;
     expect(asOf(read, clock.now)).toMatchObject({ Status: 'Expired', Reason: 'HoldExpired' });
     expect(await login('ann')).toBe(0);
     expect(pushed).toEqual([]);
     expect(await status(id)).toBe('Expired');
-    expect(await expireHeld(deps, timers[0]!)).toBe('notHeld');
+    expect(await expireHeld(deps, turn)).toBe('notHeld');
   });
 
   it('the timer handler hides a message not yet due until the deadline, and expires one that is', async () => {

@@ -80,7 +80,6 @@ async function world() {
     catalogues: new CatalogueStore(table.db, table.tableName),
     pops: new PopStore(table.db, table.tableName),
     held: new HeldPopStore(table.db, table.tableName),
-    timer: { start: async (turn) => void timers.push(turn) },
     push,
     claimWindowMs: 60_000,
     retentionMs: 86_400_000,
@@ -106,8 +105,11 @@ async function run(w: World, step: Op, held: Map<string, { agent: Agent; holdUnt
       const reference = step.reference === undefined ? {} : { Reference: step.reference };
       const request = { Username: step.agent, Campaign: 'Sales', ...reference, HoldSeconds: step.seconds };
       const outcome = await popOrHold(deps, tenant, request);
-      if (outcome.kind === 'held' && !held.has(outcome.popId))
-        held.set(outcome.popId, { agent: step.agent, holdUntil: w.clock.now + step.seconds * 1000 });
+      if (outcome.kind !== 'held' || held.has(outcome.popId)) return;
+      held.set(outcome.popId, { agent: step.agent, holdUntil: w.clock.now + step.seconds * 1000 });
+      // Its stream record starts its timer (lambdas/pops/holdTimer.ts): the turn as stored, unless already delivered.
+      const turn = (await deps.held.turnsOf(tenant, step.agent)).find((t) => t.popId === outcome.popId);
+      if (turn) w.timers.push(turn);
       return;
     }
     case 'login':

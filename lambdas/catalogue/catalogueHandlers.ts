@@ -5,6 +5,7 @@
 import CatalogueMessageValidator from '../../contract/generated/CatalogueMessage';
 import LicencesMessageValidator from '../../contract/generated/LicencesMessage';
 import type { CatalogueMessage, LicencesMessage } from '../../contract/webSocket';
+import { MAX_CATALOGUE_CAMPAIGNS } from '../../contract/limits';
 import {
   errorReply,
   invalidMessage,
@@ -64,6 +65,16 @@ export function makeCatalogueHandler(deps: CatalogueDependencies): WebSocketHand
         { message: `Invalid Catalogue message: ${duplicates.join('; ')}`, details: duplicates },
         log,
       );
+    // The cap holds per publication, over all its parts (nothing of a part past it is written).
+    if (
+      (await deps.catalogues.reserveCampaigns(connection.connectionId, Sequence, Part, Campaigns.length)) === 'over'
+    ) {
+      log.warn('Catalogue part refused: the publication passes the campaign cap', { sequence: Sequence, part: Part });
+      return errorReply(
+        'InvalidMessage',
+        `Catalogue ${Sequence} holds more campaigns over its parts than the ${MAX_CATALOGUE_CAMPAIGNS.toLocaleString('en')} allowed (at most ${MAX_CATALOGUE_CAMPAIGNS.toLocaleString('en')} campaigns per publication); part ${Part} was refused and the publication will not be applied.`,
+      );
+    }
     await deps.catalogues.putCampaigns(connection, Sequence, Campaigns);
     const part = await deps.catalogues.recordPart(connection.connectionId, Sequence, Part, Parts);
     if (part === 'stale') {

@@ -8,6 +8,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
+import { MAX_CATALOGUE_CAMPAIGNS } from '../../contract/limits';
 import type { ConnectionItem } from '../presence/connectionStore';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { connectionIndexQuery, queryAll } from '../store/queryAll';
@@ -25,6 +26,9 @@ export interface ConnectionView {
 }
 
 export type PartOutcome = 'complete' | 'pending' | 'stale';
+
+/** A part's campaigns against the publication's cap: counted (or already counted), or over MAX_CATALOGUE_CAMPAIGNS. */
+export type Reservation = 'counted' | 'over';
 
 /** Writes at once per connection: bounded so a large Desktop does not flood the table. */
 const PARALLEL_WRITES = 16;
@@ -76,6 +80,73 @@ export class CatalogueStore extends CatalogueReader {
       return parts === 1 ? 'complete' : 'pending';
     }
     return 'stale';
+  }
+
+  /**
+   * Counts a part's campaigns toward its publication's MAX_CATALOGUE_CAMPAIGNS on the connection item, once per part
+   * (a part sent again is not counted again): 'over' when they would pass it. A newer publication starts its own
+   * count; a part of an older one is let through, for recordPart to call it stale.
+   */
+  async reserveCampaigns(connectionId: string, sequence: number, part: number, count: number): Promise<Reservation> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.countPart(connectionId, sequence, part, count)) return 'counted';
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.connection(connectionId), ConsistentRead: true }),
+      );
+      if (!Item || (typeof Item.CatalogueCountSeq === 'number' && Item.CatalogueCountSeq > sequence)) return 'counted';
+      if (Item.CatalogueCountSeq === sequence) {
+        if ((Item.CatalogueCounted as Set<number> | undefined)?.has(part)) return 'counted';
+        if (((Item.CatalogueCount as number | undefined) ?? 0) + count > MAX_CATALOGUE_CAMPAIGNS) return 'over';
+        continue;
+      }
+      if (await this.startCount(connectionId, sequence, part, count)) return 'counted';
+    }
+    return 'counted';
+  }
+
+  private async countPart(connectionId: string, sequence: number, part: number, count: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.connection(connectionId),
+        UpdateExpression: 'ADD CatalogueCounted :part, CatalogueCount :n',
+        ConditionExpression:
+          'attribute_exists(#pk) AND CatalogueCountSeq = :seq AND NOT contains(CatalogueCounted, :p) AND CatalogueCount <= :room',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        ExpressionAttributeValues: {
+          ':part': new Set([part]),
+          ':p': part,
+          ':n': count,
+          ':seq': sequence,
+          ':room': MAX_CATALOGUE_CAMPAIGNS - count,
+        },
+      }),
+    );
+  }
+
+  private async startCount(connectionId: string, sequence: number, part: number, count: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.connection(connectionId),
+        UpdateExpression: 'SET CatalogueCountSeq = :seq, CatalogueCounted = :part, CatalogueCount = :n',
+        ConditionExpression:
+          'attribute_exists(#pk) AND (attribute_not_exists(CatalogueCountSeq) OR CatalogueCountSeq < :seq)',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+        ExpressionAttributeValues: { ':part': new Set([part]), ':n': count, ':seq': sequence },
+      }),
+    );
+  }
+
+  /** True when the conditional update was applied, false when its condition failed. */
+  private async conditional(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.db.send(command);
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
   }
 
   private async addPart(connectionId: string, sequence: number, part: number): Promise<number | undefined> {

@@ -19,6 +19,7 @@ import type { ThrottleSettings } from './gateway/throttle';
 import { startConsole } from './console/server';
 import { launchChild, PROJECT_ROOT } from './launcher';
 import { assertPortFree } from './ports';
+import { forgetEarlierConnections } from './earlierConnections';
 import { fillOwnPorts, ownPortsOf } from './ownPorts';
 import { startTableStream, type TableStream } from './streams/tableStream';
 import { startWebhookQueue, type WebhookQueue } from './queue/webhookQueue';
@@ -254,6 +255,8 @@ async function provisionEmulators(
       if (!(options.dataDir && error.name === 'ResourceInUseException')) throw error;
     }),
   ]);
+  // The connections of an earlier run over the same data died with its gateway (local/earlierConnections.ts).
+  if (options.dataDir) await forgetEarlierConnections(dynamoSdk, TABLE_NAME);
   const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
   return { pool, demo };
 }

@@ -85,8 +85,12 @@ export class EventPipeline extends Construct {
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         onFailure: sendOnlyDestination(this.failureQueue),
+        // Writes only: a REMOVE (a pop's TTL deletion) is no event, and filtered out it costs no invocation.
         filters: [
-          lambda.FilterCriteria.filter({ dynamodb: { Keys: { SK: { S: lambda.FilterRule.isEqual('POP') } } } }),
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { Keys: { SK: { S: lambda.FilterRule.isEqual('POP') } } },
+          }),
         ],
       }),
     );

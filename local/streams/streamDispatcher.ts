@@ -127,10 +127,12 @@ export function startStreamDispatcher(options: StreamDispatcherOptions): StreamD
     streamArn: arn,
     push: (change) => {
       const record = streamRecord(change, ++state.sequence, options.region, arn);
-      journal?.record(record);
-      state.queue.push(record);
       state.retained.push(record);
       if (state.retained.length > MAX_RETAINED) state.retained.shift();
+      // The event source's filter (lib/eventPipeline.ts): a REMOVE (a TTL deletion) is in the stream, never handed over.
+      if (record.eventName === 'REMOVE') return;
+      journal?.record(record);
+      state.queue.push(record);
       if (!state.running && !state.stopped) void run();
     },
     resume: () => {

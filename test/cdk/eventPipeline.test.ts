@@ -28,7 +28,11 @@ test('the mapping gives a poison record up after bounded retries, bisecting, to 
     FunctionResponseTypes: ['ReportBatchItemFailures'],
     ParallelizationFactor: DEFAULT_STREAM_PARALLELIZATION,
     DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId, 'Arn'] } } },
-    FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: ['POP'] } } } }) }] },
+    FilterCriteria: {
+      Filters: [
+        { Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { SK: { S: ['POP'] } } } }) },
+      ],
+    },
   });
   expect(STREAM_RETRY_ATTEMPTS).toBeGreaterThanOrEqual(0);
   // The record age leaves most of the stream's 24 hours to replay from it.

@@ -310,7 +310,11 @@ describe('least privilege', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       // Bounded, then the on-failure queue (test/cdk/eventPipeline.test.ts).
       MaximumRetryAttempts: STREAM_RETRY_ATTEMPTS,
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: ['POP'] } } } }) }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { SK: { S: ['POP'] } } } }) },
+        ],
+      },
     });
   });
 });

@@ -109,3 +109,18 @@ test('the Streams API reads the records back from a sequence number, and names t
   now += 25 * 3600 * 1000;
   expect(iterator('AT_SEQUENCE_NUMBER', '000000000000000000002').body.__type).toMatch(/TrimmedDataAccessException$/);
 });
+
+test('a REMOVE (a TTL deletion) stays in the stream but is filtered out: no invocation, as the deployed filter does', async () => {
+  const invoked: number[] = [];
+  const { stream } = dispatcher(async (records) => {
+    invoked.push(...sequences(records));
+    return { batchItemFailures: [] };
+  });
+  stream.push(change(1));
+  stream.push({ keys: change(1).keys, oldImage: change(1).newImage } as never);
+  stream.push(change(2));
+  await stream.drained();
+  stream.stop();
+  expect(invoked).toEqual([1, 3]);
+  expect(sequences(stream.read(1n, 10)!)).toEqual([1, 2, 3]);
+});

@@ -46,7 +46,9 @@ export async function deliverPop(deps: PopDeliveryDeps, tenant: string, request:
   const { log } = deps;
   const plan = await planPop(deps, tenant, request);
   if (plan.kind === 'refused') {
-    log.warn('Pop refused', { reason: plan.code, agent: request.Username, campaign: request.Campaign });
+    // A pop that asked to wait for an absent agent is held next (heldPops.ts popOrHold), not refused.
+    if (plan.code !== 'AgentNotOnDesktop' || request.HoldSeconds === undefined)
+      log.warn('Pop refused', { reason: plan.code, agent: request.Username, campaign: request.Campaign });
     return plan;
   }
   const { targets } = plan;

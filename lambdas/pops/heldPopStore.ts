@@ -192,8 +192,11 @@ export class HeldPopStore {
     );
   }
 
-  /** Held -> Expired (at or after the deadline) or Failed (a check failed when the agent appeared), only while Held. */
-  async end(tenant: string, popId: string, ending: 'Expired' | 'Failed', reason: PopReason, now: number) {
+  /**
+   * Held -> Expired (at or after the deadline) or Failed (a check failed when the agent appeared), only while Held.
+   * `at` is its UpdatedAt (the Expired event's OccurredAt): an expired pop's deadline, as GET showed it from then on.
+   */
+  async end(tenant: string, popId: string, ending: 'Expired' | 'Failed', reason: PopReason, now: number, at = now) {
     return appliedUnlessConditionFails(
       this.db,
       new UpdateCommand({
@@ -206,7 +209,7 @@ export class HeldPopStore {
           ':ending': ending,
           ':reason': reason,
           ':held': 'Held',
-          ':at': new Date(now).toISOString(),
+          ':at': new Date(at).toISOString(),
           ...(ending === 'Expired' ? { ':now': now } : {}),
         },
       }),

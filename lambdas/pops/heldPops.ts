@@ -97,13 +97,22 @@ async function lockRecordOf(deps: HeldDeliveryDeps, pop: HeldPop): Promise<PopOu
 const inProgress = (): Refused =>
   refuse('RequestInProgress', 'The same pop is still being held; retry in a moment.', { retryAfterSeconds: 1 });
 
-/** Deliver every held pop of these agents that is due (one Query of the tenant's held pops; nothing more if none). */
+/**
+ * After a Desktop list: deliver the held pops of the tenant's agents now on a Desktop. One Query of the tenant's held
+ * pops, nothing more when none is held; then one presence read per agent with held pops, and only a present agent's
+ * pops are read further.
+ */
 export async function deliverHeldOnDesktop(deps: HeldDeliveryDeps, tenant: string): Promise<number> {
   const turns = await deps.held.turnsOfTenant(tenant);
   if (turns.length === 0) return 0;
   const byAgent = new Map<string, HeldTurn[]>();
   for (const turn of turns) byAgent.set(turn.agent, [...(byAgent.get(turn.agent) ?? []), turn]);
-  const counts = await Promise.all([...byAgent.values()].map((own) => deliverTurns(deps, own)));
+  const counts = await Promise.all(
+    [...byAgent].map(async ([agent, own]) => {
+      const present = (await deps.connections.connectionsForAgent(tenant, agent)).length > 0;
+      return present ? deliverTurns(deps, own) : 0;
+    }),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -202,7 +211,7 @@ export async function expireHeld(
   deps: Pick<HeldDeliveryDeps, 'held' | 'pops' | 'now' | 'log'>,
   turn: HeldTurn,
 ): Promise<'expired' | 'notHeld' | 'notDue'> {
-  const expired = await deps.held.end(turn.tenant, turn.popId, 'Expired', 'HoldExpired', deps.now());
+  const expired = await deps.held.end(turn.tenant, turn.popId, 'Expired', 'HoldExpired', deps.now(), turn.holdUntil);
   if (!expired && (await deps.pops.getPop(turn.tenant, turn.popId))?.Status === 'Held') return 'notDue';
   await deps.held.forget(turn);
   if (expired) deps.log.info('Held pop expired', { popId: turn.popId, agent: turn.agent });

@@ -199,6 +199,8 @@ describe('expiry and recall', () => {
     expect(await login('ann')).toBe(0);
     expect(pushed).toEqual([]);
     expect(await status(id)).toBe('Expired');
+    // Stored as GET showed it: Expired at the deadline (the Expired event's OccurredAt).
+    expect((await deps.pops.getPop(tenant, id))?.UpdatedAt).toBe(new Date(turn.holdUntil).toISOString());
     expect(await expireHeld(deps, turn)).toBe('notHeld');
   });
 

@@ -72,4 +72,8 @@ test('the parts of one publication carry at most MAX_CATALOGUE_CAMPAIGNS campaig
   // A newer publication starts its own count and completes.
   expect(await publish(id, 2, 1, 1, campaigns(0, 3))).not.toMatch(/"Type":"Error"/);
   expect(await store.catalogueOf(id)).toBe(2);
+
+  // The connection leaves: its clean-up removes every catalogue entry it owns.
+  await env.handler<Ws>('wsDisconnect')(wsEvent('$disconnect', undefined, id, 'DISCONNECT'), lambdaContext());
+  expect(await store.allEntries('cap-tenant')).toEqual([]);
 });

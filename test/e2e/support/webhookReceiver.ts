@@ -17,6 +17,10 @@ export class Receiver {
   readonly deliveries: Delivery[] = [];
   private server?: Server;
   private status = 204;
+  /** Until this time (ms since epoch) a request is read and never answered (`hangUntil`). */
+  private hangingUntil = 0;
+  /** Requests left unanswered while hanging. */
+  hung = 0;
   port = 0;
 
   async start(): Promise<this> {
@@ -24,6 +28,10 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        if (Date.now() < this.hangingUntil) {
+          this.hung++;
+          return; // no answer: the sender's own timeout ends the attempt
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
         this.deliveries.push({ headers, body, payload: JSON.parse(body) });
@@ -32,6 +40,12 @@ export class Receiver {
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Read every request and answer none until `time` (an endpoint that hangs), then answer again. */
+  hangUntil(time: number): this {
+    this.hangingUntil = time;
     return this;
   }
 

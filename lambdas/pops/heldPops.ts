@@ -107,14 +107,23 @@ export async function deliverHeldOnDesktop(deps: HeldDeliveryDeps, tenant: strin
   if (turns.length === 0) return 0;
   const byAgent = new Map<string, HeldTurn[]>();
   for (const turn of turns) byAgent.set(turn.agent, [...(byAgent.get(turn.agent) ?? []), turn]);
-  const counts = await Promise.all(
-    [...byAgent].map(async ([agent, own]) => {
-      const present = (await deps.connections.connectionsForAgent(tenant, agent)).length > 0;
-      return present ? deliverTurns(deps, own) : 0;
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+  const agents = [...byAgent];
+  let next = 0;
+  let pushed = 0;
+  // A few agents at once (each agent's pops one after another): a tenant with thousands held opens no thousand requests.
+  const lane = async () => {
+    while (next < agents.length) {
+      const [agent, own] = agents[next++]!;
+      if ((await deps.connections.connectionsForAgent(tenant, agent)).length > 0)
+        pushed += await deliverTurns(deps, own);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DESKTOP_AGENTS_AT_ONCE, agents.length) }, lane));
+  return pushed;
 }
+
+/** Agents whose held pops one Desktop list delivers at once: well inside the SDK's 50 sockets. */
+const DESKTOP_AGENTS_AT_ONCE = 8;
 
 /** Deliver the agent's held pops, oldest first; returns how many were pushed. */
 export async function deliverHeldFor(deps: HeldDeliveryDeps, tenant: string, agent: string): Promise<number> {

@@ -3,6 +3,7 @@
  * (optionally) the demo Scripting instance. `npm start` runs `startLocalStack` in its own process; the e2e harness
  * and the bench run it in a child process through `launchStack` (launcher.ts, stackProcess.ts).
  */
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { startCognitoLocal, startDynalite, type DynaliteHandle, type EmulatorHandle } from './emulators';
@@ -85,6 +86,11 @@ export interface LocalStackOptions {
   readonly idTokenValidityMinutes?: number;
   /** Record claim window. @default 60 */
   readonly claimWindowSeconds?: number;
+  /**
+   * Serve from this existing table (a restored copy: ops/restore/copyTable.ts), as the deployed stack's
+   * `adoptTableName`; it is not created. @default TABLE_NAME, created on first start
+   */
+  readonly tableName?: string;
   /** @default 30 */
   readonly popRetentionDays?: number;
   /** The webhook back-off in seconds (WEBHOOK_RETRY_SECONDS); tests shorten it. @default DEFAULT_RETRY_SECONDS (lambdas/webhooks/backoff.ts) */
@@ -146,6 +152,16 @@ export interface LocalStack {
 }
 
 export const TABLE_NAME = 'remote-pop-local';
+
+/** An adopted table (`tableName`) must be there: the stack does not create it. */
+async function assertTableExists(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    throw new Error(`The table "${tableName}" to serve from does not exist (restore it first: ops/README.md)`);
+  }
+}
 
 /** Demo Scripting instance configuration, read by instance/main.ts. */
 export function demoInstanceConfig(endpoints: LocalEndpoints, demo: DemoCredentials, controlPort = 0) {
@@ -250,13 +266,15 @@ async function provisionEmulators(
     (options.dataDir ? existingUserPool(cognitoSdk, poolOptions) : Promise.resolve(undefined)).then(
       (kept) => kept ?? createUserPool(cognitoSdk, poolOptions),
     ),
-    // A data folder from an earlier start already holds the table.
-    createTable(dynamoSdk, TABLE_NAME).catch((error: Error) => {
-      if (!(options.dataDir && error.name === 'ResourceInUseException')) throw error;
-    }),
+    options.tableName !== undefined
+      ? assertTableExists(dynamoSdk, options.tableName)
+      : // A data folder from an earlier start already holds the table.
+        createTable(dynamoSdk, TABLE_NAME).catch((error: Error) => {
+          if (!(options.dataDir && error.name === 'ResourceInUseException')) throw error;
+        }),
   ]);
   // The connections of an earlier run over the same data died with its gateway (local/earlierConnections.ts).
-  if (options.dataDir) await forgetEarlierConnections(dynamoSdk, TABLE_NAME);
+  if (options.dataDir) await forgetEarlierConnections(dynamoSdk, options.tableName ?? TABLE_NAME);
   const demo = await seedDemoTenant(cognitoSdk, pool.userPoolId);
   return { pool, demo };
 }
@@ -285,7 +303,7 @@ function startGatewayFor(
         region,
         userPoolId: pool.userPoolId,
         userPoolClientId: pool.userPoolClientId,
-        tableName: TABLE_NAME,
+        tableName: options.tableName ?? TABLE_NAME,
         cognitoEndpoint: cognito.endpoint,
         // Through the stream emulation (local/streams/), as DynamoDB Streams sees every write in AWS.
         dynamoDbEndpoint: stream.endpoint,
@@ -472,7 +490,7 @@ async function startEventEngines(
   const stream = await startTableStream({
     dynamoDbEndpoint,
     region,
-    tableName: TABLE_NAME,
+    tableName: options.tableName ?? TABLE_NAME,
     log,
     onFailure,
     ...dataDir,
@@ -508,7 +526,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       WebSocketUrl: gateway.webSocketUrl,
       UserPoolId: pool.userPoolId,
       UserPoolClientId: pool.userPoolClientId,
-      TableName: TABLE_NAME,
+      TableName: options.tableName ?? TABLE_NAME,
       Region: region,
       CognitoEndpoint: emulators.cognito.endpoint,
       DynamoDbEndpoint: emulators.dynamo.endpoint,

@@ -38,6 +38,8 @@ export interface StackProcessOptions {
   /** LocalStackOptions.webhookTimeScale and dataDir. */
   readonly webhookTimeScale?: number;
   readonly dataDir?: string;
+  /** LocalStackOptions.tableName: serve from this existing (restored) table. */
+  readonly tableName?: string;
   /** Serve `/__local/` test hooks and accept `fault` commands. @default false */
   readonly testHooks?: boolean;
   /**
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
     ...(options.webhookRetrySeconds ? { webhookRetrySeconds: options.webhookRetrySeconds } : {}),
     ...(options.webhookTimeScale ? { webhookTimeScale: options.webhookTimeScale } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.tableName ? { tableName: options.tableName } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),

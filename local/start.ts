@@ -103,7 +103,8 @@ The whole system on this machine: emulators, the REST and WebSocket APIs, a demo
   --json     every event as one JSON object per line (the handlers' lines as CloudWatch would hold them)
   --help     this text
 Ports and settings come from PORT, WS_PORT, COGNITO_PORT, DYNAMODB_PORT, CONSOLE_PORT, CONTROL_PORT, LOCAL_DIR, LOCAL_DATA_DIR, ID_TOKEN_VALIDITY_MINUTES,
-CLAIM_WINDOW_SECONDS, WEBHOOK_RETRY_SECONDS (the webhook back-off, e.g. 1,2,5) and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
+CLAIM_WINDOW_SECONDS, WEBHOOK_RETRY_SECONDS (the webhook back-off, e.g. 1,2,5), LOCAL_TABLE_NAME (serve from a restored table)
+and POWERTOOLS_LOG_LEVEL. Ctrl-C stops everything.`;
 
 /** WEBHOOK_RETRY_SECONDS as the handlers read it (lambdas/shared/settings.ts): whole seconds, comma-separated. */
 function retrySecondsFrom(): number[] | undefined {
@@ -148,6 +149,8 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(idTokenValidityMinutes ? { idTokenValidityMinutes } : {}),
     ...(claimWindowSeconds ? { claimWindowSeconds } : {}),
     ...(webhookRetrySeconds ? { webhookRetrySeconds } : {}),
+    // A restored copy of the table (ops/README.md, "Rehearsing a restore"), as the deployed stack's adoptTableName.
+    ...(process.env.LOCAL_TABLE_NAME ? { tableName: process.env.LOCAL_TABLE_NAME } : {}),
   });
   // The stop's own lines go through the same formatter; the banner is for people only.
   stopOnSignals(stack, (line) => log.info(`[stack] ${line}`));

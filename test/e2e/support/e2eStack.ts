@@ -21,6 +21,8 @@ export interface E2eStackSettings {
   readonly webhookTimeScale?: number;
   /** DynamoDB, stream and queue data kept here across a restart. */
   readonly dataDir?: string;
+  /** Serve from this existing table (a restored copy) instead of creating one. */
+  readonly tableName?: string;
   /** No gateway.log. @default false */
   readonly quiet?: boolean;
 }

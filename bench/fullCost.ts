@@ -1,0 +1,112 @@
+/**
+ * What a million pops cost beyond the per-pop projection (bench/costProjection.ts, docs/design/stack.md), at 1, 10 and
+ * 100 million pops a month: X-Ray traces under the default sampling rule, access log lines, Idempotency-Key writes,
+ * the instances' heartbeat and Cognito's monthly active users, and what issue 23 changed in the event feed's writes
+ * and the TTL deletions' invocations. docs/cost.md shows costTable(); test/unit/bench/fullCost.test.ts recomputes it.
+ */
+import { PRICES } from './costModel';
+
+const SECONDS_PER_MONTH = 30.4 * 24 * 3600;
+
+/** Prices not in costModel.ts's PRICES, us-east-1 list prices read 2026-12-06 (check them for your region). */
+export const MORE_PRICES = {
+  /** X-Ray traces recorded, per million; the first 100,000 a month are free. */
+  xrayPerMillionTraces: 5,
+  xrayFreeTracesPerMonth: 100_000,
+  /** Cognito Plus tier (lib/userPool.ts), per monthly active user. */
+  cognitoPlusPerMau: 0.02,
+} as const;
+
+/** The assumptions the figures rest on, each named so the page can say it. */
+export const ASSUMED = {
+  /** The per-pop projection before issue 23, USD per million pops (docs/design/stack.md). */
+  basePerMillionPops: 20.1,
+  /** Issue 23: per event one counter update and one consistent read fewer (lambdas/events/streamHandler.ts). */
+  feedWriteUnitsSavedPerPop: 3,
+  feedReadUnitsSavedPerPop: 3,
+  /** Traced requests per pop: POST /pop, two Acks, three popStream invocations at low traffic. */
+  tracesPerPop: 6,
+  /** X-Ray's default rule: the first request each second, then 5 % (one reservoir assumed for the account). */
+  xrayReservoirPerSecond: 1,
+  xrayFixedRate: 0.05,
+  /** Access log bytes per pop: one REST line (about 600 bytes) and two WebSocket Ack lines (about 500 each). */
+  accessLogBytesPerPop: 1_600,
+  /** Idempotency-Key: its claim and its recorded answer, one write unit each, when a caller sends one. */
+  idempotencyWriteUnitsPerPop: 2,
+  /** The fleet, whatever the volume: 1,000 instances connected all month, 1,100 users signing in each month. */
+  instances: 1_000,
+  monthlyActiveUsers: 1_100,
+  /** instance/README.md: a Ping every 300 s, answered by a Pong, each Ping one wsPing invocation of about 5 ms. */
+  heartbeatSeconds: 300,
+  pingMs: 5,
+} as const;
+
+export const VOLUMES = [1_000_000, 10_000_000, 100_000_000] as const;
+
+/** USD a month for X-Ray at `pops` a month under the default sampling rule. */
+export function xrayPerMonth(pops: number): number {
+  const requests = pops * ASSUMED.tracesPerPop;
+  const reservoir = ASSUMED.xrayReservoirPerSecond * SECONDS_PER_MONTH;
+  const traced = Math.min(requests, reservoir + ASSUMED.xrayFixedRate * Math.max(0, requests - reservoir));
+  return (Math.max(0, traced - MORE_PRICES.xrayFreeTracesPerMonth) / 1e6) * MORE_PRICES.xrayPerMillionTraces;
+}
+
+/** USD a month for the heartbeat of the fleet (messages both ways, the wsPing invocations, connection minutes). */
+export function heartbeatPerMonth(): number {
+  const pings = (SECONDS_PER_MONTH / ASSUMED.heartbeatSeconds) * ASSUMED.instances;
+  const lambda = PRICES.lambdaPerMillionRequests / 1e6 + PRICES.lambdaArmPerGbSecond * 0.256 * (ASSUMED.pingMs / 1000);
+  const minutes = (SECONDS_PER_MONTH / 60) * ASSUMED.instances;
+  return (
+    pings * (2 * (PRICES.webSocketPerMillionMessages / 1e6) + lambda) +
+    (minutes / 1e6) * PRICES.webSocketPerMillionConnectionMinutes
+  );
+}
+
+export interface CostLine {
+  readonly item: string;
+  /** USD per million pops at each of VOLUMES. */
+  readonly perMillion: readonly number[];
+}
+
+export function costLines(): CostLine[] {
+  const perMillion = (perMonth: (pops: number) => number) => VOLUMES.map((pops) => perMonth(pops) / (pops / 1e6));
+  const flat = (usd: number) => VOLUMES.map(() => usd);
+  const saved =
+    (ASSUMED.feedWriteUnitsSavedPerPop * PRICES.dynamoDbPerMillionWriteUnits +
+      ASSUMED.feedReadUnitsSavedPerPop * PRICES.dynamoDbPerMillionReadUnits) *
+    -1;
+  const lines: CostLine[] = [
+    { item: 'Per-pop projection (docs/design/stack.md)', perMillion: flat(ASSUMED.basePerMillionPops) },
+    { item: "Issue 23: the feed's counter and place reads", perMillion: flat(saved) },
+    { item: 'X-Ray, default sampling rule', perMillion: perMillion(xrayPerMonth) },
+    {
+      item: 'Access logs (REST and WebSocket)',
+      perMillion: flat((ASSUMED.accessLogBytesPerPop / 1e3) * PRICES.logsPerGbIngested),
+    },
+    {
+      item: 'Idempotency-Key on every pop',
+      perMillion: flat(ASSUMED.idempotencyWriteUnitsPerPop * PRICES.dynamoDbPerMillionWriteUnits),
+    },
+    { item: 'Heartbeat, 1,000 instances', perMillion: perMillion(() => heartbeatPerMonth()) },
+    {
+      item: 'Cognito Plus, 1,100 monthly active users',
+      perMillion: perMillion(() => ASSUMED.monthlyActiveUsers * MORE_PRICES.cognitoPlusPerMau),
+    },
+    { item: "TTL deletions' popStream invocations (filtered out)", perMillion: flat(0) },
+  ];
+  return [
+    ...lines,
+    { item: 'Total', perMillion: VOLUMES.map((_, i) => lines.reduce((sum, l) => sum + l.perMillion[i]!, 0)) },
+  ];
+}
+
+/** The table docs/cost.md shows between its cost-table markers, formatted as Prettier leaves it. */
+export function costTable(): string {
+  const header = ['USD per million pops', ...VOLUMES.map((v) => `${v / 1e6} M pops/month`)];
+  const rows = costLines().map((l) => [l.item, ...l.perMillion.map((usd) => usd.toFixed(2))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}

@@ -72,6 +72,16 @@ test('held, then the agent logs in: delivered and opened once; validate answered
   expect(seen).toEqual([popId]);
 });
 
+test('held, then an instance connects with the agent in its Desktop list: delivered and opened', async () => {
+  const tenant = await TestTenant.create(stack());
+  const user = await tenant.newInstanceUser();
+  const popId = await hold(tenant, 'bob', 60);
+
+  await startTestInstance(stack(), user, { agents: ['bob'] });
+
+  expect(await settled(tenant, popId)).toMatchObject({ Status: 'Opened', Username: 'bob' });
+});
+
 test('the agent appears on two instances at once: the held pop is delivered once to each connection, opened once', async () => {
   const tenant = await TestTenant.create(stack());
   const desks = await Promise.all([1, 2].map(async () => startTestInstance(stack(), await tenant.newInstanceUser())));
@@ -148,10 +158,12 @@ test('100 pops held for 50 agents, all 50 log in at once: each delivered once, i
 
   await Promise.all(agents.map((agent) => login(desk, agent)));
 
-  await eventually('all 100 pops to arrive', () => seen.length >= 100, 25_000);
+  // 50 Login invocations each delivering two pops on a 2-core machine shared with the rest of the run: capacity, not a
+  // race, bounds this wait (about 11 s alone, 26 s beside other test runs).
+  await eventually('all 100 pops to arrive', () => seen.length >= 100, 50_000);
   expect(new Set(seen).size).toBe(100);
   expect(seen).toHaveLength(100);
   for (const [agent, popIds] of byAgent) {
     expect({ agent, order: seen.filter((id) => popIds.includes(id)) }).toEqual({ agent, order: popIds });
   }
-});
+}, 60_000);

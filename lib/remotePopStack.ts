@@ -132,10 +132,10 @@ export class RemotePopStack extends Stack {
     });
   }
 
-  /** The canary runs against this stack's own execute-api URLs, as its tenant `remote-pop-canary` (lib/canary.ts). */
+  /** The canary calls the stack as a caller would (the RestApiUrl output), as its tenant `remote-pop-canary` (lib/canary.ts). */
   private createCanary(settings: Settings, retention: Retention): Canary {
     return new Canary(this, 'Canary', {
-      restApiUrl: this.restApi.api.url,
+      restApiUrl: `https://${this.restHost()}/${this.restApi.api.deploymentStage.stageName}`,
       webSocketUrl: this.webSocketApi.stage.url,
       userPool: this.identity.userPool,
       table: this.storage.table,

@@ -93,6 +93,20 @@ describe('prod: the canary and the backup plan are on', () => {
   });
 });
 
+test('the canary calls the REST API where callers do: its custom domain when the execute-api endpoint is off', () => {
+  const { template } = synthStack({
+    canary: 'true',
+    restDomainName: 'api.example.com',
+    restCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+    disableExecuteApiEndpoint: 'true',
+  });
+  const restApiUrl = template.toJSON().Outputs.RestApiUrl.Value;
+  expect(JSON.stringify(restApiUrl)).toContain('https://api.example.com/');
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ [CANARY_ENV.restApiUrl]: restApiUrl }) },
+  });
+});
+
 describe('dev: neither by default; the canary when asked for', () => {
   test('defaults: no canary, no backup plan', () => {
     const dev = synthStack();

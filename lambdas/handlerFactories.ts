@@ -52,7 +52,7 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   campaign: ({ settings, clients }) => makeCampaignHandler(campaignsDependencies(settings, clients)),
   wsCatalogue: ({ settings, clients }) => makeCatalogueHandler(catalogueDependencies(settings, clients)),
   wsLicences: ({ settings, clients }) => makeLicencesHandler(catalogueDependencies(settings, clients)),
-  wsAuthorizer: ({ settings }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings)),
+  wsAuthorizer: ({ settings, clients }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings, clients)),
   wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
   wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),
   wsDesktop: ({ settings, clients, metrics }) =>

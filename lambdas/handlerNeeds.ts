@@ -106,7 +106,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   webhookTest: { table: ['GetItem'], webhookQueue: 'send' },
   // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
   webhookSender: { table: ['GetItem', 'UpdateItem'], webhookQueue: 'consume' },
-  wsAuthorizer: { userPool: true },
+  // Refuses a token revoked by disabling its user (lambdas/auth/revocations.ts).
+  wsAuthorizer: { userPool: true, table: ['GetItem'] },
   wsConnect: { table: CONNECTION_WRITER },
   wsDisconnect: { table: CONNECTION_WRITER },
   // An agent's appearance delivers the pops held for it: pushes, record claims (lambdas/pops/heldPops.ts).

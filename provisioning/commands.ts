@@ -9,6 +9,7 @@ import { formatCount, formatUserDetails, formatUserTable, userToJson } from './f
 import { generatePassword, passwordProblems, type PasswordPolicy } from './password';
 import { resolveTarget, type Target, type TargetDependencies, type TargetOptions } from './target';
 import { UserDirectory } from './userDirectory';
+import { revocationLine, revokeUser } from './revocation';
 
 /** Where the CLI reads and writes, so tests can run it in process. */
 export interface Io {
@@ -188,10 +189,8 @@ export async function setEnabled(username: string, enabled: boolean, context: Co
       context.io.out(`User "${username}" enabled: it can sign in again.`);
     } else {
       await directory.disable(username);
-      context.io.out(
-        `User "${username}" disabled: it can no longer sign in or refresh tokens. ` +
-          'Tokens it already holds stay valid until they expire.',
-      );
+      const revoked = revocationLine(await revokeUser(context, username));
+      context.io.out(`User "${username}" disabled: it can no longer sign in or refresh tokens. ${revoked}`);
     }
   });
 }
@@ -218,7 +217,7 @@ export async function deleteUser(username: string, options: { yes?: boolean }, c
       }
     }
     await directory.delete(username);
-    io.out(`User "${username}" deleted.`);
+    io.out(`User "${username}" deleted. ${revocationLine(await revokeUser(context, username))}`);
   });
 }
 

@@ -17,6 +17,8 @@ export interface IdentityClaims {
   readonly tenant: string;
   readonly groups: readonly string[];
   readonly email?: string;
+  /** When the token was issued (its `iat`), epoch ms: a revocation refuses tokens issued before it (revocations.ts). */
+  readonly issuedAt?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -82,5 +84,6 @@ export function identityFromPayload(payload: JwtPayload): IdentityClaims {
     tenant,
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
     ...(typeof email === 'string' ? { email } : {}),
+    ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat * 1000 } : {}),
   };
 }

@@ -10,10 +10,14 @@ import { requestLogger } from '../shared/logger';
 import { InvalidTokenError, type IdentityClaims, type IdTokenVerifier } from './idTokenVerifier';
 import type { Settings } from '../shared/settings';
 import { createIdTokenVerifier } from './idTokenVerifier';
+import { refusedIfRevoked, tableRevocations, type Revocations } from './revocations';
+import type { AwsClients } from '../clients/awsClients';
 
 export interface InstanceAuthorizerDependencies {
   /** Built once per container so the pool's signing keys stay cached between connections. */
   readonly verifier: IdTokenVerifier;
+  /** Tokens of disabled or deleted users (revocations.ts); none checked when absent. */
+  readonly revocations?: Revocations;
 }
 
 export type InstanceAuthorizer = (
@@ -63,7 +67,7 @@ async function verifiedIdentity(
   }
 }
 
-export function makeInstanceAuthorizer({ verifier }: InstanceAuthorizerDependencies): InstanceAuthorizer {
+export function makeInstanceAuthorizer({ verifier, revocations }: InstanceAuthorizerDependencies): InstanceAuthorizer {
   return async (event, context) => {
     const log = requestLogger(context, { apiRequestId: event.requestContext?.requestId ?? 'unknown' });
     const authorization = header(event, 'authorization');
@@ -73,6 +77,10 @@ export function makeInstanceAuthorizer({ verifier }: InstanceAuthorizerDependenc
       throw new Error('Unauthorized');
     }
     const identity = await verifiedIdentity(verifier, match[1]!, log);
+    if (await refusedIfRevoked(revocations, identity.username, identity.issuedAt)) {
+      log.warn('Connection refused', { reason: 'TokenRevoked', tenant: identity.tenant, username: identity.username });
+      throw new Error('Unauthorized');
+    }
     if (!identity.groups.includes(SCRIPTING_INSTANCES_GROUP)) {
       log.warn('Connection refused', {
         reason: 'NotAScriptingInstance',
@@ -96,8 +104,10 @@ export function makeInstanceAuthorizer({ verifier }: InstanceAuthorizerDependenc
 }
 
 export const instanceAuthorizerDependencies = (
-  settings: Pick<Settings, 'region' | 'userPoolId' | 'userPoolClientId' | 'cognitoEndpoint'>,
+  settings: Pick<Settings, 'region' | 'userPoolId' | 'userPoolClientId' | 'cognitoEndpoint' | 'tableName'>,
+  clients?: Pick<AwsClients, 'db'>,
 ): InstanceAuthorizerDependencies => ({
+  ...(clients ? { revocations: tableRevocations(clients.db, settings.tableName) } : {}),
   verifier: createIdTokenVerifier({
     region: settings.region,
     userPoolId: settings.userPoolId,

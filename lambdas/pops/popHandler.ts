@@ -16,6 +16,7 @@ import {
 } from '../edge/restHandler';
 import type { RestOutcome } from '../edge/restAnswer';
 import { apiCallerOf, type Caller } from '../auth/callerIdentity';
+import { issuedAtOf, refusedIfRevoked, tableRevocations, type Revocations } from '../auth/revocations';
 import { METRIC } from '../shared/metricNames';
 import type { MetricsSink } from '../shared/metrics';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
@@ -47,6 +48,8 @@ export interface PopDependencies {
   readonly metrics: MetricsSink;
   /** Pops held for an absent agent (heldPops.ts). */
   readonly held: HeldPopStore;
+  /** Tokens of disabled or deleted users (lambdas/auth/revocations.ts); none checked when absent. */
+  readonly revocations?: Revocations;
 }
 
 /**
@@ -74,6 +77,8 @@ async function popOperation(
   const caller = apiCallerOf(event);
   if (isRefused(caller)) return caller;
   log.appendKeys({ tenant: caller.tenant });
+  const revoked = await refusedIfRevoked(deps.revocations, caller.username, issuedAtOf(event));
+  if (revoked) return revoked;
   const request = parseJsonBody<PopRequest>(event.body, event.isBase64Encoded, PopRequestValidator, MAX_POP_BODY_BYTES);
   if (request.kind === 'refused') return request;
   const pop = withoutBlankReference(request.value);
@@ -159,5 +164,6 @@ export function popDependencies(
     now: () => Date.now(),
     metrics,
     held: new HeldPopStore(clients.db, settings.tableName),
+    revocations: tableRevocations(clients.db, settings.tableName),
   };
 }

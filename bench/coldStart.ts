@@ -26,6 +26,7 @@ export const DUMMY_ENV: Record<string, string> = {
   [ENV.claimWindowSeconds]: '60',
   [ENV.popRetentionDays]: '30',
   [ENV.webhookQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/remote-pop-bench-webhooks',
+  [ENV.holdQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/remote-pop-bench-holds',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -78,8 +78,9 @@ test(`after a ${OUTAGE_MINUTES}-minute receiver outage every event arrives, once
   const failing = await Promise.all(endpoints.map(webhookOf));
   expect(failing.map((w) => w.State)).toEqual(['Failing', 'Failing']);
   for (const w of failing) expect(w.LastError).toMatch(/ECONNREFUSED/);
-  expect(Date.now()).toBeLessThan(outageEnds); // the pops fell inside the outage
-  await sleep(outageEnds - Date.now());
+  // The receivers refused them (LastError above), so the pops fell inside the outage. On a loaded machine the pops
+  // can take longer than the outage itself: it then ends now (longer than planned), which changes nothing asserted.
+  await sleep(Math.max(0, outageEnds - Date.now()));
 
   // WHEN the receivers come back on the same ports
   await Promise.all(endpoints.map((e) => e.hooks.start()));

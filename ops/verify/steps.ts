@@ -127,7 +127,7 @@ async function connect(run: Run, afterConnect?: (run: Run) => Promise<void>): Pr
 async function popOnce(run: Run, reference: string): Promise<string> {
   const client = need(run.client, 'the caller');
   run.traces.claims.push({ campaign: CAMPAIGN, reference });
-  const deadline = Date.now() + run.timeoutMs / 2;
+  const deadline = Date.now() + run.timeoutMs;
   for (;;) {
     // A new key per attempt: a refusal is kept under its key and would be answered again.
     const idempotencyKey = randomUUID();

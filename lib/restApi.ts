@@ -39,6 +39,12 @@ export interface RestApiProps {
   readonly handlers: Readonly<Partial<Record<HandlerName, lambda.IFunction>>>;
   readonly throttleRate: number;
   readonly throttleBurst: number;
+  /**
+   * The lower limit of the routes that take no token (GET /auth, POST /auth/refresh). API Gateway throttles each
+   * method on its own bucket, so a flood there cannot take what POST /pop has; the lower limit keeps password guessing
+   * and its Cognito calls slow. @default the stage's
+   */
+  readonly authThrottle?: { readonly rate: number; readonly burst: number };
   readonly accessLogGroup: logs.ILogGroup;
   /** Retention and removal of the execution log group API Gateway would otherwise create without expiry. */
   readonly executionLogRetention: logs.RetentionDays;
@@ -101,6 +107,20 @@ const REST_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 export function jsonAccessLog(fields: Readonly<Record<string, string>>): string {
   const quoted = Object.entries(fields).map(([name, variable]) => `"${name}":"${variable}"`);
   return `{${[...quoted, '"error":$context.error.messageString'].join(',')}}`;
+}
+
+/** Method settings for the routes that take no token (`/auth/GET`, `/auth/refresh/POST`), or none. */
+export function unauthenticatedThrottles(
+  limit: RestApiProps['authThrottle'],
+): Record<string, apigw.MethodDeploymentOptions> {
+  if (!limit) return {};
+  const open = REST_ROUTES.filter((route) => route.auth === 'none');
+  return Object.fromEntries(
+    open.map((route) => [
+      `${route.resource}/${route.method}`,
+      { throttlingRateLimit: limit.rate, throttlingBurstLimit: limit.burst },
+    ]),
+  );
 }
 
 /** API Gateway header values are literals in single quotes. */
@@ -189,6 +209,7 @@ export class RestApi extends Construct {
         dataTraceEnabled: false,
         throttlingRateLimit: props.throttleRate,
         throttlingBurstLimit: props.throttleBurst,
+        methodOptions: unauthenticatedThrottles(props.authThrottle),
         accessLogDestination: new apigw.LogGroupLogDestination(props.accessLogGroup),
         accessLogFormat: REST_ACCESS_LOG_FORMAT,
       },

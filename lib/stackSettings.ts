@@ -70,6 +70,13 @@ export const STACK_SETTINGS = Type.Object({
   restThrottleRate: rate(50),
   /** REST stage burst limit, requests; 5,000 is API Gateway's default account-level burst. @default 100 */
   restThrottleBurst: integer(1, 5000, { default: 100 }),
+  /**
+   * GET /auth and POST /auth/refresh (no token): requests per second, each method on its own, apart from the stage's
+   * limit of every other method (docs/edge.md). @default 5
+   */
+  authThrottleRate: rate(5),
+  /** Their burst. @default 10 */
+  authThrottleBurst: integer(1, 5000, { default: 10 }),
   /** WebSocket stage rate limit (connects and messages), per second. @default 100 */
   webSocketThrottleRate: rate(100),
   /** WebSocket stage burst limit. @default 200 */

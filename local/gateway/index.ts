@@ -42,8 +42,10 @@ export interface GatewayOptions {
   readonly handlers: HandlerSource;
   /** @default 10 MB, API Gateway's payload limit */
   readonly bodyLimitBytes?: number;
-  /** Stage throttle; off by default. */
+  /** Stage throttle, per method as API Gateway applies it; off by default. */
   readonly throttle?: ThrottleSettings;
+  /** Per-method overrides by `<METHOD> <resource>`, e.g. the /auth routes' lower limit (lib/restApi.ts). */
+  readonly methodThrottles?: Readonly<Record<string, ThrottleSettings>>;
   /** Serve the `/__local/` test hooks on the WebSocket port. @default false */
   readonly testHooks?: boolean;
   readonly handlerTimeoutMs?: number;
@@ -120,6 +122,7 @@ function restServerFor(options: GatewayOptions, stage: string, runtime: LambdaRu
     log,
     bodyLimitBytes: options.bodyLimitBytes ?? API_GATEWAY_PAYLOAD_LIMIT_BYTES,
     ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.methodThrottles ? { methodThrottles: options.methodThrottles } : {}),
   });
 }
 

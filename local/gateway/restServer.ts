@@ -23,7 +23,7 @@ import { errorSummary, type GatewayLog } from './log';
 import { MalformedProxyResultError, parseProxyResult, writeProxyResult } from './proxyResult';
 import { restProxyEvent } from './restEvent';
 import { RestRouter } from './restRoutes';
-import { TokenBucket, type ThrottleSettings } from './throttle';
+import { MethodThrottles, type ThrottleSettings } from './throttle';
 
 export interface RestServerOptions {
   readonly stage: string;
@@ -32,7 +32,10 @@ export interface RestServerOptions {
   readonly authorizer: CognitoAuthorizer;
   readonly log: GatewayLog;
   readonly bodyLimitBytes: number;
+  /** The stage's default, applied to each method on its own, as API Gateway does. */
   readonly throttle?: ThrottleSettings;
+  /** Per-method overrides by `<METHOD> <resource>` (lib/restApi.ts: the /auth routes' lower limit). */
+  readonly methodThrottles?: Readonly<Record<string, ThrottleSettings>>;
 }
 
 interface RestRequest {
@@ -51,14 +54,14 @@ function logDone(options: RestServerOptions, request: RestRequest, status: numbe
   );
 }
 
-/** Throttle and payload limit: the body, or undefined once answered (429, 413). */
+/** The method's throttle and the payload limit: the body, or undefined once answered (429, 413). */
 async function admit(
   options: RestServerOptions,
-  bucket: TokenBucket | undefined,
+  throttled: boolean,
   request: RestRequest,
 ): Promise<Buffer | undefined> {
   const { req, res, requestId } = request;
-  if (bucket && !bucket.take()) {
+  if (throttled) {
     req.resume();
     sendGatewayAnswer(res, GATEWAY_ANSWERS.throttled, requestId);
     return void logDone(options, request, 429);
@@ -113,7 +116,7 @@ async function invokeHandler(
 async function handle(
   options: RestServerOptions,
   router: RestRouter,
-  bucket: TokenBucket | undefined,
+  throttles: MethodThrottles,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -131,12 +134,13 @@ async function handle(
     sendGatewayAnswer(res, HEADERS_TOO_LARGE, request.requestId);
     return logDone(options, request, HEADERS_TOO_LARGE.statusCode ?? 400, ' (headers too large)');
   }
-  const body = await admit(options, bucket, request);
-  if (body === undefined) return;
   const prefix = `/${options.stage}`;
   const rawPath = (req.url ?? '/').split('?')[0]!;
   const path = rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : undefined;
   const match = path === undefined ? undefined : router.match(request.method, path);
+  const throttled = match !== undefined && !throttles.take(match.route.method, match.route.resource);
+  const body = await admit(options, throttled, request);
+  if (body === undefined) return;
   if (!match || path === undefined) {
     sendGatewayAnswer(res, GATEWAY_ANSWERS.missingAuthenticationToken, request.requestId);
     return logDone(options, request, GATEWAY_ANSWERS.missingAuthenticationToken.statusCode ?? 404);
@@ -162,9 +166,9 @@ async function handle(
 
 export function createRestServer(options: RestServerOptions): Server {
   const router = new RestRouter(REST_ROUTES);
-  const bucket = options.throttle ? new TokenBucket(options.throttle) : undefined;
+  const throttles = new MethodThrottles(options.throttle, options.methodThrottles);
   const server = createServer({ maxHeaderSize: PARSER_LIMIT_BYTES }, (req, res) => {
-    handle(options, router, bucket, req, res).catch((error) => {
+    handle(options, router, throttles, req, res).catch((error) => {
       options.log.error(`REST gateway failure: ${errorSummary(error)}`);
       if (!res.headersSent) sendGatewayAnswer(res, GATEWAY_ANSWERS.default5xx, newRequestId());
       else res.destroy();

@@ -26,3 +26,32 @@ export class TokenBucket {
     return true;
   }
 }
+
+/**
+ * API Gateway applies a REST stage's throttle per method ("per-API, per-stage throttling limits are applied at the API
+ * method level"): each method has its own bucket of the stage's default, or of its own override (lib/restApi.ts
+ * methodOptions: the unauthenticated /auth routes), so a flood on one method does not take another's capacity.
+ */
+export class MethodThrottles {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly stageDefault: ThrottleSettings | undefined,
+    /** By `<METHOD> <resource>`, e.g. `GET /auth`. */
+    private readonly overrides: Readonly<Record<string, ThrottleSettings>> = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Take one token from the method's bucket; false means answer 429. A method with no limit always passes. */
+  take(method: string, resource: string): boolean {
+    const key = `${method} ${resource}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      const settings = this.overrides[key] ?? this.stageDefault;
+      if (!settings) return true;
+      bucket = new TokenBucket(settings, this.now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take();
+  }
+}

@@ -4,6 +4,23 @@ import { synthStack } from './support';
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const withDomain = { restDomainName: 'api.example.com', restCertificateArn: CERTIFICATE };
 
+describe('the routes that take no token have their own lower limit', () => {
+  test('GET /auth and POST /auth/refresh: a method setting each, apart from the stage default of every method', () => {
+    const { template } = synthStack({ authThrottleRate: 2, authThrottleBurst: 4 });
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    const settings = stage!.Properties.MethodSettings as Record<string, unknown>[];
+    const limit = { ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 };
+    expect(settings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50 }),
+        expect.objectContaining({ HttpMethod: 'GET', ResourcePath: '/~1auth', ...limit }),
+        expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1auth~1refresh', ...limit }),
+      ]),
+    );
+    expect(settings).toHaveLength(3);
+  });
+});
+
 describe('TLS 1.2 at least on every REST endpoint', () => {
   test('by default the execute-api endpoint has an enhanced policy (TLS 1.2 and 1.3) in STRICT access mode', () => {
     const { template } = synthStack();

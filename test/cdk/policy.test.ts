@@ -136,9 +136,9 @@ describe('environment', () => {
     });
     custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'beta',
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }),
-      ],
+      ]),
     });
     custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'beta',

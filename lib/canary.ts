@@ -17,6 +17,11 @@ import { DEFAULT_FUNCTION_MEMORY_MB } from './functionMemory';
 import { LAMBDA_BUNDLING, REPO_ROOT } from './remotePopFunction';
 import { RUNBOOK_SECTION, withRunbook } from './runbook';
 
+export interface CanaryMetrics {
+  readonly success: cloudwatch.Metric;
+  readonly latency: cloudwatch.Metric;
+}
+
 export interface CanaryProps {
   readonly restApiUrl: string;
   readonly webSocketUrl: string;
@@ -42,6 +47,8 @@ export const CANARY_FAILURES_TO_ALARM = 3;
 export class Canary extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly alarm: cloudwatch.Alarm;
+  /** For the dashboard: success (Minimum per run) and the round trip's latency (Maximum per run). */
+  readonly metrics: CanaryMetrics;
 
   constructor(scope: Construct, id: string, props: CanaryProps) {
     super(scope, id);
@@ -80,7 +87,13 @@ export class Canary extends Construct {
       schedule: events.Schedule.rate(props.interval),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
-    this.alarm = this.failureAlarm(props);
+    const metric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName, statistic, period: props.interval });
+    this.metrics = {
+      success: metric(CANARY_METRIC.success, 'Minimum'),
+      latency: metric(CANARY_METRIC.latency, 'Maximum'),
+    };
+    this.alarm = this.failureAlarm();
   }
 
   private canaryFunction(props: CanaryProps, role: iam.Role, logGroup: logs.LogGroup): nodejs.NodejsFunction {
@@ -111,15 +124,9 @@ export class Canary extends Construct {
     });
   }
 
-  private failureAlarm(props: CanaryProps): cloudwatch.Alarm {
-    const success = new cloudwatch.Metric({
-      namespace: props.metricsNamespace,
-      metricName: CANARY_METRIC.success,
-      statistic: 'Minimum',
-      period: props.interval,
-    });
+  private failureAlarm(): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'Failing', {
-      metric: success,
+      metric: this.metrics.success,
       alarmDescription: withRunbook(
         `Canary: the verify round trip failed (or did not report) ${CANARY_FAILURES_TO_ALARM} runs in a row.`,
         RUNBOOK_SECTION.canaryFailing,

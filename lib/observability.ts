@@ -27,6 +27,8 @@ export interface ObservabilityProps {
   readonly alarms?: readonly cloudwatch.Alarm[];
   /** The REST web ACL's name, to chart its blocked requests. @default - no WAF widget */
   readonly webAclName?: string;
+  /** The canary's success and latency (lib/canary.ts), charted under the alarms. @default - no canary widget */
+  readonly canary?: { readonly success: cloudwatch.IMetric; readonly latency: cloudwatch.IMetric };
 }
 
 /** REST 5xx answers above this share of requests (in percent) over 5 minutes raise the alarm... */
@@ -196,6 +198,13 @@ export class Observability extends Construct {
     dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms], width: 24, height: 4 }),
     );
+    if (props.canary) {
+      const { success, latency } = props.canary;
+      const title = 'Canary: success (1 passed, 0 failed) and round trip (ms, right)';
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({ title, left: [success], right: [latency], width: 24, height: 6 }),
+      );
+    }
     dashboard.addWidgets(...popWidgets(props.metricsNamespace));
     dashboard.addWidgets(...restWidgets(props.restStage, restErrorRate));
     dashboard.addWidgets(...webSocketAndTableWidgets(props.webSocketStage, props.table, tableThrottles));

@@ -153,3 +153,10 @@ describe('adoptTableName: serving from a restored table', () => {
     expect(nagFindings(adopted)).toEqual([]);
   });
 });
+
+test("prod's dashboard charts the canary's success and latency", () => {
+  const prod = synthStack({ environment: 'prod' });
+  const [dashboard] = resourcesOf(prod, 'AWS::CloudWatch::Dashboard');
+  const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+  for (const name of [CANARY_METRIC.success, CANARY_METRIC.latency]) expect(body).toContain(name);
+});

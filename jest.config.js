@@ -14,6 +14,10 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
+  // A test's budget, not a wait: jest's default 5 s is outrun by real work (a sign-in, a stack call, a synth) on a
+  // loaded machine (issue 27: two CPU hogs on 2 cores). Tests wait on events; a file that needs more sets its own.
+  // A global option: a project's own is ignored.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'cdk', testMatch: ['<rootDir>/test/cdk/**/*.test.ts'] },

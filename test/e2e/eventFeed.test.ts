@@ -15,7 +15,7 @@ import {
 } from './support/instanceHarness';
 
 const stack = () => sharedStack();
-jest.setTimeout(30_000);
+jest.setTimeout(90_000);
 afterAll(stopTestInstances);
 
 interface FeedEvent {
@@ -68,7 +68,7 @@ async function feedUntil(tenant: TestTenant, after: string, popId: string, last:
       cursor = more.cursor;
       return seen.some((e) => e.PopId === popId && e.Status === last);
     },
-    15_000,
+    30_000,
     200,
   );
   return { events: seen, cursor };

@@ -14,7 +14,7 @@ import {
 } from './support/instanceHarness';
 
 const stack = () => sharedStack();
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 afterEach(stopTestInstances);
 
 async function recall(tenant: TestTenant, popId: string) {

@@ -27,7 +27,8 @@ export interface E2eStackSettings {
   readonly quiet?: boolean;
 }
 
-export function launchE2eStack(settings: E2eStackSettings, label: string, timeoutMs = 30_000): Promise<LaunchedStack> {
+/** `timeoutMs` bounds a start that ends at its ready message (about 5 s on a quiet machine, far more under load). */
+export function launchE2eStack(settings: E2eStackSettings, label: string, timeoutMs = 120_000): Promise<LaunchedStack> {
   const { quiet, ...stackSettings } = settings;
   return launchStack(
     { ...stackSettings, testHooks: true, gatewayLog: quiet ? 'none' : 'file' },

@@ -24,7 +24,7 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export async function startFaultStack(timeoutMs = 30_000): Promise<FaultStack> {
+export async function startFaultStack(timeoutMs = 120_000): Promise<FaultStack> {
   const parent = process.env.E2E_LOCAL_DIR ?? os.tmpdir();
   const stack = await launchE2eStack(
     { localDir: mkdtempSync(path.join(parent, 'fault-stack-')) },

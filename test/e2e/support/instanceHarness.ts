@@ -37,11 +37,14 @@ export function sharedStack(): StackTarget {
   return { endpoints: readEndpoints(), testHooksUrl: testHooksUrl() };
 }
 
-/** Polls `check` until it returns something other than undefined/false; rejects after timeoutMs with `what`. */
+/**
+ * Polls `check` until it returns something other than undefined/false; rejects after timeoutMs with `what`. The
+ * default deadline is generous: it only bounds a wait that ends at the event, and a loaded machine is slow.
+ */
 export async function eventually<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
   intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -150,7 +153,7 @@ export class TestTenant {
   }
 
   /** Polls `GET /pops/{PopId}` until the instance's final acknowledgement (Opened, Unchanged or Failed) is in. */
-  async settled(popId: string, timeoutMs = 8000): Promise<PopStatus> {
+  async settled(popId: string, timeoutMs = 20_000): Promise<PopStatus> {
     return eventually(
       `a final status of pop ${popId}`,
       async () => {
@@ -170,7 +173,7 @@ export class TestTenant {
    */
   async popUntilAccepted(
     body: PopBody,
-    timeoutMs = 5000,
+    timeoutMs = 15_000,
   ): Promise<{ answer: RestAnswer<{ PopId: string; Status: 'Sent' }>; attempts: number }> {
     const deadline = Date.now() + timeoutMs;
     for (let attempts = 1; ; attempts++) {
@@ -362,7 +365,7 @@ export async function startTestInstance(
   };
   running.add(desk);
   if (config.plugin.enabled) {
-    await eventually('the instance to connect', () => instance.connector.isConnected, 10_000);
+    await eventually('the instance to connect', () => instance.connector.isConnected, 30_000);
   }
   return desk;
 }

@@ -24,7 +24,7 @@ export interface OwnStack {
 
 export async function startOwnStack(
   settings: Omit<E2eStackSettings, 'localDir' | 'quiet'>,
-  timeoutMs = 20_000,
+  timeoutMs = 120_000,
 ): Promise<OwnStack> {
   // Inside the run's folder when there is one, so that globalTeardown's secrets scan reads this stack's logs too.
   const runDir = process.env.E2E_LOCAL_DIR;

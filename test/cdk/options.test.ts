@@ -64,7 +64,9 @@ describe('custom domains', () => {
       DomainName: 'api.example.com',
       RegionalCertificateArn: REST_CERTIFICATE,
       EndpointConfiguration: { Types: ['REGIONAL'] },
-      SecurityPolicy: 'TLS_1_2',
+      // An enhanced policy: TLS 1.2 and 1.3 (lib/stackSettings.ts restSecurityPolicy, docs/edge.md).
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
     });
     template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
       DomainName: { Ref: logicalId(stack.restApi.domainName!) },

@@ -74,8 +74,16 @@ export type CampaignSummary = Static<typeof CampaignSummary>;
 
 export const CampaignsResult = Type.Object({
   Campaigns: Type.Array(CampaignSummary, {
-    description: 'By name; only instances that publish a catalogue are listed.',
+    description:
+      'By name within a page; only instances that publish a catalogue are listed. A page holds whole campaigns ' +
+      '(every instance of each) and may hold fewer than `limit`, even none, while `Next` is given.',
   }),
+  Next: Type.Optional(
+    Type.String({
+      description:
+        'Present while more campaigns follow: pass it as `next` for the next page (opaque; valid for your tenant only).',
+    }),
+  ),
 });
 export type CampaignsResult = Static<typeof CampaignsResult>;
 

@@ -52,6 +52,13 @@ export const MAX_POP_MESSAGE_BYTES = 32 * 1024;
 export const REASON_PATTERN = '^[A-Za-z][A-Za-z0-9]*$';
 /** GET /events: events per page at most (the default is the same). */
 export const MAX_EVENTS_PAGE = 100;
+/** GET /campaigns: campaigns per page at most (the default is the same). */
+export const MAX_CAMPAIGNS_PAGE = 100;
+/**
+ * GET /campaigns: a page also ends once its campaigns' definitions pass this many bytes of JSON, so an answer stays
+ * well under Lambda's 6 MB response limit (each instance's definition is shown with its ScriptData schema).
+ */
+export const MAX_CAMPAIGNS_PAGE_BYTES = 1024 * 1024;
 /** A feed cursor: the decimal place of an event in its tenant's feed. */
 export const EVENT_CURSOR_PATTERN = /^(0|[1-9][0-9]{0,14})$/;
 /** Campaigns one instance publishes in its catalogue, over all the parts of one `Catalogue` publication. */

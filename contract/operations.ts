@@ -5,7 +5,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors';
 import { EventsPage } from './events';
-import { MAX_EVENTS_PAGE } from './limits';
+import { MAX_CAMPAIGNS_PAGE, MAX_EVENTS_PAGE } from './limits';
 import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
 import {
   WebhookCreated,
@@ -293,10 +293,31 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
   campaigns: {
     method: 'GET',
     path: '/campaigns',
-    summary: "Your tenant's campaigns, as its connected Scripting instances publish them",
+    summary: "Your tenant's campaigns, as its connected Scripting instances publish them, a page at a time",
     security: 'idToken',
-    success: { status: 200, description: 'The campaigns.', name: 'CampaignsResult', result: CampaignsResult },
+    query: [
+      {
+        name: 'next',
+        description: 'The `Next` of the previous page; absent: the first page.',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,4096}$' },
+      },
+      {
+        name: 'limit',
+        description: `Campaigns per page, 1 to ${MAX_CAMPAIGNS_PAGE} (default ${MAX_CAMPAIGNS_PAGE}); a page also ends at about 1 MB of definitions.`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_CAMPAIGNS_PAGE },
+      },
+    ],
+    success: {
+      status: 200,
+      description: 'A page of the campaigns.',
+      name: 'CampaignsResult',
+      result: CampaignsResult,
+    },
     refusals: refusals(gatewayRefusals, tokenRefusals, {
+      400: {
+        description: '`next` or `limit` is not valid (a `next` from another tenant too); Details name each one.',
+        codes: ['InvalidRequest'],
+      },
       503: { description: 'A dependency is unavailable; retry with back-off.', codes: ['ServiceUnavailable'] },
     }),
   },

@@ -1,20 +1,21 @@
 /**
  * GET /campaigns and GET /campaigns/{Name}: the tenant's campaigns as its connected Scripting instances publish them
  *, each instance's definition with the JSON Schema of its ScriptData (campaignChecks.ts) and how many
- * connected agents can receive a pop of it now. Tenant-isolated: only the caller's tenant's catalogue partition is read.
+ * connected agents can receive a pop of it now, a page at a time (campaignsCursor.ts). Tenant-isolated: only the caller's tenant's catalogue partition is read.
  */
 import type { CampaignOnInstance, CampaignSummary } from '../../contract/catalogue';
 import { MAX_CAMPAIGN_LENGTH } from '../../contract/limits';
 import { apiCallerOf } from '../auth/callerIdentity';
 import { restHandler, type RestHandler } from '../edge/restHandler';
-import { isRefused, refuse } from '../shared/outcome';
+import { isRefused, refusals, refuse } from '../shared/outcome';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 import { scriptDataSchema } from './campaignChecks';
+import { campaignsPageRequest, encodeCursor } from './campaignsCursor';
 import { CatalogueStore, type CatalogueEntry, type ConnectionView } from './catalogueStore';
 
 export interface CampaignsDependencies {
-  readonly catalogues: Pick<CatalogueStore, 'allEntries' | 'entriesFor' | 'connectionView'>;
+  readonly catalogues: Pick<CatalogueStore, 'entriesPage' | 'entriesFor' | 'connectionView'>;
 }
 
 interface Published {
@@ -85,8 +86,12 @@ export function makeCampaignsHandler(deps: CampaignsDependencies): RestHandler {
     const caller = apiCallerOf(event);
     if (isRefused(caller)) return caller;
     log.appendKeys({ tenant: caller.tenant });
-    const campaigns = summaries(await published(deps, await deps.catalogues.allEntries(caller.tenant)));
-    return { kind: 'success', status: 200, result: { Campaigns: campaigns } };
+    const request = campaignsPageRequest(caller.tenant, event.queryStringParameters);
+    if (Array.isArray(request)) return refusals.invalidRequest(request);
+    const page = await deps.catalogues.entriesPage(caller.tenant, request.after, request.limit);
+    const campaigns = summaries(await published(deps, page.entries));
+    const next = page.lastKey === undefined ? {} : { Next: encodeCursor(caller.tenant, page.lastKey) };
+    return { kind: 'success', status: 200, result: { Campaigns: campaigns, ...next } };
   });
 }
 

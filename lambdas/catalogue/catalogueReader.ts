@@ -2,8 +2,9 @@
  * The read POST /pop makes of the catalogues: every connection's entry for one campaign, one Query. Apart
  * from the writer (catalogueStore.ts) so the pop bundle carries only this.
  */
-import type { DynamoDBDocumentClient, NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueCampaign } from '../../contract/catalogue';
+import { MAX_CAMPAIGNS_PAGE_BYTES } from '../../contract/limits';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { queryAll } from '../store/queryAll';
 
@@ -15,6 +16,18 @@ export interface CatalogueEntry {
   readonly sequence: number;
   readonly campaign: CatalogueCampaign;
 }
+
+/** One page of the tenant's entries: whole campaigns only, and the sort key to continue after when more follow. */
+export interface EntriesPage {
+  readonly entries: CatalogueEntry[];
+  readonly lastKey?: string;
+}
+
+/** Items per Query while paging: a page of campaigns rarely needs more than one read. */
+const PAGE_READ = 200;
+
+/** The campaign part of an entry's sort key: key parts carry no '#' (tableSchema.ts `part`). */
+const campaignOfKey = (sortKey: string) => sortKey.slice(0, sortKey.indexOf('#'));
 
 export class CatalogueReader {
   constructor(
@@ -33,6 +46,41 @@ export class CatalogueReader {
     return this.query(tenant);
   }
 
+  /**
+   * The entries of at most `names` campaigns after sort key `after`, in key order, ending sooner once their
+   * definitions pass MAX_CAMPAIGNS_PAGE_BYTES; a campaign's entries (one per connection) are never split.
+   */
+  async entriesPage(tenant: string, after: string | undefined, names: number): Promise<EntriesPage> {
+    const items: Item[] = [];
+    const seen = new Set<string>();
+    let bytes = 0;
+    let startKey: Item | undefined = after === undefined ? undefined : { PK: keys.catalogue(tenant), SK: after };
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.catalogue(tenant) },
+          ConsistentRead: true,
+          Limit: PAGE_READ,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const name = campaignOfKey(String(item[TABLE_KEYS.sortKey]));
+        if (!seen.has(name) && (seen.size === names || bytes >= MAX_CAMPAIGNS_PAGE_BYTES)) {
+          return { entries: this.entries(items), lastKey: String(items.at(-1)![TABLE_KEYS.sortKey]) };
+        }
+        seen.add(name);
+        bytes += JSON.stringify(item.Campaign ?? null).length;
+        items.push(item);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { entries: this.entries(items) };
+  }
+
   protected async query(tenant: string, prefix?: string): Promise<CatalogueEntry[]> {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
@@ -47,6 +95,10 @@ export class CatalogueReader {
       },
       ConsistentRead: true,
     });
+    return this.entries(items);
+  }
+
+  private entries(items: readonly Item[]): CatalogueEntry[] {
     return items
       .filter((item) => !this.expired(item))
       .map((item) => ({

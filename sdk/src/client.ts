@@ -152,10 +152,29 @@ export class RemotePopClient {
     return this.transport.call<PopValidation>(spec, options, this.tokens);
   }
 
-  /** Your tenant's campaigns as its connected Scripting instances publish them, each with its ScriptData JSON Schema. */
+  /**
+   * Your tenant's campaigns as its connected Scripting instances publish them, each with its ScriptData JSON Schema:
+   * every page of `GET /campaigns` read in turn (see `campaignsPage` to read one page at a time).
+   */
   async campaigns(options: CallOptions = {}): Promise<CampaignSummary[]> {
-    const spec = { method: 'GET', path: '/campaigns', headers: {} } as const;
-    return (await this.transport.call<CampaignsResult>(spec, options, this.tokens)).Campaigns;
+    const all: CampaignSummary[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.campaignsPage({ ...(next === undefined ? {} : { next }) }, options);
+      all.push(...page.Campaigns);
+      next = page.Next;
+    } while (next !== undefined);
+    return all;
+  }
+
+  /** One page of `GET /campaigns`: pass the previous page's `Next` as `next`; `Next` is absent on the last page. */
+  campaignsPage(page: { next?: string; limit?: number } = {}, options: CallOptions = {}): Promise<CampaignsResult> {
+    const query = new URLSearchParams();
+    if (page.next !== undefined) query.set('next', page.next);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    const search = query.toString();
+    const spec = { method: 'GET', path: `/campaigns${search ? `?${search}` : ''}`, headers: {} } as const;
+    return this.transport.call<CampaignsResult>(spec, options, this.tokens);
   }
 
   /** One campaign; RefusedError `CampaignNotFound` when no connected instance publishes it. */

@@ -182,9 +182,11 @@ export interface CampaignSummary {
   Instances: CampaignOnInstance[];
 }
 
-/** `GET /campaigns`'s result. */
+/** One page of `GET /campaigns`. */
 export interface CampaignsResult {
   Campaigns: CampaignSummary[];
+  /** Present while more campaigns follow: pass it as `next` for the next page. */
+  Next?: string;
 }
 
 /** `POST /pop/validate`'s result: a pop with this body would be pushed now. */

@@ -199,8 +199,14 @@ export class ConnectionStore {
       if (item.Type === 'Connection')
         for (const agent of legacyDesktopCopy(item)) add(keys.presence(item.Tenant, agent, connectionId));
     }
+    // The connection's item goes last: a clean-up cut short (the function's timeout) leaves it, with its TTL, so the
+    // next removeConnection of this id (a pop finding it gone, local/earlierConnections.ts) still finds the rest.
+    const item = keys.connection(connectionId);
+    const self = `${item.PK}|${item.SK}`;
+    const found = owned.delete(self);
     await this.batchWrite([...owned.values()].map((Key) => ({ DeleteRequest: { Key } })));
-    return owned.size;
+    if (found) await this.batchWrite([{ DeleteRequest: { Key: item } }]);
+    return owned.size + (found ? 1 : 0);
   }
 
   /** The connection's own item, strongly consistent. */

@@ -46,6 +46,21 @@ function contractBodyModels(): Partial<Record<OperationId, BodyModel>> {
   return Object.fromEntries(operations.flatMap(([id, operation]) => (operation.body ? [[id, operation.body]] : [])));
 }
 
+/**
+ * Requests per source IP per 5 minutes above which the WAF blocks, in `prod` when `wafRateLimitPer5Minutes` is unset:
+ * 20,000 is about 67 requests/s sustained, above the default limit of POST /pop (50/s), so one busy integration
+ * behind one address is not blocked while a flood from one address is (docs/edge.md).
+ */
+export const PROD_WAF_RATE_LIMIT_PER_5_MINUTES = 20_000;
+
+/** The web ACL's rate limit: the setting, else on by default in prod, else none (dev: a web ACL costs 6 USD a month). */
+function wafRateLimit(settings: Settings): { wafRateLimitPer5Minutes?: number } {
+  const limit =
+    settings.wafRateLimitPer5Minutes ??
+    (settings.environment === 'prod' ? PROD_WAF_RATE_LIMIT_PER_5_MINUTES : undefined);
+  return limit === undefined ? {} : { wafRateLimitPer5Minutes: limit };
+}
+
 /** What prod keeps and dev destroys, and how long logs stay. */
 interface Retention {
   readonly removalPolicy: RemovalPolicy;
@@ -199,9 +214,7 @@ export class RemotePopStack extends Stack {
       ...(settings.restDomainName && settings.restCertificateArn
         ? { customDomain: { domainName: settings.restDomainName, certificateArn: settings.restCertificateArn } }
         : {}),
-      ...(settings.wafRateLimitPer5Minutes !== undefined
-        ? { wafRateLimitPer5Minutes: settings.wafRateLimitPer5Minutes }
-        : {}),
+      ...wafRateLimit(settings),
       securityPolicy: settings.restSecurityPolicy as apigw.SecurityPolicy,
       endpointAccessMode: settings.restEndpointAccessMode as apigw.EndpointAccessMode,
       disableExecuteApiEndpoint: settings.disableExecuteApiEndpoint,

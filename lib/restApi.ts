@@ -149,7 +149,7 @@ export class RestApi extends Construct {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
-          'No WAF web ACL by default (setting wafRateLimitPer5Minutes adds one): every route is throttled at the ' +
+          'No WAF web ACL in dev by default (prod has one; wafRateLimitPer5Minutes adds one): every route is throttled at the ' +
           'stage, pops need a Cognito IdToken, and a web ACL costs about 6 USD a month even when idle.',
       });
     }

@@ -66,3 +66,22 @@ describe('TLS 1.2 at least on every REST endpoint', () => {
     );
   });
 });
+
+describe('a WAF rate rule per source IP', () => {
+  const webAcls = (context: Record<string, unknown>) =>
+    Object.values(synthStack(context).template.findResources('AWS::WAFv2::WebACL'));
+
+  test('is on by default in prod, at 20,000 requests per IP per 5 minutes, and off by default in dev', () => {
+    const [prod] = webAcls({ environment: 'prod' });
+    expect(prod!.Properties.Rules[0].Statement.RateBasedStatement).toMatchObject({
+      Limit: 20_000,
+      AggregateKeyType: 'IP',
+    });
+    expect(webAcls({})).toEqual([]);
+  });
+
+  test('wafRateLimitPer5Minutes sets the limit in either environment', () => {
+    const [prod] = webAcls({ environment: 'prod', wafRateLimitPer5Minutes: 500 });
+    expect(prod!.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(500);
+  });
+});

@@ -50,6 +50,8 @@ export type CognitoAction = 'AdminGetUser' | 'AdminInitiateAuth';
 export interface HandlerNeeds {
   readonly table?: readonly TableAction[];
   readonly manageConnections?: boolean;
+  /** GetConnection (execute-api:ManageConnections on GET @connections only): count only connections a push would reach. */
+  readonly probeConnections?: boolean;
   readonly cognito?: readonly CognitoAction[];
   readonly userPool?: boolean;
   readonly claimSettings?: boolean;
@@ -82,9 +84,9 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   // Tells the instances the pop was pushed to (a Recall message) and gives its record claim back.
   popRecall: { table: POP_WRITER, manageConnections: true },
   // Plans a pop without making it: the agents' connections only.
-  popValidate: { table: ['Query'] },
-  campaigns: { table: ['Query'] },
-  campaign: { table: ['Query'] },
+  popValidate: { table: ['Query'], probeConnections: true },
+  campaigns: { table: ['Query'], probeConnections: true },
+  campaign: { table: ['Query'], probeConnections: true },
   // Reading the feed closes gaps a dead writer left (lambdas/events/eventLog.ts): a conditional write.
   events: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
   // Queues one webhook delivery per matching endpoint after it appends an event (lambdas/webhooks/enqueue.ts).

@@ -13,26 +13,27 @@ import { memoryOf } from './functionMemory';
 import { RemotePopFunction } from './remotePopFunction';
 
 /**
- * The one @connections call the functions make, PostToConnection, is `POST /@connections/{connectionId}` of this
- * stage: execute-api:ManageConnections on that method only (not GET or DELETE), whatever connection id.
+ * The @connections calls the functions make: PostToConnection is `POST /@connections/{connectionId}` of this stage,
+ * GetConnection (HANDLER_NEEDS probeConnections) `GET`: execute-api:ManageConnections on that method only (never
+ * DELETE), whatever connection id.
  */
-function postToConnectionsArn(stage: apigwv2.WebSocketStage): string {
+function connectionsArn(stage: apigwv2.WebSocketStage, method: 'POST' | 'GET'): string {
   return Stack.of(stage).formatArn({
     service: 'execute-api',
     resource: stage.api.apiId,
-    resourceName: `${stage.stageName}/POST/@connections/*`,
+    resourceName: `${stage.stageName}/${method}/@connections/*`,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 }
 
 /** How cdk-nag prints that resource (tokens as `<AWS::...>`, `<LogicalId>`). */
-function manageConnectionsFinding(stage: apigwv2.WebSocketStage): string {
+function manageConnectionsFinding(stage: apigwv2.WebSocketStage, method: 'POST' | 'GET'): string {
   const stack = Stack.of(stage);
   const part = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
   const apiLogicalId = stack.getLogicalId(stage.api.node.defaultChild as CfnElement);
   return (
     `arn:<AWS::Partition>:execute-api:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:` +
-    `<${apiLogicalId}>/${stage.stageName}/POST/@connections/*`
+    `<${apiLogicalId}>/${stage.stageName}/${method}/@connections/*`
   );
 }
 
@@ -117,23 +118,32 @@ export class Functions extends Construct {
     this.byHandler = byHandler;
   }
 
-  /** Let the functions that push to instances (HANDLER_NEEDS.manageConnections) POST to this stage's @connections. */
+  /**
+   * Let the functions that push to instances (HANDLER_NEEDS.manageConnections) POST to this stage's @connections, and
+   * those that ask whether a connection still exists (probeConnections) GET it.
+   */
   grantManageConnections(stage: apigwv2.WebSocketStage): void {
     for (const fn of Object.values(this.byHandler)) {
-      if (!HANDLER_NEEDS[fn.handlerName].manageConnections) continue;
+      const needs = HANDLER_NEEDS[fn.handlerName];
+      const methods = [
+        ...(needs.manageConnections ? ['POST' as const] : []),
+        ...(needs.probeConnections ? ['GET' as const] : []),
+      ];
+      if (methods.length === 0) continue;
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['execute-api:ManageConnections'],
-          resources: [postToConnectionsArn(stage)],
+          resources: methods.map((method) => connectionsArn(stage, method)),
         }),
       );
       fn.addEnvironment(ENV.connectionsEndpoint, stage.callbackUrl);
-      Validations.of(fn.executionRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${manageConnectionsFinding(stage)}]`,
-        reason:
-          "execute-api:ManageConnections on this API's own stage and POST (PostToConnection) only: connection ids " +
-          'are created at run time, so the @connections/* suffix cannot be narrower.',
-      });
+      for (const method of methods)
+        Validations.of(fn.executionRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${manageConnectionsFinding(stage, method)}]`,
+          reason:
+            `execute-api:ManageConnections on this API's own stage and ${method} (${method === 'POST' ? 'PostToConnection' : 'GetConnection'}) only: connection ids ` +
+            'are created at run time, so the @connections/* suffix cannot be narrower.',
+        });
     }
   }
 }

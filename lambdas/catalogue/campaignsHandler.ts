@@ -10,12 +10,15 @@ import { restHandler, type RestHandler } from '../edge/restHandler';
 import { isRefused, refusals, refuse } from '../shared/outcome';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
+import { connectionProber, type ProbeConnection } from '../pops/pusher';
 import { scriptDataSchema } from './campaignChecks';
 import { campaignsPageRequest, encodeCursor } from './campaignsCursor';
 import { CatalogueStore, type CatalogueEntry, type ConnectionView } from './catalogueStore';
 
 export interface CampaignsDependencies {
   readonly catalogues: Pick<CatalogueStore, 'entriesPage' | 'entriesFor' | 'connectionView'>;
+  /** Leaves out a connection a pop's push would find gone (pusher.ts connectionProber), as POST /pop/validate does. */
+  readonly probe?: ProbeConnection;
 }
 
 interface Published {
@@ -24,11 +27,16 @@ interface Published {
   readonly agents: readonly string[];
 }
 
+async function liveView(deps: CampaignsDependencies, id: string): Promise<ConnectionView | undefined> {
+  const [view, answer] = await Promise.all([deps.catalogues.connectionView(id), deps.probe?.(id)]);
+  return answer === 'gone' ? undefined : view;
+}
+
 /** Entries of live connections whose complete catalogue holds them, with the agents who can receive each. */
 async function published(deps: CampaignsDependencies, entries: readonly CatalogueEntry[]): Promise<Published[]> {
   const ids = [...new Set(entries.map((entry) => entry.connectionId))];
   const views = new Map<string, ConnectionView | undefined>(
-    await Promise.all(ids.map(async (id) => [id, await deps.catalogues.connectionView(id)] as const)),
+    await Promise.all(ids.map(async (id) => [id, await liveView(deps, id)] as const)),
   );
   return entries.flatMap((entry) => {
     const view = views.get(entry.connectionId);
@@ -110,7 +118,8 @@ export function makeCampaignHandler(deps: CampaignsDependencies): RestHandler {
 
 export const campaignsDependencies = (
   settings: Pick<Settings, 'tableName'>,
-  clients: Pick<AwsClients, 'db'>,
+  clients: Pick<AwsClients, 'db'> & Partial<Pick<AwsClients, 'management'>>,
 ): CampaignsDependencies => ({
   catalogues: new CatalogueStore(clients.db, settings.tableName),
+  ...(clients.management ? { probe: connectionProber(clients.management) } : {}),
 });

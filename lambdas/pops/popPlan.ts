@@ -70,6 +70,24 @@ export function planFrom(
 }
 
 /** Reads presence and the campaign's catalogue entries (at once, or presence alone when kept entries answer). */
+/**
+ * The plan without the targets a push would find gone (pusher.ts ProbeConnection): the rule POST /pop applies when its
+ * push answers 410 (delivery.ts settle), so POST /pop/validate answers what the pop would. None left: AgentNotOnDesktop.
+ */
+export async function withoutGone(
+  plan: PopPlan | Refused,
+  agent: string,
+  probe: ((connectionId: string) => Promise<'gone' | 'reachable'>) | undefined,
+): Promise<PopPlan | Refused> {
+  if (plan.kind === 'refused' || probe === undefined) return plan;
+  const answers = await Promise.all(plan.targets.map((target) => probe(target.connectionId)));
+  const targets = plan.targets.filter((_, index) => answers[index] !== 'gone');
+  if (targets.length === plan.targets.length) return plan;
+  if (targets.length === 0) return agentNotOnDesktop(agent);
+  const unchecked = targets.filter((t) => t.catalogue === undefined).length;
+  return { ...plan, targets, unchecked, checks: unchecked === targets.length ? POP_CHECKS.slice(0, 1) : POP_CHECKS };
+}
+
 export async function planPop(deps: PlanDependencies, tenant: string, request: PopRequest): Promise<PopPlan | Refused> {
   const { catalogueCache: cache } = deps;
   const campaign = request.Campaign;

@@ -1,4 +1,5 @@
 import {
+  GetConnectionCommand,
   GoneException,
   PostToConnectionCommand,
   type ApiGatewayManagementApiClient,
@@ -47,14 +48,35 @@ export function connectionPusher(client: ApiGatewayManagementApiClient): PushToC
       });
       return 'sent';
     } catch (error) {
-      if (
-        error instanceof GoneException ||
-        (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410
-      ) {
-        return 'gone';
-      }
+      if (isGone(error)) return 'gone';
       if (outcomeUnknown(error)) return 'unknown';
       throw error;
+    }
+  };
+}
+
+/** API Gateway's answer for a connection that no longer exists (410), named or not by the SDK. */
+export const isGone = (error: unknown): boolean =>
+  error instanceof GoneException ||
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410;
+
+/** Whether a push to the connection would find it gone: only a 410 says so. */
+export type ProbeConnection = (connectionId: string) => Promise<'gone' | 'reachable'>;
+
+/**
+ * GetConnection, the read-only twin of the push: the dry run and the catalogue count only connections POST /pop would
+ * not find gone (issue 25, item 4: after a missed $disconnect they counted a connection a pop answered 404 for). Any
+ * answer but 410 (a timeout, a 5xx) leaves the connection counted, as a push without an answer leaves it reached.
+ */
+export function connectionProber(client: ApiGatewayManagementApiClient): ProbeConnection {
+  return async (connectionId) => {
+    try {
+      await client.send(new GetConnectionCommand({ ConnectionId: connectionId }), {
+        abortSignal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
+      });
+      return 'reachable';
+    } catch (error) {
+      return isGone(error) ? 'gone' : 'reachable';
     }
   };
 }

@@ -20,9 +20,15 @@ import { CatalogueCache } from '../catalogue/catalogueCache';
 import { ConnectionStore } from '../presence/connectionStore';
 import { messageTooLarge } from './popHandler';
 import { withoutBlankReference } from './reference';
-import { planPop, type PlanDependencies } from './popPlan';
+import { planPop, withoutGone, type PlanDependencies } from './popPlan';
+import { connectionProber, type ProbeConnection } from './pusher';
 
-export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
+export interface ValidateDependencies extends PlanDependencies {
+  /** Asks API Gateway whether each target connection still exists (the GetConnection a pop's push stands for). */
+  readonly probe?: ProbeConnection;
+}
+
+export function makePopValidateHandler(deps: ValidateDependencies): RestHandler {
   return restHandler(async ({ event, log }) => {
     const caller = apiCallerOf(event);
     if (isRefused(caller)) return caller;
@@ -37,7 +43,7 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
     const pop = withoutBlankReference(request.value);
     const tooLarge = messageTooLarge(pop);
     if (tooLarge) return tooLarge;
-    const plan = await planPop(deps, caller.tenant, pop);
+    const plan = await withoutGone(await planPop(deps, caller.tenant, pop), pop.Username, deps.probe);
     // POST /pop would hold it (heldPops.ts); its checks run when the agent appears.
     if (plan.kind === 'refused' && plan.code === 'AgentNotOnDesktop' && request.value.HoldSeconds !== undefined) {
       log.info('Dry run: the pop would be held', { agent: request.value.Username, campaign: request.value.Campaign });
@@ -64,9 +70,10 @@ export function makePopValidateHandler(deps: PlanDependencies): RestHandler {
 
 export const popValidateDependencies = (
   settings: Pick<Settings, 'tableName'>,
-  clients: Pick<AwsClients, 'db'>,
-): PlanDependencies => ({
+  clients: Pick<AwsClients, 'db'> & Partial<Pick<AwsClients, 'management'>>,
+): ValidateDependencies => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
   catalogues: new CatalogueReader(clients.db, settings.tableName),
   catalogueCache: new CatalogueCache(),
+  ...(clients.management ? { probe: connectionProber(clients.management) } : {}),
 });

@@ -67,10 +67,11 @@ export class ConfigurationError extends Error {
 /** The variables a function with these needs cannot start without. */
 export function requiredVariables(needs: HandlerNeeds): string[] {
   const required: string[] = [];
-  if (needs.table || needs.userPool || needs.manageConnections) required.push(ENV.region);
+  const connections = needs.manageConnections || needs.probeConnections;
+  if (needs.table || needs.userPool || connections) required.push(ENV.region);
   if (needs.table) required.push(ENV.tableName);
   if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);
-  if (needs.manageConnections) required.push(ENV.connectionsEndpoint);
+  if (connections) required.push(ENV.connectionsEndpoint);
   if (needs.webhookQueue) required.push(ENV.region, ENV.webhookQueueUrl);
   // A sender without it still keeps every deadline, at read and delivery time (lambdas/pops/holdExpiry.ts); the stack sets it.
   if (needs.holdQueue === 'consume') required.push(ENV.region, ENV.holdQueueUrl);

@@ -41,7 +41,7 @@ function expectedActions(needs: HandlerNeeds): string[] {
     ...EVERY_FUNCTION,
     ...(needs.table ?? []).map((action) => `dynamodb:${action}`),
     ...(needs.cognito ?? []).map((action) => `cognito-idp:${action}`),
-    ...(needs.manageConnections ? ['execute-api:ManageConnections'] : []),
+    ...(needs.manageConnections || needs.probeConnections ? ['execute-api:ManageConnections'] : []),
     ...(needs.popStream ? STREAM_POLLER : []),
     ...(needs.webhookQueue === 'send' ? ['sqs:SendMessage'] : []),
     ...(needs.webhookQueue === 'consume' ? QUEUE_POLLER : []),
@@ -91,13 +91,15 @@ test('table actions on the table ARN; only Query also on the ByConnection index'
   }
 });
 
-test('execute-api:ManageConnections only on POST @connections of this stage (PostToConnection)', () => {
+test('execute-api:ManageConnections only on POST @connections (PostToConnection) or GET (GetConnection) of this stage', () => {
   const statements = [...byRole.values()].flat().filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
-  expect(statements.length).toBe(handlerNames.filter((n) => HANDLER_NEEDS[n].manageConnections).length);
+  const holders = handlerNames.filter((n) => HANDLER_NEEDS[n].manageConnections || HANDLER_NEEDS[n].probeConnections);
+  expect(statements.length).toBe(holders.length);
   for (const statement of statements) {
     const resource = JSON.stringify(statement.Resource);
     expect(resource).toContain(`{"Ref":"${logicalId(stack.webSocketApi.api)}"}`);
-    expect(resource).toContain('"/v1/POST/@connections/*"');
+    expect(resource).toMatch(/"\/v1\/(POST|GET)\/@connections\/\*"/);
+    expect(resource).not.toContain('DELETE');
   }
 });
 
@@ -110,6 +112,7 @@ const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   DeleteCommand: 'dynamodb:DeleteItem',
   BatchWriteCommand: 'dynamodb:BatchWriteItem',
   PostToConnectionCommand: 'execute-api:ManageConnections',
+  GetConnectionCommand: 'execute-api:ManageConnections',
   AdminGetUserCommand: 'cognito-idp:AdminGetUser',
   AdminInitiateAuthCommand: 'cognito-idp:AdminInitiateAuth',
   // Unsigned: authorised by the app client, not by the caller's role.

@@ -184,7 +184,7 @@ describe('functions', () => {
       if (needs.table) expected.push(ENV.tableName);
       if (needs.userPool) expected.push(ENV.userPoolId, ENV.userPoolClientId);
       if (needs.claimSettings) expected.push(ENV.claimWindowSeconds, ENV.popRetentionDays);
-      if (needs.manageConnections) expected.push(ENV.connectionsEndpoint);
+      if (needs.manageConnections || needs.probeConnections) expected.push(ENV.connectionsEndpoint);
       if (needs.webhookQueue) expected.push(ENV.webhookQueueUrl);
       if (needs.holdQueue) expected.push(ENV.holdQueueUrl);
       const variables = template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
@@ -247,14 +247,18 @@ describe('least privilege', () => {
       statements.some((s) => actionsOf(s).some((a) => a.startsWith('execute-api:'))),
     );
     const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].manageConnections).map(roleId);
-    expect(holders.map(([role]) => role).sort()).toEqual(expected.sort());
+    // GetConnection only (issue 25, item 4): the dry run and the catalogue count connections a push would reach.
+    const probing = handlerNames.filter((name) => HANDLER_NEEDS[name].probeConnections).map(roleId);
+    expect(holders.map(([role]) => role).sort()).toEqual([...expected, ...probing].sort());
     // The functions that push to instances: POST /pop (the Pop), DELETE /pops/{PopId} (the Recall), and Desktop and
     // Login (the pops held for the agent they report, lambdas/pops/heldPops.ts).
     expect(expected.sort()).toEqual(
       [roleId('pop'), roleId('popRecall'), roleId('wsDesktop'), roleId('wsLogin')].sort(),
     );
 
-    const statement = holders[0][1].find((s) => actionsOf(s).includes('execute-api:ManageConnections'))!;
+    const statement = holders
+      .find(([role]) => role === roleId('pop'))![1]
+      .find((s) => actionsOf(s).includes('execute-api:ManageConnections'))!;
     expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
     expect(statement.Resource).not.toEqual('*');
     expect(JSON.stringify(statement.Resource)).toContain(`{"Ref":"${logicalId(stack.webSocketApi.api)}"}`);

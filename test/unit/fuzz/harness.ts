@@ -93,7 +93,8 @@ export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      pushed.push(Buffer.concat(chunks).toString('utf8'));
+      // A GetConnection (the dry run's and the catalogue's probe) is not a message.
+      if (req.method === 'POST') pushed.push(Buffer.concat(chunks).toString('utf8'));
       res.writeHead(200, { 'Content-Type': 'application/json' }).end();
     });
   });

@@ -205,6 +205,7 @@ export class RemotePopStack extends Stack {
       handlers: this.functions.byHandler,
       throttleRate: settings.restThrottleRate,
       throttleBurst: settings.restThrottleBurst,
+      authThrottle: { rate: settings.authThrottleRate, burst: settings.authThrottleBurst },
       accessLogGroup: this.accessLogs('RestAccessLogs', retention),
       executionLogRetention: retention.logRetention,
       executionLogRemovalPolicy: retention.removalPolicy,

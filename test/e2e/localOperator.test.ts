@@ -82,7 +82,12 @@ describe('npm start', () => {
       const all = modes(localDir);
       const secrets = Object.entries(all).filter(([name]) => name !== 'endpoints.json');
       expect(Object.keys(all)).toEqual(
-        expect.arrayContaining(['instance.json', path.join('cognito', '.cognito', 'db', 'clients.json')]),
+        // cognito-local's state lives in the data folder, beside the table's, so both survive a restart together.
+        expect.arrayContaining([
+          'instance.json',
+          'demo.env',
+          path.join('data', 'cognito', '.cognito', 'db', 'clients.json'),
+        ]),
       );
       for (const [name, found] of secrets) expect(`${name} ${found}`).toMatch(/ (600|700)$/);
     } finally {

@@ -77,7 +77,8 @@ it('installs from the packed tarball and works from CommonJS, ESM and its bin', 
   } catch (error) {
     usage = error as typeof usage;
   }
-  expect(usage).toMatchObject({ status: 2, stderr: expect.stringContaining('pop needs --agent') });
+  // With no REMOTE_POP_* and no local stack's demo.env, the first thing missing is where to pop (sdk/src/cli.ts).
+  expect(usage).toMatchObject({ status: 2, stderr: expect.stringContaining('pop needs REMOTE_POP_URL') });
 });
 
 it('bundles no contract module and no schema library, and its declarations stand alone', () => {

@@ -232,7 +232,9 @@ describe('retries', () => {
       requestId: expect.stringMatching(/^req-/),
     });
     expect(error.attempts).toBeGreaterThan(2);
-    expect(error.attempts).toBe(api.count('POST /pop'));
+    // Every attempt the API answered is counted; an attempt the deadline cut short is counted too, though on a loaded
+    // machine it may be aborted before the API reads it (seen: 9 attempts, 8 requests read, the last cut at 400 ms).
+    expect([api.count('POST /pop'), api.count('POST /pop') + 1]).toContain(error.attempts);
     expect(elapsed).toBeLessThan(700);
   });
 

@@ -1,7 +1,7 @@
 /**
  * What a million pops cost beyond the per-pop projection (bench/costProjection.ts, docs/design/stack.md), at 1, 10 and
  * 100 million pops a month: X-Ray traces under the default sampling rule, access log lines, Idempotency-Key writes,
- * the instances' heartbeat and Cognito's monthly active users, and what issue 23 changed in the event feed's writes
+ * the instances' heartbeat and Cognito's monthly active users, and what the batched stream consumer changed in the event feed's writes
  * and the TTL deletions' invocations. docs/cost.md shows costTable(); test/unit/bench/fullCost.test.ts recomputes it.
  */
 import { PRICES } from './costModel';
@@ -19,9 +19,9 @@ export const MORE_PRICES = {
 
 /** The assumptions the figures rest on, each named so the page can say it. */
 export const ASSUMED = {
-  /** The per-pop projection before issue 23, USD per million pops (docs/design/stack.md). */
+  /** The per-pop projection before the batched stream consumer, USD per million pops (docs/design/stack.md). */
   basePerMillionPops: 20.1,
-  /** Issue 23: per event one counter update and one consistent read fewer (lambdas/events/streamHandler.ts). */
+  /** The batched stream consumer: per event one counter update and one consistent read fewer (lambdas/events/streamHandler.ts). */
   feedWriteUnitsSavedPerPop: 3,
   feedReadUnitsSavedPerPop: 3,
   /** Traced requests per pop: POST /pop, two Acks, three popStream invocations at low traffic. */
@@ -77,7 +77,7 @@ export function costLines(): CostLine[] {
     -1;
   const lines: CostLine[] = [
     { item: 'Per-pop projection (docs/design/stack.md)', perMillion: flat(ASSUMED.basePerMillionPops) },
-    { item: "Issue 23: the feed's counter and place reads", perMillion: flat(saved) },
+    { item: "Batched stream consumer: the feed's counter and place reads", perMillion: flat(saved) },
     { item: 'X-Ray, default sampling rule', perMillion: perMillion(xrayPerMonth) },
     {
       item: 'Access logs (REST and WebSocket)',

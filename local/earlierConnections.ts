@@ -1,8 +1,8 @@
 /**
  * A stack started over the data of an earlier run (npm start keeps DynamoDB in LOCAL_DATA_DIR) holds the connection
  * items of that run: their WebSockets died with its gateway and no `$disconnect` ran. Left there, POST /pop/validate
- * and GET /campaigns would count them while POST /pop finds them gone (410) and answers AgentNotOnDesktop (issue 25,
- * item 4). Every connection of an earlier run is gone, so each is removed with everything it owns, as `$disconnect`
+ * and GET /campaigns would count them while POST /pop finds them gone (410) and answers AgentNotOnDesktop
+ * (test/e2e/reliability/README.md). Every connection of an earlier run is gone, so each is removed with everything it owns, as `$disconnect`
  * would (lambdas/presence/connectionStore.ts `removeConnection`), before the gateway serves anything.
  * A Scan: fine on the emulator at start, never done in AWS (where a missed `$disconnect` waits for a pop or the TTL).
  */

@@ -1,8 +1,8 @@
 /**
  * The ports of the local stack's own services, which no webhook may call: the loopback allowance for webhook URLs
  * (plain http to 127.0.0.1, lambdas/webhooks/urlGuard.ts) is for a caller's own receiver, never the gateway, its
- * `@connections` endpoint (which checks no signature locally), the emulators, the queues or the pages (issue 25,
- * item 2). The handlers' settings get the list before the services listen (some on any free port); it is filled in
+ * `@connections` endpoint (which checks no signature locally), the emulators, the queues or the pages
+ * (test/e2e/reliability/README.md). The handlers' settings get the list before the services listen (some on any free port); it is filled in
  * place once they all do, before the stack says it is ready, so every webhook registered or sent sees it whole.
  */
 const lists = new WeakMap<object, number[]>();

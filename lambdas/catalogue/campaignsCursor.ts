@@ -1,5 +1,5 @@
 /**
- * GET /campaigns pages (issue 25, item 5: one answer of a large catalogue passed Lambda's 6 MB response limit). The
+ * GET /campaigns pages (one answer of a large catalogue passed Lambda's 6 MB response limit). The
  * cursor is opaque to the caller: the sort key of the last entry of the page's last campaign, and a tag of the tenant
  * it was issued to. The Query always reads the caller's own partition, so a cursor can never reach another tenant;
  * the tag makes a cursor passed to another tenant a clear 400 rather than a silent jump in its own list.

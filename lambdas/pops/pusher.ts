@@ -65,7 +65,7 @@ export type ProbeConnection = (connectionId: string) => Promise<'gone' | 'reacha
 
 /**
  * GetConnection, the read-only twin of the push: the dry run and the catalogue count only connections POST /pop would
- * not find gone (issue 25, item 4: after a missed $disconnect they counted a connection a pop answered 404 for). Any
+ * not find gone (after a missed $disconnect they counted a connection a pop answered 404 for). Any
  * answer but 410 (a timeout, a 5xx) leaves the connection counted, as a push without an answer leaves it reached.
  */
 export function connectionProber(client: ApiGatewayManagementApiClient): ProbeConnection {

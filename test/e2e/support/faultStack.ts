@@ -24,10 +24,13 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export async function startFaultStack(timeoutMs = 120_000): Promise<FaultStack> {
+export async function startFaultStack(
+  settings: { readonly claimWindowSeconds?: number } = {},
+  timeoutMs = 120_000,
+): Promise<FaultStack> {
   const parent = process.env.E2E_LOCAL_DIR ?? os.tmpdir();
   const stack = await launchE2eStack(
-    { localDir: mkdtempSync(path.join(parent, 'fault-stack-')) },
+    { ...settings, localDir: mkdtempSync(path.join(parent, 'fault-stack-')) },
     'fault stack',
     timeoutMs,
   );

@@ -6,6 +6,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { instanceAuthorizerDependencies, makeInstanceAuthorizer } from './auth/instanceAuthorizer';
+import { makeRestAuthorizer, restAuthorizerDependencies } from './auth/restAuthorizer';
 import { makeAuthRefreshHandler, makeAuthTokenHandler, tokenDependencies } from './auth/tokenHandlers';
 import type { AwsClients } from './clients/awsClients';
 import { makeDefaultHandler, makePingHandler } from './edge/protocolHandlers';
@@ -52,6 +53,7 @@ export const HANDLER_FACTORIES: { readonly [N in HandlerName]: (config: HandlerC
   campaign: ({ settings, clients }) => makeCampaignHandler(campaignsDependencies(settings, clients)),
   wsCatalogue: ({ settings, clients }) => makeCatalogueHandler(catalogueDependencies(settings, clients)),
   wsLicences: ({ settings, clients }) => makeLicencesHandler(catalogueDependencies(settings, clients)),
+  restAuthorizer: ({ settings, clients }) => makeRestAuthorizer(restAuthorizerDependencies(settings, clients)),
   wsAuthorizer: ({ settings, clients }) => makeInstanceAuthorizer(instanceAuthorizerDependencies(settings, clients)),
   wsConnect: ({ settings, clients }) => makeConnectHandler(presenceDependencies(settings, clients)),
   wsDisconnect: ({ settings, clients }) => makeDisconnectHandler(presenceDependencies(settings, clients)),

@@ -18,6 +18,7 @@ export type HandlerName =
   | 'webhookTest'
   | 'webhookSender'
   | 'holdExpiry'
+  | 'restAuthorizer'
   | 'wsAuthorizer'
   | 'wsConnect'
   | 'wsDisconnect'
@@ -108,6 +109,8 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
   webhookTest: { table: ['GetItem'], webhookQueue: 'send' },
   // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
   webhookSender: { table: ['GetItem', 'UpdateItem'], webhookQueue: 'consume' },
+  // The REST routes' authorizer: the IdToken, its revocation, the tenant's usage plan key (lambdas/auth/restAuthorizer.ts).
+  restAuthorizer: { userPool: true, table: ['GetItem'] },
   // Refuses a token revoked by disabling its user (lambdas/auth/revocations.ts).
   wsAuthorizer: { userPool: true, table: ['GetItem'] },
   wsConnect: { table: CONNECTION_WRITER },

@@ -27,13 +27,16 @@ export const OUTPUT_KEYS = [
   'RestApiUrl',
   'WebSocketUrl',
   'UserPoolId',
-  'UserPoolClientId',
+  // No UserPoolClientId: nothing outside the stack signs in at Cognito (sign-in is through GET /auth; the functions
+  // get the id in their environment). The local stack still writes it, for tests that sign in at the emulator.
   'TableName',
   'Region',
   // For `events replay` (provisioning/eventCommands.ts): the stream's on-failure queue, and the delivery queue the
   // replayed events' webhooks go to.
   'StreamFailureQueueUrl',
   'WebhookQueueUrl',
+  // For `tenant keys` and `tenant limits` (provisioning/tenantKeys.ts): tenants' API key values derive from it.
+  'RestApiId',
 ] as const;
 export type OutputKey = (typeof OUTPUT_KEYS)[number];
 
@@ -101,6 +104,7 @@ export class RemotePopStack extends Stack {
       tokenValidity: Duration.minutes(settings.idTokenValidityMinutes),
       removalPolicy: retention.removalPolicy,
       deletionProtection: prod,
+      enforceThreatProtection: prod,
     });
     this.storage = this.createStorage(settings, retention);
     this.functions = new Functions(this, 'Functions', {
@@ -201,8 +205,9 @@ export class RemotePopStack extends Stack {
   private createRestApi(settings: Settings, retention: Retention): RestApi {
     return new RestApi(this, 'Rest', {
       stageName: settings.stageName,
-      userPool: this.identity.userPool,
       handlers: this.functions.byHandler,
+      authorizerCacheSeconds: settings.restAuthorizerCacheSeconds,
+      tenantThrottle: { rate: settings.tenantThrottleRate, burst: settings.tenantThrottleBurst },
       throttleRate: settings.restThrottleRate,
       throttleBurst: settings.restThrottleBurst,
       authThrottle: { rate: settings.authThrottleRate, burst: settings.authThrottleBurst },
@@ -257,13 +262,16 @@ export class RemotePopStack extends Stack {
       RestApiUrl: `https://${this.restHost()}/${restApi.deploymentStage.stageName}`,
       WebSocketUrl: this.webSocketApi.stage.url,
       UserPoolId: this.identity.userPool.userPoolId,
-      UserPoolClientId: this.identity.userPoolClient.userPoolClientId,
       TableName: this.storage.table.tableName,
       Region: this.region,
       StreamFailureQueueUrl: this.eventPipeline.failureQueue.queueUrl,
       WebhookQueueUrl: this.webhooks.queue.queueUrl,
+      RestApiId: restApi.restApiId,
     };
     for (const key of OUTPUT_KEYS) new CfnOutput(this, key, { value: outputs[key] });
+    // For the provisioning CLI: tenants' API keys (lambdas/auth/tenantUsageKey.ts) go on the default plan. Not in
+    // OUTPUT_KEYS: the local stack has a default plan only when started with a tenant throttle.
+    new CfnOutput(this, 'DefaultUsagePlanId', { value: this.restApi.defaultUsagePlan.usagePlanId });
     if (this.restApi.domainName) {
       new CfnOutput(this, 'RestDomainTarget', { value: this.restApi.domainName.domainNameAliasDomainName });
     }

@@ -1,7 +1,6 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -34,9 +33,19 @@ export function modelSchema(schema: TSchema): apigw.JsonSchema {
 
 export interface RestApiProps {
   readonly stageName: string;
-  readonly userPool: cognito.IUserPool;
-  /** The function behind each REST route's handler. */
+  /**
+   * The function behind each REST route's handler, and `restAuthorizer`, the Lambda REQUEST authorizer of every route
+   * that takes a token (lambdas/auth/restAuthorizer.ts).
+   */
   readonly handlers: Readonly<Partial<Record<HandlerName, lambda.IFunction>>>;
+  /** How long API Gateway caches the authorizer's answer per token (0: no cache; docs/edge.md). */
+  readonly authorizerCacheSeconds: number;
+  /**
+   * The default usage plan's throttle: each tenant's requests per second and burst on the routes that take a token,
+   * through its API key, which the authorizer names (`apiKeySource: AUTHORIZER`). A tenant given more by the
+   * provisioning CLI is moved to a plan of its own.
+   */
+  readonly tenantThrottle: { readonly rate: number; readonly burst: number };
   readonly throttleRate: number;
   readonly throttleBurst: number;
   /**
@@ -126,10 +135,15 @@ export function unauthenticatedThrottles(
 /** API Gateway header values are literals in single quotes. */
 const literal = (value: string): string => `'${value.replace(/'/g, '')}'`;
 
-/** The REST API: the routes of REST_ROUTES (Lambda proxy), the Cognito authorizer, API Gateway's answers in the envelope. */
+/**
+ * The REST API: the routes of REST_ROUTES (Lambda proxy), the Lambda REQUEST authorizer and the default usage plan
+ * (limits per tenant), API Gateway's answers in the envelope.
+ */
 export class RestApi extends Construct {
   readonly api: apigw.RestApi;
-  readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
+  readonly authorizer: apigw.RequestAuthorizer;
+  /** The plan every tenant's API key is put on when the tenant is provisioned (provisioning/tenantKeys.ts). */
+  readonly defaultUsagePlan: apigw.UsagePlan;
   readonly requestValidator: apigw.RequestValidator;
   /** For methods whose body the Lambda validates (see `bodyModels`). */
   readonly parametersValidator: apigw.RequestValidator;
@@ -155,9 +169,12 @@ export class RestApi extends Construct {
     }
     if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain, props);
 
-    this.authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      cognitoUserPools: [props.userPool],
-      identitySource: apigw.IdentitySource.header('Authorization'),
+    this.authorizer = this.createAuthorizer(props);
+    this.defaultUsagePlan = this.api.addUsagePlan('DefaultUsagePlan', {
+      name: `${Stack.of(this).stackName}-default`,
+      description: 'Remote Pop: every tenant unless given a plan of its own (provisioning CLI: tenant limits)',
+      throttle: { rateLimit: props.tenantThrottle.rate, burstLimit: props.tenantThrottle.burst },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     this.requestValidator = this.api.addRequestValidator('RequestValidator', {
       validateRequestBody: true,
@@ -185,6 +202,20 @@ export class RestApi extends Construct {
   }
 
   /**
+   * The REQUEST authorizer on `Authorization` (a request without it is 401 before the function runs). Its answer is
+   * cached per token for `authorizerCacheSeconds`; its policy covers the whole stage so a cached answer serves any method.
+   */
+  private createAuthorizer(props: RestApiProps): apigw.RequestAuthorizer {
+    const handler = props.handlers.restAuthorizer;
+    if (!handler) throw new Error('RestApi: no function for handler "restAuthorizer"');
+    return new apigw.RequestAuthorizer(this, 'Authorizer', {
+      handler,
+      identitySources: [apigw.IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.seconds(props.authorizerCacheSeconds),
+    });
+  }
+
+  /**
    * The API and its stage (traced, metered, throttled, access-logged), with the stage's execution log group created
    * first, so that it has a retention.
    */
@@ -194,6 +225,8 @@ export class RestApi extends Construct {
       restApiName: `${Stack.of(this).stackName}-rest`,
       description: 'Remote Pop REST API: tokens and pops',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Usage plans take the key the authorizer names, never an x-api-key header: callers cannot choose a plan.
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
       // Bodies reach the Lambdas as received bytes (base64), so invalid UTF-8 is refused, not rewritten (apiRoutes.ts).
       binaryMediaTypes: [...REST_BINARY_MEDIA_TYPES],
@@ -269,7 +302,8 @@ export class RestApi extends Construct {
   }
 
   /**
-   * A route's method: Lambda proxy integration, the Cognito authorizer unless the route authenticates by itself, and
+   * A route's method: Lambda proxy integration, the Lambda authorizer and the tenant's API key unless the route
+   * authenticates by itself, and
    * the parameters-only validator when the body has a model (see `bodyModels`).
    */
   private addRouteMethod(route: RestRoute, fn: lambda.IFunction, model: apigw.Model | undefined): apigw.Method {
@@ -279,9 +313,17 @@ export class RestApi extends Construct {
         requestValidator: model ? this.parametersValidator : this.requestValidator,
         ...(model ? { requestModels: { 'application/json': model } } : {}),
         ...(route.auth === 'cognito'
-          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM, apiKeyRequired: true }
           : { authorizationType: apigw.AuthorizationType.NONE }),
       });
+    if (route.auth === 'cognito') {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'A Lambda REQUEST authorizer (lambdas/auth/restAuthorizer.ts) verifies the Cognito IdToken as the Cognito ' +
+          "authorizer would, and also refuses revoked users' tokens and names the tenant's usage plan key.",
+      });
+    }
     if (route.auth === 'none') {
       const reason =
         `${route.method} ${route.resource} is where callers obtain or refresh their Cognito tokens, so it cannot ` +

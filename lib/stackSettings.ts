@@ -77,6 +77,20 @@ export const STACK_SETTINGS = Type.Object({
   authThrottleRate: rate(5),
   /** Their burst. @default 10 */
   authThrottleBurst: integer(1, 5000, { default: 10 }),
+  /**
+   * Each tenant's requests per second on the routes that take a token, all methods together: the default usage plan's
+   * throttle (docs/edge.md). A tenant at its limit leaves four fifths of each method's stage limit to the others; the
+   * provisioning CLI gives one tenant more (`tenant limits`) without a deploy. @default 10
+   */
+  tenantThrottleRate: rate(10),
+  /** Each tenant's burst on the default usage plan. @default 20 */
+  tenantThrottleBurst: integer(1, 5000, { default: 20 }),
+  /**
+   * How long API Gateway keeps the REST authorizer's answer for one token, seconds (0: it runs for every request).
+   * With a cache, a disabled user's token still reads until it expires unless the cache is flushed (docs/edge.md).
+   * @default 0
+   */
+  restAuthorizerCacheSeconds: integer(0, 3600, { default: 0 }),
   /** WebSocket stage rate limit (connects and messages), per second. @default 100 */
   webSocketThrottleRate: rate(100),
   /** WebSocket stage burst limit. @default 200 */

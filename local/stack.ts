@@ -59,6 +59,10 @@ export interface LocalEndpoints {
   readonly WebhookDeadLetterQueueUrl?: string;
   /** The stream's on-failure queue (lib/eventPipeline.ts) and the DynamoDB Streams API (local/streams/streamsApi.ts). */
   readonly StreamFailureQueueUrl?: string;
+  /** The REST API's id, its usage plan control plane and default plan (with `tenantThrottle`), as the stack's outputs. */
+  readonly RestApiId?: string;
+  readonly ApiGatewayEndpoint?: string;
+  readonly DefaultUsagePlanId?: string;
   readonly DynamoDbStreamsEndpoint?: string;
 }
 
@@ -111,6 +115,8 @@ export interface LocalStackOptions {
   readonly stage?: string;
   readonly region?: string;
   readonly throttle?: ThrottleSettings;
+  /** The default usage plan's throttle per tenant; with it every tenant needs its API key (local/gateway/index.ts). */
+  readonly tenantThrottle?: ThrottleSettings;
   readonly bodyLimitBytes?: number;
   /**
    * `environments`: each function in Lambda-like execution environments (worker threads, gateway/environments.ts);
@@ -326,6 +332,7 @@ function startGatewayFor(
     testHooks: options.testHooks ?? false,
     log,
     ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.tenantThrottle ? { tenantThrottle: options.tenantThrottle } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
 }
@@ -499,6 +506,34 @@ async function startEventEngines(
   return { stream, webhookQueue };
 }
 
+/** endpoints.json's keys from the running parts: the deployed stack's outputs plus the emulators' endpoints. */
+function endpointsOf(
+  options: LocalStackOptions,
+  region: string,
+  parts: {
+    readonly emulators: Emulators;
+    readonly pool: ProvisionedUserPool;
+    readonly engines: { readonly stream: TableStream; readonly webhookQueue: WebhookQueue };
+    readonly gateway: LocalGateway;
+  },
+): LocalEndpoints {
+  return {
+    RestApiUrl: parts.gateway.restApiUrl,
+    WebSocketUrl: parts.gateway.webSocketUrl,
+    UserPoolId: parts.pool.userPoolId,
+    UserPoolClientId: parts.pool.userPoolClientId,
+    TableName: options.tableName ?? TABLE_NAME,
+    Region: region,
+    CognitoEndpoint: parts.emulators.cognito.endpoint,
+    DynamoDbEndpoint: parts.emulators.dynamo.endpoint,
+    WebhookQueueUrl: parts.engines.webhookQueue.queueUrl,
+    WebhookDeadLetterQueueUrl: parts.engines.webhookQueue.deadLetterQueueUrl,
+    StreamFailureQueueUrl: parts.engines.webhookQueue.streamFailureQueueUrl,
+    DynamoDbStreamsEndpoint: parts.engines.stream.endpoint,
+    ...parts.gateway.outputs,
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const localDir = path.resolve(options.localDir ?? '.local');
   const region = options.region ?? 'us-east-1';
@@ -521,20 +556,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.add(engines.webhookQueue.drain);
     engines.stream.attach((event) => gateway.invoke('popStream', event));
     engines.webhookQueue.attach((event) => gateway.invoke('webhookSender', event));
-    const gatewayEndpoints: LocalEndpoints = {
-      RestApiUrl: gateway.restApiUrl,
-      WebSocketUrl: gateway.webSocketUrl,
-      UserPoolId: pool.userPoolId,
-      UserPoolClientId: pool.userPoolClientId,
-      TableName: options.tableName ?? TABLE_NAME,
-      Region: region,
-      CognitoEndpoint: emulators.cognito.endpoint,
-      DynamoDbEndpoint: emulators.dynamo.endpoint,
-      WebhookQueueUrl: engines.webhookQueue.queueUrl,
-      WebhookDeadLetterQueueUrl: engines.webhookQueue.deadLetterQueueUrl,
-      StreamFailureQueueUrl: engines.webhookQueue.streamFailureQueueUrl,
-      DynamoDbStreamsEndpoint: engines.stream.endpoint,
-    };
+    const gatewayEndpoints = endpointsOf(options, region, { emulators, pool, engines, gateway });
     const { endpoints, controlPort } = await startPages(options, gatewayEndpoints, demo, cleanups);
     fillOwnPorts(options, [...Object.values(endpoints), gateway.connectionsEndpoint, engines.stream.endpoint]);
     const instanceConfigFile = writeLocalFiles(localDir, endpoints, demo, controlPort);

@@ -53,6 +53,9 @@ export interface StackProcessOptions {
   readonly environments?: Omit<NonNullable<LocalStackOptions['environments']>, 'platformLog'>;
   /** Fixture handlers for some functions (LocalStackOptions.factoryModules). */
   readonly factoryModules?: LocalStackOptions['factoryModules'];
+  /** The stage throttle and the default usage plan's per-tenant throttle (LocalStackOptions). */
+  readonly throttle?: LocalStackOptions['throttle'];
+  readonly tenantThrottle?: LocalStackOptions['tenantThrottle'];
 }
 
 export type FaultAction = keyof LocalStackFaults;
@@ -164,6 +167,8 @@ async function main(): Promise<void> {
     ...(options.runtime ? { runtime: options.runtime } : {}),
     ...(options.environments ? { environments: options.environments } : {}),
     ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.tenantThrottle ? { tenantThrottle: options.tenantThrottle } : {}),
     log,
   });
   let stopping: Promise<void> | undefined;

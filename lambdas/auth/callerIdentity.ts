@@ -23,9 +23,20 @@ export function parseGroups(raw: unknown): string[] {
     .filter((g) => g !== '');
 }
 
-/** The caller as the REST Cognito authorizer verified it (claims arrive as strings). */
+/**
+ * The verified claims of the request: the REST Lambda authorizer's context, a flat map under the claims' own names
+ * (lambdas/auth/restAuthorizer.ts), or `claims` as API Gateway's Cognito authorizer wrote them. Only API Gateway
+ * writes `requestContext.authorizer`; a caller cannot.
+ */
+export function claimsOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Record<string, unknown> {
+  const authorizer = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
+  const claims = authorizer.claims;
+  return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : authorizer;
+}
+
+/** The caller as the REST authorizer verified it (claims arrive as strings). */
 export function callerFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller | Refused {
-  const claims = (event.requestContext?.authorizer?.claims ?? {}) as Record<string, unknown>;
+  const claims = claimsOf(event);
   const username = claims['cognito:username'];
   const tenant = claims[TENANT_CLAIM];
   if (typeof username !== 'string' || username === '' || typeof tenant !== 'string' || tenant === '') {

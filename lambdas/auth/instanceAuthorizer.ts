@@ -27,7 +27,7 @@ export type InstanceAuthorizer = (
 
 const INSTANCE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
+export function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === name && value) return value;
   }
@@ -50,7 +50,8 @@ function policy(
   };
 }
 
-async function verifiedIdentity(
+/** The token's identity; a refused token throws 'Unauthorized' (API Gateway's 401), anything else is rethrown. */
+export async function verifiedIdentity(
   verifier: IdTokenVerifier,
   token: string,
   log: ReturnType<typeof requestLogger>,
@@ -67,11 +68,15 @@ async function verifiedIdentity(
   }
 }
 
+/** `Bearer <token>` (the token in [1]), or null. */
+export const bearerToken = (authorization: string | undefined): RegExpExecArray | null =>
+  authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+
 export function makeInstanceAuthorizer({ verifier, revocations }: InstanceAuthorizerDependencies): InstanceAuthorizer {
   return async (event, context) => {
     const log = requestLogger(context, { apiRequestId: event.requestContext?.requestId ?? 'unknown' });
     const authorization = header(event, 'authorization');
-    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    const match = bearerToken(authorization);
     if (!match) {
       log.warn('Connection refused', { reason: 'MissingBearerToken' });
       throw new Error('Unauthorized');

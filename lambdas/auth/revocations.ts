@@ -8,6 +8,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { refuse, type Refused } from '../shared/outcome';
+import { claimsOf } from './callerIdentity';
 
 /** Cognito's longest IdToken lifetime (lib/stackSettings.ts idTokenValidityMinutes: at most 1,440), plus a margin. */
 const REVOCATION_LIFETIME_SECONDS = 24 * 3600 + 300;
@@ -55,9 +56,12 @@ export async function revokeTokens(
  */
 export const issuedBeforeRevocation = (issuedAtMs: number, revokedAtMs: number): boolean => issuedAtMs <= revokedAtMs;
 
-/** `iat` as the REST Cognito authorizer hands it over (`Fri Jul 29 18:52:53 UTC 2016`), or as epoch seconds. */
+/**
+ * `iat` as the REST Cognito authorizer hands it over (`Fri Jul 29 18:52:53 UTC 2016`), or as epoch seconds (the REST
+ * Lambda authorizer's context, lambdas/auth/restAuthorizer.ts).
+ */
 export function issuedAtOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): number | undefined {
-  const iat = (event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined)?.iat;
+  const iat = claimsOf(event).iat;
   if (typeof iat === 'number') return iat * 1000;
   if (typeof iat !== 'string' || iat === '') return undefined;
   const parsed = /^\d+$/.test(iat) ? Number(iat) * 1000 : Date.parse(iat);

@@ -4,7 +4,7 @@ import { API_VERSION } from '../shared/version';
  * API Gateway's own answers (before or instead of a Lambda), rewritten into the contract's envelope.
  * The CDK stack turns each into a Gateway Response template; the local gateway renders the same bodies.
  * Only response types this API can meet: no EXPIRED_TOKEN or INVALID_SIGNATURE (SigV4 credentials, which no route
- * takes; an expired IdToken is UNAUTHORIZED), no API keys, usage plans or binary media; anything else API Gateway
+ * takes; an expired IdToken is UNAUTHORIZED), no binary media; anything else API Gateway
  * answers itself still gets the envelope through DEFAULT_4XX / DEFAULT_5XX.
  */
 export interface GatewayAnswer {
@@ -31,6 +31,16 @@ const ANSWERS = {
     statusCode: 403,
     code: 'Forbidden',
     message: 'This identity may not call this operation.',
+  },
+  /**
+   * The tenant's API key (named by the REST authorizer, lambdas/auth/restAuthorizer.ts) is on no usage plan of the
+   * stage, or disabled: the tenant was not provisioned with one (docs/edge.md, `tenant keys`).
+   */
+  invalidApiKey: {
+    type: 'INVALID_API_KEY',
+    statusCode: 403,
+    code: 'Forbidden',
+    message: 'This tenant has no usage plan on this API yet: ask the vendor to provision it.',
   },
   missingAuthenticationToken: {
     type: 'MISSING_AUTHENTICATION_TOKEN',

@@ -6,6 +6,7 @@ import { gatewayAnswerBody, type GatewayAnswer } from '../../lambdas/edge/gatewa
 const ERROR_TYPES: Record<string, string> = {
   UNAUTHORIZED: 'UnauthorizedException',
   ACCESS_DENIED: 'AccessDeniedException',
+  INVALID_API_KEY: 'ForbiddenException',
   MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
   REQUEST_TOO_LARGE: 'RequestTooLargeException',
   THROTTLED: 'TooManyRequestsException',

@@ -6,7 +6,6 @@
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import { API_GATEWAY_PAYLOAD_LIMIT_BYTES } from './body';
-import { CognitoAuthorizer } from './cognitoAuthorizer';
 import { ExecutionEnvironments, type EnvironmentSettings } from './environments';
 import {
   InProcessRuntime,
@@ -23,6 +22,7 @@ import type { HandlerName } from '../../lambdas/handlerNeeds';
 import { consoleLog, type GatewayLog } from './log';
 import { createRestServer } from './restServer';
 import type { ThrottleSettings } from './throttle';
+import { UsagePlans } from './usagePlans';
 import { createWebSocketApi } from './webSocketServer';
 
 export interface GatewayOptions {
@@ -46,6 +46,11 @@ export interface GatewayOptions {
   readonly throttle?: ThrottleSettings;
   /** Per-method overrides by `<METHOD> <resource>`, e.g. the /auth routes' lower limit (lib/restApi.ts). */
   readonly methodThrottles?: Readonly<Record<string, ThrottleSettings>>;
+  /**
+   * The default usage plan's throttle, per tenant (lib/restApi.ts): with it the routes that take a token require the
+   * tenant's API key on a usage plan, as the stack's `apiKeyRequired`; without it no key is looked at. Off by default.
+   */
+  readonly tenantThrottle?: ThrottleSettings;
   /** Serve the `/__local/` test hooks on the WebSocket port. @default false */
   readonly testHooks?: boolean;
   readonly handlerTimeoutMs?: number;
@@ -69,6 +74,14 @@ export interface LocalGateway {
   readonly connectionsEndpoint: string;
   readonly restPort: number;
   readonly wsPort: number;
+  /** The REST API's id (its method ARNs, its tenants' key values: lambdas/auth/tenantUsageKey.ts). */
+  readonly restApiId: string;
+  /** The default usage plan's id, when `tenantThrottle` is set. */
+  readonly defaultUsagePlanId?: string;
+  /** API Gateway's control plane for usage plans and API keys (the provisioning CLI's client endpoint). */
+  readonly apiGatewayEndpoint: string;
+  /** What endpoints.json adds for them: RestApiId, ApiGatewayEndpoint, DefaultUsagePlanId. */
+  readonly outputs: Readonly<Record<string, string>>;
   /** Resolves when a handler has answered a message on `routeKey` (from now on); false after timeoutMs. */
   waitForRoute(routeKey: string, timeoutMs: number): Promise<boolean>;
   /** Test hook: drop a socket without close frame and without `$disconnect`. */
@@ -106,19 +119,32 @@ function waitForRoute(waiters: Set<(routeKey: string) => void>, routeKey: string
   });
 }
 
-/** The REST API with the Cognito authorizer of the pool it fronts. */
-function restServerFor(options: GatewayOptions, stage: string, runtime: LambdaRuntime, log: GatewayLog): Server {
-  const authorizer = new CognitoAuthorizer({
-    region: options.region,
-    userPoolId: options.userPoolId,
-    clientId: options.userPoolClientId,
-    cognitoEndpoint: options.cognitoEndpoint,
-  });
+const REST_API_ID = 'localrest';
+export const LOCAL_DEFAULT_USAGE_PLAN_ID = 'localplan';
+
+/** The stage's usage plans: the default one (`tenantThrottle`) under a fixed id. */
+function usagePlansFor(options: GatewayOptions, stage: string): UsagePlans {
+  const plans = new UsagePlans(REST_API_ID, stage);
+  if (options.tenantThrottle) plans.addPlan(LOCAL_DEFAULT_USAGE_PLAN_ID, 'default', options.tenantThrottle);
+  return plans;
+}
+
+/** The REST API with its Lambda authorizer and usage plans. */
+function restServerFor(
+  options: GatewayOptions,
+  stage: string,
+  runtime: LambdaRuntime,
+  log: GatewayLog,
+  usagePlans: UsagePlans,
+): Server {
   return createRestServer({
     stage,
-    apiId: 'localrest',
+    apiId: REST_API_ID,
     runtime,
-    authorizer,
+    region: options.region,
+    accountId: LOCAL_ACCOUNT_ID,
+    usagePlans,
+    apiKeyRequired: options.tenantThrottle !== undefined,
     log,
     bodyLimitBytes: options.bodyLimitBytes ?? API_GATEWAY_PAYLOAD_LIMIT_BYTES,
     ...(options.throttle ? { throttle: options.throttle } : {}),
@@ -152,7 +178,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
   const log = options.log ?? consoleLog;
   let connectionsEndpoint = '';
   const runtime = runtimeFor(options, () => connectionsEndpoint);
-  const rest = restServerFor(options, stage, runtime, log);
+  const usagePlans = usagePlansFor(options, stage);
+  const rest = restServerFor(options, stage, runtime, log, usagePlans);
   const routeWaiters = new Set<(routeKey: string) => void>();
   const ws = createWebSocketApi({
     onRouteHandled: (routeKey) => routeWaiters.forEach((waiter) => waiter(routeKey)),
@@ -182,6 +209,14 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     connectionsEndpoint,
     restPort,
     wsPort,
+    restApiId: REST_API_ID,
+    ...(options.tenantThrottle ? { defaultUsagePlanId: LOCAL_DEFAULT_USAGE_PLAN_ID } : {}),
+    apiGatewayEndpoint: `http://127.0.0.1:${restPort}`,
+    outputs: {
+      RestApiId: REST_API_ID,
+      ApiGatewayEndpoint: `http://127.0.0.1:${restPort}`,
+      ...(options.tenantThrottle ? { DefaultUsagePlanId: LOCAL_DEFAULT_USAGE_PLAN_ID } : {}),
+    },
     waitForRoute: (routeKey, timeoutMs) => waitForRoute(routeWaiters, routeKey, timeoutMs),
     dropConnection: ws.dropConnection,
     connectionIds: () => ws.connections.ids(),

@@ -1,6 +1,7 @@
 /**
- * The REST API at `/<stage>`: throttle, payload limit, route match, Cognito authorizer, proxy event, handler, result.
- * Whatever API Gateway answers itself is written from GATEWAY_ANSWERS in the contract's envelope.
+ * The REST API at `/<stage>`: throttle, payload limit, route match, Lambda authorizer and the tenant's usage plan,
+ * proxy event, handler, result. Whatever API Gateway answers itself is written from GATEWAY_ANSWERS in the contract's
+ * envelope. Outside the stage, the usage plan and API key operations of the control plane (usagePlanApi.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import { REST_ROUTES, type RestRoute } from '../../lambdas/apiRoutes';
@@ -14,22 +15,29 @@ import {
   HEADERS_TOO_LARGE,
   PARSER_LIMIT_BYTES,
 } from './headerLimit';
-import type { CognitoAuthorizer } from './cognitoAuthorizer';
 import { targetUrl } from './headers';
 import { newRequestId } from './ids';
 import type { LambdaRuntime } from './lambdaRuntime';
 import { invocationFailureStatus } from './lambdaRuntime';
 import { errorSummary, type GatewayLog } from './log';
 import { MalformedProxyResultError, parseProxyResult, writeProxyResult } from './proxyResult';
+import { authorizeRest } from './restAuthorizer';
 import { restProxyEvent } from './restEvent';
 import { RestRouter } from './restRoutes';
 import { MethodThrottles, type ThrottleSettings } from './throttle';
+import { answerControlPlane, isControlPlanePath } from './usagePlanApi';
+import type { UsagePlans } from './usagePlans';
 
 export interface RestServerOptions {
   readonly stage: string;
   readonly apiId: string;
   readonly runtime: LambdaRuntime;
-  readonly authorizer: CognitoAuthorizer;
+  readonly region: string;
+  readonly accountId: string;
+  /** The stage's usage plans and API keys; the control-plane emulation edits them. */
+  readonly usagePlans: UsagePlans;
+  /** The routes that take a token require their tenant's API key on a usage plan (lib/restApi.ts apiKeyRequired). */
+  readonly apiKeyRequired: boolean;
   readonly log: GatewayLog;
   readonly bodyLimitBytes: number;
   /** The stage's default, applied to each method on its own, as API Gateway does. */
@@ -75,17 +83,30 @@ async function admit(
   }
 }
 
-/** The Cognito authorizer on routes that have it: `{claims}` (none on open routes), or undefined once answered 401. */
+/** The Lambda authorizer on routes that take a token: fills the event's authorizer context, or false once answered. */
 async function authorize(
   options: RestServerOptions,
   request: RestRequest,
   route: RestRoute,
-): Promise<{ readonly claims?: Record<string, string> } | undefined> {
-  if (route.auth !== 'cognito') return {};
-  const outcome = await options.authorizer.authorize(request.req.headers.authorization);
-  if (outcome.ok) return { claims: outcome.claims };
-  sendGatewayAnswer(request.res, outcome.answer, request.requestId);
-  return void logDone(options, request, outcome.answer.statusCode ?? 401, ` (${outcome.answer.type})`);
+  event: ReturnType<typeof restProxyEvent>,
+): Promise<boolean> {
+  if (route.auth !== 'cognito') return true;
+  const setup = { ...options, ...(options.apiKeyRequired ? {} : { usagePlans: undefined }) };
+  const outcome = await authorizeRest(setup, event, request.req.headers.authorization);
+  if (outcome.ok) {
+    event.requestContext.authorizer = outcome.authorizer;
+    return true;
+  }
+  const status = outcome.answer.statusCode ?? 500;
+  sendGatewayAnswer(request.res, outcome.answer, request.requestId, status);
+  logDone(options, request, status, ` (${outcome.answer.type}: ${outcome.why})`);
+  return false;
+}
+
+/** API Gateway's control plane for usage plans and API keys, on this port (local/README.md). */
+async function controlPlane(options: RestServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const raw = await readBody(req, options.bodyLimitBytes);
+  answerControlPlane(options.usagePlans, req, res, raw);
 }
 
 /** Invokes the route's handler and writes its proxy result; 502 on an error or a malformed result, 504 on timeout. */
@@ -136,6 +157,7 @@ async function handle(
   }
   const prefix = `/${options.stage}`;
   const rawPath = (req.url ?? '/').split('?')[0]!;
+  if (!rawPath.startsWith(`${prefix}/`) && isControlPlanePath(rawPath)) return controlPlane(options, req, res);
   const path = rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : undefined;
   const match = path === undefined ? undefined : router.match(request.method, path);
   const throttled = match !== undefined && !throttles.take(match.route.method, match.route.resource);
@@ -145,8 +167,6 @@ async function handle(
     sendGatewayAnswer(res, GATEWAY_ANSWERS.missingAuthenticationToken, request.requestId);
     return logDone(options, request, GATEWAY_ANSWERS.missingAuthenticationToken.statusCode ?? 404);
   }
-  const authorized = await authorize(options, request, match.route);
-  if (!authorized) return;
   const event = restProxyEvent({
     req,
     url: request.url,
@@ -159,8 +179,8 @@ async function handle(
     requestTimeEpoch: started,
     apiId: options.apiId,
     port: (req.socket.localPort as number | undefined) ?? 0,
-    ...(authorized.claims ? { claims: authorized.claims } : {}),
   });
+  if (!(await authorize(options, request, match.route, event))) return;
   await invokeHandler(options, request, match.route.handler, event);
 }
 

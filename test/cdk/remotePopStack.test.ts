@@ -106,13 +106,17 @@ describe('identity', () => {
     }
   });
 
-  test('the app client: password and refresh flows only, no secret, no user existence errors, token validity', () => {
+  test('the app client: server-side sign-in and refresh only, a secret, no user existence errors, token validity', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     const clients = template.findResources('AWS::Cognito::UserPoolClient');
     const client = Object.values(clients)[0].Properties;
-    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    // No ALLOW_USER_PASSWORD_AUTH or ALLOW_USER_SRP_AUTH: nobody signs in at Cognito directly (docs/edge.md).
+    expect([...client.ExplicitAuthFlows].sort()).toEqual([
+      'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
     expect(client).toMatchObject({
-      GenerateSecret: false,
+      GenerateSecret: true,
       PreventUserExistenceErrors: 'ENABLED',
       IdTokenValidity: 60,
       AccessTokenValidity: 60,
@@ -369,12 +373,23 @@ describe('REST API', () => {
     expect(template.toJSON().Resources[stageId].DependsOn).toContain(logGroupId);
   });
 
-  test('every route of REST_ROUTES, proxied to its function, with the Cognito authorizer where auth is cognito', () => {
+  test('every route of REST_ROUTES, proxied to its function, with the Lambda authorizer and an API key where auth is cognito', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', REST_ROUTES.length);
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'COGNITO_USER_POOLS',
+      Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
-      ProviderARNs: [{ 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] }],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(JSON.stringify(template.findResources('AWS::ApiGateway::Authorizer'))).toContain(
+      functionId('restAuthorizer'),
+    );
+    // Usage plans take the key the authorizer names; the default plan throttles each tenant on the stage.
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      ApiStages: [
+        { ApiId: { Ref: logicalId(stack.restApi.api) }, Stage: { Ref: logicalId(stack.restApi.api.deploymentStage) } },
+      ],
     });
     for (const route of REST_ROUTES) {
       const method = stack.restApi.methods[route.handler]!;
@@ -382,7 +397,7 @@ describe('REST API', () => {
       const properties = template.toJSON().Resources[logicalId(method)].Properties;
       expect(properties).toMatchObject({
         HttpMethod: route.method,
-        AuthorizationType: route.auth === 'cognito' ? 'COGNITO_USER_POOLS' : 'NONE',
+        AuthorizationType: route.auth === 'cognito' ? 'CUSTOM' : 'NONE',
         RequestValidatorId: {
           Ref: logicalId(
             stack.restApi.models[route.handler] ? stack.restApi.parametersValidator : stack.restApi.requestValidator,
@@ -393,8 +408,10 @@ describe('REST API', () => {
       expect(JSON.stringify(properties.Integration.Uri)).toContain(`"${functionId(route.handler)}"`);
       if (route.auth === 'cognito') {
         expect(properties.AuthorizerId).toEqual({ Ref: logicalId(stack.restApi.authorizer) });
+        expect(properties.ApiKeyRequired).toBe(true);
       } else {
         expect(properties.AuthorizerId).toBeUndefined();
+        expect(properties.ApiKeyRequired).not.toBe(true);
       }
     }
   });
@@ -546,9 +563,11 @@ describe('WebSocket API', () => {
 
 describe('outputs', () => {
   test('exactly the keys the local stack writes too', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
+    // DefaultUsagePlanId too: the local stack writes it only when started with a tenant throttle.
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([...OUTPUT_KEYS, 'DefaultUsagePlanId'].sort());
+    template.hasOutput('RestApiId', { Value: { Ref: logicalId(stack.restApi.api) } });
+    template.hasOutput('DefaultUsagePlanId', { Value: { Ref: logicalId(stack.restApi.defaultUsagePlan) } });
     template.hasOutput('UserPoolId', { Value: { Ref: logicalId(stack.identity.userPool) } });
-    template.hasOutput('UserPoolClientId', { Value: { Ref: logicalId(stack.identity.userPoolClient) } });
     template.hasOutput('TableName', { Value: { Ref: logicalId(stack.storage.table) } });
     template.hasOutput('Region', { Value: { Ref: 'AWS::Region' } });
     template.hasOutput('WebSocketUrl', {

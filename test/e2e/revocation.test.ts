@@ -1,12 +1,13 @@
 /**
  * Disabled means out at once (docs/edge.md, lambdas/auth/revocations.ts): `user disable` through the provisioning CLI
  * closes the instance user's WebSocket within 5 seconds and refuses its token at the next handshake; a disabled
- * api-caller's next pop with the token it already holds is 401. Against the shared local stack (globalSetup).
+ * api-caller's next pop with the token it already holds is 401, and so is a read (GET /pops/{PopId}). Against the
+ * shared local stack (globalSetup).
  */
 import type { Io } from '../../provisioning/commands';
 import { EXIT } from '../../provisioning/errors';
 import { run } from '../../provisioning/main';
-import { connectInstance, createUser, getToken, handshakeStatus, pop, uniqueTenant } from './support';
+import { callApi, connectInstance, createUser, getToken, handshakeStatus, pop, uniqueTenant } from './support';
 
 const ENDPOINTS_FILE = process.env.E2E_ENDPOINTS_FILE;
 // Sign-ins, a connect and the CLI's calls on a busy machine; the 5 s the issue sets is checked by `within` below.
@@ -63,5 +64,18 @@ describe('disabled means out at once', () => {
     const refused = await pop(IdToken, body);
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ Error: { Code: 'Unauthorized' } });
+  });
+
+  it("a disabled caller's token is refused on a read route too (the REST authorizer checks the revocation)", async () => {
+    // GIVEN an api-caller that can read a pop (none by that id: 404)
+    const caller = await createUser(uniqueTenant(), 'api');
+    const { IdToken } = await getToken(caller.username, caller.password);
+    expect((await callApi('GET', '/pops/no-such-pop', { token: IdToken })).status).toBe(404);
+    // WHEN the vendor disables it
+    expect((await cli(['user', 'disable', caller.username])).code).toBe(EXIT.OK);
+    // THEN the same read is refused by the authorizer before any function runs, in the envelope
+    const refused = await callApi('GET', '/pops/no-such-pop', { token: IdToken });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ Success: false, Error: { Code: 'Unauthorized' } });
   });
 });

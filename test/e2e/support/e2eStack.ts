@@ -23,6 +23,9 @@ export interface E2eStackSettings {
   readonly dataDir?: string;
   /** Serve from this existing table (a restored copy) instead of creating one. */
   readonly tableName?: string;
+  /** The stage throttle and the default usage plan's throttle per tenant (every tenant then needs its API key). */
+  readonly throttle?: { readonly rate: number; readonly burst: number };
+  readonly tenantThrottle?: { readonly rate: number; readonly burst: number };
   /** No gateway.log. @default false */
   readonly quiet?: boolean;
 }

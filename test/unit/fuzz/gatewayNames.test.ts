@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { WEBSOCKET_IDENTITY_SOURCE } from '../../../lambdas/apiRoutes';
 import { startControlServer, type ControlServer } from '../../../instance/control';
 import { startConsole, type ConsoleServer } from '../../../local/console/server';
-import type { CognitoAuthorizer } from '../../../local/gateway/cognitoAuthorizer';
+import { UsagePlans } from '../../../local/gateway/usagePlans';
 import type { LambdaRuntime } from '../../../local/gateway/lambdaRuntime';
 import { silentLog } from '../../../local/gateway/log';
 import { createRestServer } from '../../../local/gateway/restServer';
@@ -82,7 +82,7 @@ function send(port: number, method: string, path: string, extra: [string, string
 
 const answering200: LambdaRuntime = {
   invoke: async (name) =>
-    name === 'wsAuthorizer'
+    name === 'wsAuthorizer' || name === 'restAuthorizer'
       ? {
           principalId: 'p',
           policyDocument: {
@@ -94,9 +94,6 @@ const answering200: LambdaRuntime = {
       : { statusCode: 200, body: '{}' },
   close: () => undefined,
 };
-const allowAll = {
-  authorize: async () => ({ ok: true, claims: { 'cognito:username': 'u', 'custom:tenant': 't' } }),
-} as unknown as CognitoAuthorizer;
 
 describe('names, encodings and path segments never answer 5xx', () => {
   let table: TestTable;
@@ -112,7 +109,10 @@ describe('names, encodings and path segments never answer 5xx', () => {
       stage: 'v1',
       apiId: 'fuzz',
       runtime: answering200,
-      authorizer: allowAll,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      usagePlans: new UsagePlans('fuzz', 'v1'),
+      apiKeyRequired: false,
       log: silentLog,
       bodyLimitBytes: 1024,
     });

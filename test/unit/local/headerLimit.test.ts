@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { request, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { GATEWAY_ANSWERS } from '../../../lambdas/edge/gatewayResponses';
-import type { CognitoAuthorizer } from '../../../local/gateway/cognitoAuthorizer';
+import { UsagePlans } from '../../../local/gateway/usagePlans';
 import { HEADER_LIMIT_BYTES, HEADERS_TOO_LARGE, PARSER_LIMIT_BYTES } from '../../../local/gateway/headerLimit';
 import type { LambdaRuntime } from '../../../local/gateway/lambdaRuntime';
 import { silentLog } from '../../../local/gateway/log';
@@ -25,7 +25,10 @@ beforeAll(async () => {
     stage: 'v1',
     apiId: 'test',
     runtime: {} as LambdaRuntime,
-    authorizer: {} as CognitoAuthorizer,
+    region: 'us-east-1',
+    accountId: '000000000000',
+    usagePlans: new UsagePlans('test', 'v1'),
+    apiKeyRequired: false,
     log: silentLog,
     bodyLimitBytes: 1024,
   });

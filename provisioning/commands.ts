@@ -10,6 +10,7 @@ import { generatePassword, passwordProblems, type PasswordPolicy } from './passw
 import { resolveTarget, type Target, type TargetDependencies, type TargetOptions } from './target';
 import { UserDirectory } from './userDirectory';
 import { revocationLine, revokeUser } from './revocation';
+import { keyForNewUser } from './tenantCommands';
 
 /** Where the CLI reads and writes, so tests can run it in process. */
 export interface Io {
@@ -136,6 +137,7 @@ export async function createUser(options: CreateOptions, context: CommandContext
       email: options.email,
     });
     const group = ROLE_TO_GROUP[options.role];
+    await tenantKeyLine(context, options.tenant);
     if (options.json) {
       io.out(
         JSON.stringify({
@@ -156,6 +158,22 @@ export async function createUser(options: CreateOptions, context: CommandContext
     );
     if (given === undefined) showGeneratedPassword(io, password);
   });
+}
+
+/**
+ * The tenant's API key on the default usage plan (limits per tenant, provisioning/tenantKeys.ts), said on stderr; the
+ * user exists either way, so a failure here says how to finish instead of failing the command.
+ */
+async function tenantKeyLine(context: CommandContext, tenant: string): Promise<void> {
+  try {
+    const line = await keyForNewUser(context, tenant);
+    if (line) context.io.err(line);
+  } catch (error) {
+    context.io.err(
+      `The user is created, but its tenant's API key is not on a usage plan (${(error as Error).name}): ` +
+        `run tenant keys --tenant ${tenant}; until then its calls are refused 403.`,
+    );
+  }
 }
 
 export async function listUsers(options: { tenant?: string; json?: boolean }, context: CommandContext): Promise<void> {

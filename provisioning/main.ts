@@ -20,6 +20,7 @@ import type { TargetDependencies, TargetOptions } from './target';
 import type { TableTargetOptions } from './tableTarget';
 import { listWebhooks, removeWebhook, type WebhookCommandContext } from './webhookCommands';
 import { replayEvents, type EventCommandContext, type PipelineTargetOptions } from './eventCommands';
+import { tenantKeys, tenantLimits } from './tenantCommands';
 
 const BIN = 'remote-pop-provision';
 
@@ -84,6 +85,7 @@ function buildProgram(io: Io, context: ContextOf, tableContext: TableContextOf):
   addCreateCommand(user, context);
   addReadCommands(user, context);
   addAdminCommands(user, context);
+  addTenantCommands(program, context);
   addWebhookCommands(program, tableContext);
   addEventCommands(program, (target) => ({ ...tableContext({}), target }) as EventCommandContext);
   return program;
@@ -244,6 +246,32 @@ function addAdminCommands(user: Command, context: ContextOf): void {
       examples('user set-password acme-crm', 'user set-password acme-crm --password-stdin < password.txt'),
     )
     .action((username: string, options) => setPassword(username, options, context(targetOf(options))));
+}
+
+/** `tenant keys` and `tenant limits`: each tenant's API key on a usage plan, its limits (docs/edge.md). */
+function addTenantCommands(program: Command, context: ContextOf): void {
+  const tenant = program.command('tenant').description("each tenant's API key and usage plan: its limits per tenant");
+  withTargetOptions(
+    tenant
+      .command('keys')
+      .description("put a tenant's API key on the default usage plan (user create does it for a new tenant)")
+      .option('--tenant <tenant>', 'this tenant')
+      .option('--all', 'every tenant with users in the pool (tenants provisioned before limits per tenant)'),
+  )
+    .addHelpText('after', examples('tenant keys --tenant acme', 'tenant keys --all --stack RemotePop'))
+    .action((options) => tenantKeys(options, context(targetOf(options))));
+  withTargetOptions(
+    tenant
+      .command('limits')
+      .description("show a tenant's limits, give it its own (--rate, --burst), or put it back on the default (--reset)")
+      .requiredOption('--tenant <tenant>', 'the tenant')
+      .option('--rate <perSecond>', 'requests per second, all methods together')
+      .option('--burst <requests>', 'burst')
+      .option('--reset', 'back to the default usage plan')
+      .option('--json', 'print JSON'),
+  )
+    .addHelpText('after', examples('tenant limits --tenant acme', 'tenant limits --tenant acme --rate 50 --burst 100'))
+    .action((options) => tenantLimits(options, context(targetOf(options))));
 }
 
 /**

@@ -18,6 +18,10 @@ import {
 import { createTenantUser } from '../../provisioning/tenantUsers';
 import { basic, callApi, uniqueName, uniqueTenant, type ApiAnswer } from './support';
 import { startOwnStack, type OwnStack } from './support/ownStack';
+import { run } from '../../provisioning/main';
+import type { Io } from '../../provisioning/commands';
+import { EXIT } from '../../provisioning/errors';
+import * as path from 'path';
 import { recordSecret, recordTokens } from './support/secrets';
 
 jest.setTimeout(120_000);
@@ -153,4 +157,49 @@ test('an operator gives one tenant more without a restart, and resets it to the 
   expect(burst.filter((a) => a.status === 429)).toEqual([]);
   // AND a reset puts it back on the default plan
   expect(await resetTenantLimits(target, tenant)).toMatchObject({ own: false, limits: LIMIT });
+});
+
+/** The provisioning CLI in process against this stack's endpoints file. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [stdout, stderr]: string[][] = [[], []];
+  const io: Io = {
+    out: (line) => stdout.push(line),
+    err: (line) => stderr.push(line),
+    interactive: false,
+    ask: () => Promise.reject(new Error('no terminal')),
+    readStdin: () => Promise.resolve(''),
+    env: process.env,
+  };
+  const code = await run([...args, '--endpoints', path.join(stack.localDir, 'endpoints.json')], io);
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+test('the provisioning CLI: user create puts a new tenant on the default plan; tenant limits shows, sets, resets', async () => {
+  const tenant = uniqueTenant();
+  const created = await cli([
+    'user',
+    'create',
+    '--tenant',
+    tenant,
+    '--username',
+    uniqueName('api'),
+    '--role',
+    'api',
+    '--json',
+  ]);
+  expect(created.code).toBe(EXIT.OK);
+  recordSecret('password', (JSON.parse(created.stdout) as { Password: string }).Password);
+  expect(created.stderr).toContain(`Tenant "${tenant}": the default usage plan localplan, 5 requests/s, burst 5.`);
+  const raised = await cli(['tenant', 'limits', '--tenant', tenant, '--rate', '50', '--burst', '60', '--json']);
+  expect(JSON.parse(raised.stdout)).toMatchObject({ tenant, own: true, limits: { rate: 50, burst: 60 } });
+  const shown = await cli(['tenant', 'limits', '--tenant', tenant]);
+  expect(shown.stdout).toMatch(/its own usage plan \w+, 50 requests\/s, burst 60\.$/);
+  expect((await cli(['tenant', 'limits', '--tenant', tenant, '--reset'])).stdout).toContain('the default usage plan');
+  // AND a tenant provisioned before limits per tenant (no key) is put on the default plan by the migration step
+  const older = uniqueTenant();
+  await callerToken(older);
+  expect((await cli(['tenant', 'keys', '--all'])).stdout).toContain(`Tenant "${older}": the default usage plan`);
+  expect((await cli(['tenant', 'limits', '--tenant', 'x', '--rate', '0', '--burst', '1'])).code).toBe(
+    EXIT.INVALID_INPUT,
+  );
 });

@@ -1,6 +1,8 @@
 /**
- * What delivering held pops needs, for the routes where an agent appears (Desktop, Login: lambdas/presence/): the pop's
- * own stores, catalogue reads and pusher (heldPops.ts delivers as POST /pop does), without POST /pop's handler code.
+ * What delivering a pop needs: the pop's own stores, catalogue reads and pusher. The routes where an agent appears
+ * (Desktop, Login: lambdas/presence/) deliver held pops with exactly this (heldPops.ts delivers as POST /pop does);
+ * POST /pop adds its caller's revocation check (popHandler.ts popDependencies). Kept apart from popHandler.ts so the
+ * Desktop and Login bundles carry none of POST /pop's handler code.
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../clients/awsClients';
@@ -26,12 +28,14 @@ export const heldDeliveryDependencies = (
 ): HeldDelivery => ({
   connections: new ConnectionStore(clients.db, settings.tableName),
   catalogues: new CatalogueReader(clients.db, settings.tableName),
+  // One per execution environment, as the handler is built once per environment.
   catalogueCache: new CatalogueCache(),
   pops: new PopStore(clients.db, settings.tableName),
   push: connectionPusher(clients.management),
   claimWindowMs: settings.claimWindowSeconds * 1000,
   retentionMs: settings.popRetentionDays * DAY_MS,
   newPopId: randomUUID,
+  // Read at each call, not captured: tests move the clock with jest.spyOn(Date, 'now').
   now: () => Date.now(),
   metrics,
   held: new HeldPopStore(clients.db, settings.tableName),

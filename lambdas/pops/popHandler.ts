@@ -22,35 +22,17 @@ import type { MetricsSink } from '../shared/metrics';
 import { isRefused, refuse, refusals, type Refused } from '../shared/outcome';
 import { withoutBlankReference } from './reference';
 import { confirmPop, type PopOutcome } from './delivery';
+import { heldDeliveryDependencies, type HeldDelivery } from './heldDependencies';
 import { popOrHold } from './heldPops';
-import { HeldPopStore } from './heldPopStore';
 import { onceForKey, parseIdempotencyKey, requestFingerprint } from './idempotency';
-import type { PushToConnection } from './pusher';
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
-import { ConnectionStore } from '../presence/connectionStore';
-import { CatalogueReader } from '../catalogue/catalogueReader';
-import { CatalogueCache } from '../catalogue/catalogueCache';
-import { PopStore } from './popStore';
-import { connectionPusher } from './pusher';
 
-export interface PopDependencies {
-  readonly connections: ConnectionStore;
-  readonly catalogues: CatalogueReader;
-  readonly catalogueCache?: CatalogueCache;
-  readonly pops: PopStore;
-  readonly push: PushToConnection;
-  readonly claimWindowMs: number;
-  readonly retentionMs: number;
-  readonly newPopId: () => string;
-  readonly now: () => number;
-  readonly metrics: MetricsSink;
-  /** Pops held for an absent agent (heldPops.ts). */
-  readonly held: HeldPopStore;
+export type PopDependencies = HeldDelivery & {
   /** Tokens of disabled or deleted users (lambdas/auth/revocations.ts); none checked when absent. */
   readonly revocations?: Revocations;
-}
+};
 
 /**
  * The REST answer of a pop's outcome: 202 with its PopId, or the refusal. A pop whose push went unanswered is a 503
@@ -142,8 +124,6 @@ export function makePopHandler(deps: PopDependencies): RestHandler {
   });
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** The pop handler's dependencies from the settings and the clients of its container (or of a local stack). */
 export function popDependencies(
   settings: Pick<Settings, 'tableName' | 'claimWindowSeconds' | 'popRetentionDays'>,
@@ -151,19 +131,7 @@ export function popDependencies(
   metrics: MetricsSink,
 ): PopDependencies {
   return {
-    connections: new ConnectionStore(clients.db, settings.tableName),
-    catalogues: new CatalogueReader(clients.db, settings.tableName),
-    // One per execution environment, as the handler is built once per environment.
-    catalogueCache: new CatalogueCache(),
-    pops: new PopStore(clients.db, settings.tableName),
-    push: connectionPusher(clients.management),
-    claimWindowMs: settings.claimWindowSeconds * 1000,
-    retentionMs: settings.popRetentionDays * DAY_MS,
-    newPopId: randomUUID,
-    // Read at each call, not captured: tests move the clock with jest.spyOn(Date, 'now').
-    now: () => Date.now(),
-    metrics,
-    held: new HeldPopStore(clients.db, settings.tableName),
+    ...heldDeliveryDependencies(settings, clients, metrics),
     revocations: tableRevocations(clients.db, settings.tableName),
   };
 }

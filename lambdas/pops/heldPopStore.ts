@@ -16,6 +16,7 @@ import type { PopReason } from '../../contract/statuses';
 import type { ScriptData } from '../../contract/rest';
 import { appliedUnlessConditionFails } from '../store/conditions';
 import { queryAll, type StoredItem } from '../store/queryAll';
+import { popItem } from './popStore';
 import { TABLE_KEYS, epochSeconds, keys } from '../store/tableSchema';
 
 /** A held pop as accepted: what delivery needs to push it later. */
@@ -124,26 +125,19 @@ export class HeldPopStore {
 
   async putHeldPop(pop: HeldPop, retentionMs: number): Promise<void> {
     const at = new Date(pop.acceptedAt).toISOString();
+    const { tenant, PopId, Username, Campaign, Reference } = pop;
+    const item = popItem(
+      { tenant, PopId, Username, Campaign, Reference, Status: 'Held', CreatedAt: at, UpdatedAt: at, sentTo: [] },
+      pop.holdUntil + retentionMs,
+    );
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...keys.pop(pop.tenant, pop.PopId),
-          Type: 'Pop',
-          Tenant: pop.tenant,
-          PopId: pop.PopId,
-          Username: pop.Username,
-          Campaign: pop.Campaign,
-          Reference: pop.Reference,
-          Status: 'Held',
-          CreatedAt: at,
-          UpdatedAt: at,
-          SentTo: [],
-          SentToInstances: [],
+          ...item,
           HoldUntil: pop.holdUntil,
           // As JSON: numbers keep the exact form the caller sent (a DynamoDB number would not).
           HeldScriptData: JSON.stringify(pop.ScriptData ?? {}),
-          [TABLE_KEYS.ttlAttribute]: epochSeconds(pop.holdUntil + retentionMs),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),

@@ -75,6 +75,29 @@ export type IdempotencyReservation =
  */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 
+/**
+ * A new pop's item, removed by TTL after `expiresAtMs` (epoch ms): the one shape of a pop item, as `putPop` and a held
+ * pop (heldPopStore.ts putHeldPop) write it.
+ */
+export function popItem(pop: NewPop, expiresAtMs: number): Record<string, NativeAttributeValue> {
+  return {
+    ...keys.pop(pop.tenant, pop.PopId),
+    Type: 'Pop',
+    Tenant: pop.tenant,
+    PopId: pop.PopId,
+    Username: pop.Username,
+    Campaign: pop.Campaign,
+    Reference: pop.Reference,
+    Status: pop.Status,
+    Reason: pop.Reason,
+    CreatedAt: pop.CreatedAt,
+    UpdatedAt: pop.UpdatedAt,
+    SentTo: [...pop.sentTo],
+    SentToInstances: [...(pop.sentToInstances ?? [])],
+    [TABLE_KEYS.ttlAttribute]: epochSeconds(expiresAtMs),
+  };
+}
+
 /** Pops and their status, record claims and idempotency keys: everything a pop writes. */
 export class PopStore {
   constructor(
@@ -149,27 +172,7 @@ export class PopStore {
   }
 
   async putPop(pop: NewPop, retentionMs: number): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.pop(pop.tenant, pop.PopId),
-          Type: 'Pop',
-          Tenant: pop.tenant,
-          PopId: pop.PopId,
-          Username: pop.Username,
-          Campaign: pop.Campaign,
-          Reference: pop.Reference,
-          Status: pop.Status,
-          Reason: pop.Reason,
-          CreatedAt: pop.CreatedAt,
-          UpdatedAt: pop.UpdatedAt,
-          SentTo: [...pop.sentTo],
-          SentToInstances: [...(pop.sentToInstances ?? [])],
-          [TABLE_KEYS.ttlAttribute]: epochSeconds(this.now() + retentionMs),
-        },
-      }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: popItem(pop, this.now() + retentionMs) }));
   }
 
   /** A pop of this tenant only: another tenant's PopId is simply not found. */

@@ -1,9 +1,11 @@
 /**
  * What a million pops cost beyond the per-pop projection (bench/costProjection.ts, docs/design/stack.md), at 1, 10 and
- * 100 million pops a month: X-Ray traces under the default sampling rule, access log lines, Idempotency-Key writes,
+ * 100 million pops a month: X-Ray traces (the REST stage under the stack's sampling rule, the functions Lambda starts
+ * under X-Ray's default), access log lines, Idempotency-Key writes,
  * the instances' heartbeat and Cognito's monthly active users, and what the batched stream consumer changed in the event feed's writes
  * and the TTL deletions' invocations. docs/cost.md shows costTable(); test/unit/bench/fullCost.test.ts recomputes it.
  */
+import { DEFAULT_SETTINGS } from '../lib/stackSettings';
 import { PRICES } from './costModel';
 
 const SECONDS_PER_MONTH = 30.4 * 24 * 3600;
@@ -24,9 +26,14 @@ export const ASSUMED = {
   /** The batched stream consumer: per event one counter update and one consistent read fewer (lambdas/events/streamHandler.ts). */
   feedWriteUnitsSavedPerPop: 3,
   feedReadUnitsSavedPerPop: 3,
-  /** Traced requests per pop: POST /pop, two Acks, three popStream invocations at low traffic. */
-  tracesPerPop: 6,
-  /** X-Ray's default rule: the first request each second, then 5 % (one reservoir assumed for the account). */
+  /** REST requests per pop that X-Ray may trace at the stage (lib/tracing.ts's rule): POST /pop. */
+  restTracesPerPop: 1,
+  /**
+   * Invocations per pop that Lambda starts itself and samples alone: two Acks (WebSocket, which API Gateway does not
+   * trace) and three popStream invocations at low traffic. No sampling rule reaches them.
+   */
+  lambdaRootTracesPerPop: 5,
+  /** X-Ray's default, which Lambda applies: the first request each second, then 5 % (one reservoir assumed). */
   xrayReservoirPerSecond: 1,
   xrayFixedRate: 0.05,
   /** Access log bytes per pop: one REST line (about 600 bytes) and two WebSocket Ack lines (about 500 each). */
@@ -43,12 +50,25 @@ export const ASSUMED = {
 
 export const VOLUMES = [1_000_000, 10_000_000, 100_000_000] as const;
 
-/** USD a month for X-Ray at `pops` a month under the default sampling rule. */
+/** Requests traced a month out of `requests` under a rule of this reservoir (per second) and fixed rate. */
+function traced(requests: number, reservoirPerSecond: number, fixedRate: number): number {
+  const reservoir = reservoirPerSecond * SECONDS_PER_MONTH;
+  return Math.min(requests, reservoir + fixedRate * Math.max(0, requests - reservoir));
+}
+
+/** Traces a month of the REST stage, under the stack's rule at its settings' defaults (lib/tracing.ts). */
+export const restTraces = (pops: number): number =>
+  traced(pops * ASSUMED.restTracesPerPop, DEFAULT_SETTINGS.xraySamplingReservoir, DEFAULT_SETTINGS.xraySamplingRate);
+
+/** Traces a month of the functions Lambda starts itself, under X-Ray's default. */
+export const lambdaRootTraces = (pops: number): number =>
+  traced(pops * ASSUMED.lambdaRootTracesPerPop, ASSUMED.xrayReservoirPerSecond, ASSUMED.xrayFixedRate);
+
+const usdPerTrace = MORE_PRICES.xrayPerMillionTraces / 1e6;
+
+/** USD a month for X-Ray at `pops` a month: both kinds of traces, less the free ones. */
 export function xrayPerMonth(pops: number): number {
-  const requests = pops * ASSUMED.tracesPerPop;
-  const reservoir = ASSUMED.xrayReservoirPerSecond * SECONDS_PER_MONTH;
-  const traced = Math.min(requests, reservoir + ASSUMED.xrayFixedRate * Math.max(0, requests - reservoir));
-  return (Math.max(0, traced - MORE_PRICES.xrayFreeTracesPerMonth) / 1e6) * MORE_PRICES.xrayPerMillionTraces;
+  return Math.max(0, restTraces(pops) + lambdaRootTraces(pops) - MORE_PRICES.xrayFreeTracesPerMonth) * usdPerTrace;
 }
 
 /** USD a month for the heartbeat of the fleet (messages both ways, the wsPing invocations, connection minutes). */
@@ -78,7 +98,14 @@ export function costLines(): CostLine[] {
   const lines: CostLine[] = [
     { item: 'Per-pop projection (docs/design/stack.md)', perMillion: flat(ASSUMED.basePerMillionPops) },
     { item: "Batched stream consumer: the feed's counter and place reads", perMillion: flat(saved) },
-    { item: 'X-Ray, default sampling rule', perMillion: perMillion(xrayPerMonth) },
+    {
+      item: `X-Ray, REST stage (the stack's rule: ${DEFAULT_SETTINGS.xraySamplingRate * 100} %, reservoir ${DEFAULT_SETTINGS.xraySamplingReservoir})`,
+      perMillion: perMillion((pops) => restTraces(pops) * usdPerTrace),
+    },
+    {
+      item: "X-Ray, functions Lambda starts (X-Ray's default), less the free traces",
+      perMillion: perMillion((pops) => xrayPerMonth(pops) - restTraces(pops) * usdPerTrace),
+    },
     {
       item: 'Access logs (REST and WebSocket)',
       perMillion: flat((ASSUMED.accessLogBytesPerPop / 1e3) * PRICES.logsPerGbIngested),

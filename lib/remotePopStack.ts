@@ -13,6 +13,7 @@ import { Observability } from './observability';
 import { RestApi, type BodyModel } from './restApi';
 import { settingsFromContext, type Settings } from './stackSettings';
 import { Storage } from './storage';
+import { Tracing } from './tracing';
 import { TenantUserPool } from './userPool';
 import { WebSocketApi } from './webSocketApi';
 import { Webhooks } from './webhooks';
@@ -86,6 +87,8 @@ export class RemotePopStack extends Stack {
   readonly webhooks: Webhooks;
   readonly heldPops: HeldPops;
   readonly eventPipeline: EventPipeline;
+  /** The X-Ray sampling rule of the REST stage (settings `xraySamplingRate`, `xraySamplingReservoir`). */
+  readonly tracing: Tracing;
   /** Where the functions' EMF metrics go: one namespace per stack, so two stages in one account never mix. */
   readonly metricsNamespace: string;
 
@@ -119,6 +122,7 @@ export class RemotePopStack extends Stack {
       metricsNamespace: this.metricsNamespace,
     });
     this.restApi = this.createRestApi(settings, retention);
+    this.tracing = this.createTracing(settings);
     this.webSocketApi = this.createWebSocketApi(settings, retention);
     this.functions.grantManageConnections(this.webSocketApi.stage);
     [this.webhooks, this.eventPipeline] = this.createPipeline(settings, retention);
@@ -224,6 +228,16 @@ export class RemotePopStack extends Stack {
       securityPolicy: settings.restSecurityPolicy as apigw.SecurityPolicy,
       endpointAccessMode: settings.restEndpointAccessMode as apigw.EndpointAccessMode,
       disableExecuteApiEndpoint: settings.disableExecuteApiEndpoint,
+    });
+  }
+
+  /** The REST stage's X-Ray sampling rule (lib/tracing.ts). */
+  private createTracing(settings: Settings): Tracing {
+    return new Tracing(this, 'Tracing', {
+      restApiName: this.restApi.api.restApiName,
+      stageName: settings.stageName,
+      fixedRate: settings.xraySamplingRate,
+      reservoirSize: settings.xraySamplingReservoir,
     });
   }
 

@@ -122,6 +122,17 @@ export const STACK_SETTINGS = Type.Object({
    */
   streamParallelizationFactor: integer(1, 10, { default: DEFAULT_STREAM_PARALLELIZATION }),
   /**
+   * X-Ray sampling of the REST stage (lib/tracing.ts): the share of requests traced beyond the reservoir, 0 to 1.
+   * Lambda applies X-Ray's own default to the functions it starts (the WebSocket routes, the stream); a rule cannot
+   * change that. Why 5 %: docs/cost.md. @default 0.05
+   */
+  xraySamplingRate: Type.Number({ minimum: 0, maximum: 1, default: 0.05, rule: 'must be a number from 0 to 1' }),
+  /**
+   * Requests per second the REST stage traces before the rate applies (X-Ray's default rule has 1, which at low volume
+   * traces nearly every pop). @default 0
+   */
+  xraySamplingReservoir: integer(0, 1000, { default: 0 }),
+  /**
    * Create API Gateway's account-level CloudWatch role (one per account and region, shared by every API there).
    * false when the account already has one, so stacks do not overwrite each other's. @default true
    */

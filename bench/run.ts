@@ -47,6 +47,7 @@ import { measureColdStart, type ColdStartFigures } from './coldStart';
 import { costTable, measureCostProjection, type CostProjection } from './costProjection';
 import { measureSdkOverhead, type SdkOverheadFigures } from './sdkOverhead';
 import { measureHeldPopCost } from './heldPopCost';
+import { measureEdgeCost, type EdgeCost } from './edgeCost';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { measureStreamConsumer } from './streamConsumer';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
@@ -234,6 +235,13 @@ async function main(): Promise<number> {
     failures.push(
       `held pops changed a present agent's pop: ${heldPops.after.roundTrips.max} round trips, not ${heldPops.before.roundTrips.max}`,
     );
+  // 11. Limits per tenant: POST /pop with the Lambda authorizer and a usage plan against the Cognito authorizer without,
+  // two stacks side by side in alternating rounds (bench/edgeCost.ts), before the main stack starts.
+  progress('limits per tenant: POST /pop with the Lambda authorizer and a usage plan, against the Cognito authorizer');
+  const edgeCost: EdgeCost = await measureEdgeCost(
+    { pops: QUICK ? 30 : 200, rounds: QUICK ? 2 : 4, concurrency: 4 },
+    progress,
+  );
   // 8. What a pop costs in AWS: the functions' CPU, calls and init projected per memory size (bench/costProjection.ts),
   // with its own emulators, before the stack starts; init from figure 4 of this run.
   progress('AWS cost projection: CPU and calls per function and of the bare calls, dynalite in its own process');
@@ -511,6 +519,7 @@ async function main(): Promise<number> {
       coldStart,
       sdkOverhead,
       heldPops,
+      edgeCost,
       streamConsumer,
       costProjection,
       tokenPath: {
@@ -813,6 +822,14 @@ function summary(r: any): string {
       `sequential round trips per record ${sc.before.sequentialRoundTripsPerRecord} before, ${sc.after.sequentialRoundTripsPerRecord} after ` +
       `(calls ${sc.before.callsPerRecord} -> ${sc.after.callsPerRecord}); x${sc.recordsPerSecondOverPopsPerSecond} the pop saturation ` +
       `(${fmt(sc.popSaturationPerSecond)} pops/s; must be >= 3)`,
+  );
+  const edge = r.edgeCost;
+  lines.push(
+    '',
+    `11. Limits per tenant (bench/edgeCost.ts, ${edge.rounds} rounds of ${edge.pops} pops per stack): POST /pop answer p50 ` +
+      `${fmt(edge.limits.accept.p50)} ms with the Lambda authorizer and a usage plan, ${fmt(edge.baseline.accept.p50)} ms ` +
+      `with the Cognito authorizer (x${edge.ratios.acceptP50}); CPU per pop ${edge.limits.cpuMsPerPop} vs ` +
+      `${edge.baseline.cpuMsPerPop} ms (x${edge.ratios.cpuPerPop}; at most x1.10: ${edge.ratios.cpuPerPop <= 1.1 ? 'met' : 'NOT met'})`,
   );
   lines.push('', 'Targets:');
   const t = r.targets;

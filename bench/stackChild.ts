@@ -71,9 +71,11 @@ export async function startStackChild(
   logFile: string,
   runtime: StackProcessOptions['runtime'] = 'environments',
   environments?: StackProcessOptions['environments'],
+  /** More of the stack's settings (bench/edgeCost.ts: its authorizer and usage plans). */
+  extra: Partial<StackProcessOptions> = {},
 ): Promise<StackChild> {
   const stack = await launchStack(
-    { localDir, gatewayLog: 'stdout', runtime, ...(environments ? { environments } : {}) },
+    { localDir, gatewayLog: 'stdout', runtime, ...(environments ? { environments } : {}), ...extra },
     {
       label: 'local stack',
       timeoutMs: 60_000,

@@ -117,6 +117,8 @@ export interface LocalStackOptions {
   readonly throttle?: ThrottleSettings;
   /** The default usage plan's throttle per tenant; with it every tenant needs its API key (local/gateway/index.ts). */
   readonly tenantThrottle?: ThrottleSettings;
+  /** The bench's baseline: the Cognito authorizer in the gateway (local/gateway/index.ts). @default 'lambda' */
+  readonly restAuthorizer?: 'lambda' | 'cognito';
   readonly bodyLimitBytes?: number;
   /**
    * `environments`: each function in Lambda-like execution environments (worker threads, gateway/environments.ts);
@@ -333,6 +335,7 @@ function startGatewayFor(
     log,
     ...(options.throttle ? { throttle: options.throttle } : {}),
     ...(options.tenantThrottle ? { tenantThrottle: options.tenantThrottle } : {}),
+    ...(options.restAuthorizer ? { restAuthorizer: options.restAuthorizer } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
 }

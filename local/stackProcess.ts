@@ -56,6 +56,7 @@ export interface StackProcessOptions {
   /** The stage throttle and the default usage plan's per-tenant throttle (LocalStackOptions). */
   readonly throttle?: LocalStackOptions['throttle'];
   readonly tenantThrottle?: LocalStackOptions['tenantThrottle'];
+  readonly restAuthorizer?: LocalStackOptions['restAuthorizer'];
 }
 
 export type FaultAction = keyof LocalStackFaults;
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
     ...(options.throttle ? { throttle: options.throttle } : {}),
     ...(options.tenantThrottle ? { tenantThrottle: options.tenantThrottle } : {}),
+    ...(options.restAuthorizer ? { restAuthorizer: options.restAuthorizer } : {}),
     log,
   });
   let stopping: Promise<void> | undefined;

@@ -23,6 +23,7 @@ import { consoleLog, type GatewayLog } from './log';
 import { createRestServer } from './restServer';
 import type { ThrottleSettings } from './throttle';
 import { UsagePlans } from './usagePlans';
+import { CognitoAuthorizer } from './cognitoAuthorizer';
 import { createWebSocketApi } from './webSocketServer';
 
 export interface GatewayOptions {
@@ -51,6 +52,11 @@ export interface GatewayOptions {
    * tenant's API key on a usage plan, as the stack's `apiKeyRequired`; without it no key is looked at. Off by default.
    */
   readonly tenantThrottle?: ThrottleSettings;
+  /**
+   * `cognito`: the REST routes get API Gateway's Cognito authorizer in the gateway and no usage plan, as before limits
+   * per tenant: only the bench's baseline (bench/edgeCost.ts). @default 'lambda'
+   */
+  readonly restAuthorizer?: 'lambda' | 'cognito';
   /** Serve the `/__local/` test hooks on the WebSocket port. @default false */
   readonly testHooks?: boolean;
   readonly handlerTimeoutMs?: number;
@@ -129,6 +135,14 @@ function usagePlansFor(options: GatewayOptions, stage: string): UsagePlans {
   return plans;
 }
 
+const cognitoBaselineOf = (options: GatewayOptions): CognitoAuthorizer =>
+  new CognitoAuthorizer({
+    region: options.region,
+    userPoolId: options.userPoolId,
+    clientId: options.userPoolClientId,
+    cognitoEndpoint: options.cognitoEndpoint,
+  });
+
 /** The REST API with its Lambda authorizer and usage plans. */
 function restServerFor(
   options: GatewayOptions,
@@ -145,6 +159,7 @@ function restServerFor(
     accountId: LOCAL_ACCOUNT_ID,
     usagePlans,
     apiKeyRequired: options.tenantThrottle !== undefined,
+    ...(options.restAuthorizer === 'cognito' ? { cognitoBaseline: cognitoBaselineOf(options) } : {}),
     log,
     bodyLimitBytes: options.bodyLimitBytes ?? API_GATEWAY_PAYLOAD_LIMIT_BYTES,
     ...(options.throttle ? { throttle: options.throttle } : {}),

@@ -27,6 +27,7 @@ import { RestRouter } from './restRoutes';
 import { MethodThrottles, type ThrottleSettings } from './throttle';
 import { answerControlPlane, isControlPlanePath } from './usagePlanApi';
 import type { UsagePlans } from './usagePlans';
+import type { CognitoAuthorizer } from './cognitoAuthorizer';
 
 export interface RestServerOptions {
   readonly stage: string;
@@ -38,6 +39,11 @@ export interface RestServerOptions {
   readonly usagePlans: UsagePlans;
   /** The routes that take a token require their tenant's API key on a usage plan (lib/restApi.ts apiKeyRequired). */
   readonly apiKeyRequired: boolean;
+  /**
+   * The bench's baseline only (bench/edgeCost.ts): API Gateway's Cognito authorizer in the gateway, as before the
+   * Lambda authorizer and limits per tenant, with no usage plan. @default - the Lambda authorizer
+   */
+  readonly cognitoBaseline?: CognitoAuthorizer;
   readonly log: GatewayLog;
   readonly bodyLimitBytes: number;
   /** The stage's default, applied to each method on its own, as API Gateway does. */
@@ -91,6 +97,7 @@ async function authorize(
   event: ReturnType<typeof restProxyEvent>,
 ): Promise<boolean> {
   if (route.auth !== 'cognito') return true;
+  if (options.cognitoBaseline) return authorizeBaseline(options, options.cognitoBaseline, request, event);
   const setup = { ...options, ...(options.apiKeyRequired ? {} : { usagePlans: undefined }) };
   const outcome = await authorizeRest(setup, event, request.req.headers.authorization);
   if (outcome.ok) {
@@ -100,6 +107,23 @@ async function authorize(
   const status = outcome.answer.statusCode ?? 500;
   sendGatewayAnswer(request.res, outcome.answer, request.requestId, status);
   logDone(options, request, status, ` (${outcome.answer.type}: ${outcome.why})`);
+  return false;
+}
+
+/** The Cognito authorizer's claims (the bench's baseline), or false once answered 401. */
+async function authorizeBaseline(
+  options: RestServerOptions,
+  authorizer: CognitoAuthorizer,
+  request: RestRequest,
+  event: ReturnType<typeof restProxyEvent>,
+): Promise<boolean> {
+  const outcome = await authorizer.authorize(request.req.headers.authorization);
+  if (outcome.ok) {
+    event.requestContext.authorizer = { claims: outcome.claims };
+    return true;
+  }
+  sendGatewayAnswer(request.res, outcome.answer, request.requestId);
+  logDone(options, request, outcome.answer.statusCode ?? 401, ` (${outcome.answer.type})`);
   return false;
 }
 

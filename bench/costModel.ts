@@ -56,7 +56,8 @@ export const ASSUMED_LATENCY_MS: Readonly<Record<string, number>> = {
   Query: 5,
   BatchWriteItem: 8,
   PostToConnection: 20,
-  InitiateAuth: 100,
+  AdminInitiateAuth: 100,
+  DescribeUserPoolClient: 30,
   AdminGetUser: 30,
 };
 /** Any call not listed above. */

@@ -38,10 +38,11 @@ import { Agent } from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { claimsAsApiGatewayWritesThem } from '../local/gateway/cognitoAuthorizer';
 import { LOCAL_CREDENTIALS } from '../local/provision';
 import { ENV } from '../lambdas/shared/settings';
+import { adminSignIn } from '../provisioning/adminSignIn';
 import { createTenantUser } from '../provisioning/tenantUsers';
 import { measureColdStart, type ColdStartFigures } from './coldStart';
 import { costTable, measureCostProjection, type CostProjection } from './costProjection';
@@ -50,6 +51,7 @@ import { measureHeldPopCost } from './heldPopCost';
 import { measureEdgeCost, type EdgeCost } from './edgeCost';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { measureStreamConsumer } from './streamConsumer';
+import { measureFeedLag } from './feedLag';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
 import { summariseProfile, type ProfileSummary } from './profile';
@@ -71,6 +73,11 @@ const N = {
   authCalls: QUICK ? 20 : 200,
   saturationPops: QUICK ? 300 : 600,
   saturationConcurrency: 64,
+  /** The feed's lag after a burst at saturation (bench/feedLag.ts): bursts, and pops per burst. */
+  feedBursts: Number(process.env.BENCH_FEED_BURSTS ?? (QUICK ? 2 : 3)),
+  feedBurstPops: Number(process.env.BENCH_FEED_BURST_POPS ?? (QUICK ? 150 : 300)),
+  /** Pops (three status changes each) the stream consumer handles, before and after (bench/streamConsumer.ts). */
+  streamPops: Number(process.env.BENCH_STREAM_POPS ?? (QUICK ? 100 : 500)),
   profilePops: QUICK ? 200 : 600,
   handlerCpuWarmup: 100,
   handlerCpuInvocations: QUICK ? 200 : 600,
@@ -376,12 +383,33 @@ async function main(): Promise<number> {
     const streamConsumer = await measureStreamConsumer(stack.endpoints, {
       tmp,
       logFile: stackLog,
-      pops: QUICK ? 100 : 500,
+      pops: N.streamPops,
       popSaturationPerSecond: saturation.acceptedPerSecond.median,
     });
     if (!QUICK && !streamConsumer.keepsUp)
       failures.push(
         `stream consumer: ${streamConsumer.recordsPerSecondOverPopsPerSecond} records/s per pop/s, under 3`,
+      );
+    if (streamConsumer.projectedShardPopsPerSecond < 150)
+      failures.push(
+        `stream consumer: ${streamConsumer.projectedShardPopsPerSecond} pops/s per shard projected, under 150`,
+      );
+    // 6c. The feed after a burst at saturation: the burst's last status change readable from GET /events (bench/feedLag.ts).
+    progress(
+      `feed lag: ${N.feedBursts} bursts of ${N.feedBurstPops} pops at ${N.saturationConcurrency} callers, GET /events followed`,
+    );
+    const feedLag = await measureFeedLag({
+      restApiUrl: e.RestApiUrl,
+      idToken,
+      agent: httpAgent,
+      bursts: N.feedBursts,
+      eventsPerPop: ACKS ? 2 : 1,
+      runBurst: (label) => runOnce(label, N.saturationConcurrency, N.feedBurstPops),
+      log: progress,
+    });
+    if (!QUICK && !feedLag.met)
+      failures.push(
+        `feed lag: last event readable after ${feedLag.lastEventLagMs.max} ms (target ${feedLag.targetMs})`,
       );
     const cpuPops = [...receipts.byNonce.keys()].filter((nonce) => nonce.startsWith('cpu-')).length;
     const cpuExpected = N.handlerCpuWarmup + N.handlerCpuInvocations + N.handlerCpuProfiled;
@@ -521,6 +549,7 @@ async function main(): Promise<number> {
       heldPops,
       edgeCost,
       streamConsumer,
+      feedLag,
       costProjection,
       tokenPath: {
         calls: N.authCalls,
@@ -617,14 +646,8 @@ async function provisionOtherTenants(
         const t = next++;
         const user = { username: `other${t}-instance`, password: password(`o${t}`) };
         await createTenantUser(cognito, userPoolId, { tenant: `other-${t}`, role: 'instance', ...user });
-        const auth = await cognito.send(
-          new InitiateAuthCommand({
-            ClientId: clientId,
-            AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
-          }),
-        );
-        tokens[t] = auth.AuthenticationResult!.IdToken!;
+        const auth = await adminSignIn(cognito, { userPoolId, clientId }, user.username, user.password);
+        tokens[t] = auth.IdToken!;
       }
     }),
   );
@@ -822,6 +845,14 @@ function summary(r: any): string {
       `sequential round trips per record ${sc.before.sequentialRoundTripsPerRecord} before, ${sc.after.sequentialRoundTripsPerRecord} after ` +
       `(calls ${sc.before.callsPerRecord} -> ${sc.after.callsPerRecord}); x${sc.recordsPerSecondOverPopsPerSecond} the pop saturation ` +
       `(${fmt(sc.popSaturationPerSecond)} pops/s; must be >= 3)`,
+    `    projected in AWS per stream shard at ${sc.memoryMb} MB: ${fmt(sc.projectedShardPopsPerSecond, 0)} pops/s (must be >= 150; docs/capacity.md)`,
+  );
+  const fl = r.feedLag;
+  lines.push(
+    '',
+    `11. Feed lag (bench/feedLag.ts): a burst's last status change readable from GET /events after ${fmt(fl.lastEventLagMs.median, 0)} ms ` +
+      `(${fmt(fl.lastEventLagMs.min, 0)}-${fmt(fl.lastEventLagMs.max, 0)} over ${fl.bursts.length} bursts; must be <= ${fl.targetMs}: ${fl.met ? 'met' : 'NOT met'}); ` +
+      `GET /events p50 ${fmt(fl.readMs.p50)} ms`,
   );
   const edge = r.edgeCost;
   lines.push(

@@ -79,7 +79,10 @@ const tokenFields = {
 };
 export const TokenResult = Type.Object({
   ...tokenFields,
-  RefreshToken: Type.String({ description: 'For POST /auth/refresh.' }),
+  RefreshToken: Type.String({
+    description:
+      "For POST /auth/refresh. Opaque: the API's own envelope around Cognito's refresh token; keep it as it came.",
+  }),
 });
 export type TokenResult = Static<typeof TokenResult>;
 export const RefreshedTokenResult = Type.Object(tokenFields);

@@ -38,8 +38,8 @@ export type HandlerName =
  */
 export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
-/** The Cognito user pool actions a function calls with its role (InitiateAuth needs none: it is not signed). */
-export type CognitoAction = 'AdminGetUser' | 'AdminInitiateAuth';
+/** The Cognito user pool actions a function calls with its role (DescribeUserPoolClient: the app client's secret). */
+export type CognitoAction = 'AdminGetUser' | 'AdminInitiateAuth' | 'DescribeUserPoolClient';
 
 /**
  * What each function may touch, so the stack grants exactly this and nothing more (lib/functions.ts), and
@@ -62,6 +62,11 @@ export interface HandlerNeeds {
   readonly webhookQueue?: 'send' | 'consume';
   /** The hold timer's queue (lib/heldPops.ts): `send` a held pop's timer, or `consume` it (lambdas/pops/holdExpiry.ts). */
   readonly holdQueue?: 'send' | 'consume';
+  /**
+   * The webhook secrets' KMS key (lib/webhookKey.ts, lambdas/webhooks/secretBox.ts): `seal` new secrets
+   * (kms:GenerateDataKey), or `open` them to sign (kms:Decrypt). No other function may use it.
+   */
+  readonly webhookKey?: 'seal' | 'open';
 }
 
 /** Record claims, idempotency keys, pops, delivery records and the removal of a gone connection (batch deletes). */
@@ -77,8 +82,9 @@ const POP_WRITER: readonly TableAction[] = [
 const CONNECTION_WRITER: readonly TableAction[] = POP_WRITER;
 
 export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
-  authToken: { userPool: true, cognito: ['AdminGetUser'] },
-  authRefresh: { userPool: true, cognito: ['AdminGetUser'] },
+  // Server-side sign-in with the client's secret, read once per container (lambdas/auth/appClient.ts).
+  authToken: { userPool: true, cognito: ['AdminInitiateAuth', 'AdminGetUser', 'DescribeUserPoolClient'] },
+  authRefresh: { userPool: true, cognito: ['AdminInitiateAuth', 'AdminGetUser', 'DescribeUserPoolClient'] },
   pop: { table: POP_WRITER, manageConnections: true, claimSettings: true },
   // One pop, read strongly consistent; still Sent a claim window after it was sent, it reads Expired (Unconfirmed).
   popStatus: { table: ['GetItem'], claimSettings: true },
@@ -100,15 +106,16 @@ export const HANDLER_NEEDS: Readonly<Record<HandlerName, HandlerNeeds>> = {
     holdQueue: 'send',
   },
   // Validating a URL resolves its host (lambdas/webhooks/urlGuard.ts); nothing is queued, so no queue grant.
-  webhookCreate: { table: ['Query', 'PutItem'] },
+  webhookCreate: { table: ['Query', 'PutItem'], webhookKey: 'seal' },
   webhookList: { table: ['Query'] },
   webhookGet: { table: ['GetItem'] },
   webhookDelete: { table: ['DeleteItem'] },
-  webhookRotate: { table: ['UpdateItem'] },
-  // The test delivery is queued like any other.
+  // Reads the item first: a secret stored plain before encryption is sealed as the previous one (webhookStore.ts).
+  webhookRotate: { table: ['GetItem', 'UpdateItem'], webhookKey: 'seal' },
+  // The test delivery is queued like any other: the sender signs it, so no key here.
   webhookTest: { table: ['GetItem'], webhookQueue: 'send' },
   // Records each endpoint's state; the queue's consumer (lambdas/webhooks/senderHandler.ts).
-  webhookSender: { table: ['GetItem', 'UpdateItem'], webhookQueue: 'consume' },
+  webhookSender: { table: ['GetItem', 'UpdateItem'], webhookQueue: 'consume', webhookKey: 'open' },
   // The REST routes' authorizer: the IdToken, its revocation, the tenant's usage plan key (lambdas/auth/restAuthorizer.ts).
   restAuthorizer: { userPool: true, table: ['GetItem'] },
   // Refuses a token revoked by disabling its user (lambdas/auth/revocations.ts).

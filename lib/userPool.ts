@@ -16,11 +16,18 @@ export interface TenantUserPoolProps {
   readonly removalPolicy: RemovalPolicy;
   /** Refuse DeleteUserPool (prod). */
   readonly deletionProtection: boolean;
+  /**
+   * Threat protection that acts (prod): block compromised credentials and high-risk sign-ins. Off, it only audits
+   * (dev: tests and benchmarks sign in from one address at a rate a risk model may call an attack).
+   */
+  readonly enforceThreatProtection: boolean;
 }
 
 /**
  * The user pool: one user per integration (`api-callers`) or Scripting instance (`scripting-instances`), created by
  * the vendor only (provisioning/), each tagged with an immutable tenant; and the one app client the REST API signs them in with.
+ * The client has a secret and allows only server-side sign-in (ADMIN_USER_PASSWORD_AUTH, which needs IAM) and refresh:
+ * nobody can sign in at Cognito directly, past the API's throttles and WAF (docs/edge.md).
  */
 export class TenantUserPool extends Construct {
   readonly userPool: cognito.IUserPool;
@@ -48,11 +55,12 @@ export class TenantUserPool extends Construct {
         requireSymbols: PASSWORD_POLICY.requireSymbols,
         tempPasswordValidity: Duration.days(PASSWORD_POLICY.tempPasswordValidityDays),
       },
-      // Plus tier (cdk-nag COG8): compromised-credential and adaptive sign-in detection. AUDIT_ONLY for now: every
-      // sign-in reaches Cognito from the auth Lambda, so the risk model sees the Lambda's address, not the caller's,
-      // until the auth handler forwards UserContextData; enforcing before that could block callers at random.
+      // Plus tier (cdk-nag COG8): compromised-credential and adaptive sign-in detection, scoring the caller's IP and
+      // headers that the auth functions pass as ContextData (lambdas/auth/tokenHandlers.ts): safe to act on in prod.
       featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.AUDIT_ONLY,
+      standardThreatProtectionMode: props.enforceThreatProtection
+        ? cognito.StandardThreatProtectionMode.FULL_FUNCTION
+        : cognito.StandardThreatProtectionMode.AUDIT_ONLY,
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
@@ -60,7 +68,7 @@ export class TenantUserPool extends Construct {
       id: 'AwsSolutions-COG2',
       reason:
         'Users are non-interactive machine identities (third-party systems and Scripting instance servers) that ' +
-        'sign in with USER_PASSWORD_AUTH from code; there is no person to answer an MFA challenge. Passwords are ' +
+        'sign in with a password through GET /auth; there is no person to answer an MFA challenge. Passwords are ' +
         'vendor-generated, 14+ characters, and Plus-tier threat protection watches for compromised credentials.',
     });
 
@@ -69,10 +77,12 @@ export class TenantUserPool extends Construct {
     }
 
     this.userPoolClient = userPool.addClient('AppClient', {
-      // USER_PASSWORD_AUTH for GET /auth; CDK adds ALLOW_REFRESH_TOKEN_AUTH to every client for POST /auth/refresh.
-      authFlows: { userPassword: true },
-      // With a client secret, every REFRESH_TOKEN_AUTH call would need a SECRET_HASH computed from it.
-      generateSecret: false,
+      // ADMIN_USER_PASSWORD_AUTH for GET /auth (AdminInitiateAuth, signed with the auth functions' role); CDK adds
+      // ALLOW_REFRESH_TOKEN_AUTH to every client, for POST /auth/refresh. No USER_PASSWORD_AUTH, no SRP.
+      authFlows: { adminUserPassword: true },
+      // Every sign-in and refresh needs a SECRET_HASH from it; only the auth functions may read it
+      // (DescribeUserPoolClient, lambdas/auth/appClient.ts). Adding it replaces the client (a new id).
+      generateSecret: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: props.tokenValidity,
@@ -81,5 +91,28 @@ export class TenantUserPool extends Construct {
       disableOAuth: true,
     });
     this.userPool = userPool;
+    addThreatProtectionActions(this, userPool);
   }
+}
+
+/** What threat protection does when it acts (FULL_FUNCTION, prod), for every client of the pool. */
+function addThreatProtectionActions(scope: Construct, userPool: cognito.IUserPool): void {
+  new cognito.CfnUserPoolRiskConfigurationAttachment(scope, 'ThreatProtectionActions', {
+    userPoolId: userPool.userPoolId,
+    clientId: 'ALL',
+    // Machine identities without MFA or mailboxes: nothing to challenge or notify, so a risky sign-in is blocked or
+    // let through. High risk and known-compromised passwords are blocked (the vendor resets the password with the
+    // provisioning CLI); low and medium risk are recorded only. Acts only in FULL_FUNCTION mode (prod).
+    accountTakeoverRiskConfiguration: {
+      actions: {
+        lowAction: { eventAction: 'NO_ACTION', notify: false },
+        mediumAction: { eventAction: 'NO_ACTION', notify: false },
+        highAction: { eventAction: 'BLOCK', notify: false },
+      },
+    },
+    compromisedCredentialsRiskConfiguration: {
+      actions: { eventAction: 'BLOCK' },
+      eventFilter: ['SIGN_IN', 'PASSWORD_CHANGE'],
+    },
+  });
 }

@@ -64,7 +64,8 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<E
     script: startScript,
     cwd: options.dir,
     env: { ...process.env, PORT: String(port), HOST, DEBUG: '', LOCAL_START_TOKEN: startToken },
-    preloads: [path.join(__dirname, 'startToken.js')],
+    // cognitoChecks.js: the client's allowed flows and SECRET_HASH, which cognito-local does not check.
+    preloads: [path.join(__dirname, 'startToken.js'), path.join(__dirname, 'cognitoChecks.js')],
     output: { file: logFile },
     killAfterMs: 2000,
     // cognito-local writes its db/*.json with the default modes: the umask makes them 0600 (and its folders 0700).

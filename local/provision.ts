@@ -1,6 +1,6 @@
 /**
  * Provisions the emulators as the CDK stack provisions AWS: the user pool (immutable custom `tenant`, admin-created
- * users only), its app client (USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH, no secret), the two role groups, and the
+ * users only), its app client (with a secret; ADMIN_USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH), the two role groups, and the
  * table; then seeds the demo tenant with one api-caller and one Scripting instance user.
  */
 import {
@@ -9,6 +9,8 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteUserPoolClientCommand,
+  DescribeUserPoolClientCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   UpdateUserPoolClientCommand,
@@ -51,7 +53,8 @@ function clientTokenSettings(
 ): Omit<UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId'> {
   const validity = options.idTokenValidityMinutes ?? 60;
   return {
-    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    // As lib/userPool.ts: server-side sign-in only (the auth functions' AdminInitiateAuth), no USER_PASSWORD_AUTH.
+    ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     IdTokenValidity: validity,
     AccessTokenValidity: validity,
     RefreshTokenValidity: 30,
@@ -74,6 +77,15 @@ export async function existingUserPool(
   const clients = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
   const userPoolClientId = clients.UserPoolClients?.find((client) => client.ClientName === CLIENT_NAME)?.ClientId;
   if (!userPoolClientId) return undefined;
+  const described = await cognito.send(
+    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: userPoolClientId }),
+  );
+  if (!described.UserPoolClient?.ClientSecret) {
+    // A client of a start before sign-in moved behind the API: replaced, as CloudFormation replaces the deployed one
+    // (a secret cannot be added to a client); its refresh tokens end with it, as in AWS.
+    await cognito.send(new DeleteUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: userPoolClientId }));
+    return { userPoolId, userPoolClientId: await createAppClient(cognito, userPoolId, options) };
+  }
   await cognito.send(
     new UpdateUserPoolClientCommand({
       UserPoolId: userPoolId,
@@ -109,20 +121,30 @@ export async function createUserPool(
   );
   const userPoolId = pool.UserPool?.Id;
   if (!userPoolId) throw new Error('CreateUserPool returned no pool id');
+  const userPoolClientId = await createAppClient(cognito, userPoolId, options);
+  for (const group of ROLE_GROUPS) {
+    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+  }
+  return { userPoolId, userPoolClientId };
+}
+
+/** The API's app client, with a secret as in AWS (cognito-local generates one; local/cognitoChecks.js checks it). */
+async function createAppClient(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  options: UserPoolOptions,
+): Promise<string> {
   const client = await cognito.send(
     new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,
       ClientName: CLIENT_NAME,
-      GenerateSecret: false,
+      GenerateSecret: true,
       ...clientTokenSettings(options),
     }),
   );
   const userPoolClientId = client.UserPoolClient?.ClientId;
   if (!userPoolClientId) throw new Error('CreateUserPoolClient returned no client id');
-  for (const group of ROLE_GROUPS) {
-    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
-  }
-  return { userPoolId, userPoolClientId };
+  return userPoolClientId;
 }
 
 /**

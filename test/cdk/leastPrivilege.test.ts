@@ -115,6 +115,7 @@ const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   GetConnectionCommand: 'execute-api:ManageConnections',
   AdminGetUserCommand: 'cognito-idp:AdminGetUser',
   AdminInitiateAuthCommand: 'cognito-idp:AdminInitiateAuth',
+  DescribeUserPoolClientCommand: 'cognito-idp:DescribeUserPoolClient',
   // Unsigned: authorised by the app client, not by the caller's role.
   InitiateAuthCommand: 'none',
   SendMessageBatchCommand: 'sqs:SendMessage',

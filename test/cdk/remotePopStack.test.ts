@@ -269,7 +269,7 @@ describe('least privilege', () => {
     expect(JSON.stringify(statement.Resource)).toContain('/v1/POST/@connections/*');
   });
 
-  test('cognito-idp:AdminGetUser only for the functions that need it, on the pool ARN only', () => {
+  test('cognito-idp actions (sign-in, the client secret, AdminGetUser) only for the auth functions, on the pool ARN', () => {
     const expected = handlerNames.filter((name) => HANDLER_NEEDS[name].cognito?.includes('AdminGetUser'));
     expect(expected.sort()).toEqual(['authRefresh', 'authToken']);
     for (const name of handlerNames) {
@@ -280,7 +280,7 @@ describe('least privilege', () => {
         expect(cognitoStatements).toEqual([
           {
             Effect: 'Allow',
-            Action: 'cognito-idp:AdminGetUser',
+            Action: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser', 'cognito-idp:DescribeUserPoolClient'],
             Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] },
           },
         ]);

@@ -7,10 +7,13 @@ import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
   AdminAddUserToGroupCommand,
+  AdminInitiateAuthCommand,
+  InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readClientSecret, secretHash } from '../../lambdas/auth/appClient';
 import { createTenantUser } from '../../provisioning/tenantUsers';
 import { recordSecret } from './support/secrets';
 import {
@@ -162,6 +165,27 @@ describe('POST /auth/refresh', () => {
     );
   });
 
+  it("answers Cognito's own refresh token (what a caller of the secret-less client kept) with 401 NotAuthorized", async () => {
+    const user = await createUser(uniqueTenant(), 'api');
+    const straight = await initiateAuth(user.username, user.password);
+    const answer = await callApi('POST', '/auth/refresh', { body: { RefreshToken: straight.RefreshToken } });
+    expectFailure(answer, 401, 'NotAuthorized');
+    expect(answer.body.Error?.Message).toMatch(/sign in again with GET \/auth/);
+  });
+
+  it("answers the API's RefreshToken with another user's name in it with 401 NotAuthorized", async () => {
+    const tenant = uniqueTenant();
+    const [user, other] = [await createUser(tenant, 'api'), await createUser(tenant, 'api')];
+    const { RefreshToken } = await getToken(user.username, user.password);
+    const parts = RefreshToken!.split('.');
+    parts[1] = Buffer.from(other.username).toString('base64url');
+    expectFailure(
+      await callApi('POST', '/auth/refresh', { body: { RefreshToken: parts.join('.') } }),
+      401,
+      'NotAuthorized',
+    );
+  });
+
   it.each([
     ['no body', undefined],
     ['a body that is not JSON', '{"RefreshToken":'],
@@ -169,6 +193,65 @@ describe('POST /auth/refresh', () => {
     ['an unknown field', { RefreshToken: 'x', Extra: 1 }],
   ])('answers %s with 400 InvalidRequest', async (_, body) => {
     expectFailure(await callApi('POST', '/auth/refresh', body === undefined ? {} : { body }), 400, 'InvalidRequest');
+  });
+});
+
+describe('sign-in only through the API: the app client refuses what Cognito refuses (local/cognitoChecks.js)', () => {
+  const client = () => ({ UserPoolId: readEndpoints().UserPoolId, ClientId: readEndpoints().UserPoolClientId });
+  const failure = (call: Promise<unknown>) =>
+    call.then(
+      () => 'signed in',
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+
+  it('refuses USER_PASSWORD_AUTH at Cognito (the flow the public could call without IAM)', async () => {
+    const user = await createUser(uniqueTenant(), 'api');
+    const attempt = cognito().send(
+      new InitiateAuthCommand({
+        ClientId: client().ClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+      }),
+    );
+    expect(await failure(attempt)).toBe(
+      'InvalidParameterException: USER_PASSWORD_AUTH flow not enabled for this client',
+    );
+  });
+
+  it.each([
+    [
+      'no SECRET_HASH',
+      undefined,
+      /^NotAuthorizedException: Client \S+ is configured for secret but secret was not received$/,
+    ],
+    ['a wrong SECRET_HASH', 'AAAA', /^NotAuthorizedException: SecretHash does not match for the client: \S+$/],
+  ])('refuses AdminInitiateAuth with %s', async (_name, hash, expected) => {
+    const user = await createUser(uniqueTenant(), 'api');
+    const attempt = cognito().send(
+      new AdminInitiateAuthCommand({
+        ...client(),
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...(hash ? { SECRET_HASH: hash } : {}) },
+      }),
+    );
+    expect(await failure(attempt)).toMatch(expected);
+  });
+
+  it("refreshes only with the SECRET_HASH of the refresh token's own user", async () => {
+    const tenant = uniqueTenant();
+    const [user, other] = [await createUser(tenant, 'api'), await createUser(tenant, 'api')];
+    const { RefreshToken } = await initiateAuth(user.username, user.password);
+    const secret = await readClientSecret(cognito(), { userPoolId: client().UserPoolId, clientId: client().ClientId });
+    const refresh = (name: string) =>
+      cognito().send(
+        new AdminInitiateAuthCommand({
+          ...client(),
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: RefreshToken!, SECRET_HASH: secretHash(secret, name, client().ClientId) },
+        }),
+      );
+    expect(await failure(refresh(other.username))).toMatch(/^NotAuthorizedException: SecretHash does not match/);
+    expect(await failure(refresh(user.username))).toBe('signed in');
   });
 });
 

@@ -14,9 +14,9 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
-  InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { API_CALLERS_GROUP, TENANT_CLAIM } from '../../lambdas/shared/identity';
+import { adminSignIn } from '../../provisioning/adminSignIn';
 import type { Io } from '../../provisioning/commands';
 import { EXIT } from '../../provisioning/errors';
 import type { UserJson } from '../../provisioning/format';
@@ -102,14 +102,8 @@ function generatedPassword(result: CliResult): string {
 
 async function signIn(username: string, password: string): Promise<{ idToken: string } | { error: string }> {
   try {
-    const answer = await cognito.send(
-      new InitiateAuthCommand({
-        ClientId: endpoints.UserPoolClientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-    return { idToken: answer.AuthenticationResult?.IdToken ?? '' };
+    const client = { userPoolId: endpoints.UserPoolId, clientId: endpoints.UserPoolClientId };
+    return { idToken: (await adminSignIn(cognito, client, username, password)).IdToken ?? '' };
   } catch (error) {
     return { error: (error as Error).name };
   }

@@ -1,7 +1,7 @@
 /**
  * The SDK against the local stack, on a stack of this file's own (local/launcher.ts launchStack) with the fault
  * hooks and bench/cognitoCounter.js preloaded into the Cognito emulator, so sign-ins are counted where they cost:
- * - 1,000 pops through one client make exactly one sign-in (InitiateAuth at the emulator), each delivered once;
+ * - 1,000 pops through one client make exactly one sign-in (AdminInitiateAuth at the emulator), each delivered once;
  * - DynamoDB stopped: a pop made through the SDK is retried (503, Retry-After) until the table is back, and arrives
  *   exactly once;
  * - Cognito down: a client that holds a token keeps popping; a new client's sign-in is retried (502) until the
@@ -111,7 +111,7 @@ it('1,000 pops through one client make exactly one sign-in, each delivered once'
   );
   const after = await cognitoCalls();
   expect(new Set(popIds).size).toBe(1000);
-  expect((after.InitiateAuth ?? 0) - (before.InitiateAuth ?? 0)).toBe(1);
+  expect((after.AdminInitiateAuth ?? 0) - (before.AdminInitiateAuth ?? 0)).toBe(1);
   console.log(
     `1,000 SDK pops in ${Date.now() - started} ms; Cognito calls: ${JSON.stringify(Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)])))}`,
   );

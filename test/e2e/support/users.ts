@@ -1,5 +1,6 @@
 /** Users and tokens against the e2e stack, through the same provisioning code and the real Cognito client. */
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { adminSignIn } from '../../../provisioning/adminSignIn';
 import { createTenantUser, type Role } from '../../../provisioning/tenantUsers';
 import { LOCAL_CREDENTIALS } from '../../../local/provision';
 import { generatePassword } from '../../../provisioning/password';
@@ -55,17 +56,19 @@ export async function getToken(username: string, password: string): Promise<Toke
   return recordTokens(body.Result);
 }
 
-/** Tokens straight from Cognito (InitiateAuth USER_PASSWORD_AUTH), bypassing the API. */
+/**
+ * Tokens straight from Cognito, bypassing the API: server-side AdminInitiateAuth with the client's secret, the only
+ * password flow the app client allows (provisioning/adminSignIn.ts). The RefreshToken is Cognito's own, not the API's.
+ */
 export async function initiateAuth(username: string, password: string): Promise<Tokens> {
-  const result = await cognito().send(
-    new InitiateAuthCommand({
-      ClientId: readEndpoints().UserPoolClientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
+  const endpoints = readEndpoints();
+  const auth = await adminSignIn(
+    cognito(),
+    { userPoolId: endpoints.UserPoolId, clientId: endpoints.UserPoolClientId },
+    username,
+    password,
   );
-  const auth = result.AuthenticationResult;
-  if (!auth?.IdToken || !auth.AccessToken) throw new Error('InitiateAuth returned no tokens');
+  if (!auth.IdToken || !auth.AccessToken) throw new Error('AdminInitiateAuth returned no tokens');
   recordTokens(auth);
   return {
     IdToken: auth.IdToken,

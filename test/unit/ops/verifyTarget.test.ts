@@ -9,7 +9,6 @@ const DEPLOYED = {
   RestApiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/',
   WebSocketUrl: 'wss://def456.execute-api.eu-west-1.amazonaws.com/v1',
   UserPoolId: 'eu-west-1_AbC123',
-  UserPoolClientId: 'client',
   TableName: 'RemotePop-StorageTable-XYZ',
   Region: 'eu-west-1',
 };

@@ -346,7 +346,7 @@ describe('user disable / enable', () => {
     expect(await signIn(name('toggle'), password)).toHaveProperty('idToken');
   });
 
-  // cognito-local 5.3.0's InitiateAuth ignores `Enabled`, while Cognito refuses a disabled user; GET /auth checks the
+  // cognito-local 5.3.0's AdminInitiateAuth ignores `Enabled`, while Cognito refuses a disabled user; GET /auth checks the
   // user after sign-in too, so through the API the two agree.
   it('a disabled user cannot obtain a token from GET /auth; enabled again, it can', async () => {
     const created = await cli(['user', 'create', '--tenant', tenant, '--username', name('locked'), '--role', 'api']);

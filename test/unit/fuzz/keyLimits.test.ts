@@ -5,7 +5,6 @@
  * partition key, 1024-byte sort key) as AWS does. Properties: never a 5xx; a valid pop is 202 and reads back as sent
  * (GET /pops/{PopId}), a repeat of its Idempotency-Key replays it.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import {
   MAX_AGENT_NAME_LENGTH,
@@ -13,14 +12,12 @@ import {
   MAX_REFERENCE_LENGTH,
   PRINTABLE_PATTERN,
 } from '../../../contract/limits';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { keys, MAX_KEY_PART_BYTES } from '../../../lambdas/store/tableSchema';
 import { expectEnvelope, lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from './harness';
+import { sendOnConnection, type RestHandler } from '../support/tenantSetup';
 
 jest.setTimeout(120_000);
 
-type Rest = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type Ws = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 let env: FuzzEnvironment;
 beforeAll(async () => {
   env = await startFuzzEnvironment();
@@ -46,23 +43,6 @@ const tenant = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,62}$/);
 const idempotencyKey = fc.stringMatching(/^[\x21-\x7e]{1,128}$/);
 
 let connections = 0;
-function wsEvent(route: string, body: unknown, who: { tenant: string; connectionId: string }): WebSocketEvent {
-  return {
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey: route,
-      eventType: 'MESSAGE',
-      messageId: 'm',
-      connectionId: who.connectionId,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer: { tenant: who.tenant, username: 'inst', instance: 'desk', principalId: 'inst' },
-    },
-  } as unknown as WebSocketEvent;
-}
-
 const claimsOf = (tenantName: string) => ({
   'cognito:username': 'crm',
   'custom:tenant': tenantName,
@@ -74,23 +54,12 @@ async function putOnDesktop(
   agent: string,
   viaLogin: boolean,
 ): Promise<void> {
-  const connect = env.handler<Ws>('wsConnect');
-  await connect(
-    {
-      ...wsEvent('$connect', undefined, who),
-      body: undefined,
-      requestContext: { ...wsEvent('$connect', undefined, who).requestContext, eventType: 'CONNECT' },
-    } as WebSocketEvent,
-    lambdaContext(),
-  );
+  await sendOnConnection(env, who, '$connect');
   const answer = viaLogin
-    ? await env.handler<Ws>('wsLogin')(wsEvent('Login', { Action: 'Login', Username: agent }, who), lambdaContext())
-    : await env.handler<Ws>('wsDesktop')(
-        wsEvent('Desktop', { Action: 'Desktop', Agents: [agent] }, who),
-        lambdaContext(),
-      );
+    ? await sendOnConnection(env, who, 'Login', { Action: 'Login', Username: agent })
+    : await sendOnConnection(env, who, 'Desktop', { Action: 'Desktop', Agents: [agent] });
   // A Desktop or Login that was handled answers nothing (or a 200 without an Error message).
-  expect(String((answer as { body?: string })?.body ?? '')).not.toMatch(/"Type":"Error"/);
+  expect(answer).not.toMatch(/"Type":"Error"/);
 }
 
 describe('key parts at every length the schema allows', () => {
@@ -123,7 +92,7 @@ describe('key parts at every length the schema allows', () => {
           const headers: Record<string, string> = key === undefined ? {} : { 'Idempotency-Key': key };
           const popEvent = () =>
             restEvent({ method: 'POST', resource: '/pop', headers, body, claims: claimsOf(tenantName) });
-          const answer = await env.handler<Rest>('pop')(popEvent(), lambdaContext());
+          const answer = await env.handler<RestHandler>('pop')(popEvent(), lambdaContext());
           const envelope = expectEnvelope(answer) as {
             Result?: { PopId: string };
             Error?: { Code: string; Details?: string[] };
@@ -143,7 +112,7 @@ describe('key parts at every length the schema allows', () => {
           if (collision) return;
           expect(answer.statusCode).toBe(202);
           const popId = envelope.Result!.PopId;
-          const status = await env.handler<Rest>('popStatus')(
+          const status = await env.handler<RestHandler>('popStatus')(
             restEvent({
               method: 'GET',
               resource: '/pops/{PopId}',
@@ -161,7 +130,7 @@ describe('key parts at every length the schema allows', () => {
             ...(reference !== undefined ? { Reference: reference } : {}),
           });
           if (key !== undefined) {
-            const replay = await env.handler<Rest>('pop')(popEvent(), lambdaContext());
+            const replay = await env.handler<RestHandler>('pop')(popEvent(), lambdaContext());
             expect([replay.statusCode, JSON.parse(replay.body).Result?.PopId]).toEqual([202, popId]);
           }
         },

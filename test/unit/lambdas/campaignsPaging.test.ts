@@ -3,53 +3,24 @@
  * response limit). Every campaign is listed once over the pages, each page holds whole campaigns, a bad cursor is a
  * 400 in the envelope, and a cursor handed to one tenant reads nothing of another's. Handlers against dynalite.
  */
-import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_CAMPAIGNS_PAGE } from '../../../contract/limits';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { TENANT_CLAIM } from '../../../lambdas/shared/identity';
 import { lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { catalogueCampaign, sendOnConnection, type RestHandler } from '../support/tenantSetup';
 
 jest.setTimeout(120_000);
 
-type Ws = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
-type Rest = (event: ReturnType<typeof restEvent>, context: Context) => Promise<APIGatewayProxyResult>;
 let env: FuzzEnvironment;
 
-function wsEvent(tenant: string, route: string, body: unknown, connectionId: string, eventType = 'MESSAGE') {
-  return {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey: route,
-      eventType,
-      messageId: 'm',
-      connectionId,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer: { tenant, username: 'inst', instance: connectionId, principalId: 'inst' },
-    },
-  } as unknown as WebSocketEvent;
-}
-
 const campaigns = (prefix: string, count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    Name: `${prefix}${String(i).padStart(4, '0')}`,
-    Active: true,
-    Type: 'internal',
-    AllowRecordCreation: true,
-    Workflow: 'W',
-    ExternalLinks: [],
-  }));
+  Array.from({ length: count }, (_, i) => catalogueCampaign(`${prefix}${String(i).padStart(4, '0')}`));
 
 async function publishAll(tenant: string, connectionId: string, list: unknown[]) {
-  await env.handler<Ws>('wsConnect')(wsEvent(tenant, '$connect', undefined, connectionId, 'CONNECT'), lambdaContext());
+  const instance = { tenant, connectionId, instance: connectionId };
+  await sendOnConnection(env, instance, '$connect');
   const message = { Action: 'Catalogue', Sequence: 1, Part: 1, Parts: 1, Campaigns: list };
-  const answer = await env.handler<Ws>('wsCatalogue')(
-    wsEvent(tenant, 'Catalogue', message, connectionId),
-    lambdaContext(),
-  );
-  expect(String((answer as { body?: string })?.body ?? '')).not.toMatch(/"Type":"Error"/);
+  const answer = await sendOnConnection(env, instance, 'Catalogue', message);
+  expect(answer).not.toMatch(/"Type":"Error"/);
 }
 
 interface Page {
@@ -64,7 +35,10 @@ async function getPage(tenant: string, query: Record<string, string> = {}): Prom
     resource: '/campaigns',
     claims: { 'cognito:username': 'u', [TENANT_CLAIM]: tenant, 'cognito:groups': 'api-callers' },
   });
-  const answer = await env.handler<Rest>('campaigns')({ ...event, queryStringParameters: query }, lambdaContext());
+  const answer = await env.handler<RestHandler>('campaigns')(
+    { ...event, queryStringParameters: query },
+    lambdaContext(),
+  );
   return { status: answer.statusCode, body: JSON.parse(answer.body) as Page };
 }
 

@@ -4,48 +4,22 @@
  * so that publication never becomes the connection's catalogue, while a part sent twice is counted once.
  * Handlers in process against dynalite (test/unit/fuzz/harness.ts).
  */
-import type { Context } from 'aws-lambda';
 import { MAX_CATALOGUE_CAMPAIGNS } from '../../../contract/limits';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { CatalogueStore } from '../../../lambdas/catalogue/catalogueStore';
-import { lambdaContext, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { catalogueCampaign, sendOnConnection } from '../support/tenantSetup';
 
 jest.setTimeout(120_000);
 
-type Ws = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 let env: FuzzEnvironment;
-
-function wsEvent(route: string, body: unknown, connectionId: string, eventType = 'MESSAGE'): WebSocketEvent {
-  return {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey: route,
-      eventType,
-      messageId: 'm',
-      connectionId,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer: { tenant: 'cap-tenant', username: 'inst', instance: 'desk', principalId: 'inst' },
-    },
-  } as unknown as WebSocketEvent;
-}
+const instance = (connectionId: string) => ({ tenant: 'cap-tenant', connectionId });
 
 const campaigns = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    Name: `C${from + i}`,
-    Active: true,
-    Type: 'internal',
-    AllowRecordCreation: true,
-    Workflow: 'W',
-    ExternalLinks: [],
-  }));
+  Array.from({ length: count }, (_, i) => catalogueCampaign(`C${from + i}`));
 
 async function publish(connectionId: string, sequence: number, part: number, parts: number, list: unknown[]) {
   const message = { Action: 'Catalogue', Sequence: sequence, Part: part, Parts: parts, Campaigns: list };
-  const answer = await env.handler<Ws>('wsCatalogue')(wsEvent('Catalogue', message, connectionId), lambdaContext());
-  return String((answer as { body?: string })?.body ?? '');
+  return sendOnConnection(env, instance(connectionId), 'Catalogue', message);
 }
 
 beforeAll(async () => {
@@ -55,7 +29,7 @@ afterAll(async () => env?.stop());
 
 test('the parts of one publication carry at most MAX_CATALOGUE_CAMPAIGNS campaigns together', async () => {
   const id = 'cap-conn';
-  await env.handler<Ws>('wsConnect')(wsEvent('$connect', undefined, id, 'CONNECT'), lambdaContext());
+  await sendOnConnection(env, instance(id), '$connect');
   const store = new CatalogueStore(env.clients.db, env.table.tableName);
   const half = MAX_CATALOGUE_CAMPAIGNS / 2;
 
@@ -74,6 +48,6 @@ test('the parts of one publication carry at most MAX_CATALOGUE_CAMPAIGNS campaig
   expect(await store.catalogueOf(id)).toBe(2);
 
   // The connection leaves: its clean-up removes every catalogue entry it owns.
-  await env.handler<Ws>('wsDisconnect')(wsEvent('$disconnect', undefined, id, 'DISCONNECT'), lambdaContext());
+  await sendOnConnection(env, instance(id), '$disconnect');
   expect(await store.allEntries('cap-tenant')).toEqual([]);
 });

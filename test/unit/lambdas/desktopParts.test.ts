@@ -3,20 +3,19 @@
  * API Gateway may deliver in any order, twice, or after a newer list. The wsDesktop handler in process against
  * dynalite (test/unit/fuzz/harness.ts) assembles them: applied once, whole, never older over newer, one cap.
  */
-import type { Context } from 'aws-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { MAX_DESKTOP_AGENTS, MAX_WEBSOCKET_MESSAGE_BYTES } from '../../../contract/limits';
 import type { DesktopMessage } from '../../../contract/webSocket';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
+import type { WebSocketEvent } from '../../../lambdas/edge/webSocket';
 import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
 import { keys } from '../../../lambdas/store/tableSchema';
 import { desktopMessages } from '../../../instance/connector';
 import { lambdaContext, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { instanceEvent, type WsHandler } from '../support/tenantSetup';
 
 jest.setTimeout(120_000);
 
-type WsHandler = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 let env: FuzzEnvironment;
 let store: ConnectionStore;
 beforeAll(async () => {
@@ -26,23 +25,9 @@ beforeAll(async () => {
 afterAll(async () => env?.stop());
 
 const TENANT = 'parts-tenant';
-const authorizer = { tenant: TENANT, username: 'inst', instance: 'desk', principalId: 'inst' };
 let connections = 0;
 const event = (connectionId: string, routeKey: string, body: string | undefined): WebSocketEvent =>
-  ({
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey,
-      eventType: 'MESSAGE',
-      messageId: 'm',
-      connectionId,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer,
-    },
-  }) as unknown as WebSocketEvent;
+  instanceEvent({ tenant: TENANT, connectionId }, routeKey, body);
 
 async function connect(): Promise<string> {
   const connectionId = `Parts+Conn/${++connections}=`;

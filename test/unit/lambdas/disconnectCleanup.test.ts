@@ -7,54 +7,20 @@
  * connection's TTL and the connection's own item is deleted last (connectionStore.ts `removeConnection`), so a
  * clean-up cut short is finished by the next one of that id or by the TTL. Handlers against dynalite.
  */
-import type { Context } from 'aws-lambda';
 import { MAX_CATALOGUE_CAMPAIGNS, MAX_DESKTOP_AGENTS } from '../../../contract/limits';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { CONNECTION_LIFETIME_MS } from '../../../lambdas/store/tableSchema';
-import { lambdaContext, snapshot, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { snapshot, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { catalogueCampaign, sendOnConnection } from '../support/tenantSetup';
 
 jest.setTimeout(300_000);
 
-type Ws = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 let env: FuzzEnvironment;
-const CONNECTION = 'full-conn';
+const CONNECTION = { tenant: 'full-tenant', connectionId: 'full-conn' };
 
-function wsEvent(route: string, body: unknown, eventType = 'MESSAGE'): WebSocketEvent {
-  return {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey: route,
-      eventType,
-      messageId: 'm',
-      connectionId: CONNECTION,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer: { tenant: 'full-tenant', username: 'inst', instance: 'desk', principalId: 'inst' },
-    },
-  } as unknown as WebSocketEvent;
-}
-
-const HANDLERS: Record<string, string> = { $connect: 'wsConnect', $disconnect: 'wsDisconnect' };
-
-async function send(route: string, body: unknown, eventType?: string): Promise<string> {
-  const answer = await env.handler<Ws>((HANDLERS[route] ?? `ws${route}`) as never)(
-    wsEvent(route, body, eventType),
-    lambdaContext(),
-  );
-  return String((answer as { body?: string })?.body ?? '');
-}
+const send = (route: string, body?: unknown) => sendOnConnection(env, CONNECTION, route, body);
 
 const campaigns = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    Name: `C${from + i}`,
-    Active: true,
-    Type: 'internal',
-    AllowRecordCreation: true,
-    Workflow: 'W',
-    ExternalLinks: [],
-  }));
+  Array.from({ length: count }, (_, i) => catalogueCampaign(`C${from + i}`));
 
 beforeAll(async () => {
   env = await startFuzzEnvironment();
@@ -63,7 +29,7 @@ afterAll(async () => env?.stop());
 
 test('one $disconnect removes all a connection can own at the caps', async () => {
   const before = await snapshot(env.table);
-  await send('$connect', undefined, 'CONNECT');
+  await send('$connect');
   const half = MAX_CATALOGUE_CAMPAIGNS / 2;
   // A complete catalogue at the cap, then a newer publication's first part (its entries coexist until it completes).
   for (const part of [1, 2]) {
@@ -110,7 +76,7 @@ test('one $disconnect removes all a connection can own at the caps', async () =>
   expect(owned).toBeGreaterThanOrEqual(MAX_CATALOGUE_CAMPAIGNS + half + 2 * MAX_DESKTOP_AGENTS);
 
   const started = Date.now();
-  await send('$disconnect', undefined, 'DISCONNECT');
+  await send('$disconnect');
   // Reported, not asserted (tests assert behaviour): the clean-up's time for the most a connection owns.
   console.log(`$disconnect removed ${owned} items in ${Date.now() - started} ms (dynalite)`);
   expect(await snapshot(env.table)).toEqual(before);

@@ -7,51 +7,23 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
 import { createConnectionsClient } from '../../../lambdas/clients/connectionsClient';
 import { makePopValidateHandler, popValidateDependencies } from '../../../lambdas/pops/validateHandler';
 import { campaignsDependencies, makeCampaignHandler } from '../../../lambdas/catalogue/campaignsHandler';
 import { makePopHandler, popDependencies } from '../../../lambdas/pops/popHandler';
 import { noMetrics } from '../../../lambdas/shared/metrics';
 import { lambdaContext, restEvent, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { catalogueCampaign, connectInstance, type RestHandler } from '../support/tenantSetup';
 
 jest.setTimeout(120_000);
 
-type Ws = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
-type Rest = (event: ReturnType<typeof restEvent>, context: Context) => Promise<APIGatewayProxyResult>;
 const TENANT = 'gone-tenant';
-const CONNECTION = 'gone-conn';
+const CONNECTION = { tenant: TENANT, connectionId: 'gone-conn' };
 const claims = { 'cognito:username': 'u', 'custom:tenant': TENANT, 'cognito:groups': 'api-callers' };
 let env: FuzzEnvironment;
 let gone: Server;
 let goneEndpoint: string;
 
-function wsEvent(route: string, body: unknown, eventType = 'MESSAGE'): WebSocketEvent {
-  return {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey: route,
-      eventType,
-      messageId: 'm',
-      connectionId: CONNECTION,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer: { tenant: TENANT, username: 'inst', instance: 'desk', principalId: 'inst' },
-    },
-  } as unknown as WebSocketEvent;
-}
-
-const campaign = {
-  Name: 'Sales',
-  Active: true,
-  Type: 'internal',
-  AllowRecordCreation: true,
-  Workflow: 'W',
-  ExternalLinks: [],
-};
 const popBody = (extra: object = {}) => JSON.stringify({ Username: 'agent1', Campaign: 'Sales', ...extra });
 
 beforeAll(async () => {
@@ -67,11 +39,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
   goneEndpoint = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/v1`;
-  const ws = (name: string) => env.handler<Ws>(name as never);
-  await ws('wsConnect')(wsEvent('$connect', undefined, 'CONNECT'), lambdaContext());
-  await ws('wsDesktop')(wsEvent('Desktop', { Action: 'Desktop', Agents: ['agent1'] }), lambdaContext());
-  const catalogue = { Action: 'Catalogue', Sequence: 1, Part: 1, Parts: 1, Campaigns: [campaign] };
-  await ws('wsCatalogue')(wsEvent('Catalogue', catalogue), lambdaContext());
+  await connectInstance(env, CONNECTION, { agents: ['agent1'], campaigns: [catalogueCampaign('Sales')] });
 });
 afterAll(async () => {
   gone?.close();
@@ -89,12 +57,12 @@ function clientsWithConnections(endpoint: string) {
 const settings = () => ({ tableName: env.table.tableName });
 
 test('a live connection is counted by the dry run and the catalogue', async () => {
-  const validate = await env.handler<Rest>('popValidate')(
+  const validate = await env.handler<RestHandler>('popValidate')(
     restEvent({ method: 'POST', resource: '/pop/validate', body: popBody(), claims }),
     lambdaContext(),
   );
   expect(validate.statusCode).toBe(200);
-  const one = await env.handler<Rest>('campaign')(
+  const one = await env.handler<RestHandler>('campaign')(
     restEvent({ method: 'GET', resource: '/campaigns/{Name}', pathParameters: { Name: 'Sales' }, claims }),
     lambdaContext(),
   );
@@ -103,7 +71,7 @@ test('a live connection is counted by the dry run and the catalogue', async () =
 
 test('a connection @connections answers 410 for: validate answers what POST /pop answers, the catalogue omits it', async () => {
   const clients = clientsWithConnections(goneEndpoint);
-  const validate = makePopValidateHandler(popValidateDependencies(settings(), clients)) as unknown as Rest;
+  const validate = makePopValidateHandler(popValidateDependencies(settings(), clients)) as unknown as RestHandler;
   const refused = await validate(
     restEvent({ method: 'POST', resource: '/pop/validate', body: popBody(), claims }),
     lambdaContext(),
@@ -117,7 +85,7 @@ test('a connection @connections answers 410 for: validate answers what POST /pop
   );
   expect(JSON.parse(held.body).Result.Status).toBe('Held');
 
-  const catalogue = makeCampaignHandler(campaignsDependencies(settings(), clients)) as unknown as Rest;
+  const catalogue = makeCampaignHandler(campaignsDependencies(settings(), clients)) as unknown as RestHandler;
   const one = await catalogue(
     restEvent({ method: 'GET', resource: '/campaigns/{Name}', pathParameters: { Name: 'Sales' }, claims }),
     lambdaContext(),
@@ -127,7 +95,7 @@ test('a connection @connections answers 410 for: validate answers what POST /pop
 
   // And POST /pop, which learns it from its push, answers the very refusal the dry run gave.
   const popSettings = { ...settings(), claimWindowSeconds: 60, popRetentionDays: 3 };
-  const pop = makePopHandler(popDependencies(popSettings, clients, noMetrics)) as unknown as Rest;
+  const pop = makePopHandler(popDependencies(popSettings, clients, noMetrics)) as unknown as RestHandler;
   const popped = await pop(restEvent({ method: 'POST', resource: '/pop', body: popBody(), claims }), lambdaContext());
   expect({ status: popped.statusCode, code: JSON.parse(popped.body).Error?.Code }).toEqual({
     status: refused.statusCode,

@@ -3,15 +3,8 @@
  * a clock the test moves: hold, delivery when the agent appears (in order, once), expiry, recall, repeats.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { CatalogueStore } from '../../../lambdas/catalogue/catalogueStore';
-import {
-  deliverHeldFor,
-  deliverHeldOnDesktop,
-  expireHeld,
-  popOrHold,
-  type HoldDeps,
-} from '../../../lambdas/pops/heldPops';
-import { HeldPopStore, type HeldTurn } from '../../../lambdas/pops/heldPopStore';
+import { deliverHeldFor, deliverHeldOnDesktop, expireHeld, popOrHold } from '../../../lambdas/pops/heldPops';
+import type { HeldTurn } from '../../../lambdas/pops/heldPopStore';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -20,13 +13,11 @@ import { makePopStreamHandler } from '../../../lambdas/events/streamHandler';
 import { makeHoldExpiryHandler } from '../../../lambdas/pops/holdExpiry';
 import { queueHoldTimer } from '../../../lambdas/pops/holdTimer';
 import { keys } from '../../../lambdas/store/tableSchema';
-import { asOf, PopStore } from '../../../lambdas/pops/popStore';
-import type { PushOutcome } from '../../../lambdas/pops/pusher';
+import { asOf } from '../../../lambdas/pops/popStore';
 import { recallPop } from '../../../lambdas/pops/recall';
-import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
-import { requestLogger } from '../../../lambdas/shared/logger';
 import type { PopRequest } from '../../../contract/rest';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
+import { heldTenant } from '../support/tenantSetup';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -37,38 +28,13 @@ afterAll(async () => table.stop());
 let sequence = 0;
 
 /** A tenant with one instance connection that holds no agent yet, a clock at `start` and a recording pusher. */
-async function heldSetup(db = () => table) {
-  const { db: client, tableName } = db();
-  const tenant = `held-${++sequence}`;
-  const clock = { now: 1_800_000_000_000 };
-  const connections = new ConnectionStore(client, tableName);
-  const conn = await connections.putConnection({
-    connectionId: `${tenant}/c1`,
-    tenant,
-    username: 'inst',
-    instance: 'desk',
-    connectedAt: clock.now,
-  });
+async function heldSetup() {
   const pushed: { connectionId: string; popId: string; at: number; message: Record<string, unknown> }[] = [];
-  const push = async (connectionId: string, payload: string): Promise<PushOutcome> => {
-    const message = JSON.parse(payload) as Record<string, unknown>;
-    pushed.push({ connectionId, popId: String(message.PopId), at: clock.now, message });
-    return 'sent';
-  };
-  let ids = 0;
-  const deps: HoldDeps = {
-    connections,
-    catalogues: new CatalogueStore(client, tableName),
-    pops: new PopStore(client, tableName),
-    held: new HeldPopStore(client, tableName),
-    push,
-    claimWindowMs: 60_000,
-    retentionMs: 86_400_000,
-    newPopId: () => `${tenant}-pop-${String(++ids).padStart(3, '0')}`,
-    now: () => clock.now,
-    log: requestLogger(undefined),
-    metrics: { count: () => undefined },
-  };
+  const { tenant, clock, connections, conn, deps } = await heldTenant(
+    table,
+    `held-${++sequence}`,
+    (connectionId, message, at) => pushed.push({ connectionId, popId: String(message.PopId), at, message }),
+  );
   const login = async (agent: string) => {
     await connections.addPresence(conn, agent);
     return deliverHeldFor(deps, tenant, agent);

@@ -6,21 +6,11 @@
  * once and an Expired one never.
  */
 import fc from 'fast-check';
-import { CatalogueStore } from '../../../lambdas/catalogue/catalogueStore';
-import {
-  deliverHeldFor,
-  deliverHeldOnDesktop,
-  expireHeld,
-  popOrHold,
-  type HoldDeps,
-} from '../../../lambdas/pops/heldPops';
-import { HeldPopStore, type HeldTurn } from '../../../lambdas/pops/heldPopStore';
-import { PopStore } from '../../../lambdas/pops/popStore';
-import type { PushOutcome } from '../../../lambdas/pops/pusher';
+import { deliverHeldFor, deliverHeldOnDesktop, expireHeld, popOrHold } from '../../../lambdas/pops/heldPops';
+import type { HeldTurn } from '../../../lambdas/pops/heldPopStore';
 import { recallPop } from '../../../lambdas/pops/recall';
-import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
-import { requestLogger } from '../../../lambdas/shared/logger';
 import { startTestTable, type TestTable } from '../support/dynamoTable';
+import { heldTenant } from '../support/tenantSetup';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -57,38 +47,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 let sequence = 0;
 
 async function world() {
-  const tenant = `prop-${++sequence}`;
-  const clock = { now: 1_800_000_000_000 };
-  const connections = new ConnectionStore(table.db, table.tableName);
-  const conn = await connections.putConnection({
-    connectionId: `${tenant}/c1`,
-    tenant,
-    username: 'inst',
-    instance: 'desk',
-    connectedAt: clock.now,
-  });
   const pushes: { popId: string; at: number }[] = [];
-  const push = async (_: string, payload: string): Promise<PushOutcome> => {
-    const message = JSON.parse(payload) as { Type: string; PopId: string };
-    if (message.Type === 'Pop') pushes.push({ popId: message.PopId, at: clock.now });
-    return 'sent';
-  };
   const timers: HeldTurn[] = [];
-  let ids = 0;
-  const deps: HoldDeps = {
-    connections,
-    catalogues: new CatalogueStore(table.db, table.tableName),
-    pops: new PopStore(table.db, table.tableName),
-    held: new HeldPopStore(table.db, table.tableName),
-    push,
-    claimWindowMs: 60_000,
-    retentionMs: 86_400_000,
-    newPopId: () => `${tenant}-${String(++ids).padStart(4, '0')}`,
-    now: () => clock.now,
-    log: requestLogger(undefined),
-    metrics: { count: () => undefined },
-  };
-  return { tenant, clock, connections, conn, deps, pushes, timers };
+  const setup = await heldTenant(table, `prop-${++sequence}`, (_, message, at) => {
+    if (message.Type === 'Pop') pushes.push({ popId: String(message.PopId), at });
+  });
+  return { ...setup, pushes, timers };
 }
 
 type World = Awaited<ReturnType<typeof world>>;

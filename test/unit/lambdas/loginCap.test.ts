@@ -3,15 +3,14 @@
  * MAX_DESKTOP_AGENTS is refused by its schema; Logins used to pass it (5,000 agents reached). Handlers in process
  * against dynalite (test/unit/fuzz/harness.ts).
  */
-import type { Context } from 'aws-lambda';
 import { MAX_DESKTOP_AGENTS } from '../../../contract/limits';
-import type { WebSocketEvent, WebSocketResult } from '../../../lambdas/edge/webSocket';
+import type { WebSocketEvent } from '../../../lambdas/edge/webSocket';
 import { ConnectionStore } from '../../../lambdas/presence/connectionStore';
 import { lambdaContext, startFuzzEnvironment, type FuzzEnvironment } from '../fuzz/harness';
+import { instanceEvent, type WsHandler } from '../support/tenantSetup';
 
 jest.setTimeout(60_000);
 
-type WsHandler = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 let env: FuzzEnvironment;
 beforeAll(async () => {
   env = await startFuzzEnvironment();
@@ -19,22 +18,8 @@ beforeAll(async () => {
 afterAll(async () => env?.stop());
 
 const TENANT = 'cap-tenant';
-const authorizer = { tenant: TENANT, username: 'inst', instance: 'desk', principalId: 'inst' };
 const event = (connectionId: string, routeKey: string, message: unknown): WebSocketEvent =>
-  ({
-    body: JSON.stringify(message),
-    isBase64Encoded: false,
-    requestContext: {
-      routeKey,
-      eventType: 'MESSAGE',
-      messageId: 'm',
-      connectionId,
-      connectedAt: Date.now(),
-      requestId: 'r',
-      stage: 'v1',
-      authorizer,
-    },
-  }) as unknown as WebSocketEvent;
+  instanceEvent({ tenant: TENANT, connectionId }, routeKey, JSON.stringify(message));
 
 describe('Login and Desktop share one cap (MAX_DESKTOP_AGENTS)', () => {
   it('refuses a Login past the cap with an Error, accepts one already held, and one after a Logout', async () => {

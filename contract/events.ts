@@ -1,6 +1,6 @@
 /**
- * The event feed (GET /events): every change of a pop's status is one event, in a per-tenant order, paged
- * with an opaque cursor. lambdas/events/ writes and reads them; webhook deliveries carry the same event.
+ * The event feed (GET /events): every change of a pop's status is one event, each pop's in order, paged with an
+ * opaque cursor. lambdas/events/ writes and reads them; webhook deliveries carry the same event.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_EVENTS_PAGE } from './limits';
@@ -10,7 +10,8 @@ import { POP_REASONS, POP_STATUSES } from './statuses';
 export const PopEvent = Type.Object(
   {
     Cursor: Type.String({
-      description: "This event's place in the feed: GET /events?after=<Cursor> continues after it.",
+      description:
+        "Opaque. In a page: GET /events?after=<Cursor> continues after this event. In a webhook delivery: this event's place alone; GET /events from it misses nothing after the event but may repeat other pops' events (deduplicate on EventId).",
     }),
     EventId: Type.String({ description: 'Stable for one status change of one pop: deduplicate on it.' }),
     Type: Type.Literal('pop.status'),

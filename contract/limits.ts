@@ -59,8 +59,18 @@ export const MAX_CAMPAIGNS_PAGE = 100;
  * well under Lambda's 6 MB response limit (each instance's definition is shown with its ScriptData schema).
  */
 export const MAX_CAMPAIGNS_PAGE_BYTES = 1024 * 1024;
-/** A feed cursor: the decimal place of an event in its tenant's feed. */
-export const EVENT_CURSOR_PATTERN = /^(0|[1-9][0-9]{0,14})$/;
+/**
+ * Shards of one tenant's event feed (lambdas/events/feedPartitions.ts): a cursor names a place in each. Raising it is
+ * safe for cursors already handed out (a shard they do not name is read from its start); lowering it is not.
+ */
+export const EVENT_FEED_SHARDS = 4;
+/**
+ * A feed cursor (opaque to callers): decimal places, the unsharded feed's first, then one per shard, trailing zeros
+ * left out; so a cursor from before the feed was sharded (one number) is still one.
+ */
+export const EVENT_CURSOR_PATTERN = new RegExp(
+  `^(0|[1-9][0-9]{0,14})(\\.(0|[1-9][0-9]{0,14})){0,${EVENT_FEED_SHARDS}}$`,
+);
 /** Campaigns one instance publishes in its catalogue, over all the parts of one `Catalogue` publication. */
 export const MAX_CATALOGUE_CAMPAIGNS = 1000;
 /** Parts of one catalogue publication: each part is one WebSocket frame (32 KB) holding whole campaigns. */

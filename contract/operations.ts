@@ -5,7 +5,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors';
 import { EventsPage } from './events';
-import { MAX_CAMPAIGNS_PAGE, MAX_EVENTS_PAGE } from './limits';
+import { EVENT_CURSOR_PATTERN, MAX_CAMPAIGNS_PAGE, MAX_EVENTS_PAGE } from './limits';
 import { CampaignSummary, CampaignsResult, PopValidation } from './catalogue';
 import {
   WebhookCreated,
@@ -378,8 +378,8 @@ export const REST_OPERATIONS: Readonly<Record<OperationId, RestOperation>> = {
     query: [
       {
         name: 'after',
-        description: 'The Cursor of the last event you handled; absent: from the oldest event kept.',
-        schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14})$' },
+        description: 'The Cursor of the last event you handled (opaque); absent: from the oldest event kept.',
+        schema: { type: 'string', pattern: EVENT_CURSOR_PATTERN.source },
       },
       {
         name: 'limit',

@@ -1,7 +1,7 @@
 /**
- * The event feed's items (lambdas/store/tableSchema.ts): a per-tenant counter, one slot per place in the feed (an
- * event, or a gap a reader closed), and each event's place. Persistence only: the protocol that keeps the feed whole is
- * eventLog.ts.
+ * The event feed's items (lambdas/store/tableSchema.ts): per partition of a tenant's feed (feedPartitions.ts) a counter
+ * and one slot per place (an event, or a gap a reader closed), and each event's place (its partition and number).
+ * Persistence only: the protocol that keeps the feed whole is eventLog.ts.
  */
 import {
   GetCommand,
@@ -13,6 +13,7 @@ import {
 import type { PopEvent } from '../../contract/events';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { appliedUnlessConditionFails } from '../store/conditions';
+import type { Partition } from './feedPartitions';
 
 /** An event as stored: the contract's event without its Cursor (the slot is the cursor). */
 export type StoredEvent = Omit<PopEvent, 'Cursor'> & { readonly Tenant: string };
@@ -28,6 +29,7 @@ export type Slot =
   | { readonly seq: number; readonly kind: 'gap'; readonly allocatedAt: number; readonly expiresAt: number };
 
 export interface Place {
+  readonly partition: Partition;
   readonly seq: number;
   readonly allocatedAt: number;
 }
@@ -38,17 +40,17 @@ export class EventStore {
     private readonly tableName: string,
   ) {}
 
-  /** The next place in the tenant's feed: one atomic counter, so no two writers get the same one. */
-  async allocate(tenant: string): Promise<number> {
-    return this.allocateRange(tenant, 1);
+  /** The next place in a partition of the tenant's feed: one atomic counter, so no two writers get the same one. */
+  async allocate(tenant: string, partition: Partition): Promise<number> {
+    return this.allocateRange(tenant, partition, 1);
   }
 
-  /** `count` consecutive places in one call (a stream batch's events of this tenant); returns the first. */
-  async allocateRange(tenant: string, count: number): Promise<number> {
+  /** `count` consecutive places in one call (a stream batch's events of this tenant and shard); returns the first. */
+  async allocateRange(tenant: string, partition: Partition, count: number): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: keys.eventSequence(tenant),
+        Key: keys.eventSequence(tenant, shardKey(partition)),
         UpdateExpression: 'ADD #next :count',
         ExpressionAttributeNames: { '#next': 'Next' },
         ExpressionAttributeValues: { ':count': count },
@@ -62,7 +64,10 @@ export class EventStore {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.eventPlace(tenant, eventId), ConsistentRead: true }),
     );
-    return Item ? { seq: Number(Item.Seq), allocatedAt: Number(Item.AllocatedAt) } : undefined;
+    // A place taken before the feed was sharded names no shard: the legacy partition.
+    if (!Item) return undefined;
+    const partition = typeof Item.Shard === 'number' ? Item.Shard : 'legacy';
+    return { partition, seq: Number(Item.Seq), allocatedAt: Number(Item.AllocatedAt) };
   }
 
   /** Give an event its place, unless it has one (another delivery of the same stream record took it first). */
@@ -72,6 +77,7 @@ export class EventStore {
         TableName: this.tableName,
         Item: {
           ...keys.eventPlace(tenant, eventId),
+          ...shardAttribute(place.partition),
           Seq: place.seq,
           AllocatedAt: place.allocatedAt,
           [TABLE_KEYS.ttlAttribute]: expiresAt,
@@ -81,26 +87,35 @@ export class EventStore {
     );
   }
 
-  /** Move an event whose slot a reader closed to a new place, only if it is still at `from`. */
-  async movePlace(tenant: string, eventId: string, from: number, to: Place): Promise<boolean> {
+  /** Move an event whose slot a reader closed to a new place (in a shard), only if it is still at `from`. */
+  async movePlace(tenant: string, eventId: string, from: Place, to: Place & { partition: number }): Promise<boolean> {
+    // SHARD is a reserved word in expressions: named through #shard.
+    const wasIn = from.partition === 'legacy' ? 'attribute_not_exists(#shard)' : '#shard = :fromShard';
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.eventPlace(tenant, eventId),
-        UpdateExpression: 'SET Seq = :to, AllocatedAt = :at',
-        ConditionExpression: 'Seq = :from',
-        ExpressionAttributeValues: { ':to': to.seq, ':at': to.allocatedAt, ':from': from },
+        UpdateExpression: 'SET Seq = :to, AllocatedAt = :at, #shard = :shard',
+        ConditionExpression: `Seq = :from AND ${wasIn}`,
+        ExpressionAttributeNames: { '#shard': 'Shard' },
+        ExpressionAttributeValues: {
+          ':to': to.seq,
+          ':at': to.allocatedAt,
+          ':shard': to.partition,
+          ':from': from.seq,
+          ...(from.partition === 'legacy' ? {} : { ':fromShard': from.partition }),
+        },
       }),
     );
   }
 
   /** Fill a slot with an event or close it as a gap: whichever comes first wins, the other learns it lost. */
-  async fillSlot(tenant: string, slot: Slot): Promise<boolean> {
+  async fillSlot(tenant: string, partition: Partition, slot: Slot): Promise<boolean> {
     return this.conditional(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          PK: keys.events(tenant),
+          PK: keys.events(tenant, shardKey(partition)),
           SK: keys.eventSlot(slot.seq),
           Kind: slot.kind,
           AllocatedAt: slot.allocatedAt,
@@ -112,24 +127,27 @@ export class EventStore {
     );
   }
 
-  async getSlot(tenant: string, seq: number): Promise<Slot | undefined> {
+  async getSlot(tenant: string, partition: Partition, seq: number): Promise<Slot | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { PK: keys.events(tenant), SK: keys.eventSlot(seq) },
+        Key: { PK: keys.events(tenant, shardKey(partition)), SK: keys.eventSlot(seq) },
         ConsistentRead: true,
       }),
     );
     return Item ? toSlot(Item) : undefined;
   }
 
-  /** Slots after `afterSeq`, in order, at most `limit`. */
-  async slotsAfter(tenant: string, afterSeq: number, limit: number): Promise<Slot[]> {
+  /** Slots of one partition after `afterSeq`, in order, at most `limit`. */
+  async slotsAfter(tenant: string, partition: Partition, afterSeq: number, limit: number): Promise<Slot[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK > :after',
-        ExpressionAttributeValues: { ':pk': keys.events(tenant), ':after': keys.eventSlot(afterSeq) },
+        ExpressionAttributeValues: {
+          ':pk': keys.events(tenant, shardKey(partition)),
+          ':after': keys.eventSlot(afterSeq),
+        },
         ConsistentRead: true,
         Limit: limit,
       }),
@@ -141,6 +159,9 @@ export class EventStore {
     return appliedUnlessConditionFails(this.db, command);
   }
 }
+
+const shardKey = (partition: Partition) => (partition === 'legacy' ? undefined : partition);
+const shardAttribute = (partition: Partition) => (partition === 'legacy' ? {} : { Shard: partition });
 
 function toSlot(item: Record<string, unknown>): Slot {
   const base = {

@@ -1,10 +1,11 @@
 /** GET /events?after=<cursor>&limit=N: the caller's own tenant's events after a cursor (eventLog.ts). */
-import { EVENT_CURSOR_PATTERN, MAX_EVENTS_PAGE } from '../../contract/limits';
+import { MAX_EVENTS_PAGE } from '../../contract/limits';
 import { apiCallerOf } from '../auth/callerIdentity';
 import { restHandler, type RestHandler } from '../edge/restHandler';
 import { isRefused, refusals } from '../shared/outcome';
 import { readEvents, type Clock } from './eventLog';
 import { EventStore } from './eventStore';
+import { FEED_START, parseCursor, type FeedCursor } from './feedPartitions';
 import type { AwsClients } from '../clients/awsClients';
 import type { Settings } from '../shared/settings';
 
@@ -15,21 +16,20 @@ export interface EventsDependencies {
   readonly settleMs?: number;
 }
 
-/** `after` and `limit` as numbers, or the problems found (named as the caller wrote them). */
+/** `after` as a cursor (feedPartitions.ts: an old one-number cursor too) and `limit`, or the problems found. */
 export function pageRequest(
   query: Readonly<Record<string, string | undefined>> | null,
-): { after: number; limit: number } | string[] {
-  const after = query?.after;
+): { after: FeedCursor; limit: number } | string[] {
+  const after = query?.after === undefined ? FEED_START : parseCursor(query.after);
   const limit = query?.limit;
   const problems: string[] = [];
-  if (after !== undefined && !EVENT_CURSOR_PATTERN.test(after))
-    problems.push('after: must be a Cursor from an earlier answer');
+  if (!after) problems.push('after: must be a Cursor from an earlier answer');
   if (limit !== undefined && !(/^[1-9][0-9]{0,2}$/.test(limit) && Number(limit) <= MAX_EVENTS_PAGE)) {
     problems.push(`limit: must be a whole number from 1 to ${MAX_EVENTS_PAGE}`);
   }
-  if (problems.length > 0) return problems;
+  if (!after || problems.length > 0) return problems;
   return {
-    after: after === undefined ? 0 : Number(after),
+    after,
     limit: limit === undefined ? MAX_EVENTS_PAGE : Number(limit),
   };
 }

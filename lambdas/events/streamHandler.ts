@@ -9,7 +9,7 @@
  * sequence number, so what came after it in the batch is handled again: appending is idempotent per event id, and a
  * webhook delivery may repeat with the same `webhook-id` (at-least-once, lambdas/webhooks/enqueue.ts).
  *
- * Round trips: the places of a batch's events are taken per tenant in one counter update (EventStore.allocateRange)
+ * Round trips: the places of a batch's events are taken per tenant and shard in one counter update (allocateRange)
  * and each claimed without reading first (eventLog.ts), so an event costs two writes (its place, its slot); the
  * tenant's webhook list is read once per tenant per batch, not once per event: a webhook created or removed takes
  * effect from the next batch (an invocation lasts well under the function's timeout).
@@ -22,6 +22,7 @@ import { METRIC, noMetrics, type MetricsSink } from '../shared/metrics';
 import { TABLE_KEYS, epochSeconds } from '../store/tableSchema';
 import { appendEvent, type Clock } from './eventLog';
 import { EventStore, type Place, type StoredEvent } from './eventStore';
+import { placeCursor, shardOf } from './feedPartitions';
 import { eventOf, type Image } from './popEvents';
 import { createQueueClient } from '../clients/queueClient';
 import { heldTurnOf, queueHoldTimer, type HoldTimer } from '../pops/holdTimer';
@@ -106,40 +107,53 @@ function changeOf(deps: PopStreamDependencies, record: DynamoDBRecord): Change {
   return { record, ...(event ? { event } : {}), expiresAt };
 }
 
-/** One counter update per tenant for the batch's events, places in stream order; none when the update fails. */
+/**
+ * One counter update per tenant and shard for the batch's events (feedPartitions.ts: a pop's events in one shard),
+ * places in stream order; none when the update fails.
+ */
 async function reservePlaces(deps: PopStreamDependencies, changes: readonly Change[]): Promise<Map<Change, Place>> {
-  const byTenant = new Map<string, Change[]>();
+  const byCounter = new Map<string, { tenant: string; shard: number; mine: Change[] }>();
   for (const change of changes) {
-    if (change.event) byTenant.set(change.event.Tenant, [...(byTenant.get(change.event.Tenant) ?? []), change]);
+    if (!change.event) continue;
+    const shard = shardOf(change.event.PopId);
+    const key = JSON.stringify([change.event.Tenant, shard]);
+    const counter = byCounter.get(key) ?? { tenant: change.event.Tenant, shard, mine: [] };
+    counter.mine.push(change);
+    byCounter.set(key, counter);
   }
   const places = new Map<Change, Place>();
   await Promise.all(
-    [...byTenant].map(async ([tenant, mine]) => {
-      const first = await deps.events.allocateRange(tenant, mine.length).catch(() => undefined);
+    [...byCounter.values()].map(async ({ tenant, shard, mine }) => {
+      const first = await deps.events.allocateRange(tenant, shard, mine.length).catch(() => undefined);
       const allocatedAt = deps.clock.now();
-      if (first !== undefined) mine.forEach((change, i) => places.set(change, { seq: first + i, allocatedAt }));
+      if (first === undefined) return;
+      mine.forEach((change, i) => places.set(change, { partition: shard, seq: first + i, allocatedAt }));
     }),
   );
   return places;
 }
 
-/** One change: its event appended and its deliveries queued; its place, or undefined when it failed. */
+/**
+ * One change: its event appended and its deliveries queued; its place (null: no event), or undefined when it failed.
+ * A delivery's Cursor names the event's place alone (feedPartitions.ts: GET /events from it misses nothing after it).
+ */
 async function handleChange(
   deps: PopStreamDependencies,
   change: Change,
   reserved: Place | undefined,
   deliveries?: Enqueuer,
-): Promise<number | undefined> {
+): Promise<Place | null | undefined> {
   const { event } = change;
-  if (!event) return 0;
+  if (!event) return null;
   try {
-    const seq = await appendEvent(deps.events, event, change.expiresAt, deps.clock, reserved);
+    const place = await appendEvent(deps.events, event, change.expiresAt, deps.clock, reserved);
     const { Tenant: tenant, ...rest } = event;
-    if (deliveries) await enqueueDeliveries(deliveries, tenant, { Cursor: String(seq), ...rest });
+    const cursor = placeCursor(place.partition, place.seq);
+    if (deliveries) await enqueueDeliveries(deliveries, tenant, { Cursor: cursor, ...rest });
     // A pop stored Held: its deadline's timer, retried with this record if it cannot be started (holdTimer.ts).
     const turn = event.Status === 'Held' ? heldTurnOf(image(change.record.dynamodb?.NewImage)) : undefined;
     if (turn && deps.holdTimer) await deps.holdTimer.start(turn);
-    return seq;
+    return place;
   } catch (error) {
     baseLogger.error('An event could not be written; the stream retries from it', {
       eventId: event.EventId,
@@ -158,22 +172,19 @@ export function makePopStreamHandler(deps: PopStreamDependencies) {
     const places = await reservePlaces(deps, [...changes.values()]);
     const failed: DynamoDBRecord[] = [];
     await forEachLimited(groupByItem(streamEvent.Records), deps.concurrency ?? STREAM_CONCURRENCY, async (group) => {
-      let last = 0;
+      let last: Place | undefined;
       for (const record of group) {
         const change = changes.get(record)!;
         // A place reserved before an earlier event of this pop was moved past it would put this one first: not used.
+        // (One in the legacy partition is read before every shard: no order to keep against it.)
         const reserved = places.get(change);
-        const seq = await handleChange(
-          deps,
-          change,
-          reserved && reserved.seq > last ? reserved : undefined,
-          deliveries,
-        );
-        if (seq === undefined) {
+        const usable = reserved && (last?.partition !== reserved.partition || reserved.seq > last.seq);
+        const place = await handleChange(deps, change, usable ? reserved : undefined, deliveries);
+        if (place === undefined) {
           failed.push(record);
           return;
         }
-        last = Math.max(last, seq);
+        if (place && (last?.partition !== place.partition || place.seq > last.seq)) last = place;
       }
     });
     metrics.count({ [METRIC.streamRecordsFailed]: failed.length });

@@ -12,8 +12,8 @@
  * | pop             | POP#<tenant>#<popId>             | POP                | -                     |
  * | record claim    | CLAIM#<tenant>#<campaign>#<ref>  | CLAIM              | -                     |
  * | idempotency key | IDEM#<tenant>#<key>              | IDEM               | -                     |
- * | event sequence  | EVSEQ#<tenant>                   | EVSEQ              | -                     |
- * | event (or gap)  | EVENTS#<tenant>                  | <seq, 15 digits>   | -                     |
+ * | event sequence  | EVSEQ#<tenant>#<shard>           | EVSEQ              | -                     |
+ * | event (or gap)  | EVENTS#<tenant>#<shard>          | <seq, 15 digits>   | -                     |
  * | event's place   | EVKEY#<tenant>#<eventId>         | EVKEY              | -                     |
  * | webhook         | WEBHOOK#<tenant>                 | <webhookId>        | -                     |
  * | held pop's turn | HELD#<tenant>                    | A#<agent>#<ms, 15 digits>#<popId> | -      |
@@ -88,8 +88,15 @@ export const keys = {
     SK: 'CLAIM',
   }),
   idempotency: (tenant: string, key: string) => ({ PK: `IDEM#${part(tenant)}#${part(key)}`, SK: 'IDEM' }),
-  eventSequence: (tenant: string) => ({ PK: `EVSEQ#${part(tenant)}`, SK: 'EVSEQ' }),
-  events: (tenant: string) => `EVENTS#${part(tenant)}`,
+  /**
+   * A tenant's feed is spread over shards (lambdas/events/feedPartitions.ts); no shard: the unsharded partition of the
+   * feed written before it was sharded, still read.
+   */
+  eventSequence: (tenant: string, shard?: number) => ({
+    PK: `EVSEQ#${part(tenant)}${shard === undefined ? '' : `#${shard}`}`,
+    SK: 'EVSEQ',
+  }),
+  events: (tenant: string, shard?: number) => `EVENTS#${part(tenant)}${shard === undefined ? '' : `#${shard}`}`,
   /** Zero-padded, so the sort key's string order is the sequence's order. */
   eventSlot: (seq: number) => String(seq).padStart(15, '0'),
   /** A tenant's webhook endpoints (lambdas/webhooks/webhookStore.ts): one partition, listed with one Query. */

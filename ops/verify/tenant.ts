@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { POP_STATUSES } from '../../contract/statuses';
+import { EVENT_FEED_SHARDS } from '../../contract/limits';
 import { keys } from '../../lambdas/store/tableSchema';
 import { generatePassword } from '../../provisioning/password';
 import { createTenantUser } from '../../provisioning/tenantUsers';
@@ -149,8 +150,14 @@ async function itemsOfRun(table: Table, tenant: string, traces: RunTraces): Prom
   // A connection whose $disconnect has not run yet: its own partition (connection, held agents, Desktop parts).
   // (A presence item's sort key is its connection's partition key: CONN#<connectionId>.)
   const connections = await Promise.all(presence.map((item) => partitionKeys(table, item.SK)));
-  const tenantWide = [keys.events(tenant), keys.webhooks(tenant), keys.catalogue(tenant)];
-  known.push(keys.eventSequence(tenant));
+  // The feed: its unsharded partition (written before the feed was sharded) and each shard, each with its counter.
+  const feed = [undefined, ...Array.from({ length: EVENT_FEED_SHARDS }, (_, shard) => shard)];
+  const tenantWide = [
+    ...feed.map((shard) => keys.events(tenant, shard)),
+    keys.webhooks(tenant),
+    keys.catalogue(tenant),
+  ];
+  known.push(...feed.map((shard) => keys.eventSequence(tenant, shard)));
   const partitions = (await Promise.all(tenantWide.map((pk) => partitionKeys(table, pk)))).flat();
   return [...known, ...presence, ...connections.flat(), ...partitions];
 }

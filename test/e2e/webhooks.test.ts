@@ -77,7 +77,8 @@ test('every status of a pop arrives signed (Standard Webhooks), with its event c
   for (const delivery of a.hooks.deliveries) {
     expect(() => verifier.verify(delivery.body, delivery.headers)).not.toThrow();
     expect(delivery.headers['webhook-id']).toBe(delivery.payload.EventId);
-    // The delivery carries the same event and cursor as GET /events.
+    // The delivery carries the same event as GET /events, and the same cursor: one pop, so its shard's place alone is
+    // the reader's whole cursor too (contract/events.ts).
     expect(feed.body.Result.Events).toContainEqual(delivery.payload);
     // ...and is what docs/asyncapi.json documents.
     expect([documentedPayload(delivery.payload), documentedPayload.errors ?? null]).toEqual([true, null]);

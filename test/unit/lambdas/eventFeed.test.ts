@@ -10,9 +10,16 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { appendEvent, readEvents } from '../../../lambdas/events/eventLog';
 import { EventStore, type StoredEvent } from '../../../lambdas/events/eventStore';
+import {
+  EVENT_FEED_SHARDS,
+  FEED_START,
+  formatCursor,
+  parseCursor,
+  shardOf,
+} from '../../../lambdas/events/feedPartitions';
 import { makePopStreamHandler } from '../../../lambdas/events/streamHandler';
 import { failedBatchOf, replayFailedBatch } from '../../../lambdas/events/streamReplay';
 import { streamRecordsOf } from '../../../provisioning/streamRecords';
@@ -30,16 +37,23 @@ afterAll(async () => table?.stop());
 
 const EXPIRES = Math.floor(Date.now() / 1000) + 3600;
 const clock = { now: () => Date.now() };
-const draft = (tenant: string, n: number): StoredEvent => ({
+const draft = (tenant: string, n: number, status: 'Sent' | 'Delivered' = 'Sent'): StoredEvent => ({
   Tenant: tenant,
-  EventId: `pop-${n}.Sent`,
+  EventId: `pop-${n}.${status}`,
   Type: 'pop.status',
   PopId: `pop-${n}`,
-  Status: 'Sent',
+  Status: status,
   Username: 'agent1',
   Campaign: 'Sales',
   OccurredAt: new Date(0).toISOString(),
 });
+
+/** The first `count` pop numbers n whose `pop-<n>` has its events in `shard`. */
+function popsOfShard(shard: number, count: number): number[] {
+  const found: number[] = [];
+  for (let n = 0; found.length < count; n++) if (shardOf(`pop-${n}`) === shard) found.push(n);
+  return found;
+}
 
 /** Pages from `cursor` until a page brings nothing new; returns the event ids seen and the last cursor. */
 async function drain(
@@ -50,7 +64,7 @@ async function drain(
 ): Promise<{ ids: string[]; cursor: string }> {
   const ids: string[] = [];
   for (;;) {
-    const page = await readEvents(store, tenant, Number(cursor), { limit: 7, settleMs }, clock);
+    const page = await readEvents(store, tenant, parseCursor(cursor)!, { limit: 7, settleMs }, clock);
     ids.push(...page.Events.map((e) => e.EventId));
     if (page.Events.length === 0 && page.Cursor === cursor) return { ids, cursor };
     cursor = page.Cursor;
@@ -68,8 +82,8 @@ describe('the event feed under concurrent writers', () => {
         async (count, retried, dead) => {
           const tenant = `t${round++}`;
           const store = new EventStore(table.db, table.tableName);
-          // Dead writers: a number taken from the counter, never filled.
-          const deaths = Array.from({ length: dead }, () => store.allocate(tenant));
+          // Dead writers: a number taken from a shard's counter, never filled.
+          const deaths = Array.from({ length: dead }, (_, i) => store.allocate(tenant, i % EVENT_FEED_SHARDS));
           const writers = [...Array.from({ length: count }, (_, n) => n), ...retried.filter((n) => n < count)].map(
             (n) => appendEvent(store, draft(tenant, n), EXPIRES, clock),
           );
@@ -87,8 +101,13 @@ describe('the event feed under concurrent writers', () => {
           seen = seen.concat((await drain(store, tenant, cursor, 0)).ids);
           const expected = Array.from({ length: count }, (_, n) => `pop-${n}.Sent`);
           expect([...seen].sort()).toEqual([...expected].sort());
-          // A second caller replaying from the start sees the same events in the same order.
-          expect((await drain(store, tenant, '0', 0)).ids).toEqual(seen);
+          // A second caller replaying from the start sees the same events in the same order in each shard (the
+          // shards' events may interleave differently: the feed orders each pop, and a pop is in one shard).
+          const again = (await drain(store, tenant, '0', 0)).ids;
+          expect([...again].sort()).toEqual([...seen].sort());
+          const inShard = (ids: string[], shard: number) => ids.filter((id) => shardOf(id.split('.')[0]!) === shard);
+          for (let shard = 0; shard < EVENT_FEED_SHARDS; shard++)
+            expect(inShard(again, shard)).toEqual(inShard(seen, shard));
         },
       ),
       { numRuns: 25 },
@@ -98,21 +117,24 @@ describe('the event feed under concurrent writers', () => {
   it('waits at a gap younger than the settle window, and passes it once closed', async () => {
     const store = new EventStore(table.db, table.tableName);
     const tenant = 'settle';
-    await appendEvent(store, draft(tenant, 1), EXPIRES, clock);
-    await store.allocate(tenant); // a writer between taking its number and filling the slot
-    await appendEvent(store, draft(tenant, 3), EXPIRES, clock);
-    const first = await readEvents(store, tenant, 0, { limit: 10, settleMs: 60_000 }, clock);
-    expect(first.Events.map((e) => e.EventId)).toEqual(['pop-1.Sent']);
-    expect(first.Cursor).toBe('1');
+    // Three pops of one shard: a gap waited for holds back what comes after it in that shard.
+    const [a, b, c] = popsOfShard(0, 3);
+    await appendEvent(store, draft(tenant, a!), EXPIRES, clock);
+    await store.allocate(tenant, 0); // a writer between taking its number and filling the slot
+    await appendEvent(store, draft(tenant, c!), EXPIRES, clock);
+    void b;
+    const first = await readEvents(store, tenant, FEED_START, { limit: 10, settleMs: 60_000 }, clock);
+    expect(first.Events.map((e) => e.EventId)).toEqual([`pop-${a}.Sent`]);
+    expect(first.Cursor).toBe('0.1');
     const later = await readEvents(
       store,
       tenant,
-      1,
+      parseCursor(first.Cursor)!,
       { limit: 10, settleMs: 60_000 },
       { now: () => Date.now() + 61_000 },
     );
-    expect(later.Events.map((e) => e.EventId)).toEqual(['pop-3.Sent']);
-    expect(later.Cursor).toBe('3');
+    expect(later.Events.map((e) => e.EventId)).toEqual([`pop-${c}.Sent`]);
+    expect(later.Cursor).toBe('0.3');
   });
 
   it('keeps tenants apart', async () => {
@@ -121,6 +143,98 @@ describe('the event feed under concurrent writers', () => {
     await appendEvent(store, draft('tenant-b', 2), EXPIRES, clock);
     expect((await drain(store, 'tenant-a', '0', 0)).ids).toEqual(['pop-1.Sent']);
     expect((await drain(store, 'tenant-b', '0', 0)).ids).toEqual(['pop-2.Sent']);
+  });
+});
+
+/**
+ * What the feed's writer did before the feed was sharded, item by item as it wrote them (literal keys: the layout
+ * an upgraded table holds): a number from the tenant's one counter, the event's place, then (`fill`) its slot.
+ */
+async function appendBeforeUpgrade(event: StoredEvent, fill: boolean): Promise<void> {
+  const { Attributes } = await table.db.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: { PK: `EVSEQ#${event.Tenant}`, SK: 'EVSEQ' },
+      UpdateExpression: 'ADD #next :one',
+      ExpressionAttributeNames: { '#next': 'Next' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const seq = Number(Attributes!.Next);
+  const at = Date.now();
+  const place = { PK: `EVKEY#${event.Tenant}#${encodeURIComponent(event.EventId)}`, SK: 'EVKEY' };
+  await table.db.send(
+    new PutCommand({ TableName: table.tableName, Item: { ...place, Seq: seq, AllocatedAt: at, ExpiresAt: EXPIRES } }),
+  );
+  if (!fill) return;
+  const slot = { PK: `EVENTS#${event.Tenant}`, SK: String(seq).padStart(15, '0'), Kind: 'event', AllocatedAt: at };
+  await table.db.send(
+    new PutCommand({ TableName: table.tableName, Item: { ...slot, ExpiresAt: EXPIRES, Event: event } }),
+  );
+}
+
+describe('the upgrade to a sharded feed: old cursors, events written before it', () => {
+  let round = 0;
+  it('reads every event once from an old cursor, the old events in place, each pop in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.nat(9), { maxLength: 4 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.array(fc.nat(9), { maxLength: 6 }),
+        async (before, halfWritten, pagesBefore, pageSize, after, continued) => {
+          const tenant = `u${round++}`;
+          const store = new EventStore(table.db, table.tableName);
+          // GIVEN events written before the upgrade, some whose writer stopped between its place and its slot
+          for (let n = 0; n < before; n++) await appendBeforeUpgrade(draft(tenant, n), !halfWritten.includes(n));
+          // and a reader holding an old cursor: one number, the place it had reached in the unsharded feed
+          const seen: string[] = [];
+          let cursor = '0';
+          for (let i = 0; i < pagesBefore; i++) {
+            const page = await readEvents(store, tenant, parseCursor(cursor)!, { limit: pageSize, settleMs: 0 }, clock);
+            seen.push(...page.Events.map((e) => e.EventId));
+            cursor = page.Cursor;
+          }
+          expect(cursor).toMatch(/^\d+$/);
+          // WHEN the upgraded writers retry the stopped ones, append the next status of some old pops (after the
+          // first, as the stream consumer does) and new pops' events, with the reader racing them
+          const old = Array.from({ length: before }, (_, n) => n);
+          const writers = [
+            ...old.map(async (n) => {
+              if (halfWritten.includes(n)) await appendEvent(store, draft(tenant, n), EXPIRES, clock);
+              if (continued.includes(n)) await appendEvent(store, draft(tenant, n, 'Delivered'), EXPIRES, clock);
+            }),
+            ...Array.from({ length: after }, (_, i) => appendEvent(store, draft(tenant, before + i), EXPIRES, clock)),
+          ];
+          const reader = (async () => {
+            for (let i = 0; i < 3; i++) {
+              const drained = await drain(store, tenant, cursor, 0);
+              seen.push(...drained.ids);
+              cursor = drained.cursor;
+            }
+          })();
+          await Promise.all([...writers, reader]);
+          seen.push(...(await drain(store, tenant, cursor, 0)).ids);
+          // THEN every event once, and each old pop's Sent before its Delivered
+          const expected = [
+            ...old.map((n) => `pop-${n}.Sent`),
+            ...old.filter((n) => continued.includes(n)).map((n) => `pop-${n}.Delivered`),
+            ...Array.from({ length: after }, (_, i) => `pop-${before + i}.Sent`),
+          ];
+          expect([...seen].sort()).toEqual([...expected].sort());
+          for (const n of old.filter((m) => continued.includes(m)))
+            expect(seen.indexOf(`pop-${n}.Sent`)).toBeLessThan(seen.indexOf(`pop-${n}.Delivered`));
+          // The events written whole before the upgrade stay where they were: in the unsharded partition.
+          const unsharded = await store.slotsAfter(tenant, 'legacy', 0, 100);
+          const inPlace = unsharded.flatMap((slot) => (slot.kind === 'event' ? [slot.event.EventId] : []));
+          for (const n of old.filter((m) => !halfWritten.includes(m))) expect(inPlace).toContain(`pop-${n}.Sent`);
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 });
 
@@ -162,11 +276,14 @@ describe('the local stream emulation (local/streams/)', () => {
       const delivered = await pops.saveTransition(read, { status: 'Delivered' });
       await pops.saveTransition(delivered!, { status: 'Opened' });
       await stream.drained();
-      const page = await readEvents(events, 'streamed', 0, { limit: 10, settleMs: 0 }, clock);
+      const page = await readEvents(events, 'streamed', FEED_START, { limit: 10, settleMs: 0 }, clock);
+      const shard = shardOf('p1');
+      const at = (seq: number) =>
+        formatCursor({ legacy: 0, shards: FEED_START.shards.map((_, s) => (s === shard ? seq : 0)) });
       expect(page.Events.map((e) => [e.Status, e.Cursor])).toEqual([
-        ['Sent', '1'],
-        ['Delivered', '2'],
-        ['Opened', '3'],
+        ['Sent', at(1)],
+        ['Delivered', at(2)],
+        ['Opened', at(3)],
       ]);
       expect(page.Events[0]).toMatchObject({ PopId: 'p1', Username: 'agent1', Campaign: 'Sales', Type: 'pop.status' });
     } finally {
@@ -298,7 +415,7 @@ describe('a poison record given up and replayed (lambdas/events/streamReplay.ts,
       await pops.putPop(pop('healthy'), 3_600_000);
       await stream.drained();
       expect(failures).toHaveLength(1);
-      const before = await readEvents(events, 'poisoned', 0, { limit: 10, settleMs: 0 }, clock);
+      const before = await readEvents(events, 'poisoned', FEED_START, { limit: 10, settleMs: 0 }, clock);
       expect(before.Events.map((e) => e.PopId)).toEqual(['healthy']);
       // WHEN it is replayed (twice: the second finds it appended and adds nothing)
       const batch = failedBatchOf(failures[0]!)!;
@@ -308,10 +425,16 @@ describe('a poison record given up and replayed (lambdas/events/streamReplay.ts,
           records: 1,
         });
       // THEN the reader's cursor gets it once, and the feed from the start has both once
-      const after = await readEvents(events, 'poisoned', Number(before.Cursor), { limit: 10, settleMs: 0 }, clock);
+      const after = await readEvents(
+        events,
+        'poisoned',
+        parseCursor(before.Cursor)!,
+        { limit: 10, settleMs: 0 },
+        clock,
+      );
       expect(after.Events.map((e) => e.EventId)).toEqual(['poison.Sent']);
-      const all = await readEvents(events, 'poisoned', 0, { limit: 10, settleMs: 0 }, clock);
-      expect(all.Events.map((e) => e.EventId)).toEqual(['healthy.Sent', 'poison.Sent']);
+      const all = await readEvents(events, 'poisoned', FEED_START, { limit: 10, settleMs: 0 }, clock);
+      expect(all.Events.map((e) => e.EventId).sort()).toEqual(['healthy.Sent', 'poison.Sent']);
     } finally {
       viaProxy.destroy();
       streams.destroy();

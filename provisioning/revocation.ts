@@ -7,16 +7,40 @@
 import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { revokeTokens } from '../lambdas/auth/revocations';
 import type { CommandContext } from './commands';
 import { resolveTableTarget } from './tableTarget';
+import { resolveRestApiTarget } from './usagePlanTarget';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** What became of the user's tokens and connections, for the command's last line. */
-export type RevocationReport = { readonly kind: 'revoked'; readonly closed: number } | { readonly kind: 'noTable' };
+export type RevocationReport =
+  { readonly kind: 'revoked'; readonly closed: number; readonly cache: CacheFlush } | { readonly kind: 'noTable' };
+
+/** What became of the REST authorizer's cached answers: flushed, no REST API in the target, or the flush failed. */
+type CacheFlush = 'flushed' | 'none' | 'failed';
+
+/**
+ * API Gateway may cache the REST authorizer's answer per token (lib/stackSettings.ts restAuthorizerCacheSeconds): the
+ * stage's cache is flushed so no cached answer outlives the revocation. With no cache (the default) it is a no-op.
+ */
+async function flushAuthorizerCache(context: CommandContext): Promise<CacheFlush> {
+  let api;
+  try {
+    api = await resolveRestApiTarget(context);
+    if (!api) return 'none';
+    await api.client.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.restApiId, stageName: api.stage }));
+    return 'flushed';
+  } catch {
+    return 'failed';
+  } finally {
+    api?.client.destroy();
+  }
+}
 
 /** The WebSocket URL from the endpoints file (`cdk deploy --outputs-file` or the local stack's) or the stack's outputs. */
 async function webSocketUrl(context: CommandContext): Promise<string | undefined> {
@@ -99,7 +123,7 @@ export async function revokeUser(context: CommandContext, username: string): Pro
     const url = await webSocketUrl(context);
     const ids = url ? await connectionsOf(table.client, table.tableName, username) : [];
     const closed = url ? await closeConnections(url, ids, table.endpoint !== undefined) : 0;
-    return { kind: 'revoked', closed };
+    return { kind: 'revoked', closed, cache: await flushAuthorizerCache(context) };
   } finally {
     table.client.destroy();
   }
@@ -113,5 +137,10 @@ export function revocationLine(report: RevocationReport): string {
       '--user-pool-id so they are revoked and its connections closed.'
     );
   }
-  return `Its tokens are revoked; ${report.closed} WebSocket connection(s) closed.`;
+  const cache =
+    report.cache === 'failed'
+      ? " The REST authorizer's cache could not be flushed (apigateway:DELETE on the stage's cache): with " +
+        'restAuthorizerCacheSeconds above 0 its tokens still read until their cached answer expires.'
+      : '';
+  return `Its tokens are revoked; ${report.closed} WebSocket connection(s) closed.${cache}`;
 }

@@ -34,14 +34,16 @@ function fileOutputs(context: CommandContext): Record<string, unknown> | undefin
   return unwrapCdkOutputs(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
 }
 
-/** The usage plan target, or undefined when the target names none (a pool id alone; a local stack without limits). */
-export async function resolveUsagePlanTarget(context: CommandContext): Promise<UsagePlanTarget | undefined> {
+/** The REST API, its stage and a client for API Gateway's control plane; its default usage plan when it has one. */
+export type RestApiTarget = Omit<UsagePlanTarget, 'defaultUsagePlanId'> & { readonly defaultUsagePlanId?: string };
+
+/** The REST API of the target, or undefined when the target names none (a pool id alone). */
+export async function resolveRestApiTarget(context: CommandContext): Promise<RestApiTarget | undefined> {
   const { target } = context;
   if (target.userPoolId !== undefined) return undefined;
   const outputs = target.stack !== undefined ? await stackOutputs(context, target.stack) : fileOutputs(context);
   const { RestApiId, DefaultUsagePlanId, RestApiUrl, ApiGatewayEndpoint, Region } = outputs ?? {};
-  if (typeof RestApiId !== 'string' || typeof DefaultUsagePlanId !== 'string' || typeof RestApiUrl !== 'string')
-    return undefined;
+  if (typeof RestApiId !== 'string' || typeof RestApiUrl !== 'string') return undefined;
   const local = typeof ApiGatewayEndpoint === 'string';
   const region = target.region ?? (typeof Region === 'string' ? Region : undefined);
   return {
@@ -51,8 +53,16 @@ export async function resolveUsagePlanTarget(context: CommandContext): Promise<U
     }),
     restApiId: RestApiId,
     stage: new URL(RestApiUrl).pathname.split('/').filter(Boolean).pop() ?? '',
-    defaultUsagePlanId: DefaultUsagePlanId,
+    ...(typeof DefaultUsagePlanId === 'string' ? { defaultUsagePlanId: DefaultUsagePlanId } : {}),
   };
+}
+
+/** The usage plan target, or undefined when the target has none (a pool id alone; a local stack without limits). */
+export async function resolveUsagePlanTarget(context: CommandContext): Promise<UsagePlanTarget | undefined> {
+  const api = await resolveRestApiTarget(context);
+  if (api?.defaultUsagePlanId !== undefined) return { ...api, defaultUsagePlanId: api.defaultUsagePlanId };
+  api?.client.destroy();
+  return undefined;
 }
 
 /** The same, required: a command about limits cannot do without it. */

@@ -17,6 +17,8 @@ bench/results.json and prints a summary. Exit codes: 0 done, 1 a pop was lost, d
 Settings (environment):
   BENCH_QUICK=1               small counts, under a minute: checks the bench itself, the figures mean nothing
   BENCH_ACKS=0                the bench instances do not acknowledge pops (what the Ack path costs)
+  BENCH_STREAM_POPS=n         pops (three status changes each) the stream consumer handles, before and after
+  BENCH_FEED_BURSTS=n         bursts at saturation whose feed lag is measured (BENCH_FEED_BURST_POPS=n pops each)
   POWERTOOLS_LOG_LEVEL=WARN   handler logs as \`npm start\` has them (default here: INFO, as deployed)`;
 {
   const args = process.argv.slice(2);
@@ -850,7 +852,7 @@ function summary(r: any): string {
   const fl = r.feedLag;
   lines.push(
     '',
-    `11. Feed lag (bench/feedLag.ts): a burst's last status change readable from GET /events after ${fmt(fl.lastEventLagMs.median, 0)} ms ` +
+    `12. Feed lag (bench/feedLag.ts): a burst's last status change readable from GET /events after ${fmt(fl.lastEventLagMs.median, 0)} ms ` +
       `(${fmt(fl.lastEventLagMs.min, 0)}-${fmt(fl.lastEventLagMs.max, 0)} over ${fl.bursts.length} bursts; must be <= ${fl.targetMs}: ${fl.met ? 'met' : 'NOT met'}); ` +
       `GET /events p50 ${fmt(fl.readMs.p50)} ms`,
   );

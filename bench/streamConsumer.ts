@@ -16,6 +16,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { makePopStreamHandler, popStreamDependencies } from '../lambdas/events/streamHandler';
+import { memoryOf } from '../lib/functionMemory';
+import { DESIGN, streamRecordsPerShard } from './capacity';
 
 export interface StreamBenchInput {
   readonly endpoint: string;
@@ -168,6 +170,9 @@ export async function measureStreamConsumer(
     recordsPerSecondOverPopsPerSecond: Number(ratio.toFixed(2)),
     /** Issue 23's must-hold: three status changes per pop. */
     keepsUp: ratio >= 3,
+    /** In AWS, from docs/capacity.md's constants (bench/capacity.ts): one shard's consumer at popStream's memory. */
+    memoryMb: memoryOf('popStream'),
+    projectedShardPopsPerSecond: Math.round(streamRecordsPerShard(true) / DESIGN.popItemWritesPerPop),
     how: 'lambdas/events/streamHandler.ts in a process of its own against the stack dynalite: before = records one by one, the webhook list per event; after = batches of 100, pops concurrently',
   };
 }

@@ -7,6 +7,8 @@
 import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readClientSecret } from '../../lambdas/auth/appClient';
+import { cognitoClient } from '../../local/provision';
 import { recordSecret } from './support/secrets';
 import { launchE2eStack } from './support/e2eStack';
 
@@ -37,6 +39,13 @@ export default async function globalSetup(): Promise<void> {
   // The demo users' passwords are secrets of the run too (globalTeardown checks no log line holds any).
   recordSecret('password', stack.demo.api.password, localDir);
   recordSecret('password', stack.demo.instance.password, localDir);
+  // And the app client's secret, which GET /auth and POST /auth/refresh read and must never log.
+  const { CognitoEndpoint, Region, UserPoolId, UserPoolClientId } = stack.endpoints;
+  const clientSecret = await readClientSecret(cognitoClient(CognitoEndpoint, Region), {
+    userPoolId: UserPoolId,
+    clientId: UserPoolClientId,
+  });
+  recordSecret('client-secret', clientSecret, localDir);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
   globalThis.__REMOTE_POP_E2E_STACK__ = stack;

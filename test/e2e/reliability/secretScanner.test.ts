@@ -58,6 +58,23 @@ describe("the secrets check over the run's logs", () => {
     );
   });
 
+  it("finds the app client's secret and the Cognito refresh token inside the API's RefreshToken", () => {
+    const clientSecret = 'planted-client-secret-1q2w3e4r5t6y7u8i9o0p';
+    const refreshToken = 'rp1.cGxhbnRlZA.eyJjdHkiOiJKV1QifQ.planted-key.planted-iv.planted-cipher.planted-tag.dGFn';
+    recordSecret('client-secret', clientSecret, dir);
+    recordSecret('token', refreshToken, dir);
+    plant('stack.log', [
+      `{"secret":"${clientSecret}"}`,
+      `REFRESH_TOKEN=${refreshToken.split('.').slice(2, -1).join('.')}`,
+    ]);
+    expect(scanLogsForSecrets(dir)).toEqual(
+      expect.arrayContaining([
+        { file: 'stack.log', line: 1, kind: 'client-secret', form: 'raw' },
+        { file: 'stack.log', line: 2, kind: 'token', form: 'cognito-refresh-token' },
+      ]),
+    );
+  });
+
   it('fails the run with places and kinds, never the secret itself', () => {
     plant('stack.log', [`leaked ${password}`]);
     let message = '';

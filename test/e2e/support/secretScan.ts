@@ -52,6 +52,10 @@ export function secretForms(secret: RecordedSecret): { form: string; needle: str
   if (secret.kind === 'token' && parts.length === 3 && parts[2]!.length >= 16) {
     forms.push({ form: 'jwt-signature', needle: parts[2]! });
   }
+  // The API's RefreshToken (lambdas/auth/refreshEnvelope.ts): Cognito's own refresh token is inside it.
+  if (secret.kind === 'token' && parts[0] === 'rp1' && parts.length >= 4) {
+    forms.push({ form: 'cognito-refresh-token', needle: parts.slice(2, -1).join('.') });
+  }
   if (secret.kind === 'basic') {
     const encoded = /^Basic\s+(\S+)$/i.exec(secret.value)?.[1];
     if (encoded) {

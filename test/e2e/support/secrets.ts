@@ -8,7 +8,8 @@ import * as path from 'path';
 
 export const SECRETS_FILE = 'secrets.jsonl';
 
-export type SecretKind = 'password' | 'token' | 'basic';
+/** `client-secret`: the app client's secret, which the auth functions hold and must never log (globalSetup.ts). */
+export type SecretKind = 'password' | 'token' | 'basic' | 'client-secret';
 
 export interface RecordedSecret {
   readonly kind: SecretKind;

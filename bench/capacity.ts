@@ -2,6 +2,7 @@
  * The ceilings that bind first (docs/capacity.md), computed from the code's own constants and AWS's documented
  * quotas, so the page cannot drift: test/unit/bench/capacity.test.ts recomputes its table from this module.
  */
+import { EVENT_FEED_SHARDS } from '../lambdas/events/feedPartitions';
 import { STREAM_CONCURRENCY } from '../lambdas/events/streamHandler';
 import { DEFAULT_SETTINGS } from '../lib/stackSettings';
 import { DEFAULT_STREAM_PARALLELIZATION, STREAM_BATCH_SIZE } from '../lib/streamMapping';
@@ -35,8 +36,13 @@ export const DESIGN = {
   popItemWritesPerPop: 4,
   /** Write units of one pop item write (items of 1 KB or less; a large ScriptData makes more, up to 32 for 32 KB). */
   writeUnitsPerPopWrite: 1,
-  /** Writes to the tenant's EVENTS# partition per event: the slot (the place is an item of its own partition). */
+  /**
+   * Writes to one of the tenant's EVENTS#<tenant>#<shard> partitions per event: the slot (the place is an item of its
+   * own partition, EVKEY#<tenant>#<eventId>; the shard's counter EVSEQ#<tenant>#<shard> another, one update per batch).
+   */
   slotWritesPerEvent: 1,
+  /** Shards of one tenant's feed (lambdas/events/feedPartitions.ts): partition keys that share its slot writes. */
+  feedShards: EVENT_FEED_SHARDS,
   /** Sequential calls per record after issue 23 within one pop's group: its place and its slot. */
   streamCallsPerRecordAfter: 2,
   /** Calls per batch before the records: the places (one per tenant) and the webhook lists, in parallel. */
@@ -65,7 +71,7 @@ export function streamRecordsPerShard(after: boolean): number {
 export function capacityRows(): CapacityRow[] {
   const popsPerPartition =
     AWS_QUOTAS.partitionWriteUnitsPerSecond / (DESIGN.popItemWritesPerPop * DESIGN.writeUnitsPerPopWrite);
-  const eventsPerTenant = AWS_QUOTAS.partitionWriteUnitsPerSecond / DESIGN.slotWritesPerEvent;
+  const eventsPerTenant = (DESIGN.feedShards * AWS_QUOTAS.partitionWriteUnitsPerSecond) / DESIGN.slotWritesPerEvent;
   return [
     {
       ceiling: 'REST stage rate (`restThrottleRate`)',
@@ -96,11 +102,11 @@ export function capacityRows(): CapacityRow[] {
       from: 'Lambda quota',
     },
     {
-      ceiling: "Events of one tenant (its EVENTS# partition's slot writes)",
+      ceiling: `Events of one tenant (slot writes to its ${DESIGN.feedShards} EVENTS# shards)`,
       scope: 'tenant',
       value: round(eventsPerTenant),
       unit: 'events/s',
-      from: '1,000 WCU per partition / 1 slot write per event',
+      from: `${DESIGN.feedShards} x 1,000 WCU per partition / 1 slot write per event`,
     },
     {
       ceiling: 'Pops of one tenant, by its feed',

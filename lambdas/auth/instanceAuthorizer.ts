@@ -55,12 +55,13 @@ export async function verifiedIdentity(
   verifier: IdTokenVerifier,
   token: string,
   log: ReturnType<typeof requestLogger>,
+  refusal = 'Connection refused',
 ): Promise<IdentityClaims> {
   try {
     return await verifier.verify(token);
   } catch (error) {
     if (error instanceof InvalidTokenError) {
-      log.warn('Connection refused', { reason: 'InvalidToken', detail: error.message });
+      log.warn(refusal, { reason: 'InvalidToken', detail: error.message });
       throw new Error('Unauthorized');
     }
     log.error('Token verification failed', { errorName: (error as Error)?.name });

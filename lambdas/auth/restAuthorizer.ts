@@ -57,7 +57,7 @@ export function makeRestAuthorizer({ verifier, revocations }: RestAuthorizerDepe
       log.warn('Request refused', { reason: token ? 'NoRestApiId' : 'MissingToken' });
       throw new Error('Unauthorized');
     }
-    const identity = await verifiedIdentity(verifier, token, log);
+    const identity = await verifiedIdentity(verifier, token, log, 'Request refused');
     if (await refusedIfRevoked(revocations, identity.username, identity.issuedAt)) {
       log.warn('Request refused', { reason: 'TokenRevoked', tenant: identity.tenant, username: identity.username });
       throw new Error('Unauthorized');

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { sharedStack, startTestInstance, stopTestInstances } from './support/instanceHarness';
 import { recordSecret } from './support/secrets';
+import { SDK_PACK_COMMAND, sdkTarball } from './support/sdkTarball';
 
 jest.setTimeout(240_000);
 afterAll(stopTestInstances);
@@ -106,12 +107,15 @@ test("README.md's quick start, in order: curl, the CLI, the SDK from an ES modul
     JSON.stringify({ name: 'my-project', version: '1.0.0', private: true }),
   );
   const [, curl, cli, pack, run] = shell;
+  // The pack block is run once for the e2e run, as written, by the tarball's one packer (sdkPackage.test.ts installs it
+  // too); the path it printed is installed from this run's copy.
+  expect(pack!.trim()).toBe(SDK_PACK_COMMAND);
+  const { tarball } = await sdkTarball();
   const script = [
     curl,
     cli,
-    `{\n${pack}} > ${JSON.stringify(path.join(work, 'pack.out'))}`, // glue: keep the printed path
     `cd ${JSON.stringify(work)}`, // glue: "in your project"
-    `npm install --offline --no-audit --no-fund "$(tail -n 1 pack.out)" > /dev/null`,
+    `npm install --offline --no-audit --no-fund ${JSON.stringify(tarball)} > /dev/null`, // glue: "that path"
     `cat > pop.mjs <<'EOF'\n${esm[0]!.code}EOF`,
     run,
   ].join('\n');

@@ -1,6 +1,6 @@
 /**
- * The SDK as a caller gets it: `npm run sdk:build` (sdk/build.ts), `npm pack` in sdk/, the tarball installed offline
- * into an empty folder (it has no dependency), then used from CommonJS and from an ES module, and its `remote-pop`
+ * The SDK as a caller gets it: `npm run sdk:pack` (sdk/pack.ts: sdk/build.ts, then `npm pack` in sdk/; packed once for
+ * the e2e run, test/e2e/support/sdkTarball.ts), the tarball installed offline into an empty folder (it has no dependency), then used from CommonJS and from an ES module, and its `remote-pop`
  * bin run. The built library holds no contract/ code beyond the constants it inlines and no schema library. The API
  * reference (TypeDoc, `npm run sdk:docs`) builds without a warning.
  */
@@ -8,17 +8,18 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildSdk } from '../../../sdk/build';
 import { POP_STATUSES } from '../../../contract/statuses';
+import { sdkTarball, type SdkTarball } from '../support/sdkTarball';
 
 jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SDK = path.join(ROOT, 'sdk');
 let consumer: string;
+let packed: SdkTarball;
 
-beforeAll(() => {
-  buildSdk();
+beforeAll(async () => {
+  packed = await sdkTarball();
   consumer = mkdtempSync(path.join(os.tmpdir(), 'remote-pop-sdk-consumer-'));
 });
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
@@ -27,11 +28,7 @@ const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 it('installs from the packed tarball and works from CommonJS, ESM and its bin', () => {
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', consumer], SDK)) as {
-    filename: string;
-    files: { path: string }[];
-  }[];
-  expect(packed!.files.map((f) => f.path).sort()).toEqual(
+  expect([...packed.files].sort()).toEqual(
     expect.arrayContaining([
       'dist/index.cjs',
       'dist/index.mjs',
@@ -41,13 +38,13 @@ it('installs from the packed tarball and works from CommonJS, ESM and its bin', 
       'package.json',
     ]),
   );
-  expect(packed!.files.some((f) => f.path.startsWith('src/') || f.path.includes('typecheck'))).toBe(false);
+  expect(packed.files.some((f) => f.startsWith('src/') || f.includes('typecheck'))).toBe(false);
 
   writeFileSync(
     path.join(consumer, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
   );
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(consumer, packed!.filename)], consumer);
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', packed.tarball], consumer);
 
   const cjs = run(
     process.execPath,

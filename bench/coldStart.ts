@@ -16,9 +16,12 @@ const ROOT = path.resolve(__dirname, '..');
 const BANNER =
   "import { createRequire as __remotePopCreateRequire } from 'module'; const require = __remotePopCreateRequire(import.meta.url);";
 
-/** Dummy configuration so every handler's cold-start checks pass; nothing is contacted at import time. */
+/** Dummy configuration so every handler's cold-start checks pass; nothing outside the machine is contacted. */
 export const DUMMY_ENV: Record<string, string> = {
   [ENV.region]: 'us-east-1',
+  // The auth functions start reading the app client's secret at import (lambdas/auth/appClient.ts): a closed local
+  // port refuses it at once instead of a request to AWS with dummy credentials.
+  [ENV.cognitoEndpoint]: 'http://127.0.0.1:9',
   [ENV.userPoolId]: 'us-east-1_bench',
   [ENV.userPoolClientId]: 'benchclientid',
   [ENV.tableName]: 'remote-pop-bench',

@@ -19,6 +19,7 @@ import {
   formatCursor,
   parseCursor,
   shardOf,
+  type Partition,
 } from '../../../lambdas/events/feedPartitions';
 import { makePopStreamHandler } from '../../../lambdas/events/streamHandler';
 import { failedBatchOf, replayFailedBatch } from '../../../lambdas/events/streamReplay';
@@ -235,6 +236,37 @@ describe('the upgrade to a sharded feed: old cursors, events written before it',
       ),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('a pop continued in a shard while its first event, half-written before the upgrade, is completed', () => {
+  /** Runs `writer` once, right after the first read of the unsharded partition has its answer. */
+  class RacingStore extends EventStore {
+    writer?: () => Promise<void>;
+    override async slotsAfter(tenant: string, partition: Partition, after: number, limit: number) {
+      const slots = await super.slotsAfter(tenant, partition, after, limit);
+      const writer = this.writer;
+      if (partition !== 'legacy' || !writer) return slots;
+      this.writer = undefined;
+      await writer();
+      return slots;
+    }
+  }
+
+  it('never hands the later event (in its shard) before the earlier one (in the unsharded partition)', async () => {
+    const tenant = 'upgrade-race';
+    const store = new RacingStore(table.db, table.tableName);
+    // GIVEN Sent's place taken before the upgrade, its slot not yet written (the last number of the old counter)
+    await appendBeforeUpgrade(draft(tenant, 1), false);
+    // WHEN the upgraded writer completes it and appends Delivered (in the pop's shard) while a page is being read
+    store.writer = async () => {
+      await appendEvent(store, draft(tenant, 1), EXPIRES, clock);
+      await appendEvent(store, draft(tenant, 1, 'Delivered'), EXPIRES, clock);
+    };
+    // THEN a reader from the old cursor (reading on once the writer is done) gets Sent, then Delivered
+    const first = await drain(store, tenant, '0', 60_000);
+    const then = await drain(store, tenant, first.cursor, 60_000);
+    expect([...first.ids, ...then.ids]).toEqual(['pop-1.Sent', 'pop-1.Delivered']);
   });
 });
 

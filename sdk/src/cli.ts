@@ -68,6 +68,9 @@ const OPTIONS = {
 /** No answer at all from the base URL: which request, and why (refused, no such host, the connect timeout). */
 class UnreachableError extends Error {}
 
+/** Why the client's work is cancelled once the command has its exit code. */
+class CommandEnded extends Error {}
+
 /** Connection-level failures: the address is wrong or nothing listens there; retrying for 30 s helps nobody. */
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -96,14 +99,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (!command) return usage(io, `unknown command "${name}"`);
   const json = values.json === true;
   const print = (human: string, value: unknown) => io.stdout(`${json ? JSON.stringify(value) : human}\n`);
+  // Aborted when the command ends, however it ends: a sign-in or refresh it no longer waits for (the address was
+  // unreachable) stops retrying instead of running on after the exit code.
+  const abort = new AbortController();
   try {
-    const target = targetOf(io.env);
-    const abort = new AbortController();
-    const client = clientOf(target, io, abort);
+    const client = clientOf(targetOf(io.env), io, abort);
     return await command({ client, values, args, print, signal: abort.signal });
   } catch (error) {
     if (error instanceof UsageError) return usage(io, `${name} ${error.message}`);
     return reportFailure(error, json, io);
+  } finally {
+    abort.abort(new CommandEnded());
   }
 }
 
@@ -161,7 +167,7 @@ function clientOf(target: Target, io: CliIo, abort: AbortController): RemotePopC
       throw error;
     }
   };
-  return new RemotePopClient({ ...target, fetch });
+  return new RemotePopClient({ ...target, fetch, signal: abort.signal });
 }
 
 const hostHint = (code: string) =>

@@ -37,6 +37,11 @@ interface CommonOptions {
   readonly refreshBeforeExpiryMs?: number;
   /** Receives one line per sign-in, refresh and retry; lines never hold a header, a body or a token. */
   readonly logger?: Logger;
+  /**
+   * Ends everything the client does once it aborts: every call with its retries and waits, and the shared sign-in and
+   * refresh, which no one call's signal stops (other calls wait on them). For a program that is done with the client.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Cloud API credentials (an api-caller user) ... */
@@ -100,6 +105,7 @@ export class RemotePopClient {
       fetch: fetchFn,
       retry,
       logger: options.logger,
+      signal: options.signal,
     });
     this.tokens =
       'tokenProvider' in options

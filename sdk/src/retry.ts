@@ -65,23 +65,27 @@ export class DeadlineReached extends Error {
 }
 
 /**
- * One signal for one call: aborts when the caller's signal aborts (with its reason) or when the deadline passes
- * (with DeadlineReached). `dispose()` clears the timer and the listener.
+ * One signal for one call: aborts when one of the callers' signals aborts (with its reason: the call's own, the
+ * client's) or when the deadline passes (with DeadlineReached). `dispose()` clears the timer and the listeners.
  */
 export function callSignal(
   deadlineMs: number,
-  callerSignal: AbortSignal | undefined,
+  ...callerSignals: readonly (AbortSignal | undefined)[]
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineReached()), deadlineMs);
-  const onCallerAbort = () => controller.abort(callerSignal!.reason);
-  if (callerSignal?.aborted) controller.abort(callerSignal.reason);
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  const callers = callerSignals.filter((signal): signal is AbortSignal => signal !== undefined);
+  const listeners = callers.map((caller) => {
+    const onAbort = () => controller.abort(caller.reason);
+    if (caller.aborted) controller.abort(caller.reason);
+    else caller.addEventListener('abort', onAbort, { once: true });
+    return () => caller.removeEventListener('abort', onAbort);
+  });
   return {
     signal: controller.signal,
     dispose() {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      for (const remove of listeners) remove();
     },
   };
 }

@@ -33,6 +33,8 @@ export interface TransportSettings {
   readonly fetch: FetchFunction;
   readonly retry: Required<RetryOptions>;
   readonly logger: Logger | undefined;
+  /** Ends every call of the client, its retries and its waits (RemotePopClient's `signal`). */
+  readonly signal?: AbortSignal;
 }
 
 interface CallState {
@@ -49,7 +51,7 @@ export class Transport {
 
   async call<T>(spec: CallSpec, options: CallOptions = {}, tokens?: TokenSource): Promise<T> {
     const deadlineMs = options.deadlineMs ?? this.settings.retry.deadlineMs;
-    const { signal, dispose } = callSignal(deadlineMs, options.signal);
+    const { signal, dispose } = callSignal(deadlineMs, options.signal, this.settings.signal);
     const state: CallState = { attempts: 0, last: undefined };
     try {
       return await this.attempts<T>(spec, signal, Date.now() + deadlineMs, state, tokens);

@@ -186,6 +186,31 @@ it('an address where nothing listens: exit 3 at once, naming the URL and the cau
   expect(Date.now() - started).toBeLessThan(15_000);
 });
 
+it('an address where nothing listens: once it has exited, nothing it started goes on retrying', async () => {
+  // GIVEN a port where nothing listens and a fetch that keeps every request's signal
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const signals: AbortSignal[] = [];
+  const fetch = (input: string, init: RequestInit) => {
+    signals.push(init.signal!);
+    return globalThis.fetch(input, init);
+  };
+  // WHEN the command has printed its error and returned its exit code
+  const env = {
+    REMOTE_POP_URL: `http://127.0.0.1:${port}/v1`,
+    REMOTE_POP_USERNAME: USERNAME,
+    REMOTE_POP_PASSWORD: PASSWORD,
+  };
+  const code = await runCli(['status', 'p-1'], { env, stdout: () => undefined, stderr: () => undefined, fetch });
+  // THEN every request it made, the sign-in its command no longer waited for included, is cancelled with its retries
+  // (a request's signal also ends its retry waits, sdk/src/transport.ts): nothing keeps the process alive.
+  expect(code).toBe(EXIT.unavailable);
+  expect(signals.length).toBeGreaterThan(0);
+  expect(signals.map((signal) => signal.aborted)).toEqual(signals.map(() => true));
+});
+
 it('a base URL without the stage: the 404 says to add /v1', async () => {
   // API Gateway's own answer to a path outside the stage (local/gateway/restServer.ts does the same).
   api.on('GET /auth', (request) => (request.headers['x-stage'] === undefined ? fail(404, 'NotFound') : undefined));

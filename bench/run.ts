@@ -17,6 +17,7 @@ bench/results.json and prints a summary. Exit codes: 0 done, 1 a pop was lost, d
 Settings (environment):
   BENCH_QUICK=1               small counts, under a minute: checks the bench itself, the figures mean nothing
   BENCH_ACKS=0                the bench instances do not acknowledge pops (what the Ack path costs)
+  BENCH_ONLY=pipeline         the event pipeline's sections alone (saturation, stream consumer, feed lag): a short run
   BENCH_STREAM_POPS=n         pops (three status changes each) the stream consumer handles, before and after
   BENCH_FEED_BURSTS=n         bursts at saturation whose feed lag is measured (BENCH_FEED_BURST_POPS=n pops each)
   POWERTOOLS_LOG_LEVEL=WARN   handler logs as \`npm start\` has them (default here: INFO, as deployed)`;
@@ -53,7 +54,7 @@ import { measureHeldPopCost } from './heldPopCost';
 import { measureEdgeCost, type EdgeCost } from './edgeCost';
 import type { HandlerCpuInput, HandlerCpuResult } from './handlerCpu';
 import { measureStreamConsumer } from './streamConsumer';
-import { measureFeedLag } from './feedLag';
+import { measureFeedLag, type FeedLagFigures } from './feedLag';
 import { BenchInstance, connectAll, Receipts, type InstanceOptions } from './instances';
 import { httpRequest, runPops, type PopRunResult } from './pops';
 import { summariseProfile, type ProfileSummary } from './profile';
@@ -89,6 +90,11 @@ const N = {
   benchInstances: 10,
   agentsPerInstance: 5,
 };
+/**
+ * BENCH_ONLY=pipeline: the event pipeline's sections alone (throughput at saturation, 10 and 12) on the started stack,
+ * skipping every other section: a short run of issue 23's must-holds.
+ */
+const PIPELINE_ONLY = process.env.BENCH_ONLY === 'pipeline';
 /** BENCH_ACKS=0: the bench instances do not acknowledge pops (to see what the Ack path costs the stack). */
 const ACKS = process.env.BENCH_ACKS !== '0';
 /**
@@ -229,40 +235,7 @@ async function main(): Promise<number> {
   mkdirSync(artefacts, { recursive: true });
   const failures: string[] = [];
 
-  // 4. Cold start first, while nothing else of ours runs.
-  progress('cold start: bundling each handler with esbuild and importing it in fresh Node processes');
-  const coldStart: ColdStartFigures = await measureColdStart(path.join(tmp, 'bundles'), N.coldStartRuns, progress);
-  // 7. The caller SDK's CPU per pop over a bare fetch (bench/sdkOverhead.ts), also before the stack starts.
-  progress('SDK overhead: RemotePopClient.pop versus a bare fetch, against an in-process server');
-  const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
-  if (!sdkOverhead.met)
-    failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
-  // 9. Held pops: a present agent's pop before and after them, in one run (bench/heldPopCost.ts), before the stack starts.
-  progress("held pops: a present agent's pop before and after, a hold, a Desktop's look; dynalite in its own process");
-  const heldPops = await measureHeldPopCost(QUICK ? 60 : 300);
-  if (heldPops.after.roundTrips.max !== heldPops.before.roundTrips.max)
-    failures.push(
-      `held pops changed a present agent's pop: ${heldPops.after.roundTrips.max} round trips, not ${heldPops.before.roundTrips.max}`,
-    );
-  // 11. Limits per tenant: POST /pop with the Lambda authorizer and a usage plan against the Cognito authorizer without,
-  // two stacks side by side in alternating rounds (bench/edgeCost.ts), before the main stack starts.
-  progress('limits per tenant: POST /pop with the Lambda authorizer and a usage plan, against the Cognito authorizer');
-  const edgeCost: EdgeCost = await measureEdgeCost(
-    { pops: QUICK ? 30 : 200, rounds: QUICK ? 2 : 4, concurrency: 4 },
-    progress,
-  );
-  // 8. What a pop costs in AWS: the functions' CPU, calls and init projected per memory size (bench/costProjection.ts),
-  // with its own emulators, before the stack starts; init from figure 4 of this run.
-  progress('AWS cost projection: CPU and calls per function and of the bare calls, dynalite in its own process');
-  const costProjection: CostProjection = await measureCostProjection({
-    rounds: QUICK ? 2 : 5,
-    invocationsPerPhase: QUICK ? 15 : 60,
-    countedInvocations: QUICK ? 5 : 20,
-    coldStart,
-    logFile: path.join(artefacts, 'cost-child.log'),
-    log: progress,
-  });
-  failures.push(...costProjection.problems);
+  const pre = PIPELINE_ONLY ? undefined : await preStackSections(tmp, artefacts, failures);
 
   progress('starting the local stack (local/stackProcess.ts) on free ports');
   const stackLog = path.join(artefacts, 'stack.log');
@@ -353,7 +326,9 @@ async function main(): Promise<number> {
     // baseline runs next to the scaled ones.
     progress(`routing scale: users and tokens of ${N.otherTenants} other tenants`);
     const setupStarted = performance.now();
-    const otherTokens = await provisionOtherTenants(cognito, e.UserPoolId, e.UserPoolClientId, N.otherTenants);
+    const otherTokens = PIPELINE_ONLY
+      ? []
+      : await provisionOtherTenants(cognito, e.UserPoolId, e.UserPoolClientId, N.otherTenants);
     const provisionSeconds = (performance.now() - setupStarted) / 1000;
 
     // Warm-up (handler cold starts, JIT), not reported.
@@ -368,18 +343,6 @@ async function main(): Promise<number> {
       );
     }
     const saturation = series(N.saturationConcurrency, saturationRuns);
-
-    // Profile of the stack process under the 32-caller load (a separate, unreported run: the profiler costs).
-    progress('profiling the stack process during a 32-caller run');
-    const profileFile = path.join(artefacts, 'stack-32-callers.cpuprofile');
-    await stack.request({ type: 'profileStart' });
-    const profiledRun = await runOnce('profiled-c32', 32, N.profilePops);
-    await stack.request({ type: 'profileStop', file: profileFile });
-    const profile: ProfileSummary = summariseProfile(profileFile);
-
-    // 6. Handler CPU per pop, in a process that does nothing else.
-    progress(`handler CPU: ${N.handlerCpuInvocations} pop handler invocations in a process of their own`);
-    const handlerCpu = await measureHandlerCpu(stack, idToken, benchAgents, tmp, stackLog);
     // 6b. The stream consumer against the same dynalite, compared with this run's pop saturation (bench/streamConsumer.ts).
     progress('stream consumer: records per second before and after, against the pop saturation');
     const streamConsumer = await measureStreamConsumer(stack.endpoints, {
@@ -413,6 +376,20 @@ async function main(): Promise<number> {
       failures.push(
         `feed lag: last event readable after ${feedLag.lastEventLagMs.max} ms (target ${feedLag.targetMs})`,
       );
+    if (PIPELINE_ONLY)
+      return finishPipelineOnly({ startedAt, loadAtStart, saturation, streamConsumer, feedLag, failures });
+
+    // Profile of the stack process under the 32-caller load (a separate, unreported run: the profiler costs).
+    progress('profiling the stack process during a 32-caller run');
+    const profileFile = path.join(artefacts, 'stack-32-callers.cpuprofile');
+    await stack.request({ type: 'profileStart' });
+    const profiledRun = await runOnce('profiled-c32', 32, N.profilePops);
+    await stack.request({ type: 'profileStop', file: profileFile });
+    const profile: ProfileSummary = summariseProfile(profileFile);
+
+    // 6. Handler CPU per pop, in a process that does nothing else.
+    progress(`handler CPU: ${N.handlerCpuInvocations} pop handler invocations in a process of their own`);
+    const handlerCpu = await measureHandlerCpu(stack, idToken, benchAgents, tmp, stackLog);
     const cpuPops = [...receipts.byNonce.keys()].filter((nonce) => nonce.startsWith('cpu-')).length;
     const cpuExpected = N.handlerCpuWarmup + N.handlerCpuInvocations + N.handlerCpuProfiled;
     if (cpuPops !== cpuExpected) {
@@ -496,6 +473,7 @@ async function main(): Promise<number> {
 
     const at32 = latency.find((s) => s.concurrency === 32)!;
     const allRuns = [...latency, saturation, ...scaled].flatMap((s) => s.runs);
+    const { coldStart, sdkOverhead, heldPops, edgeCost, costProjection } = pre!;
     const results = {
       issue: 8,
       startedAt,
@@ -624,6 +602,45 @@ async function main(): Promise<number> {
   }
 }
 
+/** The sections that run before the local stack starts, each with emulators of its own (4, 7, 9, 11, 8). */
+async function preStackSections(tmp: string, artefacts: string, failures: string[]) {
+  // 4. Cold start first, while nothing else of ours runs.
+  progress('cold start: bundling each handler with esbuild and importing it in fresh Node processes');
+  const coldStart: ColdStartFigures = await measureColdStart(path.join(tmp, 'bundles'), N.coldStartRuns, progress);
+  // 7. The caller SDK's CPU per pop over a bare fetch (bench/sdkOverhead.ts), also before the stack starts.
+  progress('SDK overhead: RemotePopClient.pop versus a bare fetch, against an in-process server');
+  const sdkOverhead: SdkOverheadFigures = await measureSdkOverhead(QUICK ? 500 : 2000, QUICK ? 3 : 7);
+  if (!sdkOverhead.met)
+    failures.push(`SDK overhead ${sdkOverhead.overheadCpuMsPerPop} ms per pop is not under ${sdkOverhead.targetMs} ms`);
+  // 9. Held pops: a present agent's pop before and after them, in one run (bench/heldPopCost.ts), before the stack starts.
+  progress("held pops: a present agent's pop before and after, a hold, a Desktop's look; dynalite in its own process");
+  const heldPops = await measureHeldPopCost(QUICK ? 60 : 300);
+  if (heldPops.after.roundTrips.max !== heldPops.before.roundTrips.max)
+    failures.push(
+      `held pops changed a present agent's pop: ${heldPops.after.roundTrips.max} round trips, not ${heldPops.before.roundTrips.max}`,
+    );
+  // 11. Limits per tenant: POST /pop with the Lambda authorizer and a usage plan against the Cognito authorizer without,
+  // two stacks side by side in alternating rounds (bench/edgeCost.ts), before the main stack starts.
+  progress('limits per tenant: POST /pop with the Lambda authorizer and a usage plan, against the Cognito authorizer');
+  const edgeCost: EdgeCost = await measureEdgeCost(
+    { pops: QUICK ? 30 : 200, rounds: QUICK ? 2 : 4, concurrency: 4 },
+    progress,
+  );
+  // 8. What a pop costs in AWS: the functions' CPU, calls and init projected per memory size (bench/costProjection.ts),
+  // with its own emulators, before the stack starts; init from figure 4 of this run.
+  progress('AWS cost projection: CPU and calls per function and of the bare calls, dynalite in its own process');
+  const costProjection: CostProjection = await measureCostProjection({
+    rounds: QUICK ? 2 : 5,
+    invocationsPerPhase: QUICK ? 15 : 60,
+    countedInvocations: QUICK ? 5 : 20,
+    coldStart,
+    logFile: path.join(artefacts, 'cost-child.log'),
+    log: progress,
+  });
+  failures.push(...costProjection.problems);
+  return { coldStart, sdkOverhead, heldPops, edgeCost, costProjection };
+}
+
 function gitState(): { head: string; dirty: boolean } | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -743,6 +760,70 @@ function cpuMsPerPopByOwner(
 
 // --- Summary ------------------------------------------------------------------------------------------------------
 
+/** Sections 10 and 12 of the summary: the event pipeline's must-holds (issue 23). */
+function pipelineLines(r: any): string[] {
+  const lines: string[] = [];
+  const sc = r.streamConsumer;
+  lines.push(
+    '',
+    `10. Stream consumer (bench/streamConsumer.ts): ${fmt(sc.before.recordsPerSecond)} records/s before, ${fmt(sc.after.recordsPerSecond)} after; ` +
+      `sequential round trips per record ${sc.before.sequentialRoundTripsPerRecord} before, ${sc.after.sequentialRoundTripsPerRecord} after ` +
+      `(calls ${sc.before.callsPerRecord} -> ${sc.after.callsPerRecord}); x${sc.recordsPerSecondOverPopsPerSecond} the pop saturation ` +
+      `(${fmt(sc.popSaturationPerSecond)} pops/s; must be >= 3)`,
+    `    projected in AWS per stream shard at ${sc.memoryMb} MB: ${fmt(sc.projectedShardPopsPerSecond, 0)} pops/s (must be >= 150; docs/capacity.md)`,
+  );
+  const fl = r.feedLag;
+  lines.push(
+    '',
+    `12. Feed lag (bench/feedLag.ts): a burst's last status change readable from GET /events after ${fmt(fl.lastEventLagMs.median, 0)} ms ` +
+      `(${fmt(fl.lastEventLagMs.min, 0)}-${fmt(fl.lastEventLagMs.max, 0)} over ${fl.bursts.length} bursts; must be <= ${fl.targetMs}: ${fl.met ? 'met' : 'NOT met'}); ` +
+      `GET /events p50 ${fmt(fl.readMs.p50)} ms`,
+  );
+  return lines;
+}
+
+/** BENCH_ONLY=pipeline: writes bench/results.json with the pipeline's figures and prints them. */
+function finishPipelineOnly(r: {
+  startedAt: string;
+  loadAtStart: number[];
+  saturation: LatencySeries;
+  streamConsumer: unknown;
+  feedLag: FeedLagFigures;
+  failures: string[];
+}): number {
+  const results = {
+    only: 'pipeline',
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    quick: QUICK,
+    git: gitState(),
+    machine: {
+      cpus: os.cpus().length,
+      loadAverageAtStart: r.loadAtStart.map((l) => Number(l.toFixed(2))),
+      loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))),
+    },
+    throughput: { saturation: r.saturation },
+    streamConsumer: r.streamConsumer,
+    feedLag: r.feedLag,
+    failures: r.failures,
+  };
+  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const s = r.saturation;
+  const lines = [
+    `Pipeline only (BENCH_ONLY=pipeline), load ${results.machine.loadAverageAtStart.join(' ')} -> ${results.machine.loadAverageAtEnd.join(' ')}`,
+    `2. Saturation, ${s.concurrency} callers: accepted ${fmt(s.acceptedPerSecond.median)} pops/s (${fmt(s.acceptedPerSecond.min)}-${fmt(s.acceptedPerSecond.max)})`,
+    ...pipelineLines(results),
+    '',
+    r.failures.length === 0
+      ? 'Every pop arrived exactly once.'
+      : `FAILED:\n${r.failures.map((f) => `   ${f}`).join('\n')}`,
+    'Results: bench/results.json',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  return r.failures.length > 0 ? 1 : 0;
+}
+
 function summary(r: any): string {
   const lines: string[] = [];
   const spread = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
@@ -840,22 +921,7 @@ function summary(r: any): string {
     '',
     `9. Held pops, a present agent's pop (bench/heldPopCost.ts): CPU p50 ${fmt(r.heldPops.before.cpuMs.p50, 2)} ms before, ${fmt(r.heldPops.after.cpuMs.p50, 2)} after (mean ratio x${fmt(r.heldPops.afterOverBeforeCpuMeanRatio, 3)}); DynamoDB round trips ${r.heldPops.before.roundTrips.max} before, ${r.heldPops.after.roundTrips.max} after; a hold ${r.heldPops.held.roundTrips.max}, a Desktop with nothing held ${r.heldPops.desktop.roundTrips.max}`,
   );
-  const sc = r.streamConsumer;
-  lines.push(
-    '',
-    `10. Stream consumer (bench/streamConsumer.ts): ${fmt(sc.before.recordsPerSecond)} records/s before, ${fmt(sc.after.recordsPerSecond)} after; ` +
-      `sequential round trips per record ${sc.before.sequentialRoundTripsPerRecord} before, ${sc.after.sequentialRoundTripsPerRecord} after ` +
-      `(calls ${sc.before.callsPerRecord} -> ${sc.after.callsPerRecord}); x${sc.recordsPerSecondOverPopsPerSecond} the pop saturation ` +
-      `(${fmt(sc.popSaturationPerSecond)} pops/s; must be >= 3)`,
-    `    projected in AWS per stream shard at ${sc.memoryMb} MB: ${fmt(sc.projectedShardPopsPerSecond, 0)} pops/s (must be >= 150; docs/capacity.md)`,
-  );
-  const fl = r.feedLag;
-  lines.push(
-    '',
-    `12. Feed lag (bench/feedLag.ts): a burst's last status change readable from GET /events after ${fmt(fl.lastEventLagMs.median, 0)} ms ` +
-      `(${fmt(fl.lastEventLagMs.min, 0)}-${fmt(fl.lastEventLagMs.max, 0)} over ${fl.bursts.length} bursts; must be <= ${fl.targetMs}: ${fl.met ? 'met' : 'NOT met'}); ` +
-      `GET /events p50 ${fmt(fl.readMs.p50)} ms`,
-  );
+  lines.push(...pipelineLines(r));
   const edge = r.edgeCost;
   lines.push(
     '',

@@ -30,6 +30,7 @@ export const DUMMY_ENV: Record<string, string> = {
   [ENV.popRetentionDays]: '30',
   [ENV.webhookQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/remote-pop-bench-webhooks',
   [ENV.holdQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/remote-pop-bench-holds',
+  [ENV.webhookKeyId]: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -14,7 +14,7 @@ export const LambdaEnvironment = Type.Object(
     description: "A Lambda function's environment variables (any others are ignored).",
     patternProperties: {
       /** Endpoints: the management API's, and locally the emulators'. */
-      '^(CONNECTIONS|COGNITO|DYNAMODB)_ENDPOINT$': { type: 'string', pattern: '^https?://\\S+$' },
+      '^(CONNECTIONS|COGNITO|DYNAMODB|KMS)_ENDPOINT$': { type: 'string', pattern: '^https?://\\S+$' },
       /** Positive whole numbers. */
       '^(CLAIM_WINDOW_SECONDS|POP_RETENTION_DAYS)$': { type: 'string', pattern: '^\\s*0*[1-9][0-9]*\\s*$' },
     },

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TableBackup } from './backup';
 import { Canary } from './canary';
+import { CANARY_TENANT } from '../ops/canary/canary';
 import { EventPipeline } from './eventPipeline';
 import { Functions } from './functions';
 import { HeldPops } from './heldPops';
@@ -16,6 +17,7 @@ import { Storage } from './storage';
 import { Tracing } from './tracing';
 import { TenantUserPool } from './userPool';
 import { WebSocketApi } from './webSocketApi';
+import { WebhookKey } from './webhookKey';
 import { Webhooks } from './webhooks';
 
 export interface RemotePopStackProps extends StackProps {
@@ -85,6 +87,8 @@ export class RemotePopStack extends Stack {
   /** The table's daily AWS Backup (prod). */
   readonly backup: TableBackup | undefined;
   readonly webhooks: Webhooks;
+  /** The KMS key of the webhook signing secrets (lib/webhookKey.ts). */
+  readonly webhookKey: WebhookKey;
   readonly heldPops: HeldPops;
   readonly eventPipeline: EventPipeline;
   /** The X-Ray sampling rule of the REST stage (settings `xraySamplingRate`, `xraySamplingReservoir`). */
@@ -126,6 +130,10 @@ export class RemotePopStack extends Stack {
     this.webSocketApi = this.createWebSocketApi(settings, retention);
     this.functions.grantManageConnections(this.webSocketApi.stage);
     [this.webhooks, this.eventPipeline] = this.createPipeline(settings, retention);
+    this.webhookKey = new WebhookKey(this, 'WebhookKey', {
+      functions: this.functions.byHandler,
+      removalPolicy: retention.removalPolicy,
+    });
     this.heldPops = new HeldPops(this, 'HeldPops', {
       functions: this.functions.byHandler,
       removalPolicy: retention.removalPolicy,
@@ -212,6 +220,8 @@ export class RemotePopStack extends Stack {
       handlers: this.functions.byHandler,
       authorizerCacheSeconds: settings.restAuthorizerCacheSeconds,
       tenantThrottle: { rate: settings.tenantThrottleRate, burst: settings.tenantThrottleBurst },
+      // The canary pops as a tenant of its own: its key is the stack's (every other tenant's is the CLI's).
+      standingTenants: (settings.canary ?? settings.environment === 'prod') ? [CANARY_TENANT] : [],
       throttleRate: settings.restThrottleRate,
       throttleBurst: settings.restThrottleBurst,
       authThrottle: { rate: settings.authThrottleRate, burst: settings.authThrottleBurst },

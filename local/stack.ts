@@ -25,6 +25,7 @@ import { fillOwnPorts, ownPortsOf } from './ownPorts';
 import { startTableStream, type TableStream } from './streams/tableStream';
 import { startWebhookQueue, type WebhookQueue } from './queue/webhookQueue';
 import { startHoldQueue, type HoldQueue } from './queue/holdQueue';
+import { startLocalKms, type LocalKms } from './kms/kmsServer';
 import { DEFAULT_RETRY_SECONDS } from '../lambdas/webhooks/backoff';
 import {
   cognitoClient,
@@ -64,6 +65,8 @@ export interface LocalEndpoints {
   readonly ApiGatewayEndpoint?: string;
   readonly DefaultUsagePlanId?: string;
   readonly DynamoDbStreamsEndpoint?: string;
+  /** The KMS emulation holding the webhook secrets' key (local/kms/). */
+  readonly KmsEndpoint?: string;
 }
 
 export interface LocalStackPorts {
@@ -294,7 +297,12 @@ function startGatewayFor(
   log: GatewayLog,
   { cognito }: Emulators,
   pool: ProvisionedUserPool,
-  { stream, webhookQueue, holdQueue }: { stream: TableStream; webhookQueue: WebhookQueue; holdQueue: HoldQueue },
+  {
+    stream,
+    webhookQueue,
+    holdQueue,
+    kms,
+  }: { stream: TableStream; webhookQueue: WebhookQueue; holdQueue: HoldQueue; kms: LocalKms },
 ): Promise<LocalGateway> {
   const ports = options.ports ?? {};
   return startGateway({
@@ -325,6 +333,9 @@ function startGatewayFor(
         webhookDeniedPorts: ownPortsOf(options),
         // Held pops' timer (local/queue/holdQueue.ts).
         holdQueueUrl: holdQueue.queueUrl,
+        // The webhook secrets' key in the KMS emulation (local/kms/), as lib/webhookKey.ts's ARN in AWS.
+        webhookKeyId: kms.keyArn,
+        kmsEndpoint: kms.endpoint,
       },
       credentials: LOCAL_CREDENTIALS,
       ...(options.factoryModules ? { factoryModules: options.factoryModules } : {}),
@@ -347,7 +358,7 @@ async function startGatewayAndHoldQueue(
   log: GatewayLog,
   emulators: Emulators,
   pool: ProvisionedUserPool,
-  engines: { stream: TableStream; webhookQueue: WebhookQueue },
+  engines: { stream: TableStream; webhookQueue: WebhookQueue; kms: LocalKms },
   cleanups: Cleanups,
 ): Promise<LocalGateway> {
   const holdQueue = await startHoldQueue({ region, log, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
@@ -478,15 +489,20 @@ function faultHooks(
   };
 }
 
-/** The table's stream (local/streams/) and the webhook queues (local/queue/), kept in `dataDir` when there is one. */
+/**
+ * The table's stream (local/streams/), the webhook queues (local/queue/) and the KMS emulation holding the webhook
+ * secrets' key (local/kms/), kept in `dataDir` when there is one.
+ */
 async function startEventEngines(
   options: LocalStackOptions,
   region: string,
   log: GatewayLog,
   dynamoDbEndpoint: string,
   cleanups: Cleanups,
-): Promise<{ stream: TableStream; webhookQueue: WebhookQueue }> {
+): Promise<{ stream: TableStream; webhookQueue: WebhookQueue; kms: LocalKms }> {
   const dataDir = options.dataDir ? { dataDir: options.dataDir } : {};
+  const kms = await startLocalKms({ region, ...dataDir });
+  cleanups.add(kms.stop);
   const webhookQueue = await startWebhookQueue({
     region,
     retrySeconds: options.webhookRetrySeconds ?? DEFAULT_RETRY_SECONDS,
@@ -506,7 +522,7 @@ async function startEventEngines(
     ...dataDir,
   });
   cleanups.add(stream.stop);
-  return { stream, webhookQueue };
+  return { stream, webhookQueue, kms };
 }
 
 /** endpoints.json's keys from the running parts: the deployed stack's outputs plus the emulators' endpoints. */
@@ -516,7 +532,7 @@ function endpointsOf(
   parts: {
     readonly emulators: Emulators;
     readonly pool: ProvisionedUserPool;
-    readonly engines: { readonly stream: TableStream; readonly webhookQueue: WebhookQueue };
+    readonly engines: { readonly stream: TableStream; readonly webhookQueue: WebhookQueue; readonly kms: LocalKms };
     readonly gateway: LocalGateway;
   },
 ): LocalEndpoints {
@@ -533,6 +549,7 @@ function endpointsOf(
     WebhookDeadLetterQueueUrl: parts.engines.webhookQueue.deadLetterQueueUrl,
     StreamFailureQueueUrl: parts.engines.webhookQueue.streamFailureQueueUrl,
     DynamoDbStreamsEndpoint: parts.engines.stream.endpoint,
+    KmsEndpoint: parts.engines.kms.endpoint,
     ...parts.gateway.outputs,
   };
 }

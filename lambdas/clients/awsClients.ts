@@ -7,6 +7,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DataKeys } from '../webhooks/secretBox';
 import type { QueueClient } from './queueClient';
 
 export interface AwsClients {
@@ -17,6 +18,8 @@ export interface AwsClients {
   readonly queue?: QueueClient;
   /** The hold timer's queue client (lambdas/pops/holdExpiry.ts); built from the settings where absent. */
   readonly holdQueue?: QueueClient;
+  /** The webhook secrets' KMS key (lambdas/clients/kmsClient.ts); built from the settings where absent. */
+  readonly dataKeys?: DataKeys;
 }
 
 /** Static credentials, for the emulators only; in AWS the function's role is used. */

@@ -2,7 +2,10 @@
 import { createDocumentClient } from '../clients/documentClient';
 import { HANDLER_NEEDS } from '../handlerNeeds';
 import { readSettings } from '../shared/settings';
-import { makeWebhookCreateHandler, webhookDependencies } from '../webhooks/webhookHandlers';
+import { webhookSealDependencies } from '../webhooks/sealDependencies';
+import { makeWebhookCreateHandler } from '../webhooks/webhookHandlers';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.webhookCreate);
-export const handler = makeWebhookCreateHandler(webhookDependencies(settings, { db: createDocumentClient(settings) }));
+export const handler = makeWebhookCreateHandler(
+  webhookSealDependencies(settings, { db: createDocumentClient(settings) }),
+);

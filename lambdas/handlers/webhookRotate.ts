@@ -2,7 +2,10 @@
 import { createDocumentClient } from '../clients/documentClient';
 import { HANDLER_NEEDS } from '../handlerNeeds';
 import { readSettings } from '../shared/settings';
-import { makeWebhookRotateHandler, webhookDependencies } from '../webhooks/webhookHandlers';
+import { webhookSealDependencies } from '../webhooks/sealDependencies';
+import { makeWebhookRotateHandler } from '../webhooks/webhookHandlers';
 
 const settings = readSettings(process.env, HANDLER_NEEDS.webhookRotate);
-export const handler = makeWebhookRotateHandler(webhookDependencies(settings, { db: createDocumentClient(settings) }));
+export const handler = makeWebhookRotateHandler(
+  webhookSealDependencies(settings, { db: createDocumentClient(settings) }),
+);

@@ -28,6 +28,10 @@ export const ENV = {
   holdQueueUrl: 'HOLD_QUEUE_URL',
   /** The webhook back-off in seconds, comma-separated (lambdas/webhooks/backoff.ts); short in tests. */
   webhookRetrySeconds: 'WEBHOOK_RETRY_SECONDS',
+  /** The KMS key of the webhook signing secrets (lib/webhookKey.ts): its ARN. */
+  webhookKeyId: 'WEBHOOK_KEY_ID',
+  /** Local only: the KMS emulation (local/kms/). */
+  kmsEndpoint: 'KMS_ENDPOINT',
   /** `true` only in the local stack: webhooks may use plain http to loopback. */
   webhookAllowLoopbackHttp: 'WEBHOOK_ALLOW_LOOPBACK_HTTP',
   /** CloudWatch namespace of the metrics (Powertools Metrics reads the same variable). */
@@ -51,6 +55,9 @@ export interface Settings {
   /** @default DEFAULT_RETRY_SECONDS in lambdas/webhooks/backoff.ts */
   readonly webhookRetrySeconds?: readonly number[];
   readonly webhookAllowLoopbackHttp?: boolean;
+  /** The webhook secrets' KMS key (lambdas/webhooks/secretBox.ts): needed by the functions with `webhookKey`. */
+  readonly webhookKeyId?: string;
+  readonly kmsEndpoint?: string;
   /** The local stack's own ports, which no webhook may call (lambdas/webhooks/urlGuard.ts `deniedPorts`). */
   readonly webhookDeniedPorts?: readonly number[];
   /** Held pops' timer (lambdas/pops/holdExpiry.ts): absent, a held pop's deadline is kept where it is read or delivered. */
@@ -73,6 +80,7 @@ export function requiredVariables(needs: HandlerNeeds): string[] {
   if (needs.userPool) required.push(ENV.userPoolId, ENV.userPoolClientId);
   if (connections) required.push(ENV.connectionsEndpoint);
   if (needs.webhookQueue) required.push(ENV.region, ENV.webhookQueueUrl);
+  if (needs.webhookKey) required.push(ENV.region, ENV.webhookKeyId);
   // A sender without it still keeps every deadline, at read and delivery time (lambdas/pops/holdExpiry.ts); the stack sets it.
   if (needs.holdQueue === 'consume') required.push(ENV.region, ENV.holdQueueUrl);
   return required;
@@ -121,6 +129,8 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>, 
     webhookAllowLoopbackHttp: values[ENV.webhookAllowLoopbackHttp] === 'true',
     ...(values[ENV.cognitoEndpoint] ? { cognitoEndpoint: values[ENV.cognitoEndpoint] } : {}),
     ...(values[ENV.dynamoDbEndpoint] ? { dynamoDbEndpoint: values[ENV.dynamoDbEndpoint] } : {}),
+    ...(values[ENV.webhookKeyId] ? { webhookKeyId: values[ENV.webhookKeyId] } : {}),
+    ...(values[ENV.kmsEndpoint] ? { kmsEndpoint: values[ENV.kmsEndpoint] } : {}),
     ...(values[ENV.metricsNamespace] ? { metricsNamespace: values[ENV.metricsNamespace] } : {}),
   };
 }

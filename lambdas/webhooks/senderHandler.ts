@@ -16,7 +16,9 @@ import { baseLogger } from '../shared/logger';
 import { nextAttempt } from './backoff';
 import { parseDeliveryMessage, type DeliveryMessage } from './deliveryMessage';
 import { DELIVERY_TIMEOUT_MS, type AttemptResult } from './delivery';
-import { signedHeaders, signingSecrets } from './signing';
+import type { SecretBox } from './secretBox';
+import { signedHeaders } from './signing';
+import { secretsToSign } from './webhookSecrets';
 import type { WebhookStore } from './webhookStore';
 import type { QueueClient } from '../clients/queueClient';
 
@@ -27,6 +29,8 @@ export const REPORT_MARGIN_MS = 1_500;
 export interface SenderDependencies {
   readonly webhooks: Pick<WebhookStore, 'get' | 'recordSuccess' | 'recordFailure'>;
   readonly queue: Pick<QueueClient, 'changeVisibility'>;
+  /** Opens the sealed secrets, keeping the data keys for a while (secretBox.ts). */
+  readonly box: Pick<SecretBox, 'open'>;
   readonly queueUrl: string;
   readonly retrySeconds: readonly number[];
   readonly post: (url: string, body: string, headers: Record<string, string>) => Promise<AttemptResult>;
@@ -53,11 +57,8 @@ async function deliver(deps: SenderDependencies, record: SQSRecord, message: Del
   if (!webhook) return 'done'; // deleted: nothing more is delivered to it
   const at = new Date(deps.now());
   const body = JSON.stringify(message.payload);
-  const result = await deps.post(
-    webhook.url,
-    body,
-    signedHeaders(message.messageId, at, body, signingSecrets(webhook, at.getTime())),
-  );
+  const secrets = await secretsToSign(deps.box, webhook, at.getTime());
+  const result = await deps.post(webhook.url, body, signedHeaders(message.messageId, at, body, secrets));
   if (result.ok) {
     await deps.webhooks.recordSuccess(message.tenant, message.webhookId, at.toISOString());
     return 'done';

@@ -15,7 +15,8 @@ import { restHandler, type RestHandler, type RestInvocation } from '../edge/rest
 import type { RestOutcome } from '../edge/restAnswer';
 import { isRefused, refuse } from '../shared/outcome';
 import type { DeliveryMessage } from './deliveryMessage';
-import { newSecret, PREVIOUS_SECRET_MS } from './signing';
+import type { SecretBox } from './secretBox';
+import { newSealedSecret, rotateSecret } from './webhookSecrets';
 import { checkWebhookUrl, urlRulesOf, type Resolver, type UrlRules } from './urlGuard';
 import { WebhookStore, type StoredWebhook } from './webhookStore';
 import { createQueueClient, type QueueClient } from '../clients/queueClient';
@@ -49,6 +50,11 @@ export function webhookView(stored: StoredWebhook, now: number): Webhook {
   };
 }
 
+/** Create and rotate seal a new secret (secretBox.ts); the other routes get no key, and no grant. */
+export interface WebhookSealDependencies extends WebhookDependencies {
+  readonly box: Pick<SecretBox, 'seal'>;
+}
+
 /** Only POST /webhooks/{WebhookId}/test queues a delivery; the other routes get no queue client, and no grant. */
 export interface WebhookTestDependencies extends WebhookDependencies {
   readonly queue: Pick<QueueClient, 'sendBatch'>;
@@ -76,7 +82,7 @@ const webhookIdOf = (event: APIGatewayProxyEvent): string => {
   }
 };
 
-export function makeWebhookCreateHandler(deps: WebhookDependencies): RestHandler {
+export function makeWebhookCreateHandler(deps: WebhookSealDependencies): RestHandler {
   return callerHandler(async (caller, { event }) => {
     const request = parseJsonBody<WebhookRequest>(
       event.body,
@@ -91,17 +97,19 @@ export function makeWebhookCreateHandler(deps: WebhookDependencies): RestHandler
     if ((await deps.webhooks.list(caller.tenant)).length >= MAX_WEBHOOKS_PER_TENANT) {
       return refuse('TooManyWebhooks', `A tenant has at most ${MAX_WEBHOOKS_PER_TENANT} webhooks; delete one first.`);
     }
-    const stored: StoredWebhook = {
+    const webhookId = deps.newId();
+    const { secret, sealed } = await newSealedSecret(deps.box, caller.tenant, webhookId);
+    const stored: StoredWebhook & { sealedSecret: typeof sealed } = {
       tenant: caller.tenant,
-      webhookId: deps.newId(),
+      webhookId,
       url: check.url.href,
       events: request.value.Events ?? [],
-      secret: newSecret(),
+      sealedSecret: sealed,
       createdAt: new Date(deps.now()).toISOString(),
       deadLettered: 0,
     };
     await deps.webhooks.put(stored);
-    return ok({ ...webhookView(stored, deps.now()), Secret: stored.secret });
+    return ok({ ...webhookView(stored, deps.now()), Secret: secret });
   });
 }
 
@@ -122,13 +130,12 @@ export const makeWebhookDeleteHandler = (deps: WebhookDependencies): RestHandler
     return (await deps.webhooks.remove(caller.tenant, id)) ? ok({ WebhookId: id }) : notFound();
   });
 
-export const makeWebhookRotateHandler = (deps: WebhookDependencies): RestHandler =>
+export const makeWebhookRotateHandler = (deps: WebhookSealDependencies): RestHandler =>
   callerHandler(async (caller, { event }) => {
     const id = webhookIdOf(event);
-    const secret = newSecret();
-    const until = new Date(deps.now() + PREVIOUS_SECRET_MS).toISOString();
-    if (!(await deps.webhooks.rotate(caller.tenant, id, secret, until))) return notFound();
-    return ok({ WebhookId: id, Secret: secret, PreviousSecretExpiresAt: until });
+    const rotated = await rotateSecret(deps.webhooks, deps.box, caller.tenant, id, deps.now());
+    if (!rotated) return notFound();
+    return ok({ WebhookId: id, Secret: rotated.secret, PreviousSecretExpiresAt: rotated.previousExpiresAt });
   });
 
 export const makeWebhookTestHandler = (deps: WebhookTestDependencies): RestHandler =>

@@ -1,8 +1,10 @@
 /**
  * Webhook endpoints, one item each under the tenant's partition (`WEBHOOK#<tenant>`, lambdas/store/tableSchema.ts), so
  * listing is one Query and no key of another tenant can be named. Persistence only: the rules are in
- * webhookHandlers.ts and delivery.ts. The secrets are stored as they are (signing needs them; the table is encrypted
- * at rest) and never answered after creation or rotation.
+ * webhookHandlers.ts and delivery.ts. The signing secrets are stored sealed (secretBox.ts: the ciphertext, IV, tag
+ * and the KMS-encrypted data key, never the plain secret), so neither a role that reads the table nor a backup holds
+ * one; they are never answered after creation or rotation. An item written before that keeps its plain `Secret` until
+ * its next rotation (`rotate`), which seals both the new secret and the old one.
  */
 import {
   DeleteCommand,
@@ -15,6 +17,7 @@ import {
 import type { PopStatus } from '../../contract/statuses';
 import { keys } from '../store/tableSchema';
 import { appliedUnlessConditionFails } from '../store/conditions';
+import type { SealedSecret } from './secretBox';
 
 export interface StoredWebhook {
   readonly tenant: string;
@@ -22,7 +25,12 @@ export interface StoredWebhook {
   readonly url: string;
   /** Empty: every status. */
   readonly events: readonly PopStatus[];
-  readonly secret: string;
+  /** The signing secret, sealed (secretBox.ts). */
+  readonly sealedSecret?: SealedSecret;
+  /** The secret before the last rotation, sealed, signing alongside until `previousSecretExpiresAt`. */
+  readonly previousSealedSecret?: SealedSecret;
+  /** An item written before secrets were sealed: its plain secrets, until its next rotation. */
+  readonly secret?: string;
   readonly previousSecret?: string;
   readonly previousSecretExpiresAt?: string;
   readonly createdAt: string;
@@ -32,16 +40,41 @@ export interface StoredWebhook {
   readonly deadLettered: number;
 }
 
+/** As DynamoDB stores it: a map of four binaries. */
+const sealedItem = (sealed: SealedSecret) => ({
+  Key: sealed.encryptedKey,
+  Iv: sealed.iv,
+  Tag: sealed.tag,
+  Data: sealed.ciphertext,
+});
+
+function sealedOf(value: unknown): SealedSecret | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const map = value as Record<string, Uint8Array>;
+  return { encryptedKey: map.Key!, iv: map.Iv!, tag: map.Tag!, ciphertext: map.Data! };
+}
+
+/** The secrets of an item: sealed, or plain in an item written before they were sealed. */
+function secretsOf(item: Record<string, unknown>): Partial<StoredWebhook> {
+  const sealed = sealedOf(item.SecretSealed);
+  const previousSealed = sealedOf(item.PreviousSecretSealed);
+  return {
+    ...(sealed ? { sealedSecret: sealed } : {}),
+    ...(previousSealed ? { previousSealedSecret: previousSealed } : {}),
+    ...(typeof item.Secret === 'string' ? { secret: item.Secret } : {}),
+    ...(typeof item.PreviousSecret === 'string' ? { previousSecret: item.PreviousSecret } : {}),
+  };
+}
+
 function fromItem(item: Record<string, unknown>): StoredWebhook {
   return {
     tenant: String(item.Tenant),
     webhookId: String(item.WebhookId),
     url: String(item.Url),
     events: (item.Events as PopStatus[] | undefined) ?? [],
-    secret: String(item.Secret),
     createdAt: String(item.CreatedAt),
     deadLettered: Number(item.DeadLettered ?? 0),
-    ...(typeof item.PreviousSecret === 'string' ? { previousSecret: item.PreviousSecret } : {}),
+    ...secretsOf(item),
     ...(typeof item.PreviousSecretExpiresAt === 'string'
       ? { previousSecretExpiresAt: item.PreviousSecretExpiresAt }
       : {}),
@@ -57,7 +90,8 @@ export class WebhookStore {
     private readonly tableName: string,
   ) {}
 
-  async put(webhook: StoredWebhook): Promise<void> {
+  /** A new endpoint with its sealed secret. */
+  async put(webhook: StoredWebhook & { readonly sealedSecret: SealedSecret }): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -68,7 +102,7 @@ export class WebhookStore {
           WebhookId: webhook.webhookId,
           Url: webhook.url,
           Events: [...webhook.events],
-          Secret: webhook.secret,
+          SecretSealed: sealedItem(webhook.sealedSecret),
           CreatedAt: webhook.createdAt,
           DeadLettered: 0,
         },
@@ -109,16 +143,49 @@ export class WebhookStore {
     );
   }
 
-  /** The new secret signs from now; the old one alongside until `previousExpiresAt`. False when there is no such webhook. */
-  async rotate(tenant: string, webhookId: string, secret: string, previousExpiresAt: string): Promise<boolean> {
-    return this.update(
-      tenant,
-      webhookId,
-      'SET PreviousSecret = Secret, PreviousSecretExpiresAt = :until, Secret = :secret',
-      {
-        ':secret': secret,
-        ':until': previousExpiresAt,
-      },
+  /**
+   * The new secret signs from now; the old one alongside until `previousExpiresAt`: the sealed one moves over as it
+   * is. False when the item is gone or no longer has a sealed secret (rotated or deleted meanwhile: read it again).
+   */
+  async rotate(tenant: string, webhookId: string, sealed: SealedSecret, previousExpiresAt: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.webhook(tenant, webhookId),
+        UpdateExpression:
+          'SET PreviousSecretSealed = SecretSealed, PreviousSecretExpiresAt = :until, SecretSealed = :sealed',
+        ConditionExpression: 'attribute_exists(SecretSealed)',
+        ExpressionAttributeValues: { ':sealed': sealedItem(sealed), ':until': previousExpiresAt },
+      }),
+    );
+  }
+
+  /**
+   * The rotation of an item written before secrets were sealed: its plain secret, sealed by the caller, becomes the
+   * previous one, and every plain secret is removed. False when its plain secret is no longer `plain`.
+   */
+  async rotatePlain(
+    tenant: string,
+    webhookId: string,
+    plain: string,
+    sealed: { readonly current: SealedSecret; readonly previous: SealedSecret },
+    previousExpiresAt: string,
+  ): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.webhook(tenant, webhookId),
+        UpdateExpression:
+          'SET SecretSealed = :sealed, PreviousSecretSealed = :previous, PreviousSecretExpiresAt = :until ' +
+          'REMOVE Secret, PreviousSecret',
+        ConditionExpression: 'Secret = :plain',
+        ExpressionAttributeValues: {
+          ':sealed': sealedItem(sealed.current),
+          ':previous': sealedItem(sealed.previous),
+          ':until': previousExpiresAt,
+          ':plain': plain,
+        },
+      }),
     );
   }
 

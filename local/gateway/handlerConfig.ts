@@ -7,6 +7,7 @@ import type { AwsClients, ClientCredentials } from '../../lambdas/clients/awsCli
 import { createCognitoClient } from '../../lambdas/clients/cognitoClient';
 import { createConnectionsClient } from '../../lambdas/clients/connectionsClient';
 import { createDocumentClient } from '../../lambdas/clients/documentClient';
+import { createDataKeys, type KmsDataKeys } from '../../lambdas/clients/kmsClient';
 import { createQueueClient } from '../../lambdas/clients/queueClient';
 import type { HandlerConfig } from '../../lambdas/handlerFactories';
 import { noMetrics, powertoolsMetrics, type MetricsSink } from '../../lambdas/shared/metrics';
@@ -45,6 +46,8 @@ export function handlerConfigFor(
           ),
         }
       : {}),
+    // The KMS emulation (local/kms/) with the stack's key, for the functions that seal or open webhook secrets.
+    ...(settings.webhookKeyId ? { dataKeys: createDataKeys(settings, credentials) } : {}),
   };
   return { settings, clients, metrics };
 }
@@ -53,4 +56,5 @@ export function destroyClients(clients: AwsClients): void {
   clients.db.destroy();
   clients.management.destroy();
   clients.cognito.destroy();
+  (clients.dataKeys as KmsDataKeys | undefined)?.destroy();
 }

@@ -48,6 +48,9 @@ function expectedActions(needs: HandlerNeeds): string[] {
     // The held pops' timer queue (lib/heldPops.ts), granted as the webhook queue is.
     ...(needs.holdQueue === 'send' ? ['sqs:SendMessage'] : []),
     ...(needs.holdQueue === 'consume' ? QUEUE_POLLER : []),
+    // The webhook secrets' key (lib/webhookKey.ts): one action per function.
+    ...(needs.webhookKey === 'seal' ? ['kms:GenerateDataKey'] : []),
+    ...(needs.webhookKey === 'open' ? ['kms:Decrypt'] : []),
   ];
 }
 
@@ -120,6 +123,8 @@ const ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   InitiateAuthCommand: 'none',
   SendMessageBatchCommand: 'sqs:SendMessage',
   ChangeMessageVisibilityCommand: 'sqs:ChangeMessageVisibility',
+  GenerateDataKeyCommand: 'kms:GenerateDataKey',
+  DecryptCommand: 'kms:Decrypt',
 };
 
 describe("every action the table lists is one the function's own code can send", () => {

@@ -35,6 +35,8 @@ function harness() {
       recordFailure: async () => undefined,
     },
     queue: { changeVisibility: async (_url, handle, seconds) => void visibility.set(handle, seconds) },
+    // The fake items hold a plain secret (as one written before secrets were sealed): nothing to open.
+    box: { open: async () => Promise.reject(new Error('no sealed secret here')) },
     queueUrl: 'https://sqs.example/q',
     retrySeconds: DEFAULT_RETRY_SECONDS,
     post,

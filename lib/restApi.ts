@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -46,6 +46,12 @@ export interface RestApiProps {
    * provisioning CLI is moved to a plan of its own.
    */
   readonly tenantThrottle: { readonly rate: number; readonly burst: number };
+  /**
+   * Tenants the stack itself calls as (the canary's): their API keys are part of the stack, on the default plan, with
+   * the value the authorizer names (lambdas/auth/tenantUsageKey.ts). Every other tenant's comes from the provisioning CLI.
+   * @default - none
+   */
+  readonly standingTenants?: readonly string[];
   readonly throttleRate: number;
   readonly throttleBurst: number;
   /**
@@ -176,6 +182,7 @@ export class RestApi extends Construct {
       throttle: { rateLimit: props.tenantThrottle.rate, burstLimit: props.tenantThrottle.burst },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+    for (const tenant of props.standingTenants ?? []) this.addStandingTenantKey(tenant);
     this.requestValidator = this.api.addRequestValidator('RequestValidator', {
       validateRequestBody: true,
       validateRequestParameters: true,
@@ -199,6 +206,16 @@ export class RestApi extends Construct {
     this.methods = methods;
     this.models = models;
     this.addGatewayResponses();
+  }
+
+  /** A tenant's API key on the default plan, as `tenantUsageKey(restApiId, tenant)` makes it. */
+  private addStandingTenantKey(tenant: string): void {
+    const key = new apigw.ApiKey(this, `TenantKey-${tenant}`, {
+      description: `Remote Pop tenant ${tenant}, which the stack calls as (docs/edge.md)`,
+      value: Fn.join('', ['remote-pop-', this.api.restApiId, `-${tenant}`]),
+      enabled: true,
+    });
+    this.defaultUsagePlan.addApiKey(key);
   }
 
   /**

@@ -103,3 +103,18 @@ describe('custom domains', () => {
     });
   });
 });
+
+describe('limits per tenant with the canary on (prod)', () => {
+  test("the canary's tenant has its API key in the stack, on the default plan, with the value the authorizer names", () => {
+    const keys = Object.values(template.findResources('AWS::ApiGateway::ApiKey'));
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties).toMatchObject({
+      Enabled: true,
+      Value: { 'Fn::Join': ['', ['remote-pop-', { Ref: logicalId(stack.restApi.api) }, '-remote-pop-canary']] },
+    });
+    const usagePlanKeys = Object.values(template.findResources('AWS::ApiGateway::UsagePlanKey'));
+    expect(usagePlanKeys.map((k) => k.Properties)).toEqual([
+      expect.objectContaining({ KeyType: 'API_KEY', UsagePlanId: { Ref: logicalId(stack.restApi.defaultUsagePlan) } }),
+    ]);
+  });
+});

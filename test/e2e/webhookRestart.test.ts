@@ -1,6 +1,6 @@
 /**
- * A stack restart loses no event: a stack started with a data folder (startLocalStack({ dataDir }): DynamoDB's data,
- * the stream's unhandled records and the webhook queues, local/README.md) is stopped while deliveries wait for a
+ * A stack restart loses no event: a stack started with a data folder (startLocalStack({ dataDir }): cognito-local's
+ * users and groups, DynamoDB's data, the stream's unhandled records and the webhook queues, local/README.md) is stopped while deliveries wait for a
  * receiver that is down, and started again over the same folder; every event then arrives, signed with the secret
  * given before the restart, and the feed and the endpoint's state are still there. The production back-off runs 60
  * times faster (local/queue/messageQueue.ts), so its 5-minute step is 5 real seconds.
@@ -41,12 +41,15 @@ afterAll(async () => {
   await stopTestInstances();
   await hooks.stop();
   await Promise.all(stacks.map((s) => s.stop()));
-  // The emulators' state holds passwords (Cognito) and webhook secrets (the table): not left for the logs' scan.
-  rmSync(path.join(localDir, 'cognito'), { recursive: true, force: true });
+  // The emulators' state, all under the data folder (local/stack.ts startEmulators), holds passwords (cognito/) and
+  // webhook secrets (the table): not left for the logs' scan.
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** An api caller of `tenant` on `stack` (Cognito starts fresh on every start; the table does not). */
+/**
+ * A token of a new api caller of `tenant`, made on `stack` itself: TestTenant signs in at the stack it was made on. The
+ * tenant's earlier users would sign in too (the user pool outlives the restart in the data folder, with the table).
+ */
 async function callerToken(stack: StackTarget, tenant: string): Promise<string> {
   const user = await createStackUser(stack, tenant, 'api');
   const answer = await restCall(stack, 'GET', '/auth', { headers: { Authorization: basicAuthorization(user) } });

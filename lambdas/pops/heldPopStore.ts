@@ -62,14 +62,7 @@ export class HeldPopStore {
     const put = (condition: string, values: Record<string, unknown>) =>
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...Key,
-          Type: 'HeldRecord',
-          PopId: pop.PopId,
-          LockedAt: now,
-          HoldUntil: pop.holdUntil,
-          ...this.ttl(pop),
-        },
+        Item: this.recordLock(pop, now),
         ConditionExpression: condition,
         ExpressionAttributeValues: values,
       });
@@ -88,18 +81,23 @@ export class HeldPopStore {
       this.db,
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...keys.heldRecord(pop.tenant, pop.Username, pop.Campaign, pop.Reference!),
-          Type: 'HeldRecord',
-          PopId: pop.PopId,
-          LockedAt: now,
-          HoldUntil: pop.holdUntil,
-          ...this.ttl(pop),
-        },
+        Item: this.recordLock(pop, now),
         ConditionExpression: 'PopId = :from',
         ExpressionAttributeValues: { ':from': from },
       }),
     );
+  }
+
+  /** The lock of the held pop's agent and record, taken at `now` (lockRecord, takeOverRecord). */
+  private recordLock(pop: HeldPop, now: number) {
+    return {
+      ...keys.heldRecord(pop.tenant, pop.Username, pop.Campaign, pop.Reference!),
+      Type: 'HeldRecord',
+      PopId: pop.PopId,
+      LockedAt: now,
+      HoldUntil: pop.holdUntil,
+      ...this.ttl(pop),
+    };
   }
 
   /** The pop's turn: written before the pop, so a pop stored Held is always found by its agent's appearance. */

@@ -11,9 +11,10 @@
 import '../local/sdkQuiet';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { APIGatewayProxyEvent, Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { revocationKey } from '../lambdas/auth/revocations';
 import { createConnectionsClient } from '../lambdas/clients/connectionsClient';
 import { createDocumentClient } from '../lambdas/clients/documentClient';
 import { instanceKey } from '../lambdas/pops/status';
@@ -168,6 +169,10 @@ function bareCalls(waves: CallWaves) {
     const reference = `BARE-${popId}`;
     const now = Date.now();
     const calls: Record<string, (() => Promise<unknown>)[]> = {
+      // The caller's revocation (lambdas/auth/revocations.ts): a disabled user's older token is refused on POST /pop.
+      GetItem: [
+        () => db.send(new GetCommand({ TableName: input.tableName, Key: revocationKey(claims['cognito:username']) })),
+      ],
       Query: [
         () =>
           db.send(

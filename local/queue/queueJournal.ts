@@ -7,6 +7,7 @@
  * Times are epoch milliseconds of the machine's clock, so a delay or a visibility timeout keeps running while the stack
  * is down, as SQS's do while nothing polls. Receipt handles are not kept: the consumer that held one is gone too.
  */
+import * as path from 'node:path';
 import { readJournal, rewriteJournal } from '../jsonLinesJournal';
 
 export interface StoredMessage {
@@ -63,3 +64,7 @@ export function openQueueJournal(file: string): QueueJournal {
     delete: (messageId) => append({ op: 'delete', messageId }),
   };
 }
+
+/** A named queue's journal option: `<dataDir>/<name>.jsonl` with a data folder, none (in memory) without one. */
+export const journalOf = (dataDir: string | undefined, name: string): { journal?: QueueJournal } =>
+  dataDir ? { journal: openQueueJournal(path.join(dataDir, `${name}.jsonl`)) } : {};

@@ -1,9 +1,9 @@
 /**
- * Lambda's SQS event source for the webhook sender (lib/webhooks.ts): receives up to `batchSize` visible messages,
- * invokes the function with an SQS-shaped event through the gateway's runtime, deletes the messages it did not
- * report (ReportBatchItemFailures) and leaves the reported ones in flight until their visibility ends (the sender sets
- * it to its back-off step). A failed invocation leaves the whole batch for the queue's visibility timeout, as in AWS.
- * At most `maxConcurrency` invocations at once.
+ * Lambda's SQS event source for the webhook sender and the hold timer's function (lib/webhooks.ts, lib/heldPops.ts):
+ * receives up to `batchSize` visible messages, invokes the function with an SQS-shaped event through the gateway's
+ * runtime, deletes the messages it did not report (ReportBatchItemFailures) and leaves the reported ones in flight
+ * until their visibility ends (the sender sets it to its back-off step). A failed invocation leaves the whole batch for
+ * the queue's visibility timeout, as in AWS. At most `maxConcurrency` invocations at once.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageQueue, QueuedMessage } from './messageQueue';
@@ -93,6 +93,42 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       clearTimeout(timer);
       unsubscribe();
       return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}
+
+/** One function's event source on a served queue, as the local stack's queues (webhookQueue.ts, holdQueue.ts) run it. */
+export interface QueueEventSource {
+  /** The function, once the gateway that runs it exists; messages wait until then. */
+  attach(invoke: (event: SQSEvent) => Promise<unknown>): void;
+  /** Stops feeding the function and waits for the invocations under way. */
+  drain(): Promise<void>;
+  /** Drains, then stops the queues' server. */
+  stop(): Promise<void>;
+}
+
+export function queueEventSource(
+  source: { readonly queue: MessageQueue; readonly queueName: string; readonly region: string },
+  server: { stop(): Promise<void> },
+  onError: (message: string) => void,
+): QueueEventSource {
+  let poller: QueuePoller | undefined;
+  return {
+    attach: (invoke) => {
+      poller = startQueuePoller({
+        queue: source.queue,
+        queueArn: `arn:aws:sqs:${source.region}:000000000000:${source.queueName}`,
+        region: source.region,
+        invoke,
+        onError,
+      });
+    },
+    drain: async () => {
+      await poller?.stop();
+    },
+    stop: async () => {
+      await poller?.stop();
+      await server.stop();
     },
   };
 }

@@ -6,12 +6,10 @@
  * queues are kept in journals there (queueJournal.ts), so a stack restart loses no delivery. Differences from SQS:
  * local/README.md.
  */
-import * as path from 'node:path';
-import type { SQSEvent } from 'aws-lambda';
 import type { GatewayLog } from '../gateway/log';
 import { MessageQueue } from './messageQueue';
-import { openQueueJournal } from './queueJournal';
-import { startQueuePoller, type QueuePoller } from './queuePoller';
+import { journalOf } from './queueJournal';
+import { queueEventSource, type QueueEventSource } from './queuePoller';
 import { startQueueServer } from './queueServer';
 
 export const WEBHOOK_QUEUE_NAME = 'remote-pop-webhooks';
@@ -19,7 +17,8 @@ export const WEBHOOK_DEAD_LETTER_QUEUE_NAME = 'remote-pop-webhooks-dead-letters'
 /** The stream's on-failure destination (lib/eventPipeline.ts), served here as the pipeline's third queue. */
 export const STREAM_FAILURE_QUEUE_NAME = 'remote-pop-stream-failures';
 
-export interface WebhookQueue {
+/** The `webhookSender` function's queue and event source, with its dead-letter queue and the stream's on-failure queue. */
+export interface WebhookQueue extends QueueEventSource {
   /** What WEBHOOK_QUEUE_URL is set to. */
   readonly queueUrl: string;
   /** The dead-letter queue, for any SQS client (GetQueueAttributes, ReceiveMessage). */
@@ -28,15 +27,12 @@ export interface WebhookQueue {
   readonly streamFailureQueueUrl: string;
   /** Put a given-up stream batch's message on the on-failure queue (local/streams/streamDispatcher.ts). */
   sendStreamFailure(body: string): void;
-  /** The sender function, once the gateway that runs it exists; messages wait until then. */
-  attach(invoke: (event: SQSEvent) => Promise<unknown>): void;
   counts(): { visible: number; notVisible: number; deadLetters: number };
   /**
    * Stops feeding the sender and waits for the invocations under way, so a stop of the stack (before its gateway
    * goes) leaves no message in flight for the visibility timeout of a consumer that died.
    */
   drain(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface WebhookQueueOptions {
@@ -51,8 +47,7 @@ export interface WebhookQueueOptions {
 }
 
 export async function startWebhookQueue(options: WebhookQueueOptions): Promise<WebhookQueue> {
-  const journal = (name: string) =>
-    options.dataDir ? { journal: openQueueJournal(path.join(options.dataDir, `${name}.jsonl`)) } : {};
+  const journal = (name: string) => journalOf(options.dataDir, name);
   const deadLetters = new MessageQueue({ maxReceiveCount: Infinity, ...journal(WEBHOOK_DEAD_LETTER_QUEUE_NAME) });
   const queue = new MessageQueue({
     maxReceiveCount: options.retrySeconds.length + 1,
@@ -69,28 +64,13 @@ export async function startWebhookQueue(options: WebhookQueueOptions): Promise<W
     },
     options.port !== undefined ? { port: options.port } : {},
   );
-  let poller: QueuePoller | undefined;
+  const { region, log } = options;
   return {
     queueUrl: server.urls[WEBHOOK_QUEUE_NAME]!,
     deadLetterQueueUrl: server.urls[WEBHOOK_DEAD_LETTER_QUEUE_NAME]!,
     streamFailureQueueUrl: server.urls[STREAM_FAILURE_QUEUE_NAME]!,
     sendStreamFailure: (body) => void streamFailures.send(body),
-    attach: (invoke) => {
-      poller = startQueuePoller({
-        queue,
-        queueArn: `arn:aws:sqs:${options.region}:000000000000:${WEBHOOK_QUEUE_NAME}`,
-        region: options.region,
-        invoke,
-        onError: (message) => options.log.error(message),
-      });
-    },
     counts: () => queue.counts(),
-    drain: async () => {
-      await poller?.stop();
-    },
-    stop: async () => {
-      await poller?.stop();
-      await server.stop();
-    },
+    ...queueEventSource({ queue, queueName: WEBHOOK_QUEUE_NAME, region }, server, (message) => log.error(message)),
   };
 }

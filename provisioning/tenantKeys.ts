@@ -8,6 +8,7 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
   DeleteUsagePlanCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
@@ -157,4 +158,15 @@ export async function resetTenantLimits(target: UsagePlanTarget, tenant: string)
     await target.client.send(new DeleteUsagePlanCommand({ usagePlanId: current.planId }));
   }
   return (await showTenantPlan(target, tenant))!;
+}
+
+/** Removes the tenant's key (off its plan first) and its own plan if it had one: a temporary tenant's clean-up. */
+export async function removeTenantKey(target: UsagePlanTarget, tenant: string): Promise<void> {
+  const current = await showTenantPlan(target, tenant);
+  if (!current) return;
+  if (current.planId) {
+    await target.client.send(new DeleteUsagePlanKeyCommand({ usagePlanId: current.planId, keyId: current.keyId }));
+    if (current.own) await target.client.send(new DeleteUsagePlanCommand({ usagePlanId: current.planId }));
+  }
+  await target.client.send(new DeleteApiKeyCommand({ apiKey: current.keyId }));
 }

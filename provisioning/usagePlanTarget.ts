@@ -42,10 +42,15 @@ export async function resolveRestApiTarget(context: CommandContext): Promise<Res
   const { target } = context;
   if (target.userPoolId !== undefined) return undefined;
   const outputs = target.stack !== undefined ? await stackOutputs(context, target.stack) : fileOutputs(context);
-  const { RestApiId, DefaultUsagePlanId, RestApiUrl, ApiGatewayEndpoint, Region } = outputs ?? {};
+  return restApiTargetOf(outputs ?? {}, target.region);
+}
+
+/** The REST API a stack's outputs (or an endpoints file) name, or undefined without RestApiId and RestApiUrl. */
+export function restApiTargetOf(outputs: Record<string, unknown>, regionOption?: string): RestApiTarget | undefined {
+  const { RestApiId, DefaultUsagePlanId, RestApiUrl, ApiGatewayEndpoint, Region } = outputs;
   if (typeof RestApiId !== 'string' || typeof RestApiUrl !== 'string') return undefined;
   const local = typeof ApiGatewayEndpoint === 'string';
-  const region = target.region ?? (typeof Region === 'string' ? Region : undefined);
+  const region = regionOption ?? (typeof Region === 'string' ? Region : undefined);
   return {
     client: new APIGatewayClient({
       ...(region ? { region } : {}),

@@ -2,7 +2,7 @@
  * A small emulation of API Gateway's control-plane operations the provisioning CLI calls on usage plans and API keys
  * (provisioning/tenantKeys.ts, through the real `@aws-sdk/client-api-gateway` pointed at the local REST port):
  * CreateApiKey, GetApiKeys, CreateUsagePlan, GetUsagePlan(s), UpdateUsagePlan (throttle only), DeleteUsagePlan,
- * CreateUsagePlanKey, DeleteUsagePlanKey, FlushStageAuthorizersCache (a no-op: no local authorizer cache).
+ * CreateUsagePlanKey, DeleteUsagePlanKey, DeleteApiKey, FlushStageAuthorizersCache (a no-op: no local authorizer cache).
  * No signatures checked, no paging; the differences from AWS are in local/README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'http';
@@ -124,6 +124,11 @@ function route(state: UsagePlans, method: string, url: URL, body: Json): [number
       return [201, createApiKey(state, body)];
     case 'GET /apikeys':
       return [200, getApiKeys(state, url.searchParams)];
+    case 'DELETE /apikeys/{id}':
+      if (!state.keys.delete(decodeURIComponent(id!)))
+        throw new ApiError(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      for (const plan of state.plans.values()) plan.keyIds.delete(decodeURIComponent(id!));
+      return [202, undefined];
     case 'POST /usageplans':
       return [201, createUsagePlan(state, body)];
     case 'GET /usageplans':

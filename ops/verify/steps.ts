@@ -10,7 +10,7 @@ import { startInstance, type RunningInstance } from '../../instance/instance';
 import { createLogger, type LogEntry } from '../../instance/log';
 import { RefusedError, RemotePopClient, verifyWebhook, type PopEvent } from '../../sdk/src/index';
 import { WebhookReceiver } from './receiver';
-import { removeRunItems, type Identity, type RunTraces, type Table, type TenantUsers } from './tenant';
+import { removeRunItems, type Identity, type RunTraces, type Table, type TenantUsers, type UserPool } from './tenant';
 import { UnreachableError } from './errors';
 
 /** What a round trip needs of a stack: its URLs and clients for its user pool and table. */
@@ -22,6 +22,8 @@ export interface StackUnderTest {
   readonly local: boolean;
   readonly cognito: CognitoIdentityProviderClient;
   readonly table: Table;
+  /** The stack's usage plans (a temporary tenant's API key; ops/verify/tenant.ts); none for a standing tenant's. */
+  readonly usagePlans?: UserPool['usagePlans'];
 }
 
 /** One round trip's state, filled in by the steps. */
@@ -64,8 +66,15 @@ function callerClient(run: Run, password?: string): RemotePopClient {
   });
 }
 
+/** The user pool and, with limits per tenant, the usage plans the tenant's users and key go to. */
+const poolOf = (run: Run) => ({
+  cognito: run.stack.cognito,
+  userPoolId: run.stack.userPoolId,
+  ...(run.stack.usagePlans ? { usagePlans: run.stack.usagePlans } : {}),
+});
+
 async function provision(run: Run): Promise<string> {
-  run.users = await run.identity.provision({ cognito: run.stack.cognito, userPoolId: run.stack.userPoolId });
+  run.users = await run.identity.provision(poolOf(run));
   run.client = callerClient(run);
   return `tenant ${run.identity.tenant}: api caller ${run.users.api.username}, instance user ${run.users.instance.username}`;
 }
@@ -242,8 +251,7 @@ export async function cleanUp(run: Run): Promise<string> {
   await attempt('delete the table items', async () => {
     items = await removeRunItems(run.stack.table, run.identity.tenant, run.traces);
   });
-  const pool = { cognito: run.stack.cognito, userPoolId: run.stack.userPoolId };
-  if (run.users) await attempt('remove the users', () => run.identity.release(pool));
+  if (run.users) await attempt('remove the users', () => run.identity.release(poolOf(run)));
   if (problems.length > 0) throw new Error(problems.join('; '));
   return `instance stopped, ${run.webhook ? 'webhook deleted, ' : ''}${items} table keys deleted, users released`;
 }

@@ -9,6 +9,8 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveTableTarget } from '../../provisioning/tableTarget';
 import { resolveTarget, unwrapCdkOutputs, type TargetEnvironment } from '../../provisioning/target';
+import type { UsagePlanTarget } from '../../provisioning/tenantKeys';
+import { restApiTargetOf } from '../../provisioning/usagePlanTarget';
 
 /** The stack under test: its URLs and the clients that provision and clean up the temporary tenant. */
 export interface VerifyTarget {
@@ -21,6 +23,8 @@ export interface VerifyTarget {
   readonly description: string;
   readonly cognito: CognitoIdentityProviderClient;
   readonly table: { readonly client: DynamoDBDocumentClient; readonly tableName: string };
+  /** The stack's usage plans (limits per tenant, docs/edge.md): the temporary tenant's key goes on the default plan. */
+  readonly usagePlans?: UsagePlanTarget;
   /** Closes the clients. */
   close(): void;
 }
@@ -63,6 +67,9 @@ export async function loadVerifyTarget(outputsFile: string | undefined, env: Tar
   for (const key of ['UserPoolId', 'TableName']) required(outputs, key, file);
   const pool = await resolveTarget({ endpoints: file }, env);
   const table = await resolveTableTarget({ endpoints: file }, env);
+  const api = restApiTargetOf(outputs, pool.region);
+  const usagePlans = api?.defaultUsagePlanId ? { ...api, defaultUsagePlanId: api.defaultUsagePlanId } : undefined;
+  if (!usagePlans) api?.client.destroy();
   return {
     restApiUrl,
     webSocketUrl,
@@ -71,7 +78,9 @@ export async function loadVerifyTarget(outputsFile: string | undefined, env: Tar
     description: `${restApiUrl} (${outputsFile ?? file})`,
     cognito: pool.client,
     table: { client: table.client, tableName: table.tableName },
+    ...(usagePlans ? { usagePlans } : {}),
     close() {
+      usagePlans?.client.destroy();
       pool.client.destroy();
       table.client.destroy();
     },

@@ -15,6 +15,7 @@ import { EVENT_FEED_SHARDS } from '../../contract/limits';
 import { keys } from '../../lambdas/store/tableSchema';
 import { generatePassword } from '../../provisioning/password';
 import { createTenantUser } from '../../provisioning/tenantUsers';
+import { ensureTenantKey, removeTenantKey, type UsagePlanTarget } from '../../provisioning/tenantKeys';
 
 export interface Credentials {
   readonly username: string;
@@ -29,6 +30,8 @@ export interface TenantUsers {
 export interface UserPool {
   readonly cognito: CognitoIdentityProviderClient;
   readonly userPoolId: string;
+  /** The stack's usage plans: a temporary tenant's API key goes on the default plan (limits per tenant). */
+  readonly usagePlans?: UsagePlanTarget;
 }
 
 /** Who a round trip runs as. */
@@ -54,9 +57,11 @@ export function temporaryTenant(): Identity {
       for (const role of ['api', 'instance'] as const) {
         await createTenantUser(pool.cognito, pool.userPoolId, { tenant, role, ...users[role] });
       }
+      if (pool.usagePlans) await ensureTenantKey(pool.usagePlans, tenant);
       return users;
     },
     async release(pool) {
+      if (pool.usagePlans) await removeTenantKey(pool.usagePlans, tenant);
       for (const username of Object.values(usernames)) {
         await pool.cognito
           .send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: username }))

@@ -87,6 +87,8 @@ describe('npm start', () => {
           'instance.json',
           'demo.env',
           path.join('data', 'cognito', '.cognito', 'db', 'clients.json'),
+          // The KMS emulation's key material (local/kms/): it opens every webhook secret in the table.
+          path.join('data', 'kms', 'key.json'),
         ]),
       );
       for (const [name, found] of secrets) expect(`${name} ${found}`).toMatch(/ (600|700)$/);

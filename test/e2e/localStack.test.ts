@@ -74,6 +74,8 @@ describe('shared e2e local stack', () => {
         'WebhookDeadLetterQueueUrl',
         'StreamFailureQueueUrl',
         'DynamoDbStreamsEndpoint',
+        // The KMS emulation holding the webhook secrets' key (local/kms/).
+        'KmsEndpoint',
         // The REST API's id and its usage plan control plane (local/gateway/usagePlanApi.ts), for the provisioning CLI.
         'RestApiId',
         'ApiGatewayEndpoint',

@@ -5,7 +5,6 @@ import type { Construct } from 'constructs';
 import { TableBackup } from './backup';
 import { Canary } from './canary';
 import { CANARY_TENANT } from '../ops/canary/canary';
-import { CANARY_TENANT } from '../ops/canary/canary';
 import { EventPipeline } from './eventPipeline';
 import { Functions } from './functions';
 import { HeldPops } from './heldPops';
@@ -221,8 +220,6 @@ export class RemotePopStack extends Stack {
       handlers: this.functions.byHandler,
       authorizerCacheSeconds: settings.restAuthorizerCacheSeconds,
       tenantThrottle: { rate: settings.tenantThrottleRate, burst: settings.tenantThrottleBurst },
-      // The canary pops as a tenant of its own: its key is the stack's (every other tenant's is the CLI's).
-      standingTenants: (settings.canary ?? settings.environment === 'prod') ? [CANARY_TENANT] : [],
       // The canary pops as a tenant of its own: its key is the stack's (every other tenant's is the CLI's).
       standingTenants: (settings.canary ?? settings.environment === 'prod') ? [CANARY_TENANT] : [],
       throttleRate: settings.restThrottleRate,

@@ -13,7 +13,7 @@ import type { ConnectionItem } from '../presence/connectionStore';
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { connectionIndexQuery, queryAll } from '../store/queryAll';
 import { CatalogueReader, type CatalogueEntry } from './catalogueReader';
-import { isConditionFailure } from '../store/conditions';
+import { isConditionFailure, raiseConnectionSequence } from '../store/conditions';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -191,23 +191,8 @@ export class CatalogueStore extends CatalogueReader {
   }
 
   /** Makes `sequence` the connection's catalogue unless a newer one already is; true when it did. */
-  async completeCatalogue(connectionId: string, sequence: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.connection(connectionId),
-          UpdateExpression: 'SET Catalogue = :seq',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(Catalogue) OR Catalogue < :seq)',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':seq': sequence },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
-    }
+  completeCatalogue(connectionId: string, sequence: number): Promise<boolean> {
+    return raiseConnectionSequence(this.db, this.tableName, connectionId, 'Catalogue', sequence);
   }
 
   /** The Sequence of the connection's complete catalogue, strongly consistent; undefined when it published none. */

@@ -9,6 +9,7 @@ import {
 import { TABLE_KEYS, keys } from '../store/tableSchema';
 import { queryAll } from '../store/queryAll';
 import { batchWrite } from '../store/batchWrite';
+import { raiseConnectionSequence } from '../store/conditions';
 import type { ConnectionItem } from './connectionStore';
 
 /** What recording one part found: the set is still missing parts, complete (this caller applies it), or not ours to use. */
@@ -105,23 +106,8 @@ export class DesktopPartStore {
    * Record `sequence` as applied, unless a later list already was (an older list completing late must not replace a
    * newer one). False when refused, or when the connection is gone.
    */
-  async markApplied(connectionId: string, sequence: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.connection(connectionId),
-          UpdateExpression: 'SET #s = :seq',
-          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#s) OR #s < :seq)',
-          ExpressionAttributeNames: { '#s': SEQUENCE_ATTRIBUTE, '#pk': TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ':seq': sequence },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
+  markApplied(connectionId: string, sequence: number): Promise<boolean> {
+    return raiseConnectionSequence(this.db, this.tableName, connectionId, SEQUENCE_ATTRIBUTE, sequence);
   }
 
   /** Deletes the set's parts once used (its item stays, marked applied, so a late duplicate part finds it complete). */

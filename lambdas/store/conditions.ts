@@ -3,7 +3,8 @@
  * stores read as "someone else got there first", not as a failure. Matched by name, as the error can come from
  * either the DynamoDB client or the document client's copy of it.
  */
-import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DeleteCommand, type DynamoDBDocumentClient, type PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS, keys } from './tableSchema';
 
 export const isConditionFailure = (error: unknown): boolean =>
   (error as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -21,4 +22,28 @@ export async function appliedUnlessConditionFails(
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Sets a sequence `attribute` of the connection's item to `sequence` unless it already holds that one or a later one (a
+ * list or catalogue completing late must not replace a newer one); false when refused, or when the connection is gone.
+ */
+export function raiseConnectionSequence(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  connectionId: string,
+  attribute: string,
+  sequence: number,
+): Promise<boolean> {
+  return appliedUnlessConditionFails(
+    db,
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.connection(connectionId),
+      UpdateExpression: 'SET #s = :seq',
+      ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#s) OR #s < :seq)',
+      ExpressionAttributeNames: { '#s': attribute, '#pk': TABLE_KEYS.partitionKey },
+      ExpressionAttributeValues: { ':seq': sequence },
+    }),
+  );
 }

@@ -138,6 +138,28 @@ describe('the event feed under concurrent writers', () => {
     expect(later.Cursor).toBe('0.3');
   });
 
+  it('reads about as many slots as a page returns: each shard its share of the limit, not the whole limit', async () => {
+    let queries = 0;
+    let slotsRead = 0;
+    class CountingStore extends EventStore {
+      override async slotsAfter(tenant: string, partition: Partition, after: number, limit: number) {
+        const slots = await super.slotsAfter(tenant, partition, after, limit);
+        queries++;
+        slotsRead += slots.length;
+        return slots;
+      }
+    }
+    const store = new CountingStore(table.db, table.tableName);
+    const tenant = 'page-cost';
+    await Promise.all(Array.from({ length: 120 }, (_, n) => appendEvent(store, draft(tenant, n), EXPIRES, clock)));
+    const page = await readEvents(store, tenant, FEED_START, { limit: 20, settleMs: 0 }, clock);
+    expect(page.Events).toHaveLength(20);
+    // The shards' first round (a quarter of the limit each, twice that read for gaps), maybe a second, and the
+    // unsharded partition: not four times the limit.
+    expect(slotsRead).toBeLessThanOrEqual(3 * 20);
+    expect(queries).toBeLessThanOrEqual(2 * EVENT_FEED_SHARDS + 1);
+  });
+
   it('keeps tenants apart', async () => {
     const store = new EventStore(table.db, table.tableName);
     await appendEvent(store, draft('tenant-a', 1), EXPIRES, clock);

@@ -6,29 +6,17 @@
  * would (lambdas/presence/connectionStore.ts `removeConnection`), before the gateway serves anything.
  * A Scan: fine on the emulator at start, never done in AWS (where a missed `$disconnect` waits for a pop or the TTL).
  */
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConnectionStore } from '../lambdas/presence/connectionStore';
+import { scanByType } from './tableScan';
 
 export async function forgetEarlierConnections(client: DynamoDBClient, tableName: string): Promise<number> {
   const db = DynamoDBDocumentClient.from(client);
   const store = new ConnectionStore(db, tableName);
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: '#type = :connection',
-        ExpressionAttributeNames: { '#type': 'Type' },
-        ExpressionAttributeValues: { ':connection': 'Connection' },
-        ProjectionExpression: 'ConnectionId',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) if (typeof item.ConnectionId === 'string') ids.push(item.ConnectionId);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const ids = (await scanByType(db, tableName, ['Connection'], 'ConnectionId'))
+    .map((item) => item.ConnectionId)
+    .filter((id): id is string => typeof id === 'string');
   for (const id of ids) await store.removeConnection(id);
   return ids.length;
 }

@@ -3,8 +3,8 @@
  * per tenant, and the last pops with their status. One paginated Scan: fine for a development tool on a local
  * emulator, never for a deployed table (lambdas/store/tableSchema.ts has the keys; the stores Query by key instead).
  */
-import type { DynamoDBDocumentClient, NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanByType, type ScannedItem } from '../tableScan';
 
 export const LAST_POPS = 50;
 
@@ -37,26 +37,7 @@ export interface ConsoleSnapshot {
   readonly pops: readonly PopRow[];
 }
 
-type Item = Record<string, NativeAttributeValue>;
-
-async function scanAll(db: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: '#type IN (:connection, :presence, :pop)',
-        ExpressionAttributeNames: { '#type': 'Type' },
-        ExpressionAttributeValues: { ':connection': 'Connection', ':presence': 'Presence', ':pop': 'Pop' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+type Item = ScannedItem;
 
 function instancesOf(items: Item[]): InstanceRow[] {
   const agents = new Map<string, string[]>();
@@ -107,7 +88,7 @@ export async function readSnapshot(
   nowMs = Date.now(),
 ): Promise<ConsoleSnapshot> {
   // The emulator never deletes expired items (local/README.md): skip them as the stores do.
-  const live = (await scanAll(db, tableName)).filter(
+  const live = (await scanByType(db, tableName, ['Connection', 'Presence', 'Pop'])).filter(
     (item) => typeof item.ExpiresAt !== 'number' || item.ExpiresAt * 1000 > nowMs,
   );
   const tenants = [...new Set(live.map((item) => String(item.Tenant)))].sort();

@@ -106,7 +106,7 @@ export interface LocalStackOptions {
   readonly webhookTimeScale?: number;
   /**
    * Keep DynamoDB's data, the stream's unhandled records and the webhook queues here, so a restart over the same
-   * folder loses no event (local/README.md); Cognito still starts fresh. In memory when absent.
+   * folder loses no event (local/README.md), and cognito-local keeps its users there too. In memory when absent.
    */
   readonly dataDir?: string;
   /** Start instance/main.ts with `$LOCAL_DIR/instance.json` when it exists. @default false */

@@ -67,6 +67,26 @@ const ANSWERS = {
     code: 'InvalidRequest',
     message: 'The request body does not match the schema.',
   },
+  /**
+   * The REST authorizer (lambdas/auth/restAuthorizer.ts) failed: an error or a timeout, most often a dependency it
+   * reads being down (the table, for revocations). API Gateway answers AuthorizerConfigurationException (500) by
+   * default; like the handlers' own dependency failures it is retry-safe, so it is 503 with Retry-After.
+   */
+  authorizerConfigurationError: {
+    type: 'AUTHORIZER_CONFIGURATION_ERROR',
+    statusCode: 503,
+    code: 'ServiceUnavailable',
+    message: 'The token could not be checked just now: retry after a short back-off.',
+    headers: { 'Retry-After': '1' },
+  },
+  /** The same, where API Gateway names it AUTHORIZER_FAILURE. */
+  authorizerFailure: {
+    type: 'AUTHORIZER_FAILURE',
+    statusCode: 503,
+    code: 'ServiceUnavailable',
+    message: 'The token could not be checked just now: retry after a short back-off.',
+    headers: { 'Retry-After': '1' },
+  },
   default4xx: {
     type: 'DEFAULT_4XX',
     code: 'BadRequest',

@@ -11,6 +11,8 @@ const ERROR_TYPES: Record<string, string> = {
   REQUEST_TOO_LARGE: 'RequestTooLargeException',
   THROTTLED: 'TooManyRequestsException',
   BAD_REQUEST_BODY: 'BadRequestException',
+  AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
+  AUTHORIZER_FAILURE: 'AuthorizerFailureException',
   DEFAULT_4XX: 'BadRequestException',
   DEFAULT_5XX: 'InternalServerErrorException',
 };

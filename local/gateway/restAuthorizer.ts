@@ -1,7 +1,8 @@
 /**
  * The REST routes' Lambda REQUEST authorizer as API Gateway runs it (lib/restApi.ts): identity source
  * `Authorization` (absent: 401 without running it), the function's answer evaluated as a policy (authorizerPolicy.ts:
- * 'Unauthorized' thrown -> 401, Deny -> 403, an error -> 500), then, where the route requires an API key, the key the
+ * 'Unauthorized' thrown -> 401, Deny -> 403, an error -> AUTHORIZER_CONFIGURATION_ERROR, 503 in this stack's Gateway
+ * Responses), then, where the route requires an API key, the key the
  * authorizer names (`usageIdentifierKey`) on the stage's usage plans (usagePlans.ts): none -> 403, over its plan's
  * throttle -> 429. No result cache: the stack's default TTL is 0 (lib/stackSettings.ts restAuthorizerCacheSeconds).
  */
@@ -69,7 +70,8 @@ export async function authorizeRest(
   }
   const outcome = evaluateAuthorizerResult(result, methodArn);
   if (!outcome.allowed) {
-    if (outcome.status === 500) return refused(GATEWAY_ANSWERS.default5xx, `authorizer: ${outcome.why}`);
+    if (outcome.status === 500)
+      return refused(GATEWAY_ANSWERS.authorizerConfigurationError, `authorizer: ${outcome.why}`);
     return refused(GATEWAY_ANSWERS.accessDenied, outcome.why);
   }
   if (setup.usagePlans) {

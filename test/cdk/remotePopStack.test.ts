@@ -191,6 +191,7 @@ describe('functions', () => {
       if (needs.manageConnections || needs.probeConnections) expected.push(ENV.connectionsEndpoint);
       if (needs.webhookQueue) expected.push(ENV.webhookQueueUrl);
       if (needs.holdQueue) expected.push(ENV.holdQueueUrl);
+      if (needs.webhookKey) expected.push(ENV.webhookKeyId);
       const variables = template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
       expect({ name, keys: Object.keys(variables).sort() }).toEqual({ name, keys: expected.sort() });
     }

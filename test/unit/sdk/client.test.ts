@@ -7,10 +7,16 @@ import { RefusedError, RemotePopClient, UnavailableError, type RemotePopClientOp
 import { fail, FakeApi, ok, PASSWORD, popStatus, USERNAME } from './fakeApi';
 
 let api: FakeApi;
+/** Ends every client of a test when it is over, so no retry or background refresh outlives it. */
+let clients: AbortController;
 beforeEach(async () => {
   api = await FakeApi.start();
+  clients = new AbortController();
 });
-afterEach(() => api.stop());
+afterEach(() => {
+  clients.abort();
+  return api.stop();
+});
 
 const AGENT_POP = {
   Username: 'agent1',
@@ -25,6 +31,7 @@ const client = (options: Partial<RemotePopClientOptions> = {}) =>
     username: USERNAME,
     password: PASSWORD,
     retry: fastRetry,
+    signal: clients.signal,
     ...options,
   } as RemotePopClientOptions);
 const bearerOf = (request: { headers: Record<string, unknown> }) =>

@@ -31,15 +31,31 @@ export function headerBytes(req: Pick<IncomingMessage, 'method' | 'url' | 'httpV
   return bytes;
 }
 
-/** Node's parser refusals, in the envelope: HPE_HEADER_OVERFLOW as HEADERS_TOO_LARGE, any other as DEFAULT_4XX 400. */
+/**
+ * Node stopped waiting for a request it had started to read (`headersTimeout`, `requestTimeout`): seen only on a
+ * machine so busy that the gateway read a whole request late. The request was not refused for what it said, so not 400.
+ */
+export const REQUEST_TIMED_OUT: GatewayAnswer = {
+  type: 'DEFAULT_4XX',
+  statusCode: 408,
+  code: 'RequestTimeout',
+  message: 'The request was not received in time: send it again.',
+};
+
+/** The answer to a request Node's parser gave up on: too large, timed out, or anything else (DEFAULT_4XX 400). */
+function parserRefusal(code: string | undefined): GatewayAnswer & { statusCode: number } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { ...HEADERS_TOO_LARGE, statusCode: 400 };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { ...REQUEST_TIMED_OUT, statusCode: 408 };
+  return { ...GATEWAY_ANSWERS.default4xx, statusCode: 400 };
+}
+
+/** Node's parser refusals, in the envelope (parserRefusal) instead of Node's bare 431 / 408 / 400. */
 export function answerParserErrors(server: Server, log: GatewayLog): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const answer = parserRefusal(error.code);
     const requestId = newRequestId();
-    log.info(
-      `REST (unparsed request) -> 400 (${tooLarge ? 'headers too large' : (error.code ?? 'parse error')}) requestId ${requestId}`,
-    );
-    socket.end(rawGatewayAnswer(tooLarge ? HEADERS_TOO_LARGE : GATEWAY_ANSWERS.default4xx, requestId, 400));
+    log.info(`REST (unparsed request) -> ${answer.statusCode} (${error.code ?? 'parse error'}) requestId ${requestId}`);
+    socket.end(rawGatewayAnswer(answer, requestId, answer.statusCode));
   });
 }

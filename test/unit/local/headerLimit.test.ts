@@ -3,11 +3,18 @@
  * and over Node's own parser limit, the answer is 400 in the envelope (local/gateway/headerLimit.ts).
  */
 import * as fc from 'fast-check';
-import { request, type Server } from 'http';
+import { createServer, request, type Server } from 'http';
+import { connect } from 'net';
 import type { AddressInfo } from 'net';
 import { GATEWAY_ANSWERS } from '../../../lambdas/edge/gatewayResponses';
 import { UsagePlans } from '../../../local/gateway/usagePlans';
-import { HEADER_LIMIT_BYTES, HEADERS_TOO_LARGE, PARSER_LIMIT_BYTES } from '../../../local/gateway/headerLimit';
+import {
+  answerParserErrors,
+  HEADER_LIMIT_BYTES,
+  HEADERS_TOO_LARGE,
+  PARSER_LIMIT_BYTES,
+  REQUEST_TIMED_OUT,
+} from '../../../local/gateway/headerLimit';
 import type { LambdaRuntime } from '../../../local/gateway/lambdaRuntime';
 import { silentLog } from '../../../local/gateway/log';
 import { createRestServer } from '../../../local/gateway/restServer';
@@ -108,5 +115,29 @@ describe('REST header limit (API Gateway: 10,240 bytes of request line and heade
     expect(answer.status).toBe(400);
     expect(answer.errorType).toBe('BadRequestException');
     expect(answer.body).toMatchObject({ Success: false, Error: { Code: HEADERS_TOO_LARGE.code } });
+  });
+});
+
+describe('a request Node stops waiting for', () => {
+  it('is 408 RequestTimeout in the envelope, not 400 (seen at load 18: valid pops answered 400 BadRequest)', async () => {
+    // Short timeouts stand in for a gateway too busy to read the request in time; the test waits on the answer.
+    const slow = createServer({ headersTimeout: 100, requestTimeout: 200, connectionsCheckingInterval: 20 }, () => {});
+    answerParserErrors(slow, silentLog);
+    await new Promise<void>((resolve) => slow.listen(0, HOST, resolve));
+    try {
+      const socket = connect((slow.address() as AddressInfo).port, HOST);
+      socket.write(`POST /v1/pop HTTP/1.1\r\nHost: ${HOST}\r\n`); // the headers never end
+      const text = await new Promise<string>((resolve) => {
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('close', () => resolve(received));
+      });
+      expect(text.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      expect(body).toMatchObject({ Success: false, Result: null, Error: { Code: REQUEST_TIMED_OUT.code } });
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });

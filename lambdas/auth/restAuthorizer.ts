@@ -10,13 +10,11 @@
  * handlers' to check (an instance's token gets 403 Forbidden from them, as before).
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import type { AwsClients } from '../clients/awsClients';
 import { TENANT_CLAIM } from '../shared/identity';
 import { requestLogger } from '../shared/logger';
-import type { Settings } from '../shared/settings';
-import { createIdTokenVerifier, type IdentityClaims, type IdTokenVerifier } from './idTokenVerifier';
-import { header, verifiedIdentity } from './instanceAuthorizer';
-import { refusedIfRevoked, tableRevocations, type Revocations } from './revocations';
+import type { IdentityClaims, IdTokenVerifier } from './idTokenVerifier';
+import { header, instanceAuthorizerDependencies, verifiedIdentity } from './instanceAuthorizer';
+import { refusedIfRevoked, type Revocations } from './revocations';
 import { restApiIdOf, stageWildcardArn, tenantUsageKey } from './tenantUsageKey';
 
 export interface RestAuthorizerDependencies {
@@ -75,15 +73,5 @@ export function makeRestAuthorizer({ verifier, revocations }: RestAuthorizerDepe
   };
 }
 
-export const restAuthorizerDependencies = (
-  settings: Pick<Settings, 'region' | 'userPoolId' | 'userPoolClientId' | 'cognitoEndpoint' | 'tableName'>,
-  clients?: Pick<AwsClients, 'db'>,
-): RestAuthorizerDependencies => ({
-  ...(clients ? { revocations: tableRevocations(clients.db, settings.tableName) } : {}),
-  verifier: createIdTokenVerifier({
-    region: settings.region,
-    userPoolId: settings.userPoolId,
-    clientId: settings.userPoolClientId,
-    ...(settings.cognitoEndpoint ? { cognitoEndpoint: settings.cognitoEndpoint } : {}),
-  }),
-});
+/** The same verifier and revocations as the WebSocket authorizer's (one pool, one app client, one table). */
+export const restAuthorizerDependencies: typeof instanceAuthorizerDependencies = instanceAuthorizerDependencies;

@@ -43,7 +43,7 @@ export const DESIGN = {
   slotWritesPerEvent: 1,
   /** Shards of one tenant's feed (lambdas/events/feedPartitions.ts): partition keys that share its slot writes. */
   feedShards: EVENT_FEED_SHARDS,
-  /** Sequential calls per record after issue 23 within one pop's group: its place and its slot. */
+  /** Sequential calls per record of the batched stream consumer within one pop's group: its place and its slot. */
   streamCallsPerRecordAfter: 2,
   /** Calls per batch before the records: the places (one per tenant) and the webhook lists, in parallel. */
   streamCallsPerBatch: 1,

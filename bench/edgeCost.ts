@@ -1,5 +1,5 @@
 /**
- * `npm run bench:edge`: what limits per tenant cost the pop path (issue 24, docs/edge.md), in one run. Two local stacks
+ * `npm run bench:edge`: what limits per tenant cost the pop path (docs/edge.md), in one run. Two local stacks
  * side by side, the same pops to each, in alternating rounds:
  * - baseline: API Gateway's Cognito authorizer in the gateway and no usage plan (as before: local/gateway/index.ts
  *   `restAuthorizer: 'cognito'`, kept for this comparison only);

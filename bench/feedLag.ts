@@ -1,5 +1,5 @@
 /**
- * How soon the event feed shows a burst (issue 23's must-hold: the last event of a burst of pops at the local stack's
+ * How soon the event feed shows a burst (the bound in docs/capacity.md: the last event of a burst of pops at the local stack's
  * saturation is readable from GET /events within 2 s of its status change). Each burst is a closed-loop pop run at the
  * saturation concurrency; beside it a follower reads GET /events?after=<cursor> back to back and notes, by the runner's
  * wall clock, when each of the burst's events (recognised by its Reference, `REF-<label>-<n>`) was first readable.
@@ -12,7 +12,7 @@ import { performance } from 'perf_hooks';
 import { httpRequest, type PopRunResult } from './pops';
 import { distribution, spreadOf, type Distribution, type Spread } from './stats';
 
-/** What the bench requires (issue 23): at most this long from the burst's last status change to readable. */
+/** What the bench requires (docs/capacity.md): at most this long from the burst's last status change to readable. */
 export const FEED_LAG_TARGET_MS = 2000;
 /** The follower's pause after a read that brought nothing new (ms): a busy reader, not a spinning one. */
 const IDLE_PAUSE_MS = 20;

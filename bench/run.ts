@@ -92,7 +92,7 @@ const N = {
 };
 /**
  * BENCH_ONLY=pipeline: the event pipeline's sections alone (throughput at saturation, 10 and 12) on the started stack,
- * skipping every other section: a short run of issue 23's must-holds.
+ * skipping every other section: a short run of the event pipeline's bounds.
  */
 const PIPELINE_ONLY = process.env.BENCH_ONLY === 'pipeline';
 /** BENCH_ACKS=0: the bench instances do not acknowledge pops (to see what the Ack path costs the stack). */
@@ -760,7 +760,7 @@ function cpuMsPerPopByOwner(
 
 // --- Summary ------------------------------------------------------------------------------------------------------
 
-/** Sections 10 and 12 of the summary: the event pipeline's must-holds (issue 23). */
+/** Sections 10 and 12 of the summary: the event pipeline's bounds (docs/capacity.md). */
 function pipelineLines(r: any): string[] {
   const lines: string[] = [];
   const sc = r.streamConsumer;

@@ -1,7 +1,7 @@
 /**
  * The stream consumer's throughput (lambdas/events/streamHandler.ts), in a process of its own against the running
  * stack's dynalite (a process of its own too): the same records handled as the event source hands them over, before
- * (one record after another, the tenant's webhooks read for each event: what the handler did until issue 23) and after
+ * (one record after another, the tenant's webhooks read for each event: what the handler did before it batched) and after
  * (batches of 100, pops concurrently, the webhook list once per tenant per batch). Reported: records per second, AWS
  * calls per record, and sequential round trips per record (waves: a call begun while another is in flight waits with
  * it, not after it). Input: BENCH_STREAM (JSON, StreamBenchInput).
@@ -168,7 +168,7 @@ export async function measureStreamConsumer(
     after: after!,
     popSaturationPerSecond: options.popSaturationPerSecond,
     recordsPerSecondOverPopsPerSecond: Number(ratio.toFixed(2)),
-    /** Issue 23's must-hold: three status changes per pop. */
+    /** The bound: the feed keeps up with three status changes per pop. */
     keepsUp: ratio >= 3,
     /** In AWS, from docs/capacity.md's constants (bench/capacity.ts): one shard's consumer at popStream's memory. */
     memoryMb: memoryOf('popStream'),
